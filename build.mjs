@@ -1,0 +1,16 @@
+// Bundles the CLI to dist/ with esbuild. Runtime dependencies stay external (installed by npm);
+// k6 scenarios are bundled separately by scenarios/build.mjs when those land.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});

@@ -1,0 +1,2 @@
+console.error('comfyload: not built yet');
+process.exitCode = 2;
