@@ -24,6 +24,8 @@ export interface RunPlan {
   /** `emulator` when no --url was given and the built-in emulator was started. */
   targetKind: 'server' | 'emulator';
   targets: TargetSpec[];
+  /** Settings of the built-in emulator when `targetKind` is `emulator` (the engine starts it). */
+  emulator?: { gpu: string; timeScale: number; seed: number };
   workflowPath: string;
   workflow: ApiWorkflow;
   levels: LevelSpec[];
