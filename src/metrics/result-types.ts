@@ -1,0 +1,195 @@
+/**
+ * The shapes of a run's results as they are written to the results folder: one `PromptRecord`
+ * per row of requests.csv, one `LevelSummary` per row of levels.csv, and `RunSummary` as
+ * summary.json. Later commands (`compare`, `merge`, `report`, the k6 output path) read these
+ * files back, so every field is plain JSON and every time carries its unit in its name.
+ * Type-only module.
+ */
+import type { MarkSource, Outcome } from '../comfy/marks.js';
+import type { MetricName } from './metric-names.js';
+
+/** Warm-up prompts are recorded and reported apart from the measured ones. */
+export type Phase = 'warmup' | 'measure';
+
+/** Lifecycle marks of one prompt, in ms since the run start (the recorder clock's origin). */
+export interface RelativeMarks {
+  intendedSendMs?: number;
+  sentMs?: number;
+  ackMs?: number;
+  executionStartMs?: number;
+  cachedMs?: number;
+  firstStepMs?: number;
+  completedMs?: number;
+  outputFetchedMs?: number;
+  /** Server epoch ms of `execution_start` (server clock, not relative). */
+  serverStartTs?: number;
+  /** Server epoch ms of the terminal event (server clock, not relative). */
+  serverEndTs?: number;
+}
+
+/** Per-prompt metric values in ms; a metric absent here was not measurable for this prompt. */
+export type PromptMetricValues = Partial<Record<Exclude<MetricName, 'stepIntervalMs'>, number>>;
+
+/**
+ * Things worth a second look about one prompt:
+ * `suspectCached`: finished ok with no sampler step (the server served it from its cache);
+ * `fromHistory`: marks were recovered from `/history` after a socket loss;
+ * `duplicateEvents`: the socket delivered some events twice;
+ * `ackAfterStart`: the POST reply arrived after execution had started.
+ */
+export type PromptFlag = 'suspectCached' | 'fromHistory' | 'duplicateEvents' | 'ackAfterStart';
+
+/** One row of requests.csv: everything known about one submitted prompt. */
+export interface PromptRecord {
+  runId: string;
+  /** Index into `RunSummary.targets`. */
+  target: number;
+  /** Index into `RunSummary.levels` (warm-up prompts carry the level they precede). */
+  level: number;
+  concurrency: number;
+  phase: Phase;
+  /** Submission order within the run, from 0. */
+  seq: number;
+  promptId: string;
+  clientId: string;
+  marks: RelativeMarks;
+  timings: PromptMetricValues;
+  /** Sampler step intervals of this prompt, in order, ms. */
+  stepIntervalsMs: number[];
+  outcome: Outcome;
+  /** Human detail of a non-ok outcome (exception message, rejection reason), else ''. */
+  outcomeDetail: string;
+  cachedNodeCount: number;
+  stepCount: number;
+  /** Images returned by the output nodes (a batch of 4 counts 4). */
+  imagesOut: number;
+  source: MarkSource;
+  flags: PromptFlag[];
+}
+
+/** Distribution figures of one metric, all in ms except `count`. Read from an HDR histogram. */
+export interface MetricSummary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  stddev: number;
+}
+
+/** Counts by outcome string (`ok`, `error:OOM`…); only outcomes that occurred appear. */
+export type OutcomeCounts = Record<string, number>;
+
+export interface Throughput {
+  /** `ok` prompts per second of the level's duration. */
+  promptsPerSec: number;
+  /** Images out of `ok` prompts (batch size counted) per minute of the level's duration. */
+  imagesPerMin: number;
+  /** Sampler steps of `ok` prompts per second (steps × prompts / wall time, not step time). */
+  samplerStepsPerSec: number;
+}
+
+/** One row of levels.csv and one entry of `RunSummary.levels` (all targets merged). */
+export interface LevelSummary {
+  level: number;
+  concurrency: number;
+  phase: Phase;
+  /** First submission and last settlement, ms since the run start. */
+  startedMs: number;
+  endedMs: number;
+  durationMs: number;
+  submitted: number;
+  /** `outcomes.ok`, repeated for readers that only want the headline. */
+  ok: number;
+  /** Every settled prompt whose outcome is not `ok` (`cached` included: it did no GPU work). */
+  notOk: number;
+  outcomes: OutcomeCounts;
+  throughput: Throughput;
+  /** Metrics with at least one sample. */
+  metrics: Partial<Record<MetricName, MetricSummary>>;
+  /** The .hlog tag of each metric's histogram for this level (target `all` merged: see tags). */
+  histogramTags: Partial<Record<MetricName, string[]>>;
+}
+
+export interface TargetInfo {
+  index: number;
+  kind: 'emulator' | 'server';
+  /** Base URL, credentials stripped. */
+  url: string;
+}
+
+/** How the histograms in histograms.hlog were recorded, so a reader can interpret them. */
+export interface HistogramSettings {
+  file: string;
+  /** Recorded values are integer microseconds. */
+  valueUnit: 'us';
+  /** Divide recorded values by this for ms (also the Interval_Max divisor in the log). */
+  msRatio: 1000;
+  lowestDiscernibleValue: number;
+  highestTrackableValue: number;
+  significantDigits: number;
+  /** Documented in src/metrics/hlog-tags.ts, e.g. `completionMs@t0-L2-c4-measure`. */
+  tagScheme: string;
+}
+
+export type ResultFileKind = 'summary' | 'levels' | 'requests' | 'hlog' | 'hgrm' | 'vram' | 'report';
+
+export interface ResultFile {
+  kind: ResultFileKind;
+  /** Relative to the results folder. */
+  path: string;
+}
+
+/** Plain-JSON copy of the run's settings (never headers or credentials). */
+export interface RunSettings {
+  mode: 'closed-loop' | 'open-loop';
+  workflowPath: string;
+  levels: { concurrency: number }[];
+  promptsPerLevel?: number;
+  durationMs?: number;
+  warmupPrompts: number;
+  seedPolicy: string;
+  seed: number;
+  maxErrorRate: number;
+  fetchOutputs: boolean;
+  promptTimeoutMs: number;
+  labels: Record<string, string>;
+}
+
+export interface RunTotals {
+  submitted: number;
+  ok: number;
+  notOk: number;
+  outcomes: OutcomeCounts;
+}
+
+/** summary.json. Bump `schemaVersion` on any change a reader must know about. */
+export interface RunSummary {
+  schemaVersion: 1;
+  harness: { name: 'comfyload'; version: string };
+  runId: string;
+  name: string;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  endedAt: string;
+  /** Epoch ms of the run start (the origin of every relative ms in the results). */
+  startTimeEpochMs: number;
+  durationMs: number;
+  settings: RunSettings;
+  targets: TargetInfo[];
+  /** Measured levels keyed by level index (`"0"`, `"1"`…); a partial run may lack some. */
+  levels: Record<string, LevelSummary>;
+  /** Warm-up prompts, all together; null when none ran. */
+  warmup: LevelSummary | null;
+  totals: RunTotals;
+  /** True when the run stopped early (interrupt, fatal error); `partialReason` says why. */
+  partial: boolean;
+  partialReason?: string;
+  histograms: HistogramSettings;
+  files: ResultFile[];
+  /** Environment fingerprint (`key: value`), filled by the fingerprint step. */
+  environment: Record<string, string>;
+}

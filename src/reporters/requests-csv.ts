@@ -1,0 +1,126 @@
+/**
+ * requests.csv: one row per prompt, appended as each prompt settles (header once, then a
+ * complete line per write). Marks are ms since the run start, except `serverStartTs` /
+ * `serverEndTs` (server epoch ms); metrics are ms; all with 3 decimals, empty when unknown.
+ * `stepIntervalsMs` lists the prompt's step intervals joined by `;`; `flags` joins `PromptFlag`s
+ * with `;`.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { METRIC_NAMES, type MetricName } from '../metrics/metric-names.js';
+import type { PromptRecord, RelativeMarks } from '../metrics/result-types.js';
+import { formatMs } from './format.js';
+import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
+
+const IDENTITY_COLUMNS = [
+  'runId',
+  'target',
+  'level',
+  'concurrency',
+  'phase',
+  'seq',
+  'promptId',
+  'clientId',
+  'outcome',
+  'outcomeDetail',
+  'source',
+  'flags',
+  'cachedNodeCount',
+  'stepCount',
+  'imagesOut',
+] as const;
+
+/** Mark columns, in lifecycle order. */
+export const MARK_COLUMNS = [
+  'intendedSendMs',
+  'sentMs',
+  'ackMs',
+  'executionStartMs',
+  'cachedMs',
+  'firstStepMs',
+  'completedMs',
+  'outputFetchedMs',
+  'serverStartTs',
+  'serverEndTs',
+] as const satisfies readonly (keyof RelativeMarks)[];
+
+type PromptMetricName = Exclude<MetricName, 'stepIntervalMs'>;
+
+const PROMPT_METRICS: readonly PromptMetricName[] = METRIC_NAMES.filter(
+  (metric): metric is PromptMetricName => metric !== 'stepIntervalMs',
+);
+
+/** The header row of requests.csv. */
+export function requestsCsvColumns(): string[] {
+  return [...IDENTITY_COLUMNS, ...MARK_COLUMNS, ...PROMPT_METRICS, 'stepIntervalsMs'];
+}
+
+/** The units comment written above the header. */
+export const REQUESTS_CSV_UNITS =
+  'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; stepIntervalsMs in ms joined by ;';
+
+/** One prompt as a row, in `requestsCsvColumns()` order. */
+export function requestsCsvRow(record: PromptRecord): string[] {
+  return [
+    record.runId,
+    String(record.target),
+    String(record.level),
+    String(record.concurrency),
+    record.phase,
+    String(record.seq),
+    record.promptId,
+    record.clientId,
+    record.outcome,
+    record.outcomeDetail,
+    record.source,
+    record.flags.join(';'),
+    String(record.cachedNodeCount),
+    String(record.stepCount),
+    String(record.imagesOut),
+    ...MARK_COLUMNS.map((mark) => formatMs(record.marks[mark])),
+    ...PROMPT_METRICS.map((metric) => formatMs(record.timings[metric])),
+    record.stepIntervalsMs.map((intervalMs) => formatMs(intervalMs)).join(';'),
+  ];
+}
+
+export interface RequestsCsvWriterOptions {
+  sink: SinkLike;
+  /** `key: value` comment lines (environment fingerprint) written above the header. */
+  headerComments?: readonly string[];
+}
+
+/** Streams rows: comments and header with the first row (or on close), then one write per prompt. */
+export class RequestsCsvWriter {
+  readonly #sink: Sink;
+  readonly #headerComments: readonly string[];
+  #headerWritten = false;
+  #rows = 0;
+
+  constructor(options: RequestsCsvWriterOptions) {
+    this.#sink = toSink(options.sink);
+    this.#headerComments = options.headerComments ?? [];
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  async writeHeader(): Promise<void> {
+    if (this.#headerWritten) return;
+    this.#headerWritten = true;
+    await this.#sink.write(
+      commentBlock([...this.#headerComments, REQUESTS_CSV_UNITS]) + stringify([requestsCsvColumns()]),
+    );
+  }
+
+  async writePrompt(record: PromptRecord): Promise<void> {
+    await this.writeHeader();
+    this.#rows++;
+    await this.#sink.write(stringify([requestsCsvRow(record)]));
+  }
+
+  async close(): Promise<void> {
+    await this.writeHeader();
+    await this.#sink.close?.();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * summary.json: the run's settings, targets, every level's figures, outcome totals and the list
+ * of files written — enough for `compare`, `merge` and `report` to work without the run's memory.
+ * Written whole at the end of a run (and again with `partial: true` when a run is cut short).
+ * JSON has no comments, so the environment fingerprint goes in `environment`, not a header.
+ */
+import {
+  HISTOGRAM_BUILD,
+  US_PER_MS,
+} from '../metrics/hdr.js';
+import type {
+  HistogramSettings,
+  LevelSummary,
+  OutcomeCounts,
+  RunSummary,
+  RunTotals,
+} from '../metrics/result-types.js';
+import { toSink, type SinkLike } from './sink.js';
+
+/** The schema version this module writes and reads. */
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/** The `histograms` block for a log at `file` (relative to the results folder). */
+export function histogramSettings(file = 'histograms.hlog'): HistogramSettings {
+  return {
+    file,
+    valueUnit: 'us',
+    msRatio: US_PER_MS,
+    lowestDiscernibleValue: HISTOGRAM_BUILD.lowestDiscernibleValue,
+    highestTrackableValue: HISTOGRAM_BUILD.highestTrackableValue,
+    significantDigits: HISTOGRAM_BUILD.numberOfSignificantValueDigits,
+    tagScheme: '<metric>@t<target>-L<level>-c<concurrency>-<phase>',
+  };
+}
+
+/** Totals over the measured levels and the warm-up: counts added, outcomes merged. */
+export function runTotals(levels: readonly LevelSummary[], warmup: LevelSummary | null): RunTotals {
+  const all = warmup === null ? levels : [warmup, ...levels];
+  const outcomes: OutcomeCounts = {};
+  let submitted = 0;
+  for (const level of all) {
+    submitted += level.submitted;
+    for (const [outcome, count] of Object.entries(level.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
+  }
+  const ok = outcomes['ok'] ?? 0;
+  const settled = Object.values(outcomes).reduce((sum, count) => sum + count, 0);
+  return { submitted, ok, notOk: settled - ok, outcomes };
+}
+
+/** Measured levels keyed by their index, as summary.json holds them. */
+export function levelsByIndex(levels: readonly LevelSummary[]): Record<string, LevelSummary> {
+  return Object.fromEntries(levels.map((level) => [String(level.level), level]));
+}
+
+/** The text of summary.json (2-space indent, trailing newline). */
+export function renderSummaryJson(summary: RunSummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+/** Writes summary.json in one write and closes the sink. */
+export async function writeSummaryJson(sink: SinkLike, summary: RunSummary): Promise<void> {
+  const target = toSink(sink);
+  await target.write(renderSummaryJson(summary));
+  await target.close?.();
+}
+
+/** Reads summary.json back; throws on a schema version this build does not know. */
+export function parseSummaryJson(text: string): RunSummary {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || !('schemaVersion' in parsed)) {
+    throw new Error('Expected a comfyload summary.json object with `schemaVersion`');
+  }
+  if (parsed.schemaVersion !== SUMMARY_SCHEMA_VERSION) {
+    throw new Error(
+      `Expected summary.json schemaVersion ${SUMMARY_SCHEMA_VERSION}, got \`${String(parsed.schemaVersion)}\`: ` +
+        'use the comfyload version that wrote it',
+    );
+  }
+  return parsed as RunSummary;
+}
