@@ -1,0 +1,205 @@
+/**
+ * The one error type of comfyload and the catalogue of its stable codes.
+ *
+ * Callers match on `code` (never on the message); `docs/errors.md` is generated from
+ * `ERROR_CODES`, so a code cannot exist without its documentation. Modelled on undici's
+ * `lib/core/errors.js`.
+ */
+
+/** Process exit codes. A CI job can tell "the server got slower" (1) from "the test never ran" (2, 3). */
+export const EXIT_CODES = {
+  /** The run completed and passed its thresholds. */
+  ok: 0,
+  /** The run completed but the error rate exceeded --max-error-rate. */
+  thresholdFailed: 1,
+  /** Bad usage, configuration or workflow; nothing was sent, or the run could not be recorded. */
+  usage: 2,
+  /** The target is unreachable, is not ComfyUI, or refused us. */
+  target: 3,
+  /** A bug in comfyload (sysexits EX_SOFTWARE): nothing the user did. */
+  internal: 70,
+  /** Interrupted by SIGINT/SIGTERM (128 + 2, as shells report it). */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+export interface ErrorCodeInfo {
+  exitCode: ExitCode;
+  /** One line: when this code is raised. */
+  summary: string;
+  /** The usual fix, used as the hint when the thrower has no more specific one. */
+  fix: string;
+}
+
+/** Every code comfyload raises. Order is the order of docs/errors.md. */
+export const ERROR_CODES = {
+  COMFYLOAD_ERR_BAD_OPTION: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'A command-line flag or COMFYLOAD_* environment variable is unknown, missing its value, or has an invalid value.',
+    fix: 'Correct the flag as the message says; `comfyload <command> --help` lists every flag with its default.',
+  },
+  COMFYLOAD_ERR_BAD_CONFIG: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The --config file cannot be parsed, has an unknown key, or a key has an invalid value.',
+    fix: 'Fix the file at the line shown; keys are the camelCase flag names listed in docs/cli.md.',
+  },
+  COMFYLOAD_ERR_CONFIG_NOT_FOUND: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The file given to --config (or COMFYLOAD_CONFIG) does not exist or cannot be read.',
+    fix: 'Check the path; relative paths are resolved from the current directory.',
+  },
+  COMFYLOAD_ERR_BAD_WORKFLOW: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The workflow file is not valid JSON or not an API-format graph (node id → {class_type, inputs}).',
+    fix: 'Re-export the workflow from ComfyUI with "Workflow → Export (API)".',
+  },
+  COMFYLOAD_ERR_WORKFLOW_NOT_FOUND: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The file given to --workflow does not exist or cannot be read.',
+    fix: 'Check the path; relative paths are resolved from the current directory (or from the config file\'s folder).',
+  },
+  COMFYLOAD_ERR_WORKFLOW_UI_FORMAT: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The workflow file is in the UI format (`nodes` and `links` arrays), which the /prompt endpoint does not accept.',
+    fix: 'In ComfyUI use "Workflow → Export (API)" (older UIs: enable dev mode in the settings, then "Save (API Format)").',
+  },
+  COMFYLOAD_ERR_BAD_URL: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'A --url is not an absolute http:// or https:// URL without query or fragment.',
+    fix: 'Pass the server\'s HTTP base address, e.g. --url http://127.0.0.1:8188.',
+  },
+  COMFYLOAD_ERR_TARGET_UNREACHABLE: {
+    exitCode: EXIT_CODES.target,
+    summary: 'The target did not answer (connection refused, DNS failure, TLS error or timeout) during preflight.',
+    fix: 'Check that ComfyUI is running and reachable from this machine: curl <url>/system_stats.',
+  },
+  COMFYLOAD_ERR_NOT_COMFYUI: {
+    exitCode: EXIT_CODES.target,
+    summary: 'The target answered, but not like ComfyUI (GET /system_stats or /object_info gave an unexpected response).',
+    fix: 'Point --url at the ComfyUI server itself (the address its web UI is served on), not at a proxy page.',
+  },
+  COMFYLOAD_ERR_TARGET_AUTH: {
+    exitCode: EXIT_CODES.target,
+    summary: 'The target answered 401 or 403.',
+    fix: 'Pass credentials with --header \'Authorization: Bearer …\' or in the URL (http://user:password@host:8188).',
+  },
+  COMFYLOAD_ERR_PROMPT_REJECTED: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'POST /prompt answered 400 during preflight: the server rejected the workflow (missing node type, model or invalid input).',
+    fix: 'Run the same workflow once in the ComfyUI web UI; install the missing nodes or models it reports.',
+  },
+  COMFYLOAD_ERR_WS_CLOSED: {
+    exitCode: EXIT_CODES.target,
+    summary: 'The target closed the WebSocket (/ws) and it could not be reopened.',
+    fix: 'Check the server log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws.',
+  },
+  COMFYLOAD_ERR_PROMPT_TIMEOUT: {
+    exitCode: EXIT_CODES.thresholdFailed,
+    summary: 'A prompt did not finish within --prompt-timeout (per prompt this is the outcome `timeout`, counted as an error).',
+    fix: 'Raise --prompt-timeout for slow workflows, or lower --concurrency so prompts do not wait that long in the queue.',
+  },
+  COMFYLOAD_ERR_ERROR_RATE_EXCEEDED: {
+    exitCode: EXIT_CODES.thresholdFailed,
+    summary: 'The run completed, but errors / submitted prompts exceeded --max-error-rate.',
+    fix: 'Read the failed prompts in requests.csv (column outcome); raise --max-error-rate only if those errors are expected.',
+  },
+  COMFYLOAD_ERR_RESULTS_WRITE: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The results folder could not be created or written (permissions, disk full, path is a file).',
+    fix: 'Choose a writable folder with --results-dir.',
+  },
+  COMFYLOAD_ERR_INTERRUPTED: {
+    exitCode: EXIT_CODES.interrupted,
+    summary: 'Stopped by SIGINT (Ctrl-C) or SIGTERM; results recorded so far are kept.',
+    fix: 'Nothing to fix; re-run to get a complete result.',
+  },
+  COMFYLOAD_ERR_INTERNAL: {
+    exitCode: EXIT_CODES.internal,
+    summary: 'An unexpected error: a bug in comfyload.',
+    fix: 'Re-run with --verbose (or COMFYLOAD_DEBUG=1) and report the output with the stack trace.',
+  },
+} as const satisfies Record<`COMFYLOAD_ERR_${string}`, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ComfyloadErrorOptions {
+  /** The fix, addressed to the user. Defaults to the catalogue's fix for the code. */
+  hint?: string;
+  cause?: unknown;
+  /** One line per problem, when the error gathers several (e.g. every invalid option). */
+  details?: string[];
+}
+
+/** The base (and only) error class: throw it, match on `code`, exit with `exitCode`. */
+export class ComfyloadError extends Error {
+  override readonly name = 'ComfyloadError';
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly hint: string;
+  readonly details?: string[];
+
+  constructor(code: ErrorCode, message: string, options: ComfyloadErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.exitCode = ERROR_CODES[code].exitCode;
+    this.hint = options.hint ?? ERROR_CODES[code].fix;
+    if (options.details !== undefined && options.details.length > 0) this.details = [...options.details];
+  }
+}
+
+export function isComfyloadError(err: unknown): err is ComfyloadError {
+  return err instanceof ComfyloadError;
+}
+
+/** Any thrown value as a ComfyloadError: ours pass through, anything else is an INTERNAL bug. */
+export function toComfyloadError(err: unknown): ComfyloadError {
+  if (isComfyloadError(err)) return err;
+  return new ComfyloadError('COMFYLOAD_ERR_INTERNAL', `internal error: ${oneLine(describe(err))}`, { cause: err });
+}
+
+export interface FormatErrorOptions {
+  /** Append stack traces and the cause chain (--verbose or COMFYLOAD_DEBUG=1). */
+  verbose: boolean;
+}
+
+/**
+ * The text printed on stderr for an error that ends the process:
+ * `comfyload: <message>`, the details, `  fix: <hint>`, `  code: <code>`; stacks only when verbose.
+ */
+export function formatError(err: unknown, options: FormatErrorOptions): string {
+  const e = toComfyloadError(err);
+  const lines = [`comfyload: ${e.message}`];
+  for (const detail of e.details ?? []) lines.push(`  - ${detail}`);
+  lines.push(`  fix: ${e.hint}`, `  code: ${e.code}`);
+  if (options.verbose) {
+    lines.push('', e.stack ?? `${e.name}: ${e.message}`);
+    let cause: unknown = e.cause;
+    for (let depth = 0; cause !== undefined && depth < 8; depth++) {
+      lines.push(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : describe(cause)}`);
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** True when stack traces should be printed: --verbose, or COMFYLOAD_DEBUG set to a true value. */
+export function debugFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const v = env.COMFYLOAD_DEBUG?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== '0' && v !== 'false' && v !== 'no' && v !== 'off';
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message === '' ? value.name : `${value.name}: ${value.message}`;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function oneLine(text: string): string {
+  const first = text.split('\n', 1)[0] ?? '';
+  return first.length > 200 ? `${first.slice(0, 199)}…` : first;
+}
