@@ -1,0 +1,240 @@
+/**
+ * The options of `comfyload run`: the one table from which its flags, config-file keys,
+ * COMFYLOAD_* environment variables, defaults, --help and docs/cli.md are all derived.
+ */
+import type { SeedPolicy, TargetSpec } from '../harness/run-plan.js';
+import { gpuProfileIds } from '../sim/profiles.js';
+import { nearest } from './nearest.js';
+import { defineOptions, type ParseContext } from './option-table.js';
+import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
+import {
+  boolean,
+  duration,
+  expected,
+  finiteNumber,
+  integer,
+  nonNegativeInteger,
+  oneOf,
+  path,
+  positiveInteger,
+  positiveIntegerList,
+  repeatable,
+  text,
+} from './value-parsers.js';
+
+export const SEED_POLICIES = ['random', 'fixed', 'increment'] as const satisfies readonly SeedPolicy[];
+
+/** An emulator GPU profile id (fixtures/sim/gpus.json), with the nearest ids suggested for a typo. */
+export function gpuProfile(raw: unknown, ctx: ParseContext): string {
+  const value = typeof raw === 'string' ? raw.trim() : raw;
+  const ids = gpuProfileIds();
+  if (typeof value === 'string' && ids.includes(value)) return value;
+  const near = typeof value === 'string' ? nearest(value, ids, 1) : [];
+  return expected(ctx, `one of ${ids.map((id) => `\`${id}\``).join(', ')}`, value, near[0] ?? 'rtx-4090');
+}
+
+/** Results-folder names: no path separators, nothing a shell or a filesystem would trip on. */
+export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Values of `run`'s options after resolution (units in the names' docs: durations are milliseconds). */
+export interface RunOptionValues {
+  url: TargetSpec[] | undefined;
+  workflow: string | undefined;
+  concurrency: number[];
+  prompts: number;
+  /** Milliseconds. */
+  duration: number | undefined;
+  warmup: number;
+  seedPolicy: SeedPolicy;
+  seed: number | undefined;
+  maxErrorRate: number;
+  fetchOutputs: boolean;
+  /** Milliseconds. */
+  promptTimeout: number;
+  resultsDir: string;
+  name: string | undefined;
+  label: [string, string][] | undefined;
+  header: [string, string][] | undefined;
+  config: string | undefined;
+  simGpu: string;
+  simTimeScale: number;
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
+  url: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Target',
+    description:
+      'Base URL of a ComfyUI server (http or https); repeat for a fleet. Credentials in the URL (http://user:pass@host) are sent as a Basic Authorization header and never written to results. Without --url, the built-in emulator is started.',
+    defaultText: 'built-in emulator',
+    example: 'http://127.0.0.1:8188',
+    parse: repeatable(parseTargetUrl),
+  },
+  header: {
+    kind: 'repeatable',
+    repeatable: true,
+    secret: true,
+    envSeparator: '\n',
+    group: 'Target',
+    description: 'Extra request header `Name: value` sent to every target (e.g. a bearer token); repeatable. Never printed or written to results.',
+    example: 'Authorization: Bearer <token>',
+    parse: repeatable(parseHeader, headerFromEntry),
+  },
+  workflow: {
+    kind: 'path',
+    group: 'Workflow',
+    description:
+      'API-format workflow JSON to queue (ComfyUI: Workflow → Export (API)). Required with --url; without --url the bundled SD 1.5 txt2img workflow is used.',
+    defaultText: 'fixtures/workflows/sd15-txt2img.json with the emulator',
+    example: 'workflow_api.json',
+    parse: path('workflow_api.json'),
+  },
+  seedPolicy: {
+    kind: 'enum',
+    choices: SEED_POLICIES,
+    group: 'Workflow',
+    description: 'Seed of each prompt: `random` (defeats ComfyUI\'s cache, like real traffic), `fixed` (--seed every time), `increment` (--seed, --seed+1, …).',
+    default: 'random',
+    example: 'increment',
+    parse: oneOf(SEED_POLICIES),
+  },
+  seed: {
+    kind: 'integer',
+    group: 'Workflow',
+    description: 'Base seed for the seed policy and for comfyload\'s random choices; recorded in the results so a run can be repeated.',
+    defaultText: 'random, recorded',
+    example: '42',
+    parse: integer('an integer from 0 to 2^53-1', 0, '42'),
+  },
+  concurrency: {
+    kind: 'number-list',
+    group: 'Load',
+    description: 'Concurrency levels to measure, in order: each level runs that many virtual users, each with its own socket.',
+    default: '1,2,4',
+    example: '1,2,4,8',
+    parse: positiveIntegerList('1,2,4'),
+  },
+  prompts: {
+    kind: 'integer',
+    group: 'Load',
+    description: 'Measured prompts per concurrency level. Excludes --duration (the option given at the higher precedence wins).',
+    default: 20,
+    example: '50',
+    parse: positiveInteger('20'),
+  },
+  duration: {
+    kind: 'duration',
+    group: 'Load',
+    description: 'Measure each level for this long instead of a prompt count (`500ms`, `90s`, `5m`, `1h30m`).',
+    example: '5m',
+    parse: duration('5m'),
+  },
+  warmup: {
+    kind: 'integer',
+    group: 'Load',
+    description: 'Warm-up prompts before the first level (models load, caches fill); reported apart, never in the measured numbers.',
+    default: 2,
+    example: '2',
+    parse: nonNegativeInteger('2'),
+  },
+  promptTimeout: {
+    kind: 'duration',
+    group: 'Load',
+    description: 'A prompt not finished after this long is cancelled and counted as a `timeout` error.',
+    default: '10m',
+    example: '10m',
+    parse: duration('10m'),
+  },
+  fetchOutputs: {
+    kind: 'boolean',
+    group: 'Load',
+    description: 'Download each output image (GET /view) and time it as outputFetchMs.',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+  maxErrorRate: {
+    kind: 'number',
+    group: 'Pass/fail',
+    description: 'Exit 1 when failed / submitted prompts exceeds this fraction.',
+    default: 0.05,
+    example: '0.05',
+    parse: finiteNumber('a number from 0 to 1', '0.05', { min: 0, max: 1 }),
+  },
+  resultsDir: {
+    kind: 'path',
+    group: 'Results',
+    description: 'Root of the results tree: <results-dir>/<gpu>/<model-config>/<UTC time>-<name>/.',
+    default: 'results',
+    example: 'results',
+    parse: path('results'),
+  },
+  name: {
+    kind: 'string',
+    group: 'Results',
+    description: 'Short name of the run in its results folder (letters, digits, `.`, `_`, `-`; up to 64).',
+    defaultText: 'workflow file name without extension',
+    example: 'sd15-baseline',
+    parse: text('a name of letters, digits, `.`, `_` and `-` (up to 64, starting with a letter or digit)', 'sd15-baseline', RUN_NAME),
+  },
+  label: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Results',
+    description: 'Label `key=value` recorded with the run (e.g. driver version, host); repeatable.',
+    example: 'driver=550.54',
+    parse: repeatable(parseLabel, labelFromEntry),
+  },
+  simGpu: {
+    kind: 'string',
+    group: 'Emulator (without --url)',
+    description: 'GPU profile the built-in emulator simulates.',
+    default: 'rtx-4090',
+    example: 'rtx-4090',
+    parse: gpuProfile,
+  },
+  simTimeScale: {
+    kind: 'number',
+    group: 'Emulator (without --url)',
+    description: 'Speed factor of the emulator\'s clock: 10 runs simulated work ten times faster (reported times are scaled back).',
+    default: 1,
+    example: '10',
+    parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
+  },
+  config: {
+    kind: 'path',
+    config: false,
+    group: 'Output',
+    description: 'JSON or YAML file with any of these options under their camelCase keys; flags and env vars override it.',
+    example: 'comfyload.yaml',
+    parse: path('comfyload.yaml'),
+  },
+  json: {
+    kind: 'boolean',
+    group: 'Output',
+    description: 'Print the run summary as JSON on stdout (human output stays on stderr).',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+  quiet: {
+    kind: 'boolean',
+    group: 'Output',
+    description: 'No progress or tables on stderr; errors are still printed.',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+  verbose: {
+    kind: 'boolean',
+    group: 'Output',
+    description: 'More detail on stderr, and stack traces with errors (also COMFYLOAD_DEBUG=1).',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+});

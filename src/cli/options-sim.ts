@@ -1,0 +1,197 @@
+/**
+ * The options of `comfyload sim` (the ComfyUI emulator as a standalone server). Environment
+ * variables are COMFYLOAD_SIM_*, so COMFYLOAD_SIM_GPU means the same GPU for `sim --gpu` and
+ * `run --sim-gpu`.
+ */
+import { ComfyloadError } from './errors.js';
+import { defineOptions, type Resolved } from './option-table.js';
+import type { FaultName, FaultSpec } from '../sim/faults.js';
+import type { SimOptions } from '../sim/sim-options.js';
+import { gpuProfile } from './options-run.js';
+import type { ParseContext } from './option-table.js';
+import { boolean, expected, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
+
+export const SIM_PROTOCOLS = ['current', 'legacy'] as const;
+export const PREVIEW_METHODS = ['none', 'auto', 'latent2rgb', 'taesd'] as const;
+
+export interface SimOptionValues {
+  host: string;
+  port: number;
+  gpu: string;
+  timeScale: number;
+  seed: number;
+  protocol: (typeof SIM_PROTOCOLS)[number];
+  previewMethod: (typeof PREVIEW_METHODS)[number];
+  cacheNone: boolean;
+  cacheLru: number | undefined;
+  maxUploadSize: number;
+  groundTruth: string | undefined;
+  fault: FaultSpec[] | undefined;
+  verbose: boolean;
+}
+
+export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
+  host: {
+    kind: 'string',
+    group: 'Server',
+    description: 'Interface to listen on; 0.0.0.0 exposes the emulator to the network.',
+    default: '127.0.0.1',
+    example: '127.0.0.1',
+    parse: text('a host name or IP address', '127.0.0.1', /^[A-Za-z0-9.:[\]-]+$/),
+  },
+  port: {
+    kind: 'integer',
+    group: 'Server',
+    description: 'TCP port (ComfyUI\'s own default); 0 picks a free one.',
+    default: 8188,
+    example: '8188',
+    parse: integer('a port from 0 to 65535', 0, '8188', 65_535),
+  },
+  protocol: {
+    kind: 'enum',
+    choices: SIM_PROTOCOLS,
+    group: 'Server',
+    description: 'Protocol generation to emulate: `current` ComfyUI, or `legacy` (servers before 2025-04-09, e.g. their older /prompt error shape).',
+    default: 'current',
+    example: 'legacy',
+    parse: oneOf(SIM_PROTOCOLS),
+  },
+  maxUploadSize: {
+    kind: 'number',
+    group: 'Server',
+    description: 'Largest accepted upload in MB, like ComfyUI\'s --max-upload-size.',
+    default: 100,
+    example: '100',
+    parse: finiteNumber('a number of MB > 0', '100', { exclusiveMin: 0 }),
+  },
+  gpu: {
+    kind: 'string',
+    group: 'Simulation',
+    description: 'GPU profile to simulate (speed, VRAM).',
+    default: 'rtx-4090',
+    example: 'rtx-4090',
+    parse: gpuProfile,
+  },
+  timeScale: {
+    kind: 'number',
+    group: 'Simulation',
+    description: 'Speed factor of the simulated clock: 10 runs simulated work ten times faster.',
+    default: 1,
+    example: '10',
+    parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
+  },
+  seed: {
+    kind: 'integer',
+    group: 'Simulation',
+    description: 'Seed of the simulated timing noise; the same seed gives the same timings.',
+    default: 1,
+    example: '1',
+    parse: integer('an integer from 0 to 2^53-1', 0, '1'),
+  },
+  previewMethod: {
+    kind: 'enum',
+    choices: PREVIEW_METHODS,
+    group: 'Simulation',
+    description: 'Preview images sent during sampling, like ComfyUI\'s --preview-method.',
+    default: 'none',
+    example: 'latent2rgb',
+    parse: oneOf(PREVIEW_METHODS),
+  },
+  cacheNone: {
+    kind: 'boolean',
+    group: 'Simulation',
+    description: 'Disable the node output cache, like ComfyUI\'s --cache-none.',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+  cacheLru: {
+    kind: 'integer',
+    group: 'Simulation',
+    description: 'Keep up to N node results in an LRU cache, like ComfyUI\'s --cache-lru (excludes --cache-none).',
+    defaultText: 'classic cache',
+    example: '10',
+    parse: positiveInteger('10'),
+  },
+  groundTruth: {
+    kind: 'path',
+    group: 'Simulation',
+    description: 'Write the emulator\'s true timings (JSON lines) to this file, to check a harness against.',
+    example: 'ground-truth.jsonl',
+    parse: path('ground-truth.jsonl'),
+  },
+  fault: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Simulation',
+    description: 'Fault to inject: `name` or `name:key=value,…` with keys probability, target, ms, afterPrompts (e.g. `slow-http:target=/prompt,ms=500`); repeatable.',
+    example: 'ws-drop',
+    parse: repeatable(parseFault),
+  },
+  verbose: {
+    kind: 'boolean',
+    env: 'COMFYLOAD_VERBOSE',
+    group: 'Output',
+    description: 'Stack traces with errors (also COMFYLOAD_DEBUG=1).',
+    default: false,
+    example: 'true',
+    parse: boolean(),
+  },
+});
+
+/** The settings `startSim` (src/sim) takes, as the sim command derives them from its options. */
+export type SimStartOptions = Pick<SimOptions, 'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults'>;
+
+/** Map resolved sim options to startSim's settings, checking the rules between options. */
+export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStartOptions {
+  const { values: v, names } = resolved;
+  if (v.cacheNone && v.cacheLru !== undefined) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `\`${names.cacheNone}\` and \`${names.cacheLru}\` exclude each other`, {
+      hint: 'choose no cache (--cache-none) or an LRU cache of N entries (--cache-lru N).',
+    });
+  }
+  return {
+    host: v.host,
+    port: v.port,
+    gpu: v.gpu,
+    timeScale: v.timeScale,
+    seed: v.seed,
+    protocol: v.protocol,
+    previewMethod: v.previewMethod,
+    cache: v.cacheNone ? 'none' : v.cacheLru !== undefined ? { lru: v.cacheLru } : 'classic',
+    maxUploadSizeMb: v.maxUploadSize,
+    ...(v.groundTruth !== undefined ? { groundTruthPath: v.groundTruth } : {}),
+    faults: v.fault ?? [],
+  };
+}
+
+const FAULT_TEXT = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?::(.*))?$/;
+const FAULT_NUMBER_KEYS = new Set(['probability', 'ms', 'afterPrompts']);
+
+/**
+ * `name` or `name:key=value,…` → FaultSpec. The emulator owns the catalogue of names; the CLI only
+ * checks the syntax and the numeric keys.
+ */
+export function parseFault(raw: unknown, ctx: ParseContext): FaultSpec {
+  const what = 'a fault `name` or `name:key=value,…` (keys: probability, target, ms, afterPrompts)';
+  const fix = 'slow-http:target=/prompt,ms=500';
+  const match = typeof raw === 'string' ? FAULT_TEXT.exec(raw.trim()) : null;
+  if (match === null) return expected(ctx, what, raw, fix);
+  const spec: FaultSpec = { name: match[1] as FaultName };
+  for (const pair of (match[2] ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (eq < 0 || !(key === 'target' || FAULT_NUMBER_KEYS.has(key)) || value === '') return expected(ctx, what, raw, fix);
+    if (key === 'target') spec.target = value;
+    else {
+      const n = Number(value);
+      const ok = Number.isFinite(n) && n >= 0 && (key !== 'probability' || n <= 1) && (key !== 'afterPrompts' || Number.isInteger(n));
+      if (!ok) return expected(ctx, `${what}, with ${key} a number${key === 'probability' ? ' from 0 to 1' : ' >= 0'}`, raw, fix);
+      if (key === 'probability') spec.probability = n;
+      else if (key === 'ms') spec.ms = n;
+      else spec.afterPrompts = n;
+    }
+  }
+  return spec;
+}

@@ -1,0 +1,147 @@
+/**
+ * Command-line parsing with yargs, driven by the options tables: yargs tokenises and renders
+ * --help; validation, defaults and precedence stay with the tables (option-table.ts), so yargs is
+ * given no defaults, types other than string/boolean, or choices of its own.
+ */
+import yargs, { type Argv } from 'yargs';
+
+import { ComfyloadError } from './errors.js';
+import { nearest } from './nearest.js';
+import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
+import { RUN_OPTIONS } from './options-run.js';
+import { SIM_OPTIONS } from './options-sim.js';
+
+export const COMMANDS = {
+  run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level [default command]' },
+  sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export type ParsedArgv =
+  | { kind: 'output'; text: string }
+  | { kind: 'command'; command: CommandName; flags: Record<string, unknown> };
+
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+/** Keys yargs adds itself. */
+const YARGS_KEYS = new Set(['_', '$0', 'help', 'version', 'h']);
+
+/**
+ * Parse argv: `--help`/`--version` give the text to print; otherwise the command and its flags,
+ * keyed by camelCase option key. Unknown flags, commands and stray arguments throw BAD_OPTION
+ * naming the nearest valid spelling.
+ */
+export function parseArgv(argv: readonly string[], version: string, columns = 100): ParsedArgv {
+  let parseError: Error | undefined;
+  let output = '';
+  let parsed: Record<string, unknown> = {};
+  buildYargs(version, columns).parse([...argv], {}, (err, args, out) => {
+    parseError = err ?? undefined;
+    parsed = args as Record<string, unknown>;
+    output = out;
+  });
+  if (parseError !== undefined) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', parseError.message, { hint: 'run `comfyload --help` for the valid flags.', cause: parseError });
+  }
+  if (parsed.help === true || parsed.version === true) return { kind: 'output', text: output.endsWith('\n') ? output : `${output}\n` };
+
+  const positionals = (parsed._ as unknown[]).map(String);
+  const [first, ...rest] = positionals;
+  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' ? 'sim' : unknownCommand(first);
+  const stray = rest[0];
+  if (stray !== undefined) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
+      hint: /\.json$/i.test(stray) ? `pass the workflow as --workflow ${stray}.` : `options start with --; see \`comfyload ${command} --help\`.`,
+    });
+  }
+  const table = COMMANDS[command].table as OptionTable<Record<string, unknown>>;
+  const keys = new Set(optionDefs(table).map((d) => d.key));
+  const flags: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (YARGS_KEYS.has(key)) continue;
+    if (keys.has(key)) flags[key] = value;
+    else unknown.push(key);
+  }
+  if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
+  return { kind: 'command', command, flags };
+}
+
+function unknownCommand(name: string): never {
+  const near = nearest(name, COMMAND_NAMES, 1);
+  throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unknown command \`${name}\``, {
+    hint: near[0] !== undefined ? `did you mean \`comfyload ${near[0]}\`?` : /\.json$/i.test(name) ? `pass the workflow as --workflow ${name}.` : `commands are ${COMMAND_NAMES.join(', ')}; see \`comfyload --help\`.`,
+  });
+}
+
+function unknownFlags(command: CommandName, keys: string[], defs: OptionDef<unknown>[]): ComfyloadError {
+  const flags = defs.map((d) => d.flag);
+  const lines = keys.map((key) => {
+    const flag = key.length === 1 ? `-${key}` : `--${kebabCase(key)}`;
+    const near = nearest(flag, flags, 1)[0];
+    return { flag, near, text: near !== undefined ? `\`${flag}\` (did you mean \`${near}\`?)` : `\`${flag}\`` };
+  });
+  const [only] = lines;
+  if (only !== undefined && lines.length === 1) {
+    return new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unknown flag \`${only.flag}\` for \`comfyload ${command}\``, {
+      hint: only.near !== undefined ? `did you mean \`${only.near}\`?` : `see \`comfyload ${command} --help\` for the valid flags.`,
+    });
+  }
+  return new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unknown flags for \`comfyload ${command}\`:`, {
+    hint: `see \`comfyload ${command} --help\` for the valid flags.`,
+    details: lines.map((l) => l.text),
+  });
+}
+
+/** A fresh yargs instance per parse: yargs instances keep state between parses. */
+function buildYargs(version: string, columns: number): Argv {
+  return yargs()
+    .scriptName('comfyload')
+    .parserConfiguration({
+      'camel-case-expansion': true,
+      'strip-dashed': true,
+      'strip-aliased': true,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': true,
+      'duplicate-arguments-array': true,
+      'greedy-arrays': false,
+    })
+    .command(['run', '$0'], COMMANDS.run.describe, (y) => withOptions(y, RUN_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('sim', COMMANDS.sim.describe, (y) => withOptions(y, SIM_OPTIONS as OptionTable<Record<string, unknown>>))
+    .epilogue(
+      'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
+        'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',
+    )
+    .help()
+    .alias('h', 'help')
+    .version(version)
+    .wrap(Math.max(60, Math.min(columns, 120)));
+}
+
+function withOptions(y: Argv, table: OptionTable<Record<string, unknown>>): Argv {
+  for (const def of optionDefs(table)) {
+    y.option(def.flag.slice(2), {
+      type: def.kind === 'boolean' ? 'boolean' : 'string',
+      describe: helpDescription(def),
+      group: `${def.group}:`,
+      ...(helpDefault(def) !== undefined ? { defaultDescription: helpDefault(def) } : {}),
+    });
+  }
+  return y;
+}
+
+/** The description as --help shows it: choices and repeatability are part of it. */
+export function helpDescription(def: OptionDef<unknown>): string {
+  const extras: string[] = [];
+  if (def.choices) extras.push(`one of: ${def.choices.join(', ')}`);
+  if (def.repeatable) extras.push('repeatable');
+  return extras.length > 0 ? `${def.description} [${extras.join('; ')}]` : def.description;
+}
+
+export function helpDefault(def: OptionDef<unknown>): string | undefined {
+  if (def.defaultText !== undefined) return def.defaultText;
+  if (def.default === undefined || def.default === false) return undefined;
+  return String(def.default);
+}
