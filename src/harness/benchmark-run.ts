@@ -1,0 +1,211 @@
+/**
+ * One closed-loop benchmark run: preflight, warm-up (reported apart), then each concurrency level
+ * in turn, the queue drained between levels. Every submitted prompt settles into exactly one
+ * outcome, is recorded (histograms for `ok` prompts, outcome counts for all) and handed to the
+ * observer as it settles, so a run cut short keeps everything measured up to then.
+ */
+import { DecodeStats } from '../comfy/decode-stats.js';
+import type { SystemStats } from '../comfy/http-types.js';
+import type { PromptMarks } from '../comfy/marks.js';
+import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
+import type { MetricRecorder } from '../metrics/recorder.js';
+import type { LevelSummary, Phase, PromptFlag, PromptRecord } from '../metrics/result-types.js';
+import { sleep, type Clock } from './clock.js';
+import { SubmitBudget, runClosedLoop, type ClosedLoopBudget } from './closed-loop.js';
+import { ComfyHttp } from './comfy-http.js';
+import { HarnessError } from './harness-error.js';
+import { checkImage } from './output-check.js';
+import { PromptFactory } from './prompt-factory.js';
+import { buildPromptRecord } from './prompt-record.js';
+import type { LiveCounts, RunObserver } from './run-observer.js';
+import type { RunPlan } from './run-plan.js';
+import { VirtualUser, type SubmitResult } from './virtual-user.js';
+
+export interface BenchmarkRunDeps {
+  clock: Clock;
+  recorder: MetricRecorder;
+  observer: RunObserver;
+  runId: string;
+  /** Clock reading of the run start: the origin of every relative time in the results. */
+  originMs: number;
+}
+
+export interface RunOutcome {
+  warmup: LevelSummary | null;
+  levels: LevelSummary[];
+  partial: boolean;
+  partialReason?: string;
+  /** Frames decoded, unknown and malformed messages, over every socket of the run. */
+  decodeStats: DecodeStats;
+  reconnects: number;
+}
+
+/** How long to wait for a shared server's queue to empty between levels. */
+const DRAIN_LIMIT_MS = 60_000;
+
+export class BenchmarkRun {
+  readonly #plan: RunPlan;
+  readonly #deps: BenchmarkRunDeps;
+  readonly #http: ComfyHttp;
+  readonly #factory: PromptFactory;
+  readonly #stats = new DecodeStats();
+  #reconnects = 0;
+  #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
+
+  constructor(plan: RunPlan, deps: BenchmarkRunDeps) {
+    this.#plan = plan;
+    this.#deps = deps;
+    const target = plan.targets[0];
+    if (target === undefined) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+    this.#http = new ComfyHttp(target);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed);
+  }
+
+  get http(): ComfyHttp {
+    return this.#http;
+  }
+
+  /** Checks the target is a reachable ComfyUI and returns its /system_stats. */
+  async preflight(): Promise<SystemStats> {
+    const stats = await this.#http.systemStats();
+    if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
+      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, 'Check that --url points at a ComfyUI server.');
+    }
+    if (!this.#factory.hasSeedInputs && this.#plan.seedPolicy !== 'fixed') {
+      this.#deps.observer.onWarning?.('the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI\'s cache and measure nothing');
+    }
+    return stats;
+  }
+
+  /** Runs warm-up and every level; stops submitting when `signal` aborts and settles what is in flight. */
+  async run(signal: AbortSignal): Promise<RunOutcome> {
+    const levels: LevelSummary[] = [];
+    let warmup: LevelSummary | null = null;
+    // Warm-up runs one prompt at a time: it pays model loads and first-use costs, not queueing.
+    if (this.#plan.warmupPrompts > 0) {
+      warmup = await this.#runLevel(0, 1, 'warmup', { prompts: this.#plan.warmupPrompts }, signal);
+    }
+    for (const [index, level] of this.#plan.levels.entries()) {
+      if (signal.aborted) break;
+      const budget: ClosedLoopBudget =
+        this.#plan.durationMs !== undefined ? { durationMs: this.#plan.durationMs } : { prompts: this.#plan.promptsPerLevel ?? 0 };
+      levels.push(await this.#runLevel(index, level.concurrency, 'measure', budget, signal));
+      if (!signal.aborted && index < this.#plan.levels.length - 1) await this.#drainQueue(signal);
+    }
+    const partial = signal.aborted;
+    return {
+      warmup,
+      levels,
+      partial,
+      ...(partial ? { partialReason: String(signal.reason ?? 'stopped') } : {}),
+      decodeStats: this.#stats,
+      reconnects: this.#reconnects,
+    };
+  }
+
+  async #runLevel(level: number, concurrency: number, phase: Phase, budget: ClosedLoopBudget, signal: AbortSignal): Promise<LevelSummary> {
+    const { clock, observer, recorder } = this.#deps;
+    const tally = new LevelTally({ level, concurrency, phase });
+    this.#live = { level, concurrency, phase, submitted: 0, settled: 0, inFlight: 0, errors: 0, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}) };
+    observer.onLevelStart?.({ level, concurrency, phase, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}), ...(budget.durationMs !== undefined ? { durationMs: budget.durationMs } : {}) });
+    const warn = (message: string): void => observer.onWarning?.(message);
+    const users = Array.from({ length: concurrency }, () => new VirtualUser(this.#http, clock, this.#stats, warn));
+    try {
+      await Promise.all(users.map((u) => u.open()));
+      const submitBudget = new SubmitBudget(clock, budget);
+      const submitOne = async (user: VirtualUser): Promise<SubmitResult> => {
+        const { seq, graph } = this.#factory.next();
+        tally.submit(clock.now() - this.#deps.originMs);
+        this.#live.submitted++;
+        this.#live.inFlight++;
+        const result = await user.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
+        const record = await this.#settle(result, { level, concurrency, phase, seq });
+        recordPrompt(recorder, record);
+        tally.settle(record, clock.now() - this.#deps.originMs);
+        this.#live.inFlight--;
+        this.#live.settled++;
+        if (record.outcome !== 'ok') this.#live.errors++;
+        await observer.onPromptSettled?.(record, { ...this.#live });
+        return result;
+      };
+      await runClosedLoop(users, submitBudget, signal, submitOne);
+    } finally {
+      for (const u of users) this.#reconnects += u.reconnects;
+      await Promise.all(users.map((u) => u.close()));
+    }
+    const summary = tally.summary(recorder);
+    this.#warnCached(summary);
+    await observer.onLevelEnd?.(summary);
+    return summary;
+  }
+
+  async #settle(result: SubmitResult, where: { level: number; concurrency: number; phase: Phase; seq: number }): Promise<PromptRecord> {
+    const { clock } = this.#deps;
+    const flags: PromptFlag[] = [];
+    let outputFetchMs: number | undefined;
+    let outputFetchedAtMs: number | undefined;
+    let outcomeDetail: string | undefined;
+    const tracker = result.tracker;
+    if (this.#plan.fetchOutputs && tracker.outcome === 'ok') {
+      const started = clock.now();
+      const problem = await this.#fetchOutputs(tracker.marks.nodes);
+      outputFetchedAtMs = clock.now();
+      outputFetchMs = outputFetchedAtMs - started;
+      if (problem !== undefined) outcomeDetail = problem;
+    }
+    const record = buildPromptRecord(tracker, {
+      runId: this.#deps.runId,
+      target: 0,
+      ...where,
+      originMs: this.#deps.originMs,
+      openLoop: false,
+      ...(outputFetchMs !== undefined ? { outputFetchMs, outputFetchedAtMs } : {}),
+      extraFlags: flags,
+      ...(outcomeDetail !== undefined ? { outcomeDetail } : {}),
+    });
+    if (outcomeDetail !== undefined && record.outcome === 'ok') record.outcome = 'error:InvalidOutput';
+    return record;
+  }
+
+  /** Downloads every output image through /view; returns a problem description, or undefined. */
+  async #fetchOutputs(nodes: PromptMarks['nodes']): Promise<string | undefined> {
+    for (const node of Object.values(nodes)) {
+      for (const image of node.output?.images ?? []) {
+        try {
+          const bytes = await this.#http.view(image);
+          const check = checkImage(bytes);
+          if (!check.ok) return `output ${image.filename}: ${check.reason}`;
+        } catch (err) {
+          return `output ${image.filename}: ${(err as Error).message}`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  #warnCached(summary: LevelSummary): void {
+    const cached = summary.outcomes['cached'] ?? 0;
+    if (cached > 0) {
+      this.#deps.observer.onWarning?.(
+        `${cached} of ${summary.submitted} prompts at ${summary.phase} level ${summary.level} (c=${summary.concurrency}) were served entirely from ComfyUI's cache: they measure nothing` +
+          (this.#plan.seedPolicy === 'fixed' ? ' (--seed-policy fixed repeats the same prompt; use random)' : ''),
+      );
+    }
+  }
+
+  /** Waits until the server's queue is empty (other clients' work included), within a limit. */
+  async #drainQueue(signal: AbortSignal): Promise<void> {
+    const { clock } = this.#deps;
+    const start = clock.now();
+    while (!signal.aborted && clock.now() - start < DRAIN_LIMIT_MS) {
+      try {
+        const info = await this.#http.queueInfo();
+        if ((info.exec_info?.queue_remaining ?? 0) === 0) return;
+      } catch {
+        return;
+      }
+      await sleep(200, signal);
+    }
+    if (!signal.aborted) this.#deps.observer.onWarning?.(`the server queue did not drain within ${DRAIN_LIMIT_MS / 1000} s between levels (other clients are using it)`);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * HTTP side of one ComfyUI target. Sends no `Origin` header (ComfyUI answers 403 to a mismatched
+ * one). Only idempotent GETs are retried; a POST /prompt is sent exactly once.
+ */
+import type {
+  HistoryResponse,
+  ObjectInfo,
+  PromptErrorResponse,
+  PromptQueueInfo,
+  PromptRequest,
+  PromptResponse,
+  SystemStats,
+} from '../comfy/http-types.js';
+import type { TargetSpec } from './run-plan.js';
+import { HarnessError } from './harness-error.js';
+import { sleep } from './clock.js';
+
+export type PostPromptResult =
+  | { ok: true; status: number; body: PromptResponse }
+  | { ok: false; status: number; body: PromptErrorResponse | string };
+
+export interface ComfyHttpOptions {
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Retries of idempotent GETs on network errors and 5xx. */
+  getRetries?: number;
+}
+
+export class ComfyHttp {
+  readonly baseUrl: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #getRetries: number;
+
+  constructor(target: TargetSpec, options: ComfyHttpOptions = {}) {
+    this.baseUrl = target.url.replace(/\/+$/, '');
+    this.#headers = target.headers;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#getRetries = options.getRetries ?? 2;
+  }
+
+  /** The socket URL for a clientId: http→ws, https→wss. */
+  wsUrl(clientId: string): string {
+    const u = new URL(this.baseUrl + '/ws');
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    u.searchParams.set('clientId', clientId);
+    return u.toString();
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.#headers;
+  }
+
+  async postPrompt(request: PromptRequest): Promise<PostPromptResult> {
+    const res = await this.#fetch('POST', '/prompt', JSON.stringify(request));
+    const text = await res.text();
+    const body = parseJsonOr(text);
+    if (res.status === 200 && isPromptResponse(body)) return { ok: true, status: 200, body };
+    return { ok: false, status: res.status, body: (body as PromptErrorResponse | undefined) ?? text };
+  }
+
+  systemStats(): Promise<SystemStats> {
+    return this.getJson<SystemStats>('/system_stats');
+  }
+
+  objectInfo(): Promise<ObjectInfo> {
+    return this.getJson<ObjectInfo>('/object_info');
+  }
+
+  history(promptId: string): Promise<HistoryResponse> {
+    return this.getJson<HistoryResponse>(`/history/${encodeURIComponent(promptId)}`);
+  }
+
+  queueInfo(): Promise<PromptQueueInfo> {
+    return this.getJson<PromptQueueInfo>('/prompt');
+  }
+
+  /** Removes our own pending prompts; the running one is untouched (ComfyUI semantics). */
+  async deletePending(promptIds: string[]): Promise<void> {
+    if (promptIds.length === 0) return;
+    const res = await this.#fetch('POST', '/queue', JSON.stringify({ delete: promptIds }));
+    await res.arrayBuffer();
+  }
+
+  /** Interrupts only if this prompt is the one running: never a global interrupt. */
+  async interruptPrompt(promptId: string): Promise<void> {
+    const res = await this.#fetch('POST', '/interrupt', JSON.stringify({ prompt_id: promptId }));
+    await res.arrayBuffer();
+  }
+
+  /** Downloads a file through /view; returns its bytes. */
+  async view(file: { filename: string; subfolder: string; type: string }): Promise<Uint8Array> {
+    const q = new URLSearchParams({ filename: file.filename, subfolder: file.subfolder, type: file.type });
+    const res = await this.#getWithRetry(`/view?${q.toString()}`);
+    if (res.status !== 200) {
+      await res.arrayBuffer();
+      throw new HarnessError('COMFYLOAD_ERR_OUTPUT_FETCH', `GET /view for ${file.filename} answered ${res.status}`, 'Check that the output file still exists on the server.');
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  async getJson<T>(path: string): Promise<T> {
+    const res = await this.#getWithRetry(path);
+    const text = await res.text();
+    if (res.status === 401 || res.status === 403) {
+      throw new HarnessError(
+        'COMFYLOAD_ERR_TARGET_AUTH',
+        `GET ${path} on ${this.baseUrl} answered ${res.status}`,
+        'Pass credentials with --header "Authorization: Bearer <token>" or user:password@ in --url; a 403 from ComfyUI itself means a mismatched Origin header from a proxy.',
+      );
+    }
+    if (res.status !== 200) {
+      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} answered ${res.status}`, 'Check that --url points at a ComfyUI server (its /system_stats must answer 200).');
+    }
+    const body = parseJsonOr(text);
+    if (body === undefined) {
+      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} did not answer JSON (got ${JSON.stringify(text.slice(0, 60))})`, 'Check that --url points at a ComfyUI server, not a proxy login page or another web app.');
+    }
+    return body as T;
+  }
+
+  async #getWithRetry(path: string): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.#fetch('GET', path);
+        if (res.status >= 500 && attempt < this.#getRetries) {
+          await res.arrayBuffer();
+          await sleep(100 * 2 ** attempt);
+          continue;
+        }
+        return res;
+      } catch (err) {
+        if (attempt >= this.#getRetries) throw err;
+        await sleep(100 * 2 ** attempt);
+      }
+    }
+  }
+
+  async #fetch(method: 'GET' | 'POST', path: string, body?: string): Promise<Response> {
+    const headers: Record<string, string> = { ...this.#headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (err) {
+      throw new HarnessError(
+        'COMFYLOAD_ERR_TARGET_UNREACHABLE',
+        `${method} ${path} on ${this.baseUrl} failed: ${describeFetchError(err)}`,
+        'Start ComfyUI (or `comfyload sim`) and check the host and port in --url; omit --url to use the built-in emulator.',
+        { cause: err },
+      );
+    }
+  }
+}
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isPromptResponse(body: unknown): body is PromptResponse {
+  return typeof body === 'object' && body !== null && typeof (body as { prompt_id?: unknown }).prompt_id === 'string';
+}
+
+function describeFetchError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'TimeoutError') return 'timed out';
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? err.message;
+}
