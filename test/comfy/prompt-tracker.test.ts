@@ -65,6 +65,13 @@ describe('PromptTracker lifecycle', () => {
     t.onMessage(progress(1, 2), 5);
     expect(t.marks.steps).toEqual([{ node: null, value: 1, max: 2, atMs: 5 }]);
   });
+  it('given a hostile node id "__proto__", when it executes, then it is an ordinary key and nothing is polluted', () => {
+    const t = tracker();
+    feed(t, [start(P), executing('__proto__', P), executed('__proto__', P)]);
+    expect(Object.keys(t.marks.nodes)).toEqual(['__proto__']);
+    expect(t.marks.nodes['__proto__']?.startMs).toBe(110);
+    expect(({} as Record<string, unknown>).startMs).toBeUndefined();
+  });
 });
 
 describe('PromptTracker duplicates', () => {
