@@ -1,0 +1,154 @@
+/**
+ * `comfyload run`: starts the built-in emulator when no --url is given, checks the target, runs
+ * the closed-loop levels and writes the results folder
+ * `results/<gpu>/<model-config>/<UTC time>-<name>/`. Exit codes: 0 done; 1 done but the error
+ * rate passed --max-error-rate; 3 target unreachable or not ComfyUI; 130 stopped by a signal
+ * (partial results are valid and marked `"partial": true`).
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { BenchmarkRun, type RunOutcome } from '../../harness/benchmark-run.js';
+import { systemClock } from '../../harness/clock.js';
+import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
+import type { RunPlan } from '../../harness/run-plan.js';
+import { MetricRecorder } from '../../metrics/recorder.js';
+import type { RunSummary } from '../../metrics/result-types.js';
+import { ConsoleReporter } from '../../reporters/console.js';
+import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../../reporters/summary-json.js';
+import { startSim, type SimHandle } from '../../sim/index.js';
+import type { CliIO } from '../io.js';
+import { packageInfo } from '../package-info.js';
+import { RunReporting } from '../run-reporting.js';
+
+export interface RunFlags {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Promise<number> {
+  const clock = systemClock;
+  const stderr = flags.quiet ? { write: (): boolean => true } : io.stderr;
+  let sim: SimHandle | undefined;
+  try {
+    let effective = plan;
+    if (plan.targetKind === 'emulator') {
+      const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
+      sim = await startSim({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0 });
+      effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
+      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}) at ${sim.url}\n`);
+    }
+    return await runAgainst(effective, io, flags, stderr, clock);
+  } finally {
+    await sim?.close();
+  }
+}
+
+async function runAgainst(plan: RunPlan, io: CliIO, flags: RunFlags, stderr: { write(s: string): unknown }, clock: typeof systemClock): Promise<number> {
+  const runId = randomUUID();
+  const startTimeEpochMs = clock.epochMs();
+  const originMs = clock.now();
+  const recorder = new MetricRecorder({ clock: () => clock.now() });
+  const consoleReporter = new ConsoleReporter({
+    sink: stderr,
+    isTTY: !flags.quiet && io.stderr.isTTY === true,
+    clock: () => clock.now(),
+    levelCount: plan.levels.length,
+  });
+  const targetUrl = plan.targets[0]?.url ?? '';
+  const targetLabel = plan.targetKind === 'emulator' ? `emulator ${targetUrl}` : targetUrl;
+
+  // Preflight with a throwaway observer: nothing is written until the target answered like ComfyUI.
+  const pending: string[] = [];
+  const probe = new BenchmarkRun(plan, { clock, recorder, observer: { onWarning: (m) => pending.push(m) }, runId, originMs });
+  const stats = await probe.preflight();
+  const version = packageInfo().version;
+  const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
+  const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const dir = resolve(io.cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
+  const reporting = new RunReporting({
+    dir,
+    recorder,
+    startTimeEpochMs,
+    clockOriginMs: originMs,
+    headerComments: fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : targetUrl),
+    console: consoleReporter,
+    clock: () => clock.now(),
+    levelCount: plan.levels.length,
+  });
+  for (const message of pending) reporting.onWarning(message);
+  stderr.write(`comfyload: ${describePlan(plan)} on ${fingerprint.gpu}; results in ${dir}\n`);
+
+  const controller = new AbortController();
+  io.onSignal?.((signal) => {
+    stderr.write(`\ncomfyload: ${signal}: stopping — cancelling this run's prompts and writing partial results (again to exit at once)\n`);
+    controller.abort(signal);
+  });
+  const run = new BenchmarkRun(plan, { clock, recorder, observer: reporting, runId, originMs });
+  let outcome: RunOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await run.run(controller.signal);
+  } catch (err) {
+    failure = err;
+  }
+  const endEpochMs = clock.epochMs();
+  const levels = outcome?.levels ?? [];
+  const warmup = outcome?.warmup ?? null;
+  const partial = outcome === undefined || outcome.partial;
+  const partialReason = outcome === undefined ? `stopped by an error: ${(failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
+  const base: Omit<RunSummary, 'files'> = {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    harness: { name: 'comfyload', version },
+    runId,
+    name: plan.name,
+    startedAt: new Date(startTimeEpochMs).toISOString(),
+    endedAt: new Date(endEpochMs).toISOString(),
+    startTimeEpochMs,
+    durationMs: endEpochMs - startTimeEpochMs,
+    settings: {
+      mode: 'closed-loop',
+      workflowPath: plan.workflowPath,
+      levels: plan.levels.map((l) => ({ concurrency: l.concurrency })),
+      ...(plan.promptsPerLevel !== undefined ? { promptsPerLevel: plan.promptsPerLevel } : {}),
+      ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : {}),
+      warmupPrompts: plan.warmupPrompts,
+      seedPolicy: plan.seedPolicy,
+      seed: plan.seed,
+      maxErrorRate: plan.maxErrorRate,
+      fetchOutputs: plan.fetchOutputs,
+      promptTimeoutMs: plan.promptTimeoutMs,
+      labels: plan.labels,
+    },
+    targets: plan.targets.map((t, index) => ({ index, kind: plan.targetKind, url: t.url })),
+    levels: levelsByIndex(levels),
+    warmup,
+    totals: runTotals(levels, warmup),
+    partial,
+    ...(partial && partialReason !== undefined ? { partialReason } : {}),
+    histograms: histogramSettings(),
+    environment: {
+      ...fingerprintEnvironment(fingerprint),
+      target: plan.targetKind,
+      ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
+    },
+  };
+  const summary = await reporting.finish(base);
+  consoleReporter.finish(levels);
+  if (flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  stderr.write(`comfyload: results in ${dir}\n`);
+  if (failure !== undefined) throw failure;
+  if (partial) return 130;
+  const measured = summary.totals;
+  const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
+  if (errorRate > plan.maxErrorRate) {
+    stderr.write(`comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${measured.notOk} of ${measured.submitted}) is above --max-error-rate ${(plan.maxErrorRate * 100).toFixed(1)}%\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function describePlan(plan: RunPlan): string {
+  const per = plan.durationMs !== undefined ? `${plan.durationMs / 1000} s` : `${plan.promptsPerLevel ?? 0} prompts`;
+  return `${plan.name}: concurrency ${plan.levels.map((l) => l.concurrency).join(',')}, ${per} per level, ${plan.warmupPrompts} warm-up`;
+}
