@@ -82,8 +82,16 @@ export class VirtualUser {
       tracker.markSent(sentMs, options.intendedAtMs ?? sentMs);
       try {
         const res = await this.#http.postPrompt({ prompt: options.graph, client_id: this.clientId, prompt_id: tracker.promptId });
-        if (res.ok) tracker.markAck(this.#clock.now(), res.body);
-        else tracker.markRejected(this.#clock.now(), res.status, res.body);
+        if (res.ok) {
+          // Through the router: a server that ignores our prompt_id (before 2025-07-14) re-keys it.
+          const sentId = tracker.promptId;
+          this.#router.markAck(sentId, this.#clock.now(), res.body);
+          if (tracker.promptId !== sentId) {
+            const waiter = this.#waiters.get(sentId);
+            this.#waiters.delete(sentId);
+            if (waiter) this.#waiters.set(tracker.promptId, waiter);
+          }
+        } else tracker.markRejected(this.#clock.now(), res.status, res.body);
       } catch (err) {
         // The POST may or may not have queued the prompt: events already seen say it did.
         if (tracker.marks.executionStartMs === undefined) {
