@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatTag, matchesFilter, parseTag, type HistogramKey } from '../../src/metrics/histogram-key.js';
+
+describe('histogram tags', () => {
+  const key: HistogramKey = { metric: 'stepIntervalMs', target: 2, level: 10, concurrency: 16, phase: 'warmup' };
+
+  it('round-trip through formatTag / parseTag and hold no comma or space', () => {
+    const tag = formatTag(key);
+    expect(tag).toBe('stepIntervalMs@t2-L10-c16-warmup');
+    expect(tag).not.toMatch(/[, ]/);
+    expect(parseTag(tag)).toEqual(key);
+  });
+
+  it('reject foreign tags', () => {
+    expect(parseTag('NO TAG')).toBeUndefined();
+    expect(parseTag('nonsenseMs@t0-L0-c1-measure')).toBeUndefined();
+  });
+
+  it('filters match on the given fields only', () => {
+    expect(matchesFilter(key, { level: 10, phase: 'warmup' })).toBe(true);
+    expect(matchesFilter(key, { target: 0 })).toBe(false);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleReporter } from '../../src/reporters/console.js';
+import { formatLevelLine, formatProgressLine, formatSummaryTable, type ProgressState } from '../../src/reporters/console-format.js';
+import { levelSummaryFixture } from './fixtures.js';
+
+const state: ProgressState = {
+  level: 1,
+  levelCount: 3,
+  concurrency: 4,
+  phase: 'measure',
+  settled: 17,
+  plannedPrompts: 40,
+  inFlight: 4,
+  errors: 1,
+  completionP50Ms: 6123,
+  completionP95Ms: 14_900,
+  elapsedMs: 65_000,
+};
+
+function setup(isTTY: boolean): { reporter: ConsoleReporter; out: string[]; advance: (ms: number) => void } {
+  let nowMs = 0;
+  const out: string[] = [];
+  const reporter = new ConsoleReporter({ sink: { write: (chunk: string) => out.push(chunk) }, isTTY, clock: () => nowMs, throttleMs: 250, levelCount: 3 });
+  return { reporter, out, advance: (ms) => (nowMs += ms) };
+}
+
+describe('console formatting', () => {
+  it('formats the progress line with level, done/total, in flight, p50/p95 and errors', () => {
+    expect(formatProgressLine(state)).toBe('L2/3 c=4 | 17/40 done | 4 in flight | completion p50 6.12s p95 14.9s | errors 1 | 1m05s');
+    expect(formatProgressLine({ ...state, plannedPrompts: undefined, completionP50Ms: undefined, completionP95Ms: undefined, elapsedMs: undefined, phase: 'warmup' }))
+      .toBe('warmup c=4 | 17 done | 4 in flight | completion p50 - p95 - | errors 1');
+  });
+
+  it('formats a level line and the summary table', () => {
+    expect(formatLevelLine(levelSummaryFixture(), 3)).toBe(
+      'L2/3 c=4 | 40 ok, 2 not ok of 42 | 0.667 prompts/s | 80.0 images/min | completion p50 6.00s p95 7.80s p99 9.00s | step p50 150ms | in 1m00s',
+    );
+    const table = formatSummaryTable([levelSummaryFixture({ level: 0, concurrency: 1 }), levelSummaryFixture()]);
+    const lines = table.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^level\s+conc\s+ok\s+err\s+prompts\/s\s+images\/min\s+queue p50\s+queue p95\s+compl p50\s+compl p95\s+compl p99\s+step p50$/);
+    expect(lines[1]).toMatch(/^-+( +-+)+$/);
+    expect(lines[3]).toMatch(/^\s+2\s+4\s+40\s+2\s+0\.667\s+80\.0\s+3\.00s\s+3\.90s\s+6\.00s\s+7\.80s\s+9\.00s\s+150ms$/);
+    expect(new Set(lines.map((line) => line.length)).size).toBe(1);
+  });
+});
+
+describe('ConsoleReporter on a TTY', () => {
+  it('rewrites one progress line with \\r, throttled on the injected clock', () => {
+    const { reporter, out, advance } = setup(true);
+    reporter.progress(state);
+    advance(249);
+    reporter.progress({ ...state, settled: 18 });
+    expect(out).toHaveLength(1);
+    advance(1);
+    let computed = 0;
+    reporter.progress(() => (computed++, { ...state, settled: 19, errors: 0 }));
+    expect(computed).toBe(1);
+    expect(out).toHaveLength(2);
+    expect(out[1]?.startsWith('\r')).toBe(true);
+    expect(out[1]).toContain('19/40 done');
+    expect(out.join('')).not.toContain('\n');
+  });
+
+  it('skips computing the state when throttled, unless forced', () => {
+    const { reporter, out } = setup(true);
+    reporter.progress(state);
+    let computed = 0;
+    reporter.progress(() => (computed++, state));
+    expect(computed).toBe(0);
+    reporter.progress(state, true);
+    expect(out).toHaveLength(2);
+  });
+
+  it('clears the progress line before a level line and prints the table at the end', () => {
+    const { reporter, out } = setup(true);
+    reporter.progress(state);
+    reporter.levelEnd(levelSummaryFixture());
+    expect(out[1]).toMatch(/^\r +\r$/);
+    expect(out[2]).toContain('\u001b[31m');
+    reporter.finish([levelSummaryFixture()]);
+    expect(out.at(-1)).toContain('compl p99');
+  });
+});
+
+describe('ConsoleReporter on a non-TTY', () => {
+  it('writes only a line per level: no progress, no \\r, no ANSI, no table', () => {
+    const { reporter, out } = setup(false);
+    reporter.progress(state, true);
+    reporter.levelEnd(levelSummaryFixture());
+    reporter.warn('3 prompts looked cached');
+    reporter.finish([levelSummaryFixture()]);
+    const text = out.join('');
+    expect(text).toBe(`${formatLevelLine(levelSummaryFixture(), 3)}\nwarning: 3 prompts looked cached\n`);
+    expect(text).not.toMatch(/[\r\u001b]/);
+  });
+});
