@@ -66,6 +66,16 @@ describe('MetricRecorder', () => {
     ]);
   });
 
+  it('given a live progress line, then valuesAtPercentiles agrees with summarize', () => {
+    const recorder = new MetricRecorder({ clock: () => 0 });
+    expect(recorder.valuesAtPercentiles({ level: 0 }, [50, 95])).toEqual([Number.NaN, Number.NaN]);
+    for (let i = 1; i <= 100; i++) recorder.record(key({ target: i % 3 }), i * 37.5);
+    const figures = recorder.summarize({ level: 0 });
+    expect(recorder.valuesAtPercentiles({ level: 0 }, [50, 95])).toEqual([figures?.p50, figures?.p95]);
+    const single = recorder.percentiles(key({ target: 1 }));
+    expect(recorder.valuesAtPercentiles({ target: 1 }, [99])).toEqual([single?.p99]);
+  });
+
   it('given warm-up and measure values, then the phases stay apart', () => {
     const recorder = new MetricRecorder({ clock: () => 0 });
     recorder.record(key({ phase: 'warmup' }), 9000);
