@@ -30,7 +30,7 @@ function inputFolderFiles(objectInfo: ObjectInfo): unknown[] {
  * temp are taken to exist (the worker reports a missing one at run time).
  */
 function existsAnnotatedFilepath(name: unknown, objectInfo: ObjectInfo): boolean {
-  if (typeof name !== 'string') throw new PyError('AttributeError', `'${pyTypeName(name)}' object has no attribute 'endswith'`);
+  if (typeof name !== 'string') throw new PyError('AttributeError', `'${pyTypeName(name)}' object has no attribute 'endswith'`, 'if name.endswith("[output]"):');
   if (name.endsWith('[output]') || name.endsWith('[temp]')) return true;
   const bare = name.endsWith('[input]') ? name.slice(0, -8) : name;
   return inputFolderFiles(objectInfo).includes(bare);
@@ -41,7 +41,7 @@ function imageFileValidator(className: string): CustomValidator {
     args: ['s', 'image'],
     run(args, objectInfo) {
       if (!('image' in args)) {
-        throw new PyError('TypeError', `${className}.VALIDATE_INPUTS() missing 1 required positional argument: 'image'`);
+        throw new PyError('TypeError', `${className}.VALIDATE_INPUTS() missing 1 required positional argument: 'image'`, 'return f(**inputs)');
       }
       const image = args.image;
       return existsAnnotatedFilepath(image, objectInfo) ? true : `Invalid image file: ${String(image)}`;

@@ -8,10 +8,13 @@ import { pyRepr, pyStr, pyTypeName } from './py-format.js';
 /** A Python exception as the validator would see it: `type(ex).__name__` and `str(ex)`. */
 export class PyError extends Error {
   readonly pyType: string;
-  constructor(pyType: string, message: string) {
+  /** The upstream statement that raises, shown as the emulated traceback's last frame. */
+  readonly source: string | undefined;
+  constructor(pyType: string, message: string, source?: string) {
     super(message);
     this.name = 'PyError';
     this.pyType = pyType;
+    this.source = source;
   }
 }
 

@@ -11,7 +11,8 @@ import type { InputSpec, NodeValidationError, ObjectInfo } from '../../comfy/htt
 import type { NodeId } from '../../comfy/messages.js';
 import { CUSTOM_VALIDATORS } from './custom-validators.js';
 import { PyError, pyBool, pyEquals, pyFloat, pyInt, pyStrCoerce } from './py-coerce.js';
-import { pyFloatRepr, pyRepr, pyStr, pyTypeName } from './py-format.js';
+import { pyFloatRepr, pyStr } from './py-format.js';
+import { linkedNode, pyCompare, readInput, returnType } from './graph-lookup.js';
 
 export type NodeResult = [valid: boolean, reasons: NodeValidationError[], id: NodeId];
 
@@ -43,7 +44,7 @@ function enterNode(ctx: ValidationContext, id: NodeId): void {
 }
 
 /** Maps JS failures that mirror Python ones (stack overflow) to PyError; rethrows real bugs. */
-function asPyError(err: unknown): PyError {
+export function asPyError(err: unknown): PyError {
   if (err instanceof PyError) return err;
   if (err instanceof RangeError) return new PyError('RecursionError', 'maximum recursion depth exceeded');
   throw err;
@@ -58,50 +59,6 @@ export function validateNodeInput(received: unknown, input: unknown): boolean {
   const i = split(input);
   if (r.has('*') || i.has('*')) return true;
   return [...r].some((t) => i.has(t));
-}
-
-/** Python `a < b` / `a > b`; mixed str/number comparisons raise TypeError upstream. */
-function pyCompare(a: unknown, b: unknown, op: '<' | '>'): boolean {
-  const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : typeof x === 'boolean' ? Number(x) : undefined);
-  const na = num(a);
-  const nb = num(b);
-  if (na !== undefined && nb !== undefined) return op === '<' ? na < nb : na > nb;
-  if (typeof a === 'string' && typeof b === 'string') return op === '<' ? a < b : a > b;
-  throw new PyError('TypeError', `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
-}
-
-/** `x in inputs` then `inputs[x]`, with the errors a non-dict `inputs` raises in Python. */
-function readInput(inputs: unknown, x: string): { present: false } | { present: true; value: unknown } {
-  if (isPlainObject(inputs)) return Object.hasOwn(inputs, x) ? { present: true, value: inputs[x] } : { present: false };
-  if (Array.isArray(inputs)) {
-    if (!inputs.includes(x)) return { present: false };
-    throw new PyError('TypeError', 'list indices must be integers or slices, not str');
-  }
-  if (typeof inputs === 'string') {
-    if (!inputs.includes(x)) return { present: false };
-    throw new PyError('TypeError', 'string indices must be integers, not \'str\'');
-  }
-  throw new PyError('TypeError', `argument of type '${pyTypeName(inputs)}' is not iterable`);
-}
-
-/** `prompt[o_id]`: JSON keys are strings, so any other id misses (or is unhashable). */
-function linkedNode(ctx: ValidationContext, oId: unknown): Record<string, unknown> {
-  if (Array.isArray(oId) || isPlainObject(oId)) throw new PyError('TypeError', `unhashable type: '${pyTypeName(oId)}'`);
-  if (typeof oId === 'string' && Object.hasOwn(ctx.prompt, oId)) return ctx.prompt[oId] as Record<string, unknown>;
-  throw new PyError('KeyError', pyRepr(oId));
-}
-
-/** `RETURN_TYPES[slot]`: a tuple for V1 nodes, a list for V3 ones (their info carries `api_node`). */
-function returnType(ctx: ValidationContext, classType: string, slot: unknown): unknown {
-  const info = ctx.objectInfo[classType];
-  const types: unknown[] = info?.output ?? [];
-  const seq = info && typeof info.api_node === 'boolean' ? 'list' : 'tuple';
-  if (typeof slot !== 'boolean' && !(typeof slot === 'number' && Number.isInteger(slot))) {
-    throw new PyError('TypeError', `${seq} indices must be integers or slices, not ${pyTypeName(slot)}`);
-  }
-  const index = Number(slot);
-  if (index < -types.length || index >= types.length) throw new PyError('IndexError', `${seq} index out of range`);
-  return types[index < 0 ? types.length + index : index];
 }
 
 function coerce(inputType: unknown, val: unknown): unknown {
@@ -126,7 +83,7 @@ export function validateInputs(ctx: ValidationContext, id: NodeId): NodeResult {
 
 function validateNode(ctx: ValidationContext, id: NodeId): NodeResult {
   const node = ctx.prompt[id] as Record<string, unknown>;
-  if (!Object.hasOwn(node, 'inputs')) throw new PyError('KeyError', "'inputs'");
+  if (!Object.hasOwn(node, 'inputs')) throw new PyError('KeyError', "'inputs'", "inputs = prompt[unique_id]['inputs']");
   const inputs = node.inputs;
   const classType = node.class_type as string;
   const classInputs = ctx.objectInfo[classType]?.input ?? {};
@@ -164,8 +121,8 @@ function validateNode(ctx: ValidationContext, id: NodeId): NodeResult {
         continue;
       }
       const oId = val[0];
-      const source = linkedNode(ctx, oId);
-      const receivedType = returnType(ctx, source.class_type as string, val[1]);
+      const source = linkedNode(ctx.prompt, oId);
+      const receivedType = returnType(ctx.objectInfo, source.class_type as string, val[1]);
       if (!validateArgs.includes('input_types') && !validateNodeInput(receivedType, inputType)) {
         errors.push({
           type: 'return_type_mismatch',
@@ -192,7 +149,7 @@ function validateNode(ctx: ValidationContext, id: NodeId): NodeResult {
                 input_config: info,
                 exception_message: ex.message,
                 exception_type: ex.pyType,
-                traceback: pyTraceback('r = await validate_inputs(prompt_id, prompt, o_id, validated)'),
+                traceback: pyTraceback(ex.source ?? 'r = await validate_inputs(prompt_id, prompt, o_id, validated)'),
                 linked_node: val,
               },
             },

@@ -19,9 +19,8 @@
 import type { ApiWorkflow, NodeErrors, NodeValidationError, ObjectInfo, PromptErrorResponse } from '../../comfy/http-types.js';
 import type { NodeId } from '../../comfy/messages.js';
 import type { ValidatePrompt, ValidationResult } from './types.js';
-import { PyError } from './py-coerce.js';
 import { pyStr } from './py-format.js';
-import { pyTraceback, validateInputs, type ValidationContext } from './validate-inputs.js';
+import { asPyError, pyTraceback, validateInputs, type ValidationContext } from './validate-inputs.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -70,15 +69,15 @@ export const validatePrompt: ValidatePrompt = (prompt, objectInfo, partialTarget
     let reasons: NodeValidationError[];
     try {
       [valid, reasons] = validateInputs(ctx, o);
-    } catch (err) {
-      if (!(err instanceof PyError)) throw err;
+    } catch (caught) {
+      const err = asPyError(caught);
       valid = false;
       reasons = [
         {
           type: 'exception_during_validation',
           message: 'Exception when validating node',
           details: err.message,
-          extra_info: { exception_type: err.pyType, traceback: pyTraceback("o_class_type = prompt[o_id]['class_type']") },
+          extra_info: { exception_type: err.pyType, traceback: pyTraceback(err.source ?? 'm = await validate_inputs(prompt_id, prompt, o, validated)') },
         },
       ];
       ctx.validated.set(o, [false, reasons, o]);
