@@ -66,7 +66,7 @@ export class RunReporting implements RunObserver {
   async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
     await this.#requests.writePrompt(record);
     this.#o.console.progress(() => {
-      const figures = this.#o.recorder.summarize({ level: live.level, phase: live.phase, metric: 'completionMs' });
+      const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
       return {
         level: live.level,
         levelCount: this.#o.levelCount,
@@ -76,7 +76,7 @@ export class RunReporting implements RunObserver {
         ...(live.plannedPrompts !== undefined ? { plannedPrompts: live.plannedPrompts } : {}),
         inFlight: live.inFlight,
         errors: live.errors,
-        ...(figures ? { completionP50Ms: figures.p50, completionP95Ms: figures.p95 } : {}),
+        ...(p50 !== undefined && !Number.isNaN(p50) ? { completionP50Ms: p50, completionP95Ms: p95 } : {}),
         elapsedMs: this.#o.clock() - this.#levelStartMs,
       };
     });
