@@ -124,7 +124,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Simulation',
-    description: 'Fault to inject: `name` or `name:key=value,…` with keys probability, target, ms, afterPrompts (e.g. `slow-http:target=/prompt,ms=500`); repeatable.',
+    description: 'Fault to inject: `name` or `name:key=value,…` with keys probability, target, ms, afterPrompts (e.g. `slow-http:target=/prompt,ms=500`).',
     example: 'ws-drop',
     parse: repeatable(parseFault),
   },

@@ -3,7 +3,9 @@
  * --help; validation, defaults and precedence stay with the tables (option-table.ts), so yargs is
  * given no defaults, types other than string/boolean, or choices of its own.
  */
-import yargs, { type Argv } from 'yargs';
+import { createRequire } from 'node:module';
+
+import type { Argv } from 'yargs';
 
 import { ComfyloadError } from './errors.js';
 import { nearest } from './nearest.js';
@@ -11,8 +13,14 @@ import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './optio
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 
+/**
+ * yargs' CommonJS build: its ESM build pairs with cliui's ESM build, which wraps --help text at the
+ * column without regard for word boundaries ("writ-ten"); the CommonJS one wraps at spaces.
+ */
+const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
+
 export const COMMANDS = {
-  run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level [default command]' },
+  run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level' },
   sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
 } as const;
 
@@ -43,7 +51,8 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   if (parseError !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', parseError.message, { hint: 'run `comfyload --help` for the valid flags.', cause: parseError });
   }
-  if (parsed.help === true || parsed.version === true) return { kind: 'output', text: output.endsWith('\n') ? output : `${output}\n` };
+  // yargs renders --help and --version into `output` (and strips the keys with strip-aliased).
+  if (output !== '') return { kind: 'output', text: output.endsWith('\n') ? output : `${output}\n` };
 
   const positionals = (parsed._ as unknown[]).map(String);
   const [first, ...rest] = positionals;
@@ -100,7 +109,6 @@ function buildYargs(version: string, columns: number): Argv {
     .parserConfiguration({
       'camel-case-expansion': true,
       'strip-dashed': true,
-      'strip-aliased': true,
       'dot-notation': false,
       'parse-numbers': false,
       'parse-positional-numbers': false,

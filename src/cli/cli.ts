@@ -1,0 +1,44 @@
+/**
+ * The comfyload command line as a function of argv and a CliIO, returning the exit code; main.ts
+ * binds it to the process. Every error ends here: printed by formatError (stack traces only with
+ * --verbose or COMFYLOAD_DEBUG=1) and turned into its exit code.
+ */
+import { runCommand } from './commands/run.js';
+import { simCommand } from './commands/sim.js';
+import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
+import type { CliIO } from './io.js';
+import { resolveOptions } from './option-table.js';
+import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
+import { packageInfo } from './package-info.js';
+import { parseArgv } from './parse-argv.js';
+import { parseRun, type RunArgsOptions } from './run-args.js';
+
+export type MainOptions = RunArgsOptions;
+
+/** Run the CLI; never throws. */
+export async function main(argv: readonly string[], io: CliIO, options: MainOptions = {}): Promise<number> {
+  try {
+    const parsed = parseArgv(argv, packageInfo().version, io.stderr.columns ?? 100);
+    if (parsed.kind === 'output') {
+      io.stdout.write(parsed.text);
+      return 0;
+    }
+    if (parsed.command === 'sim') {
+      const resolved = resolveOptions(SIM_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
+      return await simCommand(toSimStartOptions(resolved), io);
+    }
+    const { plan, flags } = await parseRun(parsed.flags, io, options);
+    return await runCommand(plan, io, flags);
+  } catch (err) {
+    const error = toComfyloadError(err);
+    io.stderr.write(formatError(error, { verbose: wantsVerbose(argv, io.env) }));
+    return error.exitCode;
+  }
+}
+
+/** Whether to print stacks, decided without trusting the options (which may be what failed to parse). */
+function wantsVerbose(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  if (argv.includes('--verbose') || argv.includes('--verbose=true')) return true;
+  const v = env.COMFYLOAD_VERBOSE?.trim().toLowerCase();
+  return debugFromEnv(env) || v === '1' || v === 'true' || v === 'yes' || v === 'on';
+}

@@ -1,0 +1,79 @@
+/**
+ * The ComfyUI emulator's public entry: `startSim` starts an HTTP + WebSocket server that speaks
+ * ComfyUI 0.3.64's protocol (or a mid-2024 one) over a simulated GPU, and returns a handle with
+ * its URL, its ground truth and `close()`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRouter } from './http-router.js';
+import { addFileRoutes } from './routes-files.js';
+import { addInfoRoutes } from './routes-info.js';
+import { addJobRoutes } from './routes-jobs.js';
+import { addPromptRoutes } from './routes-prompt.js';
+import { SimCore } from './sim-core.js';
+import type { GroundTruth } from './ground-truth.js';
+import { resolveSimOptions } from './sim-options.js';
+import type { SimOptions } from './sim-options.js';
+import { SimWsServer } from './ws-server.js';
+
+export { SIM_DEFAULTS, resolveSimOptions, simArgv } from './sim-options.js';
+export type { SimOptions, SimProtocol, PreviewMethod, SimCacheMode } from './sim-options.js';
+export type { FaultSpec, FaultName } from './faults.js';
+export type { GroundTruth, PromptTruth, NodeTruth, StepTruth, VramSample, ComponentMs } from './ground-truth.js';
+export { ManualClock, RealClock } from './clock.js';
+export type { SimClock } from './clock.js';
+export { gpuProfileIds } from './profiles.js';
+
+export interface SimHandle {
+  /** `http://host:port` (no trailing slash). */
+  url: string;
+  port: number;
+  /** Stops the worker, closes sockets and the server, removes an emulator-made data folder. */
+  close(): Promise<void>;
+  /** Emulator-side truth for every prompt (see ground-truth.ts for the exact meaning of each time). */
+  groundTruth: GroundTruth;
+  /** Internals for tests (queue, history, GPU, sockets); not a stable API. */
+  state?: SimCore;
+}
+
+export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandle> {
+  const resolved = resolveSimOptions(opts);
+  const core = new SimCore(resolved);
+  const router = new HttpRouter({ maxBodyBytes: Math.round(resolved.maxUploadSizeMb * 1024 * 1024), cors: resolved.enableCorsHeader });
+  addPromptRoutes(router, core);
+  addInfoRoutes(router, core);
+  addFileRoutes(router, core);
+  if (!core.legacy) addJobRoutes(router, core);
+  const ws = new SimWsServer(core, router);
+  const server = createServer((req, res) => void router.handle(req, res));
+  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  server.keepAliveTimeout = 75_000; // aiohttp's keepalive_timeout
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  core.port = port;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    groundTruth: core.truth,
+    state: core,
+    close(): Promise<void> {
+      closed ??= (async () => {
+        core.worker.stop();
+        ws.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await core.worker.whenIdle().catch(() => undefined);
+        core.files.dispose();
+      })();
+      return closed;
+    },
+  };
+}

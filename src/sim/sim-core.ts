@@ -1,0 +1,121 @@
+/**
+ * The emulator's state in one place: options, folders, the simulated GPU, queue, history,
+ * cache, executor, worker, sockets and ground truth. The HTTP routes and the ws server work on
+ * it; `startSim` builds it and wires the servers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NodeInfo, ObjectInfo } from '../comfy/http-types.js';
+import type { SimNodeDef, ModelFolders } from './nodes/types.js';
+import { NODE_REGISTRY } from './nodes/registry.js';
+import { buildObjectInfo } from './nodes/object-info.js';
+import { loadModelFolders } from './nodes/models.js';
+import { RealClock } from './clock.js';
+import type { SimClock } from './clock.js';
+import { DataDir } from './data-dir.js';
+import { FaultPlan } from './faults.js';
+import { GroundTruth } from './ground-truth.js';
+import { HistoryStore } from './history-store.js';
+import { OutputCache } from './output-cache.js';
+import { getGpuProfile, ModelCatalog } from './profiles.js';
+import { PromptExecutor } from './prompt-executor.js';
+import { PromptQueue } from './prompt-queue.js';
+import { PromptWorker } from './prompt-worker.js';
+import { SeededRng } from './rng.js';
+import { SimGpu } from './sim-gpu.js';
+import type { ResolvedSimOptions } from './sim-options.js';
+import { WsHub } from './ws-hub.js';
+
+export class SimCore {
+  readonly opts: ResolvedSimOptions;
+  readonly clock: SimClock;
+  readonly files: DataDir;
+  readonly gpu: SimGpu;
+  readonly catalog: ModelCatalog;
+  readonly hub = new WsHub();
+  readonly queue: PromptQueue;
+  readonly history: HistoryStore;
+  readonly cache: OutputCache;
+  readonly executor: PromptExecutor;
+  readonly worker: PromptWorker;
+  readonly truth: GroundTruth;
+  readonly faults: FaultPlan;
+  readonly legacy: boolean;
+  /** The server's `number` counter: +1 per POST /prompt, failed ones included. */
+  promptCounter = 0;
+  /** Set once listening; used for argv. */
+  port = 0;
+  readonly #modelFolders: Omit<ModelFolders, 'input'>;
+
+  constructor(opts: ResolvedSimOptions) {
+    this.opts = opts;
+    this.legacy = opts.protocol === 'legacy';
+    this.clock = opts.clock ?? new RealClock();
+    this.files = new DataDir(opts.dataDir);
+    this.gpu = new SimGpu(getGpuProfile(opts.gpu));
+    this.catalog = ModelCatalog.load();
+    this.#modelFolders = loadModelFolders();
+    this.faults = new FaultPlan(opts.faults);
+    this.truth = new GroundTruth(opts.timeScale, opts.gpu, opts.groundTruthPath);
+    this.gpu.onChange((snap, reason) => this.truth.sampleVram(snap, reason, this.runningPromptId(), this.clock.nowMs(), this.clock.epochMs()));
+    this.queue = new PromptQueue(() => this.broadcastStatus());
+    this.history = new HistoryStore(opts.historyMax);
+    this.cache = new OutputCache(opts.cache);
+    const rng = new SeededRng(opts.seed);
+    this.executor = new PromptExecutor({
+      hub: this.hub,
+      gpu: this.gpu,
+      cache: this.cache,
+      catalog: this.catalog,
+      files: this.files,
+      clock: this.clock,
+      rng,
+      opts,
+      truth: this.truth,
+      nodeDef: (c) => this.nodeDef(c),
+      nodeInfo: (c) => this.nodeInfo(c),
+    });
+    this.worker = new PromptWorker({
+      queue: this.queue,
+      history: this.history,
+      hub: this.hub,
+      executor: this.executor,
+      gpu: this.gpu,
+      clock: this.clock,
+      truth: this.truth,
+      timeScale: opts.timeScale,
+      legacy: this.legacy,
+    });
+  }
+
+  nodeDef(classType: string): SimNodeDef | undefined {
+    return Object.hasOwn(NODE_REGISTRY, classType) ? NODE_REGISTRY[classType] : undefined;
+  }
+
+  /** Schema of a class for execution (outputs, output_node): enum lists do not matter here. */
+  nodeInfo(classType: string): NodeInfo | undefined {
+    return this.nodeDef(classType)?.info({ ...this.#modelFolders, input: [] });
+  }
+
+  /** Model folders plus the current input files (LoadImage's enum changes with uploads). */
+  folders(): ModelFolders {
+    return { ...this.#modelFolders, input: this.files.listInputs() };
+  }
+
+  objectInfo(): ObjectInfo {
+    return buildObjectInfo(this.folders());
+  }
+
+  /** `queue_updated()`: a status broadcast to every socket. */
+  broadcastStatus(): void {
+    this.hub.sendJson('status', { status: { exec_info: { queue_remaining: this.queue.remaining } } }, null);
+  }
+
+  runningPromptId(): string | null {
+    return this.queue.running()[0]?.promptId ?? null;
+  }
+
+  /** A random sid for sockets that come without clientId. */
+  static newSid(): string {
+    return randomUUID().replace(/-/g, '');
+  }
+}
