@@ -34,8 +34,12 @@ export interface NodeRunContext {
   previewJpeg(seed: number, step: number, total: number): Buffer;
   /** Seeded multiplicative step-time jitter around 1. */
   stepJitter(): number;
-  /** Sleeps `unscaledMs × timeScale`, recording the component. Not interruptible, like real GPU work. */
-  work(component: CostComponent, unscaledMs: number): Promise<void>;
+  /**
+   * Sleeps `unscaledMs × timeScale`, recording the component; `realSpentMs` of real work already
+   * done for it (writing the PNGs) is deducted from the sleep, not from the record. Not
+   * interruptible, like real GPU work.
+   */
+  work(component: CostComponent, unscaledMs: number, realSpentMs?: number): Promise<void>;
   /** A ProgressBar update: checks the interrupt flag first (throws), then reports. */
   progress(value: number, max: number, preview?: Buffer): void;
   /** Per-node-object state that survives prompts (PreviewImage's random temp prefix). */

@@ -227,14 +227,14 @@ export class PromptExecutor {
       samplerPreview: (seed, step, total) => (previewsOn ? previewJpeg(seed, step, total) : undefined),
       previewJpeg: (seed, step, total) => previewJpeg(seed, step, total),
       stepJitter: () => d.rng.jitter(d.opts.stepJitter),
-      async work(component: CostComponent, unscaledMs: number): Promise<void> {
+      async work(component: CostComponent, unscaledMs: number, realSpentMs = 0): Promise<void> {
         const ms = Math.max(0, unscaledMs);
         const scaled = ms * d.opts.timeScale;
         nodeTruth.serviceUnscaledMs[component] += ms;
         nodeTruth.serviceScaledMs[component] += scaled;
         run.truth.serviceUnscaledMs[component] += ms;
         run.truth.serviceScaledMs[component] += scaled;
-        await d.clock.sleep(scaled);
+        await d.clock.sleep(scaled - realSpentMs);
       },
       progress(value: number, max: number, preview?: Buffer): void {
         self.#progress(run, id, value, max, preview);

@@ -98,9 +98,8 @@ export async function runSaveImage(ctx: NodeRunContext, type: 'output' | 'temp')
     files.push({ filename, subfolder: place.subfolder, type });
     counter++;
   }
-  // The real writes took CPU time already: charge only what the cost model says beyond it.
-  const spentMs = performance.now() - started;
-  await ctx.work('save', Math.max(0, cost.saveMs(images.width, images.height, images.batch) - spentMs));
+  // The real writes took CPU time already: sleep only what the cost model says beyond it.
+  await ctx.work('save', cost.saveMs(images.width, images.height, images.batch), performance.now() - started);
   return { outputs: [], ui: { images: files } };
 }
 

@@ -12,6 +12,8 @@ export interface Recorded {
   data: unknown;
   event?: number;
   bytes?: Buffer;
+  /** The text frame as sent (checks Python float formatting such as `0.0`). */
+  raw?: string;
 }
 
 /** A ws client that records every frame, JSON or binary, in arrival order. */
@@ -30,8 +32,9 @@ export class Recorder {
         const event = data.readUInt32BE(0);
         rec = { kind: 'binary', type: `<binary ${event}>`, data: null, event, bytes: Buffer.from(data) };
       } else {
-        const m = JSON.parse(data.toString('utf8')) as { type: string; data: unknown };
-        rec = { kind: 'ws', type: m.type, data: m.data };
+        const raw = data.toString('utf8');
+        const m = JSON.parse(raw) as { type: string; data: unknown };
+        rec = { kind: 'ws', type: m.type, data: m.data, raw };
       }
       this.messages.push(rec);
       this.#waiters = this.#waiters.filter((w) => {
@@ -148,4 +151,41 @@ export function loadTrace(name: string): TraceLine[] {
 
 export function loadTraceJson(file: string): unknown {
   return JSON.parse(readFileSync(new URL(`../traces/${file}`, import.meta.url), 'utf8')) as unknown;
+}
+
+/** Value-free skeleton of a JSON value: keys (in order) and types; prompt ids become `<id>`. */
+export function skeleton(v: unknown): unknown {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return v.map(skeleton);
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>).map(([k, x]) => [/^[0-9a-f-]{36}$/.test(k) ? '<id>' : k, skeleton(x)]);
+  }
+  return typeof v;
+}
+
+/**
+ * One token per message: type, plus the node states of a progress_state, so sequences compare
+ * without ids, times or values.
+ */
+export function token(m: { type: string; data: unknown; event?: number }): string {
+  if (m.type.startsWith('<binary')) return m.type;
+  if (m.type === 'progress_state' && isRecord(m.data) && isRecord(m.data.nodes)) {
+    const states = Object.entries(m.data.nodes).map(([id, n]) => `${id}:${isRecord(n) ? String(n.state) : '?'}`);
+    return `progress_state{${states.join(',')}}`;
+  }
+  if (m.type === 'executing' && isRecord(m.data)) return `executing(${m.data.node === null ? 'null' : String(m.data.node)})`;
+  if (m.type === 'executed' && isRecord(m.data)) return `executed(${String(m.data.node)})`;
+  return m.type;
+}
+
+/** Collapses repeats of the same 1- or 2-token group (step loops of different lengths). */
+export function collapse(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    out.push(t);
+    const n = out.length;
+    if (n >= 2 && out[n - 1] === out[n - 2]) out.pop();
+    else if (n >= 4 && out[n - 1] === out[n - 3] && out[n - 2] === out[n - 4]) out.splice(n - 2, 2);
+  }
+  return out;
 }
