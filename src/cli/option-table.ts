@@ -231,6 +231,7 @@ function configLiteral(def: OptionDef<unknown>, value: string): string {
   }
 }
 
-function shellQuote(value: string): string {
+/** `value` as typed in a POSIX shell: quoted only when it needs to be. */
+export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

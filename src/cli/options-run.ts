@@ -121,7 +121,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   prompts: {
     kind: 'integer',
     group: 'Load',
-    description: 'Measured prompts per concurrency level. Excludes --duration (the option given at the higher precedence wins).',
+    description: 'Measured prompts per concurrency level. Excludes --duration: when both are set, the one from the higher-precedence source wins (both from the same source is an error).',
     default: 20,
     example: '50',
     parse: positiveInteger('20'),
