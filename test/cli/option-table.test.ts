@@ -7,7 +7,7 @@ import { SIM_OPTIONS } from '../../src/cli/options-sim.js';
 import { positionToLineColumn } from '../../src/cli/json-position.js';
 import { duration } from '../../src/cli/value-parsers.js';
 
-const tables = { run: RUN_OPTIONS, sim: SIM_OPTIONS };
+const tables = { run: optionDefs(RUN_OPTIONS), sim: optionDefs(SIM_OPTIONS) };
 
 describe('options tables', () => {
   it('every default parses (defaults go through the same validation)', () => {
@@ -15,8 +15,8 @@ describe('options tables', () => {
     expect(() => resolveOptions(SIM_OPTIONS, { flags: {}, env: {}, cwd: '/w' })).not.toThrow();
   });
 
-  it.each(Object.entries(tables))('%s: flag, config key and env var are derived from one key', (name, table) => {
-    for (const def of optionDefs(table)) {
+  it.each(Object.entries(tables))('%s: flag, config key and env var are derived from one key', (name, defs) => {
+    for (const def of defs) {
       expect(def.flag).toBe(`--${kebabCase(def.key)}`);
       expect(camelCase(def.flag.slice(2))).toBe(def.key); // yargs' camel-case expansion finds the key again
       if (def.configKey !== null) expect(def.configKey).toBe(def.key);
