@@ -152,9 +152,23 @@ export function isComfyloadError(err: unknown): err is ComfyloadError {
   return err instanceof ComfyloadError;
 }
 
-/** Any thrown value as a ComfyloadError: ours pass through, anything else is an INTERNAL bug. */
+/**
+ * Any thrown value as a ComfyloadError: ours pass through; errors of the lower layers (the
+ * engine's HarnessError, the protocol core's ComfyError) carry a catalogue code and keep it,
+ * their hint and details; a core code the catalogue lacks is a usage problem (exit 2); anything
+ * else is an INTERNAL bug.
+ */
 export function toComfyloadError(err: unknown): ComfyloadError {
   if (isComfyloadError(err)) return err;
+  const coded = err as { code?: unknown; message?: unknown; hint?: unknown; details?: unknown } | null;
+  if (err instanceof Error && typeof coded?.code === 'string' && coded.code.startsWith('COMFYLOAD_ERR_')) {
+    const known = Object.hasOwn(ERROR_CODES, coded.code);
+    return new ComfyloadError((known ? coded.code : 'COMFYLOAD_ERR_BAD_OPTION') as ErrorCode, err.message, {
+      cause: err,
+      ...(typeof coded.hint === 'string' && coded.hint !== '' ? { hint: coded.hint } : {}),
+      ...(Array.isArray(coded.details) ? { details: coded.details.map(String) } : {}),
+    });
+  }
   return new ComfyloadError('COMFYLOAD_ERR_INTERNAL', `internal error: ${oneLine(describe(err))}`, { cause: err });
 }
 
