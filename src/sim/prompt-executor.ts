@@ -317,7 +317,13 @@ export class PromptExecutor {
   #resolveInputs(run: Run, id: NodeId): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(run.entry.prompt[id]?.inputs ?? {})) {
-      out[name] = isLink(v) ? run.values.get(String(v[0]))?.[v[1]] : v;
+      if (!isLink(v)) {
+        out[name] = v;
+        continue;
+      }
+      // Cached upstream nodes never run: their outputs come straight from the cache.
+      const from = String(v[0]);
+      out[name] = (run.values.get(from) ?? this.#d.cache.get(from)?.outputs)?.[v[1]];
     }
     return out;
   }
