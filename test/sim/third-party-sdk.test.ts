@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CallWrapper, ComfyApi, PromptBuilder } from '@saintno/comfyui-sdk';
+import type { NodeData } from '@saintno/comfyui-sdk';
 import { startSim } from '../../src/sim/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 
@@ -17,12 +18,12 @@ afterAll(async () => {
 });
 
 test('@saintno/comfyui-sdk completes an SD1.5 txt2img and fetches its PNG', async () => {
-  const graph = JSON.parse(readFileSync(new URL('../../fixtures/workflows/sd15-txt2img.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const graph = JSON.parse(readFileSync(new URL('../../fixtures/workflows/sd15-txt2img.json', import.meta.url), 'utf8')) as NodeData;
   const api = new ComfyApi(sim.url, 'sdk-client-1');
   await api.init(3, 200).waitForReady();
   try {
-    const saveId = Object.entries(graph).find(([, n]) => (n as { class_type: string }).class_type === 'SaveImage')?.[0] ?? '9';
-    const samplerId = Object.entries(graph).find(([, n]) => (n as { class_type: string }).class_type === 'KSampler')?.[0] ?? '3';
+    const saveId = Object.entries(graph).find(([, n]) => n.class_type === 'SaveImage')?.[0] ?? '9';
+    const samplerId = Object.entries(graph).find(([, n]) => n.class_type === 'KSampler')?.[0] ?? '3';
     const workflow = new PromptBuilder(graph, ['seed'], ['images']).setInputNode('seed', `${samplerId}.inputs.seed`).setOutputNode('images', saveId).input('seed', 4242);
     const result = await new Promise<unknown>((resolve, reject) => {
       new CallWrapper(api, workflow)
