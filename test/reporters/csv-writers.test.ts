@@ -3,7 +3,7 @@ import { METRIC_NAMES } from '../../src/metrics/metric-names.js';
 import { LevelsCsvWriter, levelsCsvColumns } from '../../src/reporters/levels-csv.js';
 import { RequestsCsvWriter, requestsCsvColumns } from '../../src/reporters/requests-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
-import { readCsv } from './csv-read.js';
+import { readCsv } from '../helpers/csv-read.js';
 import { levelSummaryFixture, promptRecordFixture } from './fixtures.js';
 
 describe('requests.csv', () => {

@@ -9,7 +9,7 @@ import type { PromptRecord } from '../../src/metrics/result-types.js';
 import { HlogWriter } from '../../src/reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../../src/reporters/levels-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
-import { readCsv } from './csv-read.js';
+import { readCsv } from '../helpers/csv-read.js';
 
 const START_EPOCH_MS = 1_700_000_000_123;
 
