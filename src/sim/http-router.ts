@@ -29,6 +29,8 @@ export interface RouterOptions {
   maxBodyBytes: number;
   /** false = Origin check on; true/'*' or an origin = CORS headers instead. */
   cors: boolean | string;
+  /** Fault seam: called once a route matched; may delay, or throw to fail the request. */
+  beforeHandle?: (path: string) => Promise<void>;
 }
 
 export class HttpRouter {
@@ -87,6 +89,7 @@ export class HttpRouter {
       hit.r.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(hit.m[i + 1] ?? '');
       });
+      await this.#opts.beforeHandle?.(url.pathname);
       let bodyPromise: Promise<Buffer> | undefined;
       const body = (): Promise<Buffer> => (bodyPromise ??= readBody(req, this.#opts.maxBodyBytes));
       await hit.r.handler({ req, res, url, params, body });

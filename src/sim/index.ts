@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRouter } from './http-router.js';
+import { HttpFail } from './http-util.js';
 import { addFileRoutes } from './routes-files.js';
 import { addInfoRoutes } from './routes-info.js';
 import { addJobRoutes } from './routes-jobs.js';
@@ -36,10 +37,22 @@ export interface SimHandle {
   state?: SimCore;
 }
 
+/** `slow-http` delays (scaled like every simulated time), `http-500` fails the request. */
+async function httpFaults(core: SimCore, path: string): Promise<void> {
+  for (const f of core.faults.at('http-request', path)) {
+    if (f.name === 'slow-http') await core.clock.sleep((f.ms ?? 1000) * core.opts.timeScale);
+    if (f.name === 'http-500') throw new HttpFail(500, 'injected fault http-500');
+  }
+}
+
 export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandle> {
   const resolved = resolveSimOptions(opts);
   const core = new SimCore(resolved);
-  const router = new HttpRouter({ maxBodyBytes: Math.round(resolved.maxUploadSizeMb * 1024 * 1024), cors: resolved.enableCorsHeader });
+  const router = new HttpRouter({
+    maxBodyBytes: Math.round(resolved.maxUploadSizeMb * 1024 * 1024),
+    cors: resolved.enableCorsHeader,
+    beforeHandle: (path) => httpFaults(core, path),
+  });
   addPromptRoutes(router, core);
   addInfoRoutes(router, core);
   addFileRoutes(router, core);

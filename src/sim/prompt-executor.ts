@@ -29,8 +29,15 @@ import type { UiEntry } from './prompt-run.js';
 import type { QueueEntry } from './prompt-queue.js';
 import type { SeededRng } from './rng.js';
 import type { SimGpu } from './sim-gpu.js';
+import { SimOomError } from './sim-gpu.js';
+import type { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './sim-options.js';
 import type { WsHub } from './ws-hub.js';
+
+/** The `oom` fault at node start. */
+function oomFaultAt(d: ExecutorDeps, classType: string): boolean {
+  return d.faults?.at('node-start', classType).some((f) => f.name === 'oom') ?? false;
+}
 
 export interface ExecutorDeps {
   hub: WsHub;
@@ -44,6 +51,7 @@ export interface ExecutorDeps {
   truth: GroundTruth;
   nodeDef: (classType: string) => SimNodeDef | undefined;
   nodeInfo: (classType: string) => NodeInfo | undefined;
+  faults?: FaultPlan;
 }
 
 export interface ExecutionOutcome {
@@ -152,6 +160,7 @@ export class PromptExecutor {
     let result;
     try {
       if (this.#interrupted) throw new SimInterrupt(); // before_node_execution
+      if (oomFaultAt(this.#d, classType)) throw new SimOomError(this.#d.gpu.oomText(this.#d.gpu.availableBytes + 1), this.#d.gpu.availableBytes + 1);
       if (def === undefined || info === undefined) throw new SimNodeError('KeyError', `'${classType}'`, []);
       result = await runNode(def.exec, this.#context(run, id, classType, info, inputs, nodeTruth));
     } catch (error) {

@@ -54,7 +54,7 @@ export class SimCore {
     this.gpu = new SimGpu(getGpuProfile(opts.gpu));
     this.catalog = ModelCatalog.load();
     this.#modelFolders = loadModelFolders();
-    this.faults = new FaultPlan(opts.faults);
+    this.faults = new FaultPlan(opts.faults, opts.seed, () => this.worker.completedCount);
     this.truth = new GroundTruth(opts.timeScale, opts.gpu, opts.groundTruthPath);
     this.gpu.onChange((snap, reason) => this.truth.sampleVram(snap, reason, this.runningPromptId(), this.clock.nowMs(), this.clock.epochMs()));
     this.queue = new PromptQueue(() => this.broadcastStatus());
@@ -73,6 +73,7 @@ export class SimCore {
       truth: this.truth,
       nodeDef: (c) => this.nodeDef(c),
       nodeInfo: (c) => this.nodeInfo(c),
+      faults: this.faults,
     });
     this.worker = new PromptWorker({
       queue: this.queue,

@@ -102,7 +102,7 @@ export class SimGpu {
   /** Working memory (activations, BenchFakeSampler's vram_mb); throws SimOomError if it cannot fit. */
   allocate(bytes: number, keep: readonly string[] = [], what = 'allocation'): () => void {
     this.#evictFor(bytes, keep);
-    if (bytes > this.availableBytes) throw new SimOomError(this.#oomText(bytes), bytes);
+    if (bytes > this.availableBytes) throw new SimOomError(this.oomText(bytes), bytes);
     this.#heldBytes += bytes;
     this.#touchReserved(what);
     let released = false;
@@ -183,8 +183,8 @@ export class SimGpu {
     this.#listener?.(this.snapshot(), reason);
   }
 
-  /** torch's cudaMallocAsync OOM text. */
-  #oomText(bytes: number): string {
+  /** torch's cudaMallocAsync OOM text for a request of `bytes`. */
+  oomText(bytes: number): string {
     const fmt = (b: number, unit: number, name: string): string => `${(b / unit).toFixed(2)} ${name}`;
     return [
       `Allocation on device 0 would exceed allowed memory. (out of memory)`,
