@@ -12,6 +12,8 @@ export interface SimClock {
   epochMs(): number;
   /** Resolves once `ms` have passed; 0 or less still yields to the event loop once. */
   sleep(ms: number): Promise<void>;
+  /** Shutdown: wakes every pending sleep now and makes later ones return at once. */
+  release?(): void;
 }
 
 /**
@@ -19,6 +21,9 @@ export interface SimClock {
  * timeScale 0.01) does not accumulate setTimeout's 1 ms rounding as drift.
  */
 export class RealClock implements SimClock {
+  #pending = new Set<() => void>();
+  #released = false;
+
   nowMs(): number {
     return performance.now();
   }
@@ -30,15 +35,30 @@ export class RealClock implements SimClock {
   sleep(ms: number): Promise<void> {
     const deadline = performance.now() + Math.max(0, ms);
     return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+      const done = (): void => {
+        this.#pending.delete(done);
+        if (timer !== undefined) {
+          clearTimeout(timer as NodeJS.Timeout);
+          clearImmediate(timer as NodeJS.Immediate);
+        }
+        resolve();
+      };
       const tick = (): void => {
         const left = deadline - performance.now();
-        if (left <= 0) resolve();
-        else if (left < 1) setImmediate(tick);
-        else setTimeout(tick, Math.floor(left));
+        if (left <= 0 || this.#released) done();
+        else if (left < 1) timer = setImmediate(tick);
+        else timer = setTimeout(tick, Math.floor(left));
       };
-      if (ms <= 0) setImmediate(resolve);
+      this.#pending.add(done);
+      if (ms <= 0 || this.#released) timer = setImmediate(done);
       else tick();
     });
+  }
+
+  release(): void {
+    this.#released = true;
+    for (const done of [...this.#pending]) done();
   }
 }
 

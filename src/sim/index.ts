@@ -80,6 +80,7 @@ export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandl
     close(): Promise<void> {
       closed ??= (async () => {
         core.worker.stop();
+        core.clock.release?.(); // a model load in progress must not hold the close for seconds
         ws.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
