@@ -200,9 +200,9 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   simTimeScale: {
     kind: 'number',
     group: 'Emulator (without --url)',
-    description: 'Speed factor of the emulator\'s clock: 10 runs simulated work ten times faster (reported times are scaled back).',
+    description: 'Multiplies every duration of the built-in emulator\'s cost model: 0.1 runs it ten times faster. The harness reports the times it really measured (scaled).',
     default: 1,
-    example: '10',
+    example: '0.1',
     parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
   },
   config: {

@@ -75,9 +75,9 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   timeScale: {
     kind: 'number',
     group: 'Simulation',
-    description: 'Speed factor of the simulated clock: 10 runs simulated work ten times faster.',
+    description: 'Multiplies every simulated duration: 0.1 runs the cost model ten times faster, 2 twice slower. Ground truth keeps both the unscaled and the scaled figures.',
     default: 1,
-    example: '10',
+    example: '0.1',
     parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
   },
   seed: {
