@@ -6,12 +6,16 @@
  * - `COMFYLOAD_ERR_SET_PATH_NO_MATCH`: the selector matched no node of the workflow.
  * - `COMFYLOAD_ERR_SET_PATH_NO_INPUT`: the matched nodes have no input of that name.
  * - `COMFYLOAD_ERR_BAD_SEED`: a seed policy argument is out of range.
+ * - `COMFYLOAD_ERR_BAD_SET_VALUE`: a `--set` value does not fit the input's type.
+ * - `COMFYLOAD_ERR_WORKFLOW_UI_FORMAT`: a UI-format graph cannot be converted to the API format.
  */
 export type ComfyErrorCode =
   | 'COMFYLOAD_ERR_BAD_SET_PATH'
   | 'COMFYLOAD_ERR_SET_PATH_NO_MATCH'
   | 'COMFYLOAD_ERR_SET_PATH_NO_INPUT'
-  | 'COMFYLOAD_ERR_BAD_SEED';
+  | 'COMFYLOAD_ERR_BAD_SEED'
+  | 'COMFYLOAD_ERR_BAD_SET_VALUE'
+  | 'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT';
 
 /** Base class of the protocol core's errors: a stable `code` and an optional `cause`. */
 export class ComfyError extends Error {
