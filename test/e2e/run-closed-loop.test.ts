@@ -107,14 +107,20 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
     expect(percentile(errors, 95)).toBeLessThan(3);
   });
 
-  it('measures queue wait as the true queue wait plus loopback delivery (0–10 ms more, never less by over 1 ms)', () => {
+  it('measures queue wait as the true queue wait plus loopback delivery: never less, a few ms more', () => {
+    const excess: number[] = [];
     for (const row of run.requests.rows) {
       const truth = sim.groundTruth.prompts.get(row.promptId!)!;
       const trueWaitMs = truth.executionStartMs! - truth.enqueuedMs;
-      const excess = Number(row.queueWaitMs) - trueWaitMs;
-      expect(excess, `prompt ${row.promptId} (c=${row.concurrency})`).toBeGreaterThan(-1);
-      expect(excess, `prompt ${row.promptId} (c=${row.concurrency})`).toBeLessThan(10);
+      const e = Number(row.queueWaitMs) - trueWaitMs;
+      // Causality: the POST is sent before the server enqueues, and execution_start received after it is sent.
+      expect(e, `prompt ${row.promptId} (c=${row.concurrency})`).toBeGreaterThan(-0.5);
+      excess.push(e);
     }
+    // Delivery over loopback; the tail allows for a busy 2-core machine's scheduling.
+    expect(percentile(excess, 50)).toBeLessThan(5);
+    expect(percentile(excess, 90)).toBeLessThan(15);
+    expect(Math.max(...excess)).toBeLessThan(100);
     // And queueing is real: at c=4 the median prompt waits for about 3 others' service.
     const c4 = run.requests.rows.filter((r) => r.concurrency === '4' && r.phase === 'measure');
     const meanExecMs = c4.reduce((a, r) => a + Number(r.execMs), 0) / c4.length;
