@@ -4,11 +4,18 @@
  * pulling a polyfill into every scenario bundle.
  */
 
-let decoder: { decode(bytes: Uint8Array): string } | null | undefined;
+interface Utf8Decoder {
+  decode(bytes: Uint8Array): string;
+}
 
-function nativeDecoder(): { decode(bytes: Uint8Array): string } | null {
+/** The runtime's `TextDecoder`, looked up on globalThis: the core is typed without Node or DOM globals. */
+const TextDecoderCtor = (globalThis as { TextDecoder?: new (label: string) => Utf8Decoder }).TextDecoder;
+
+let decoder: Utf8Decoder | null | undefined;
+
+function nativeDecoder(): Utf8Decoder | null {
   if (decoder === undefined) {
-    decoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8') : null;
+    decoder = typeof TextDecoderCtor === 'function' ? new TextDecoderCtor('utf-8') : null;
   }
   return decoder;
 }
