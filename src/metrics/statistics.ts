@@ -1,0 +1,119 @@
+/**
+ * Small statistics the load models rely on: a least-squares line (queue-wait slope), Little's
+ * law, the binomial early-stopping rule for claiming a percentile, and perf_analyzer's stability
+ * rule. Pure functions; every rule is stated where it is implemented.
+ */
+
+export interface LinearFit {
+  /** dy/dx. */
+  slope: number;
+  intercept: number;
+  /** Coefficient of determination (0 when y has no variance). */
+  r2: number;
+  n: number;
+}
+
+/** Ordinary least squares y = slope·x + intercept; undefined with fewer than 2 distinct x. */
+export function linearFit(xs: readonly number[], ys: readonly number[]): LinearFit | undefined {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return undefined;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i] as number;
+    sy += ys[i] as number;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx;
+    const dy = (ys[i] as number) - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  if (sxx === 0) return undefined;
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx, r2: syy === 0 ? 0 : (sxy * sxy) / (sxx * syy), n };
+}
+
+export interface LittleLawCheck {
+  /** L measured: time-averaged number in the system. */
+  meanInSystem: number;
+  /** λ·W: throughput (per s) × mean time in the system (s). */
+  predicted: number;
+  /** meanInSystem / predicted (1 when the law holds; NaN when nothing to compare). */
+  ratio: number;
+  /** |ratio − 1| ≤ tolerance. */
+  holds: boolean;
+  tolerance: number;
+}
+
+/** Little's law L = λW, checked with a relative tolerance (default 15%). */
+export function checkLittleLaw(meanInSystem: number, throughputPerSec: number, meanLatencyMs: number, tolerance = 0.15): LittleLawCheck {
+  const predicted = throughputPerSec * (meanLatencyMs / 1000);
+  const ratio = predicted > 0 ? meanInSystem / predicted : Number.NaN;
+  return { meanInSystem, predicted, ratio, holds: Number.isFinite(ratio) && Math.abs(ratio - 1) <= tolerance, tolerance };
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, q), summed in log space (stable for n in the thousands). */
+export function binomialCdf(k: number, n: number, q: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  if (q <= 0) return 1;
+  if (q >= 1) return 0;
+  const lq = Math.log(q);
+  const l1q = Math.log1p(-q);
+  let logTerm = n * l1q; // i = 0
+  let sum = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log((n - i + 1) / i) + lq - l1q;
+    sum += Math.exp(logTerm);
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * Early stopping for a latency percentile (MLPerf LoadGen style). Claim "pXX < T" at confidence
+ * C when, of n samples, k exceed T and P(Binomial(n, 1 − XX/100) ≤ k) ≤ 1 − C: if the true share
+ * of samples above T were as large as 1 − XX/100, seeing this few would be that unlikely. Claim
+ * "pXX ≥ T" when P(Binomial(n, 1 − XX/100) ≥ k) ≤ 1 − C.
+ */
+export type PercentileVerdict = 'pass' | 'fail' | 'undecided';
+
+export function percentileVerdict(percentile: number, confidence: number, n: number, over: number): PercentileVerdict {
+  const q = 1 - percentile / 100;
+  const alpha = 1 - confidence;
+  if (n > 0 && binomialCdf(over, n, q) <= alpha) return 'pass';
+  if (over > 0 && 1 - binomialCdf(over - 1, n, q) <= alpha) return 'fail';
+  return 'undecided';
+}
+
+/**
+ * The fewest samples that can claim "pXX < T" at confidence C, reached when none exceeds T:
+ * ⌈ln(1 − C) / ln(XX/100)⌉ (p95 at 99%: 90; p99 at 99%: 459). Each sample above T raises it.
+ */
+export function minSamplesForPercentile(percentile: number, confidence: number, over = 0): number {
+  const q = 1 - percentile / 100;
+  const alpha = 1 - confidence;
+  let n = Math.max(1, Math.ceil(Math.log(alpha) / Math.log(1 - q)));
+  while (binomialCdf(over, n, q) > alpha) n++;
+  return n;
+}
+
+/**
+ * perf_analyzer's stability rule: the last `windows` values are within `tolerance` of each
+ * other, max/min ≤ 1 + tolerance (a value of 0 everywhere counts as stable).
+ */
+export function isStable(values: readonly number[], windows = 3, tolerance = 0.1): boolean {
+  if (values.length < windows) return false;
+  const last = values.slice(-windows);
+  const max = Math.max(...last);
+  const min = Math.min(...last);
+  if (max === 0) return true;
+  if (!(min > 0)) return false;
+  return max / min <= 1 + tolerance;
+}

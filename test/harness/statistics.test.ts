@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { binomialCdf, checkLittleLaw, isStable, linearFit, minSamplesForPercentile, percentileVerdict } from '../../src/metrics/statistics.js';
+
+describe('linearFit', () => {
+  it('recovers a line exactly and reports r² = 1', () => {
+    const xs = [0, 1, 2, 3, 4];
+    const fit = linearFit(xs, xs.map((x) => 3 * x + 2));
+    expect(fit?.slope).toBeCloseTo(3, 12);
+    expect(fit?.intercept).toBeCloseTo(2, 12);
+    expect(fit?.r2).toBeCloseTo(1, 12);
+  });
+  it('is undefined with fewer than two distinct x', () => {
+    expect(linearFit([1], [1])).toBeUndefined();
+    expect(linearFit([2, 2], [1, 3])).toBeUndefined();
+  });
+});
+
+describe('binomial early stopping', () => {
+  it('binomialCdf matches direct sums', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.integer({ min: 0, max: 60 }), (n, q, k) => {
+        let direct = 0;
+        let c = 1;
+        for (let i = 0; i <= Math.min(k, n); i++) {
+          if (i > 0) c = (c * (n - i + 1)) / i;
+          direct += c * q ** i * (1 - q) ** (n - i);
+        }
+        expect(binomialCdf(k, n, q)).toBeCloseTo(Math.min(1, direct), 9);
+      }),
+    );
+  });
+
+  it('minimum counts: p95 at 99% needs 90, p99 at 99% needs 459, p90 at 95% needs 29', () => {
+    expect(minSamplesForPercentile(95, 0.99)).toBe(90);
+    expect(minSamplesForPercentile(99, 0.99)).toBe(459);
+    expect(minSamplesForPercentile(90, 0.95)).toBe(29);
+  });
+
+  it('both sides of the count: 89 clean samples are undecided for p95@99%, 90 pass', () => {
+    expect(percentileVerdict(95, 0.99, 89, 0)).toBe('undecided');
+    expect(percentileVerdict(95, 0.99, 90, 0)).toBe('pass');
+  });
+
+  it('each sample over the threshold raises the count needed', () => {
+    const n1 = minSamplesForPercentile(95, 0.99, 1);
+    expect(n1).toBeGreaterThan(90);
+    expect(percentileVerdict(95, 0.99, n1 - 1, 1)).toBe('undecided');
+    expect(percentileVerdict(95, 0.99, n1, 1)).toBe('pass');
+  });
+
+  it('fails early when too many samples are over: 5 of 10 over a p95 threshold', () => {
+    expect(percentileVerdict(95, 0.99, 10, 5)).toBe('fail');
+    expect(percentileVerdict(95, 0.99, 10, 1)).toBe('undecided');
+  });
+});
+
+describe('checkLittleLaw and isStable', () => {
+  it('holds within the tolerance, not beyond', () => {
+    expect(checkLittleLaw(2, 4, 500).holds).toBe(true); // 4/s × 0.5 s = 2
+    expect(checkLittleLaw(2.3, 4, 500).holds).toBe(true);
+    expect(checkLittleLaw(2.4, 4, 500).holds).toBe(false);
+  });
+  it('needs three windows within 10%', () => {
+    expect(isStable([1, 1], 3)).toBe(false);
+    expect(isStable([5, 1, 1.05, 1.1])).toBe(true);
+    expect(isStable([1, 1.05, 1.11])).toBe(false);
+    expect(isStable([0, 0, 0])).toBe(true);
+  });
+});
