@@ -5,7 +5,7 @@
  */
 import { ComfyloadError } from './errors.js';
 import { defineOptions, type Resolved } from './option-table.js';
-import type { FaultName, FaultSpec } from '../sim/faults.js';
+import { FAULT_KEYS, FAULT_NAMES, parseFaultText, type FaultSpec } from '../sim/faults.js';
 import type { SimOptions } from '../sim/sim-options.js';
 import { gpuProfile } from './options-run.js';
 import type { ParseContext } from './option-table.js';
@@ -124,9 +124,9 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Simulation',
-    description: 'Fault to inject: `name` or `name:key=value,…` with keys probability, target, ms, afterPrompts (e.g. `slow-http:target=/prompt,ms=500`).',
+    description: 'Faults to inject, combinable: `name` or `name:key=value,…` (ws-drop, restart, http-500, slow-http, stall, stuck, oom, malformed, progress-storm; keys rate, route/node, ms, after, every, factor, times), e.g. `ws-drop:every=50,http-500:rate=0.05,route=/prompt`. See docs/faults.md.',
     example: 'ws-drop',
-    parse: repeatable(parseFault),
+    parse: (raw, ctx) => repeatable(parseFault)(raw, ctx).flat(),
   },
   verbose: {
     kind: 'boolean',
@@ -165,33 +165,16 @@ export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStart
   };
 }
 
-const FAULT_TEXT = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?::(.*))?$/;
-const FAULT_NUMBER_KEYS = new Set(['probability', 'ms', 'afterPrompts']);
-
 /**
- * `name` or `name:key=value,…` → FaultSpec. The emulator owns the catalogue of names; the CLI only
- * checks the syntax and the numeric keys.
+ * `name` or `name:key=value,…`, several faults per value allowed
+ * (`ws-drop:every=50,http-500:rate=0.05`) → FaultSpecs. The emulator owns the catalogue of names
+ * and keys (src/sim/faults.ts); this only turns its refusal into the CLI's error.
  */
-export function parseFault(raw: unknown, ctx: ParseContext): FaultSpec {
-  const what = 'a fault `name` or `name:key=value,…` (keys: probability, target, ms, afterPrompts)';
-  const fix = 'slow-http:target=/prompt,ms=500';
-  const match = typeof raw === 'string' ? FAULT_TEXT.exec(raw.trim()) : null;
-  if (match === null) return expected(ctx, what, raw, fix);
-  const spec: FaultSpec = { name: match[1] as FaultName };
-  for (const pair of (match[2] ?? '').split(',').filter((p) => p.trim() !== '')) {
-    const eq = pair.indexOf('=');
-    const key = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    if (eq < 0 || !(key === 'target' || FAULT_NUMBER_KEYS.has(key)) || value === '') return expected(ctx, what, raw, fix);
-    if (key === 'target') spec.target = value;
-    else {
-      const n = Number(value);
-      const ok = Number.isFinite(n) && n >= 0 && (key !== 'probability' || n <= 1) && (key !== 'afterPrompts' || Number.isInteger(n));
-      if (!ok) return expected(ctx, `${what}, with ${key} a number${key === 'probability' ? ' from 0 to 1' : ' >= 0'}`, raw, fix);
-      if (key === 'probability') spec.probability = n;
-      else if (key === 'ms') spec.ms = n;
-      else spec.afterPrompts = n;
-    }
-  }
-  return spec;
+export function parseFault(raw: unknown, ctx: ParseContext): FaultSpec[] {
+  const what = `a fault \`name\` or \`name:key=value,…\` (faults: ${FAULT_NAMES.join(', ')}; keys: ${FAULT_KEYS.join(', ')})`;
+  const fix = 'ws-drop:every=50,http-500:rate=0.05,route=/prompt';
+  if (typeof raw !== 'string') return expected(ctx, what, raw, fix);
+  const parsed = parseFaultText(raw);
+  if ('error' in parsed) return expected(ctx, `${what}: ${parsed.error}`, raw, fix);
+  return parsed;
 }

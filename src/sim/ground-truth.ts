@@ -57,7 +57,8 @@ export interface VramSample {
   torchActiveBytes: number;
 }
 
-export type TruthOutcome = 'success' | 'error' | 'interrupted';
+/** `lost`: the prompt vanished in a simulated restart (never ran to an end). */
+export type TruthOutcome = 'success' | 'error' | 'interrupted' | 'lost';
 
 export interface PromptTruth {
   promptId: string;

@@ -34,10 +34,6 @@ import type { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './sim-options.js';
 import type { WsHub } from './ws-hub.js';
 
-/** The `oom` fault at node start. */
-function oomFaultAt(d: ExecutorDeps, classType: string): boolean {
-  return d.faults?.at('node-start', classType).some((f) => f.name === 'oom') ?? false;
-}
 
 export interface ExecutorDeps {
   hub: WsHub;
@@ -65,6 +61,8 @@ export class PromptExecutor {
   readonly #d: ExecutorDeps;
   readonly #current: boolean;
   #interrupted = false;
+  /** Nodes held by a `stuck` fault, released by an interrupt. */
+  #onInterrupt: (() => void)[] = [];
   #nanCounter = 0;
   #objectState = new Map<string, string>();
 
@@ -76,6 +74,7 @@ export class PromptExecutor {
   /** `nodes.interrupt_processing()`: seen at the next node start or ProgressBar update. */
   interrupt(): void {
     this.#interrupted = true;
+    for (const wake of this.#onInterrupt.splice(0)) wake();
   }
 
   /** `e.reset()` of `free_memory`: drops every cached output and the files held in RAM. */
@@ -87,7 +86,7 @@ export class PromptExecutor {
   async execute(entry: QueueEntry, truth: PromptTruth): Promise<ExecutionOutcome> {
     const { hub, cache, clock } = this.#d;
     this.#interrupted = false; // a stale interrupt from idle time is cleared here
-    const run = new PromptRun(entry, truth, hub, clock, this.#current, () => this.#interrupted);
+    const run = new PromptRun(entry, truth, hub, clock, this.#current, () => this.#interrupted, this.#d.faults);
     hub.clientId = run.owner;
     truth.executionStartMs = clock.nowMs();
     truth.executionStartEpochMs = clock.epochMs();
@@ -160,7 +159,7 @@ export class PromptExecutor {
     let result;
     try {
       if (this.#interrupted) throw new SimInterrupt(); // before_node_execution
-      if (oomFaultAt(this.#d, classType)) throw new SimOomError(this.#d.gpu.oomText(this.#d.gpu.availableBytes + 1), this.#d.gpu.availableBytes + 1);
+      if (this.#d.faults?.has('node-start') === true) await this.#nodeStartFaults(classType);
       if (def === undefined || info === undefined) throw new SimNodeError('KeyError', `'${classType}'`, []);
       result = await runNode(def.exec, this.#context(run, id, classType, info, inputs, nodeTruth));
     } catch (error) {
@@ -178,6 +177,23 @@ export class PromptExecutor {
     run.values.set(id, result.outputs);
     this.#endNode(nodeTruth);
     return undefined;
+  }
+
+  /** Faults at node start: stall (silence, then on), stuck (until interrupted), oom. */
+  async #nodeStartFaults(classType: string): Promise<void> {
+    const faults = this.#d.faults?.at('node-start', classType) ?? [];
+    for (const f of faults) {
+      if (f.name === 'stall') await this.#d.clock.sleep((f.ms ?? 2000) * this.#d.opts.timeScale);
+      if (f.name === 'stuck') {
+        await new Promise<void>((resolve) => this.#onInterrupt.push(resolve));
+        throw new SimInterrupt();
+      }
+      if (f.name === 'oom') {
+        const gpu = this.#d.gpu;
+        throw new SimOomError(gpu.oomText(gpu.availableBytes + 1), gpu.availableBytes + 1);
+      }
+    }
+    if (this.#interrupted) throw new SimInterrupt();
   }
 
   #context(run: PromptRun, id: NodeId, classType: string, info: NodeInfo, inputs: Record<string, unknown>, nodeTruth: NodeTruth): NodeRunContext {

@@ -6,6 +6,7 @@
 import type { HistoryStatusMessage } from '../comfy/http-types.js';
 import type { NodeId, NodeOutput } from '../comfy/messages.js';
 import type { SimClock } from './clock.js';
+import type { FaultPlan } from './faults.js';
 import type { PromptTruth } from './ground-truth.js';
 import { SimInterrupt } from './node-context.js';
 import { ProgressRegistry } from './progress-registry.js';
@@ -37,8 +38,9 @@ export class PromptRun {
   readonly #clock: SimClock;
   readonly #current: boolean;
   readonly #interrupted: () => boolean;
+  readonly #faults: FaultPlan | undefined;
 
-  constructor(entry: QueueEntry, truth: PromptTruth, hub: WsHub, clock: SimClock, current: boolean, interrupted: () => boolean) {
+  constructor(entry: QueueEntry, truth: PromptTruth, hub: WsHub, clock: SimClock, current: boolean, interrupted: () => boolean, faults?: FaultPlan) {
     this.entry = entry;
     this.owner = typeof entry.extraData.client_id === 'string' ? entry.extraData.client_id : null;
     this.truth = truth;
@@ -46,6 +48,7 @@ export class PromptRun {
     this.#clock = clock;
     this.#current = current;
     this.#interrupted = interrupted;
+    this.#faults = faults?.has('progress') === true ? faults : undefined;
     const owner = this.owner;
     this.progress = new ProgressRegistry(entry.promptId, current ? (data) => hub.sendJson('progress_state', data, owner) : undefined);
   }
@@ -78,8 +81,21 @@ export class PromptRun {
       len.writeUInt32BE(meta.length, 0);
       hub.sendBinary(4, Buffer.concat([len, meta, preview]), this.owner);
     }
-    hub.sendJson('progress', { value, max, prompt_id: this.promptId, node: id }, this.owner);
+    const storm = this.#stormFactor(id);
+    if (storm > 1) {
+      // A node whose ProgressBar ticks `storm` times per step: the same work, many more messages.
+      for (let k = 1; k < storm; k++) hub.sendJson('progress', { value: (value - 1) * storm + k, max: max * storm, prompt_id: this.promptId, node: id }, this.owner);
+      hub.sendJson('progress', { value: value * storm, max: max * storm, prompt_id: this.promptId, node: id }, this.owner);
+    } else hub.sendJson('progress', { value, max, prompt_id: this.promptId, node: id }, this.owner);
     if (preview !== undefined && !withMeta) hub.sendBinary(1, Buffer.concat([Buffer.from([0, 0, 0, 1]), preview]), this.owner);
     this.truth.steps.push({ nodeId: id, value, max, atMs: this.#clock.nowMs(), atEpochMs: this.#clock.epochMs() });
+  }
+
+  /** `progress-storm`: messages per real step for this node (1 without the fault). */
+  #stormFactor(id: NodeId): number {
+    if (this.#faults === undefined) return 1;
+    const classType = this.entry.prompt[id]?.class_type ?? '';
+    const f = this.#faults.at('progress', classType).find((s) => s.name === 'progress-storm');
+    return f === undefined ? 1 : Math.max(1, Math.round(f.factor ?? 20));
   }
 }

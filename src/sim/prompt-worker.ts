@@ -28,6 +28,8 @@ export interface WorkerDeps {
   truth: GroundTruth;
   timeScale: number;
   legacy: boolean;
+  /** Fault seam: called after each finished prompt (a `restart` fault acts there). */
+  afterPrompt?: () => void;
 }
 
 export class PromptWorker {
@@ -114,6 +116,7 @@ export class PromptWorker {
     truth.close(t);
     this.#needGc = true;
     this.#prompts++;
+    this.#d.afterPrompt?.();
   }
 
   /** `/free` flags: unload_models unloads, free_memory also drops every cached output. */

@@ -12,6 +12,7 @@ import { loadModelFolders } from './nodes/models.js';
 import { RealClock } from './clock.js';
 import type { SimClock } from './clock.js';
 import { DataDir } from './data-dir.js';
+import { installWsFaults, restartFaultAfterPrompt } from './fault-actions.js';
 import { FaultPlan } from './faults.js';
 import { GroundTruth } from './ground-truth.js';
 import { HistoryStore } from './history-store.js';
@@ -44,6 +45,8 @@ export class SimCore {
   promptCounter = 0;
   /** Set once listening; used for argv. */
   port = 0;
+  /** Simulated restarts so far (`restart` fault). */
+  restarts = 0;
   readonly #modelFolders: Omit<ModelFolders, 'input'>;
 
   constructor(opts: ResolvedSimOptions) {
@@ -85,7 +88,30 @@ export class SimCore {
       truth: this.truth,
       timeScale: opts.timeScale,
       legacy: this.legacy,
+      ...(this.faults.has('prompt-done') ? { afterPrompt: () => restartFaultAfterPrompt(this) } : {}),
     });
+    installWsFaults(this);
+  }
+
+  /**
+   * A process restart on the same port: pending prompts, history, cached outputs, loaded models,
+   * the priority counter and every socket are gone. Called between prompts (nothing runs).
+   * Ground truth marks the prompts that vanished as `lost`.
+   */
+  restart(): void {
+    this.restarts++;
+    for (const e of [...this.queue.pending(), ...this.queue.running()]) {
+      const t = this.truth.prompts.get(e.promptId);
+      if (t !== undefined) t.outcome = 'lost';
+    }
+    this.queue.reset();
+    this.history.clear();
+    this.executor.reset();
+    this.gpu.unloadAll();
+    this.promptCounter = 0;
+    this.hub.closeAll();
+    this.hub.clientId = null;
+    this.hub.lastNodeId = null;
   }
 
   nodeDef(classType: string): SimNodeDef | undefined {

@@ -60,7 +60,7 @@ export interface SimOptions {
    * always reflects the emulator's real settings.
    * @default [] */
   extraArgv: string[];
-  /** Named faults to inject (placeholder: the hooks exist, the catalogue grows).
+  /** Named faults to inject (src/sim/faults.ts lists them and what each does).
    * @default [] */
   faults: FaultSpec[];
   /** Write one NDJSON line per finished prompt of ground truth to this file.

@@ -21,6 +21,11 @@ export class WsHub {
   lastNodeId: string | null = null;
   /** Text frames sent, by type (diagnostics and tests). */
   readonly sentCounts = new Map<string, number>();
+  /**
+   * Fault seam (ws-drop, malformed): asked before every frame to a socket; false = do not send
+   * (the hook closed the socket). Unset when no fault acts there, so the faithful path is untouched.
+   */
+  beforeSend: ((ws: WebSocket) => boolean) | undefined;
 
   /**
    * Registers a new socket under `sid`. A reused sid replaces the old entry without closing the
@@ -63,7 +68,7 @@ export class WsHub {
   sendJson(type: string, data: unknown, sid: string | null): void {
     const text = pyDumps({ type, data });
     this.sentCounts.set(type, (this.sentCounts.get(type) ?? 0) + 1);
-    for (const ws of this.#targets(sid)) sendSafely(ws, text);
+    for (const ws of this.#targets(sid)) this.#send(ws, text);
   }
 
   /** `send_bytes(event, payload, sid)`: `uint32 BE event` + payload. */
@@ -71,12 +76,12 @@ export class WsHub {
     const head = Buffer.alloc(4);
     head.writeUInt32BE(eventType, 0);
     const frame = Buffer.concat([head, payload]);
-    for (const ws of this.#targets(sid)) sendSafely(ws, frame);
+    for (const ws of this.#targets(sid)) this.#send(ws, frame);
   }
 
   /** Direct send to one socket object (the connect `status`, the `feature_flags` reply). */
   sendTo(ws: WebSocket, type: string, data: unknown): void {
-    sendSafely(ws, pyDumps({ type, data }));
+    this.#send(ws, pyDumps({ type, data }));
   }
 
   closeAll(): void {
@@ -84,6 +89,11 @@ export class WsHub {
     this.#sockets.clear();
     this.#meta.clear();
     this.#all.clear();
+  }
+
+  #send(ws: WebSocket, data: string | Buffer): void {
+    if (this.beforeSend !== undefined && ws.readyState === 1 && !this.beforeSend(ws)) return;
+    sendSafely(ws, data);
   }
 
   #targets(sid: string | null): WebSocket[] {

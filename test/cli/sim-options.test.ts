@@ -34,6 +34,15 @@ describe('sim options → startSim settings', () => {
     expect(simOptions(['--cache-none']).cache).toBe('none');
   });
 
+  it('takes several faults in one value, with the short key names', () => {
+    expect(simOptions(['--fault', 'ws-drop:every=50,http-500:rate=0.05,route=/prompt', '--fault', 'restart:after=3', '--fault', 'progress-storm:factor=100,node=BenchFakeSampler']).faults).toEqual([
+      { name: 'ws-drop', every: 50 },
+      { name: 'http-500', probability: 0.05, target: '/prompt' },
+      { name: 'restart', afterPrompts: 3 },
+      { name: 'progress-storm', factor: 100, target: 'BenchFakeSampler' },
+    ]);
+  });
+
   it('reads COMFYLOAD_SIM_* and lets flags win', () => {
     expect(simOptions(['--port', '1'], { COMFYLOAD_SIM_PORT: '2', COMFYLOAD_SIM_GPU: 'l4' })).toMatchObject({ port: 1, gpu: 'l4' });
   });
@@ -46,7 +55,11 @@ describe('sim options → startSim settings', () => {
     [['--time-scale', '0'], 'a finite number > 0', '--time-scale 10'],
     [['--cache-lru', '0'], 'positive integer', '--cache-lru 10'],
     [['--cache-none', '--cache-lru', '2'], 'exclude each other', '--cache-lru N'],
-    [['--fault', 'slow-http:ms=fast'], '`--fault`', 'slow-http:target=/prompt,ms=500'],
+    [['--fault', 'slow-http:ms=fast'], '`ms` must be a number >= 0', 'ws-drop:every=50,http-500:rate=0.05'],
+    [['--fault', 'ws-dorp'], 'unknown fault `ws-dorp`', '--fault ws-drop:every=50'],
+    [['--fault', 'ws-drop:evry=5'], 'unknown key `evry`', '--fault ws-drop:every=50'],
+    [['--fault', 'oom:rate=2'], '`rate` must be a number from 0 to 1', '--fault ws-drop'],
+    [['--fault', 'rate=0.5'], '`rate=0.5` comes before any fault name', '--fault ws-drop'],
     [['--max-upload-size', '-1'], '`--max-upload-size`', '--max-upload-size 100'],
     [['--prt', '1'], 'Unknown flag `--prt` for `comfyload sim`', 'did you mean `--port`?'],
   ])('%j → BAD_OPTION', (argv, message, fix) => {

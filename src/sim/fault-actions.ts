@@ -1,0 +1,39 @@
+/**
+ * What the faults of the socket and worker points do (the HTTP ones act in `startSim`, the node
+ * ones in the executor): ws-drop and malformed before a frame goes out, restart after a prompt.
+ * Installed only when a fault of that point is configured, so a faultless emulator runs exactly
+ * the faithful code.
+ */
+import type { WebSocket } from 'ws';
+import type { FaultPlan } from './faults.js';
+import type { SimCore } from './sim-core.js';
+
+/** Broken frames sent by `malformed`, in turn: cut JSON, JSON that is not a message, an unknown binary type. */
+const MALFORMED_TEXT = ['{"type": "progress", "data": {"value": 3, "max": 20, "prom', '[1, 2, 3]', '{"type": 17, "data": null}', 'NaN garbage \u0000'];
+
+export function installWsFaults(core: SimCore): void {
+  const plan: FaultPlan = core.faults;
+  if (!plan.has('ws-send')) return;
+  let turn = 0;
+  core.hub.beforeSend = (ws: WebSocket): boolean => {
+    for (const f of plan.at('ws-send', '', ws)) {
+      if (f.name === 'ws-drop') {
+        // An abrupt loss (process killed, proxy reset): no close frame, the client sees 1006.
+        ws.terminate();
+        return false;
+      }
+      if (f.name === 'malformed') {
+        const k = turn++ % (MALFORMED_TEXT.length + 1);
+        const text = MALFORMED_TEXT[k];
+        if (text !== undefined) ws.send(text);
+        else ws.send(Buffer.from([0, 0, 0, 99, 1, 2, 3, 4]), { binary: true });
+      }
+    }
+    return true;
+  };
+}
+
+/** After each finished prompt: a `restart` fault restarts the emulated server. */
+export function restartFaultAfterPrompt(core: SimCore): void {
+  if (core.faults.at('prompt-done', '').some((f) => f.name === 'restart')) core.restart();
+}
