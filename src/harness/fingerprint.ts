@@ -1,17 +1,41 @@
 /**
  * The environment fingerprint: what exactly was measured. It names the results folder
  * (`<gpu>/<model-config>`) and heads every result file, so numbers from different GPUs, models,
- * versions or server flags are never mixed up.
+ * versions or server flags are never mixed up. Public GPU tables vary by a third on one GPU
+ * because of software, so versions and the server's flags are part of it.
  */
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../comfy/workflow.js';
 import type { ApiWorkflow, SystemStats } from '../comfy/http-types.js';
-import { createHash } from 'node:crypto';
+
+export interface FingerprintDevice {
+  /** Position in `/system_stats` `devices` (0 = the device ComfyUI runs on). */
+  index: number;
+  /** GPU name without the `cuda:0` prefix and allocator suffix, or `cpu`. */
+  name: string;
+  type: string;
+  /** The allocator named in the device string (`cudaMallocAsync`, `native`), or ''. */
+  allocator: string;
+  vramTotalBytes: number;
+}
+
+/** Model files the workflow names, by kind. */
+export interface WorkflowModels {
+  checkpoint: string[];
+  unet: string[];
+  lora: string[];
+  vae: string[];
+  clip: string[];
+  other: string[];
+}
 
 export interface Fingerprint {
+  /** GPU name(s): one name, or distinct names joined by ` + `. */
   gpu: string;
+  /** GPU devices (cpu entries not counted). */
   gpuCount: number;
-  /** Per device: name and total memory in bytes. */
-  devices: { name: string; type: string; vramTotalBytes: number }[];
+  devices: FingerprintDevice[];
+  ramTotalBytes: number;
   comfyuiVersion: string;
   pytorchVersion: string;
   pythonVersion: string;
@@ -21,7 +45,9 @@ export interface Fingerprint {
   workflowPath: string;
   /** SHA-256 of the workflow's canonical JSON (sorted keys). */
   workflowSha256: string;
+  /** Every model file, all kinds together, in kind order. */
   models: string[];
+  modelsByKind: WorkflowModels;
   resolution: string;
   steps: string;
   batchSize: number;
@@ -33,28 +59,46 @@ export interface Fingerprint {
   labels: Record<string, string>;
 }
 
-const MODEL_INPUTS = ['ckpt_name', 'unet_name', 'lora_name', 'vae_name', 'clip_name', 'clip_name1', 'clip_name2', 'model_name'];
+const MODEL_INPUTS: Record<keyof WorkflowModels, readonly string[]> = {
+  checkpoint: ['ckpt_name'],
+  unet: ['unet_name'],
+  lora: ['lora_name'],
+  vae: ['vae_name'],
+  clip: ['clip_name', 'clip_name1', 'clip_name2', 'clip_name3'],
+  other: ['model_name', 'control_net_name', 'upscale_model', 'style_model_name', 'clip_vision_name'],
+};
+
+const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|gguf|sft)$/i;
 
 export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, workflowPath: string, harnessVersion: string, labels: Record<string, string>): Fingerprint {
-  const devices = stats.devices.map((d) => ({ name: gpuName(d.name), type: d.type, vramTotalBytes: d.vram_total }));
-  const gpu = devices[0]?.name ?? 'unknown';
+  const devices = stats.devices.map((d, index) => parseDevice(d.name, d.type, d.vram_total, index));
+  const gpus = devices.filter((d) => d.type !== 'cpu');
+  const names = unique((gpus.length > 0 ? gpus : devices).map((d) => d.name));
+  const gpu = names.join(' + ') || 'unknown';
   const nodes = Object.values(workflow);
   const literal = (input: string): unknown[] => nodes.map((n) => n.inputs[input]).filter((v) => v !== undefined && !Array.isArray(v));
-  const models = unique(MODEL_INPUTS.flatMap((input) => literal(input).map(String)));
+  const modelsByKind = Object.fromEntries(
+    Object.entries(MODEL_INPUTS).map(([kind, inputs]) => [kind, unique(inputs.flatMap((input) => literal(input).map(String)))]),
+  ) as unknown as WorkflowModels;
+  const models = unique(Object.values(modelsByKind).flat());
   const widths = literal('width');
   const heights = literal('height');
-  const latent = nodes.find((n) => /Latent/.test(n.class_type) && n.inputs.width !== undefined);
+  const latent = nodes.find((n) => /Latent/.test(n.class_type) && n.inputs.width !== undefined && !Array.isArray(n.inputs.width));
   const resolution = latent ? `${String(latent.inputs.width)}x${String(latent.inputs.height)}` : widths.length > 0 ? `${String(widths[0])}x${String(heights[0])}` : 'n/a';
   const steps = unique(literal('steps').map(String)).join('+') || 'n/a';
   const batchValues = literal('batch_size').map(Number).filter(Number.isFinite);
   const batchSize = batchValues.length > 0 ? Math.max(...batchValues) : 1;
   const sampler = unique(literal('sampler_name').map(String)).join('+') || 'n/a';
   const scheduler = unique(literal('scheduler').map(String)).join('+') || 'n/a';
-  const modelStem = models[0]?.replace(/\.(safetensors|ckpt|pt|pth|bin|gguf)$/i, '') ?? 'no-model';
+  const main = modelsByKind.checkpoint[0] ?? modelsByKind.unet[0] ?? models[0];
+  const modelStem = main?.replace(MODEL_EXTENSION, '') ?? 'no-model';
+  const loraPart = modelsByKind.lora.length > 0 ? `-lora${modelsByKind.lora.length}` : '';
+  const countPart = gpus.length > 1 ? `${gpus.length}x-` : '';
   return {
     gpu,
-    gpuCount: devices.length,
+    gpuCount: gpus.length,
     devices,
+    ramTotalBytes: typeof stats.system.ram_total === 'number' ? stats.system.ram_total : 0,
     comfyuiVersion: stats.system.comfyui_version ?? 'unknown',
     pytorchVersion: stats.system.pytorch_version,
     pythonVersion: stats.system.python_version,
@@ -63,15 +107,21 @@ export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, work
     workflowPath,
     workflowSha256: createHash('sha256').update(canonicalJson(workflow)).digest('hex'),
     models,
+    modelsByKind,
     resolution,
     steps,
     batchSize,
     sampler,
     scheduler,
-    gpuSlug: slug(labels['gpu'] ?? gpu),
-    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}-${resolution}-${steps}steps-b${batchSize}`),
+    gpuSlug: slug(labels['gpu'] ?? `${countPart}${gpu}`),
+    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}`),
     labels,
   };
+}
+
+function parseDevice(raw: string, type: string, vramTotal: number, index: number): FingerprintDevice {
+  const allocator = /\s:\s(\S+)$/.exec(raw)?.[1] ?? '';
+  return { index, name: gpuName(raw), type, allocator, vramTotalBytes: vramTotal };
 }
 
 /** `cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync` → `NVIDIA GeForce RTX 4090`. */
@@ -83,19 +133,25 @@ export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'unknown';
 }
 
+const GIB = 2 ** 30;
+
 /** `key: value` lines heading every CSV and the .hlog. */
 export function fingerprintComments(fp: Fingerprint, target: string): string[] {
+  const kinds = (Object.keys(fp.modelsByKind) as (keyof WorkflowModels)[]).filter((k) => fp.modelsByKind[k].length > 0);
   return [
     `target: ${target}`,
-    `gpu: ${fp.devices.map((d) => `${d.name} (${(d.vramTotalBytes / 2 ** 30).toFixed(1)} GiB)`).join(', ') || 'unknown'}`,
+    `gpu: ${fp.gpu}; gpu_count: ${fp.gpuCount}`,
+    `devices: ${fp.devices.map((d) => `[${d.index}] ${d.name} ${(d.vramTotalBytes / GIB).toFixed(1)} GiB${d.allocator ? ` ${d.allocator}` : ''}`).join(', ') || 'none'}`,
+    `ram_total: ${(fp.ramTotalBytes / GIB).toFixed(1)} GiB`,
     `comfyui_version: ${fp.comfyuiVersion}`,
     `pytorch_version: ${fp.pytorchVersion}`,
     `python_version: ${fp.pythonVersion.split(' ')[0] ?? ''}`,
     `server_argv: ${fp.serverArgv.join(' ')}`,
     `harness_version: ${fp.harnessVersion}`,
     `workflow: ${fp.workflowPath} sha256=${fp.workflowSha256}`,
-    `models: ${fp.models.join(', ') || 'none'}`,
+    `models: ${kinds.map((k) => `${k}=${fp.modelsByKind[k].join('+')}`).join('; ') || 'none'}`,
     `resolution: ${fp.resolution}; steps: ${fp.steps}; batch_size: ${fp.batchSize}; sampler: ${fp.sampler}; scheduler: ${fp.scheduler}`,
+    `results: ${fp.gpuSlug}/${fp.modelConfigSlug}`,
     ...Object.entries(fp.labels).map(([k, v]) => `label ${k}: ${v}`),
   ];
 }
@@ -105,7 +161,10 @@ export function fingerprintEnvironment(fp: Fingerprint): Record<string, string> 
   return {
     gpu: fp.gpu,
     gpuCount: String(fp.gpuCount),
+    gpuNames: fp.devices.map((d) => d.name).join(','),
     vramTotalBytes: fp.devices.map((d) => String(d.vramTotalBytes)).join(','),
+    allocator: unique(fp.devices.map((d) => d.allocator).filter((a) => a !== '')).join(','),
+    ramTotalBytes: String(fp.ramTotalBytes),
     comfyuiVersion: fp.comfyuiVersion,
     pytorchVersion: fp.pytorchVersion,
     pythonVersion: fp.pythonVersion,
@@ -114,6 +173,11 @@ export function fingerprintEnvironment(fp: Fingerprint): Record<string, string> 
     workflowPath: fp.workflowPath,
     workflowSha256: fp.workflowSha256,
     models: fp.models.join(','),
+    modelsCheckpoint: fp.modelsByKind.checkpoint.join(','),
+    modelsUnet: fp.modelsByKind.unet.join(','),
+    modelsLora: fp.modelsByKind.lora.join(','),
+    modelsVae: fp.modelsByKind.vae.join(','),
+    modelsClip: fp.modelsByKind.clip.join(','),
     resolution: fp.resolution,
     steps: fp.steps,
     batchSize: String(fp.batchSize),
