@@ -93,6 +93,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     promptTimeoutMs: v.promptTimeout,
     resultsDir: v.resultsDir,
     labels: labels.record,
+    vramIntervalMs: v.vramInterval,
   };
   return deepFreeze(plan);
 }

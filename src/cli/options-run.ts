@@ -54,6 +54,8 @@ export interface RunOptionValues {
   resultsDir: string;
   name: string | undefined;
   label: [string, string][] | undefined;
+  /** Milliseconds. */
+  vramInterval: number;
   header: [string, string][] | undefined;
   config: string | undefined;
   simGpu: string;
@@ -185,9 +187,17 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Results',
-    description: 'Label `key=value` recorded with the run (e.g. driver version, host).',
+    description: 'Label `key=value` recorded with the run (e.g. driver version, host); `gpu=` and `model-config=` override those parts of the results path.',
     example: 'driver=550.54',
     parse: repeatable(parseLabel, labelFromEntry),
+  },
+  vramInterval: {
+    kind: 'duration',
+    group: 'Results',
+    description: 'How often to read VRAM and RAM from /system_stats (on a connection of its own; a poll still pending skips the next tick) for vram.csv, the per-level and per-prompt VRAM peaks and the drift check.',
+    default: '250ms',
+    example: '250ms',
+    parse: duration('250ms'),
   },
   simGpu: {
     kind: 'string',

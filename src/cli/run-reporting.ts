@@ -15,6 +15,7 @@ import { RequestsCsvWriter } from '../reporters/requests-csv.js';
 import { writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
+import type { VramReporting } from './vram-reporting.js';
 
 export interface RunReportingOptions {
   dir: string;
@@ -26,6 +27,8 @@ export interface RunReportingOptions {
   console: ConsoleReporter;
   clock: () => number;
   levelCount: number;
+  /** VRAM samples of the run: per-prompt and per-level peaks come from them. */
+  vram?: VramReporting;
 }
 
 export class RunReporting implements RunObserver {
@@ -64,6 +67,8 @@ export class RunReporting implements RunObserver {
   }
 
   async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
+    const vramPeak = this.#o.vram?.promptPeak(record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
+    if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
     await this.#requests.writePrompt(record);
     this.#o.console.progress(() => {
       const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
@@ -84,6 +89,9 @@ export class RunReporting implements RunObserver {
 
   async onLevelEnd(summary: LevelSummary): Promise<void> {
     await this.flushIntervals();
+    // The engine's summary gains the level's VRAM figures here, before levels.csv and summary.json see it.
+    const vram = this.#o.vram?.level(summary.startedMs, summary.endedMs);
+    if (vram !== undefined) summary.vram = vram;
     if (summary.phase === 'measure') await this.#levels.writeLevel(summary);
     this.#o.console.levelEnd(summary);
   }
@@ -105,17 +113,20 @@ export class RunReporting implements RunObserver {
     await this.#requests.close();
     await this.#levels.close();
     await this.#hlog.close();
+    await this.#o.vram?.close();
     const files: ResultFile[] = [
       { kind: 'summary', path: 'summary.json' },
       { kind: 'levels', path: 'levels.csv' },
       { kind: 'requests', path: 'requests.csv' },
       { kind: 'hlog', path: 'histograms.hlog' },
+      ...(this.#o.vram !== undefined ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
+      { kind: 'report', path: 'report.html' },
     ];
     for (const file of hgrmFiles(this.#o.recorder)) {
       await writeHgrm(new FileSink(join(this.#o.dir, file.fileName)), file.histogram);
       files.push({ kind: 'hgrm', path: file.fileName });
     }
-    const full: RunSummary = { ...summary, files };
+    const full: RunSummary = { ...summary, files, warnings: [...this.warnings] };
     const sink = new FileSink(join(this.#o.dir, 'summary.json.tmp'));
     await writeSummaryJson(sink, full);
     renameSync(join(this.#o.dir, 'summary.json.tmp'), join(this.#o.dir, 'summary.json'));

@@ -65,6 +65,11 @@ export class BenchmarkRun {
     return this.#http;
   }
 
+  /** What the run is doing now (level, phase, prompts in flight): the VRAM sampler tags samples with it. */
+  get live(): Readonly<LiveCounts> {
+    return { ...this.#live };
+  }
+
   /** Checks the target is a reachable ComfyUI and returns its /system_stats. */
   async preflight(): Promise<SystemStats> {
     const stats = await this.#http.systemStats();

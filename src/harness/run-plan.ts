@@ -45,4 +45,6 @@ export interface RunPlan {
   /** Root of the results tree (`results/` by default). */
   resultsDir: string;
   labels: Record<string, string>;
+  /** How often the VRAM sampler polls /system_stats (default 250 ms). */
+  vramIntervalMs?: number;
 }

@@ -65,6 +65,11 @@ export interface PromptRecord {
   imagesOut: number;
   source: MarkSource;
   flags: PromptFlag[];
+  /**
+   * Highest used VRAM (bytes, primary device) among the VRAM samples taken between this prompt's
+   * `execution_start` and its completion; absent when no sample fell in that window.
+   */
+  vramPeakBytes?: number;
 }
 
 /** Distribution figures of one metric, all in ms except `count`. Read from an HDR histogram. */
@@ -112,6 +117,79 @@ export interface LevelSummary {
   metrics: Partial<Record<MetricName, MetricSummary>>;
   /** The .hlog tag of each metric's histogram for this level (target `all` merged: see tags). */
   histogramTags: Partial<Record<MetricName, string[]>>;
+  /** VRAM figures of the samples taken between the level's first submission and last settlement. */
+  vram?: VramFigures;
+}
+
+/** One device's memory in one `/system_stats` reading. Bytes. */
+export interface VramDeviceReading {
+  /** Position in the server's `devices` list (0 = primary). */
+  device: number;
+  name: string;
+  vramTotalBytes: number;
+  /** `vram_total − vram_free`: counts torch's reserved-but-unused pool as free (nvidia-smi does not). */
+  vramUsedBytes: number;
+  /** `torch_vram_total`: what torch's caching allocator has reserved. */
+  torchReservedBytes: number;
+  /** `torch_vram_total − torch_vram_free`: what live tensors hold. */
+  torchActiveBytes: number;
+}
+
+/** One row group of vram.csv: a `/system_stats` poll and what the run was doing then. */
+export interface VramSample {
+  /** ms since the run start, midpoint of the poll's request and reply. */
+  atMs: number;
+  /** Round trip of the poll, ms. */
+  pollMs: number;
+  level: number;
+  phase: Phase;
+  concurrency: number;
+  /** Prompts of this run submitted and not yet settled at the sample. */
+  inFlight: number;
+  ramTotalBytes: number;
+  /** `ram_total − ram_free`. */
+  ramUsedBytes: number;
+  devices: VramDeviceReading[];
+}
+
+/** Used VRAM (primary device) over a set of samples, bytes. */
+export interface VramFigures {
+  samples: number;
+  peakUsedBytes: number;
+  meanUsedBytes: number;
+  /** Nearest-rank 95th percentile of the samples. */
+  p95UsedBytes: number;
+  peakTorchReservedBytes: number;
+  peakTorchActiveBytes: number;
+  peakRamUsedBytes: number;
+}
+
+/** Linear fit of used VRAM after each measured prompt against the prompt's completion order. */
+export interface VramDrift {
+  /** Measured prompts that had a VRAM sample after their completion (the fitted points). */
+  prompts: number;
+  slopeMbPer100Prompts: number;
+  /** Coefficient of determination of the fit (0..1). */
+  r2: number;
+  /** True when the rule in `rule` says memory keeps growing (the leak pattern). */
+  flagged: boolean;
+  rule: string;
+}
+
+/** summary.json `vram`: how VRAM was sampled and what it showed over the whole run. */
+export interface RunVram {
+  intervalMs: number;
+  /** Polls answered and recorded. */
+  samples: number;
+  /** Timer ticks skipped because the previous poll had not answered yet. */
+  skippedTicks: number;
+  failedPolls: number;
+  /** What `vramUsedBytes` means (it is not nvidia-smi's figure). */
+  usedDefinition: string;
+  devices: { device: number; name: string; vramTotalBytes: number }[];
+  /** Every sample of the run (warm-up included); null without samples. */
+  overall: VramFigures | null;
+  drift: VramDrift | null;
 }
 
 export interface TargetInfo {
@@ -192,4 +270,8 @@ export interface RunSummary {
   files: ResultFile[];
   /** Environment fingerprint (`key: value`), filled by the fingerprint step. */
   environment: Record<string, string>;
+  /** VRAM sampling and its figures; absent when the sampler did not run. */
+  vram?: RunVram;
+  /** Warnings shown during the run (cached prompts, reconnects, VRAM drift…). */
+  warnings?: string[];
 }

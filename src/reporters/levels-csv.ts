@@ -38,15 +38,18 @@ const LEVEL_COLUMNS = [
 /** The figures written per metric, in column order. */
 export const LEVEL_METRIC_FIGURES = ['count', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const satisfies readonly (keyof MetricSummary)[];
 
+/** Used VRAM of the level (primary device, bytes; see vram.csv), after the metric columns. */
+export const LEVEL_VRAM_COLUMNS = ['vramUsedPeakBytes', 'vramUsedMeanBytes', 'vramUsedP95Bytes', 'torchActivePeakBytes', 'vramSamples'] as const;
+
 /** The header row of levels.csv. */
 export function levelsCsvColumns(): string[] {
   const metricColumns = METRIC_NAMES.flatMap((metric) => LEVEL_METRIC_FIGURES.map((figure) => `${metric}_${figure}`));
-  return [...LEVEL_COLUMNS, ...metricColumns];
+  return [...LEVEL_COLUMNS, ...metricColumns, ...LEVEL_VRAM_COLUMNS];
 }
 
 /** The units comment written above the header. */
 export const LEVELS_CSV_UNITS =
-  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (stepIntervalMs_count in steps)';
+  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
 
 /** One level as a row, in `levelsCsvColumns()` order. */
 export function levelsCsvRow(level: LevelSummary): string[] {
@@ -80,7 +83,9 @@ export function levelsCsvRow(level: LevelSummary): string[] {
       return figure === 'count' ? String(summary.count) : formatMs(summary[figure]);
     });
   });
-  return [...fixed, ...figures];
+  const vram = level.vram;
+  const vramFigures = vram === undefined ? ['', '', '', '', '0'] : [vram.peakUsedBytes, vram.meanUsedBytes, vram.p95UsedBytes, vram.peakTorchActiveBytes, vram.samples].map(String);
+  return [...fixed, ...figures, ...vramFigures];
 }
 
 /** `name=count` pairs joined by `;`, in the counts' order. */

@@ -51,12 +51,12 @@ const PROMPT_METRICS: readonly PromptMetricName[] = METRIC_NAMES.filter(
 
 /** The header row of requests.csv. */
 export function requestsCsvColumns(): string[] {
-  return [...IDENTITY_COLUMNS, ...MARK_COLUMNS, ...PROMPT_METRICS, 'stepIntervalsMs'];
+  return [...IDENTITY_COLUMNS, ...MARK_COLUMNS, ...PROMPT_METRICS, 'stepIntervalsMs', 'vramPeakBytes'];
 }
 
 /** The units comment written above the header. */
 export const REQUESTS_CSV_UNITS =
-  'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; stepIntervalsMs in ms joined by ;';
+  'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; stepIntervalsMs in ms joined by ;; vramPeakBytes bytes (highest VRAM sample during execution)';
 
 /** One prompt as a row, in `requestsCsvColumns()` order. */
 export function requestsCsvRow(record: PromptRecord): string[] {
@@ -79,6 +79,7 @@ export function requestsCsvRow(record: PromptRecord): string[] {
     ...MARK_COLUMNS.map((mark) => formatMs(record.marks[mark])),
     ...PROMPT_METRICS.map((metric) => formatMs(record.timings[metric])),
     record.stepIntervalsMs.map((intervalMs) => formatMs(intervalMs)).join(';'),
+    record.vramPeakBytes === undefined ? '' : String(record.vramPeakBytes),
   ];
 }
 

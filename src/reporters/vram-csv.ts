@@ -1,0 +1,119 @@
+/**
+ * vram.csv: the VRAM timeline, one row per device per `/system_stats` sample, appended as samples
+ * arrive. Each row says when (ms since the run start), which level and phase the run was in and
+ * how many of its prompts were in flight, then the device's memory in bytes and system RAM.
+ * "Used" is ComfyUI's `vram_total − vram_free`, which counts torch's reserved-but-unused pool as
+ * free, unlike nvidia-smi: the units comment says so in the file itself.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Phase, VramSample } from '../metrics/result-types.js';
+import { VRAM_USED_DEFINITION } from '../metrics/vram-stats.js';
+import { formatMs } from './format.js';
+import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
+
+export const VRAM_CSV_COLUMNS = [
+  'atMs',
+  'pollMs',
+  'level',
+  'phase',
+  'concurrency',
+  'inFlight',
+  'device',
+  'deviceName',
+  'vramTotalBytes',
+  'vramUsedBytes',
+  'torchReservedBytes',
+  'torchActiveBytes',
+  'ramTotalBytes',
+  'ramUsedBytes',
+] as const;
+
+export const VRAM_CSV_UNITS = `units: atMs ms since the run start (midpoint of the poll), pollMs ms, *Bytes bytes; ${VRAM_USED_DEFINITION}`;
+
+/** The rows of one sample, one per device. */
+export function vramCsvRows(sample: VramSample): string[][] {
+  return sample.devices.map((d) => [
+    formatMs(sample.atMs),
+    formatMs(sample.pollMs),
+    String(sample.level),
+    sample.phase,
+    String(sample.concurrency),
+    String(sample.inFlight),
+    String(d.device),
+    d.name,
+    String(d.vramTotalBytes),
+    String(d.vramUsedBytes),
+    String(d.torchReservedBytes),
+    String(d.torchActiveBytes),
+    String(sample.ramTotalBytes),
+    String(sample.ramUsedBytes),
+  ]);
+}
+
+/** Samples back from parsed vram.csv rows (keyed by header); rows of one sample are consecutive. */
+export function vramSamplesFromRows(rows: readonly Record<string, string>[]): VramSample[] {
+  const samples: VramSample[] = [];
+  let current: VramSample | undefined;
+  for (const row of rows) {
+    const n = (key: (typeof VRAM_CSV_COLUMNS)[number]): number => Number(row[key] ?? Number.NaN);
+    const device = n('device');
+    if (current === undefined || device === 0 || current.atMs !== n('atMs')) {
+      current = {
+        atMs: n('atMs'),
+        pollMs: n('pollMs'),
+        level: n('level'),
+        phase: (row.phase ?? 'measure') as Phase,
+        concurrency: n('concurrency'),
+        inFlight: n('inFlight'),
+        ramTotalBytes: n('ramTotalBytes'),
+        ramUsedBytes: n('ramUsedBytes'),
+        devices: [],
+      };
+      samples.push(current);
+    }
+    current.devices.push({
+      device,
+      name: row.deviceName ?? '',
+      vramTotalBytes: n('vramTotalBytes'),
+      vramUsedBytes: n('vramUsedBytes'),
+      torchReservedBytes: n('torchReservedBytes'),
+      torchActiveBytes: n('torchActiveBytes'),
+    });
+  }
+  return samples;
+}
+
+export interface VramCsvWriterOptions {
+  sink: SinkLike;
+  /** `key: value` comment lines (environment fingerprint) written above the header. */
+  headerComments?: readonly string[];
+}
+
+/** Streams samples: comments and header first (or on close), then one write per sample. */
+export class VramCsvWriter {
+  readonly #sink: Sink;
+  readonly #headerComments: readonly string[];
+  #headerWritten = false;
+
+  constructor(options: VramCsvWriterOptions) {
+    this.#sink = toSink(options.sink);
+    this.#headerComments = options.headerComments ?? [];
+  }
+
+  async writeHeader(): Promise<void> {
+    if (this.#headerWritten) return;
+    this.#headerWritten = true;
+    await this.#sink.write(commentBlock([...this.#headerComments, VRAM_CSV_UNITS]) + stringify([[...VRAM_CSV_COLUMNS]]));
+  }
+
+  async writeSample(sample: VramSample): Promise<void> {
+    await this.writeHeader();
+    const rows = vramCsvRows(sample);
+    if (rows.length > 0) await this.#sink.write(stringify(rows));
+  }
+
+  async close(): Promise<void> {
+    await this.writeHeader();
+    await this.#sink.close?.();
+  }
+}
