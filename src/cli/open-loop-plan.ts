@@ -1,0 +1,55 @@
+/**
+ * The open-loop part of a RunPlan from `run`'s options: which load model a run uses, and the
+ * rules that involve several options (rate vs concurrency, stages vs a rate list, fleets).
+ */
+import type { OpenLoopPlan, RunPlan } from '../harness/run-plan.js';
+import { formatRate } from './rate-values.js';
+import { ComfyloadError } from './errors.js';
+import type { Resolved } from './option-table.js';
+import type { OpenLoopOptionValues } from './options-open-loop.js';
+
+type Fields = OpenLoopOptionValues & { concurrency: number[] };
+
+/** The open-loop plan, or undefined for a closed-loop run; problems are pushed, not thrown. */
+export function openLoopPlan(resolved: Resolved<Fields>, targetCount: number, problems: ComfyloadError[]): OpenLoopPlan | undefined {
+  const { values: v, sources, names } = resolved;
+  const bad = (message: string, hint: string): void => {
+    problems.push(new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', message, { hint }));
+  };
+  const open = v.rate !== undefined || v.stages !== undefined;
+  if (!open) {
+    if (targetCount > 1) bad(`${targetCount} targets given with \`--url\` but no arrival rate`, 'a fleet is loaded in open loop: add --rate (e.g. --rate 30/min) and choose --dispatch.');
+    for (const key of ['arrival', 'burstiness', 'maxInFlight', 'dispatch'] as const) {
+      if (sources[key] !== 'default') bad(`\`${names[key]}\` applies to open-loop runs only`, 'add --rate (or --stages), or drop it.');
+    }
+    return undefined;
+  }
+  if (sources.concurrency !== 'default') bad(`\`${names.concurrency}\` and an arrival rate exclude each other`, 'give --concurrency for a closed loop (virtual users) or --rate/--stages for an open loop (arrivals per time).');
+  if (v.stages !== undefined && v.rate !== undefined && v.rate.length > 1) bad(`\`${names.stages}\` takes one starting rate, but \`${names.rate}\` lists ${v.rate.length}`, 'give one --rate to start the ramp from, or drop --stages to run the rates as levels.');
+  if (v.burstiness !== 1 && v.arrival !== 'gamma') bad(`\`${names.burstiness}\` needs --arrival gamma`, 'add --arrival gamma (poisson is burstiness 1).');
+  return {
+    arrival: v.arrival,
+    burstiness: v.arrival === 'poisson' ? 1 : v.burstiness,
+    ...(v.stages !== undefined ? { stages: v.stages, startRatePerSec: v.rate?.[0] ?? 0 } : { ratesPerSec: v.rate ?? [] }),
+    maxInFlight: v.maxInFlight,
+    dispatch: v.dispatch,
+  };
+}
+
+/** Placeholder closed-loop levels of an open-loop plan: one per rate or stage (concurrency 0), for level counts. */
+export function openLoopLevels(o: OpenLoopPlan): { concurrency: number }[] {
+  return (o.stages ?? o.ratesPerSec ?? []).map(() => ({ concurrency: 0 }));
+}
+
+/** The one-line description of an open-loop plan printed before the run. */
+export function describeOpenLoopPlan(plan: RunPlan): string {
+  const o = plan.openLoop;
+  if (o === undefined) return plan.name;
+  const arrival = o.arrival === 'gamma' ? `gamma arrivals (burstiness ${o.burstiness})` : `${o.arrival} arrivals`;
+  const load =
+    o.stages !== undefined
+      ? `stages ${o.stages.map((s) => `${formatRate(s.ratePerSec)}:${s.durationMs / 1000}s`).join(',')} from ${formatRate(o.startRatePerSec ?? 0)}`
+      : `rate ${(o.ratesPerSec ?? []).map(formatRate).join(',')}, ${plan.durationMs !== undefined ? `${plan.durationMs / 1000} s` : `${plan.promptsPerLevel ?? 0} arrivals`} per level`;
+  const fleet = plan.targets.length > 1 ? `, ${plan.targets.length} targets (${o.dispatch})` : '';
+  return `${plan.name}: open loop, ${load}, ${arrival}, max ${o.maxInFlight} in flight${fleet}, ${plan.warmupPrompts} warm-up per target`;
+}

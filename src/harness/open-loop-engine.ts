@@ -1,0 +1,372 @@
+/**
+ * The open-loop engine's parts over one or more targets: a pool of sockets per target, a
+ * queue-depth monitor per target, dispatch, and the running of an arrival schedule into
+ * per-level (and per-target) tallies. `OpenLoopRun` (comfyload run --rate) and the capacity
+ * search both drive it.
+ *
+ * Counting: every arrival is submitted to its level's tally and settles in exactly one outcome.
+ * One that found `maxInFlight` outstanding, or that was still waiting for a send lane when the
+ * run stopped, settles as `dropped` (never sent; a requests.csv row without a prompt id), so
+ * `submitted = Σ outcomes` holds with drops included. Dropped arrivals count in the combined
+ * level only: they never reached a target.
+ */
+import { setMaxListeners } from 'node:events';
+import { DecodeStats } from '../comfy/decode-stats.js';
+import type { SystemStats } from '../comfy/http-types.js';
+import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
+import type { QueueTimeline } from '../metrics/queue-timeline.js';
+import type { MetricRecorder } from '../metrics/recorder.js';
+import type { LevelSummary, OpenLoopLevelReport, Phase, PromptRecord } from '../metrics/result-types.js';
+import { checkLittleLaw, linearFit } from '../metrics/statistics.js';
+import { ArrivalSchedule, type ArrivalScheduleSpec } from './arrival-schedule.js';
+import type { Clock } from './clock.js';
+import { ComfyHttp } from './comfy-http.js';
+import { Dispatcher, type DispatchPolicy } from './dispatch.js';
+import { HarnessError } from './harness-error.js';
+import { OpenLoopScheduler, systemTimers, type ScheduledArrival, type Timers } from './open-loop.js';
+import { PromptFactory } from './prompt-factory.js';
+import { buildPromptRecord } from './prompt-record.js';
+import { QueueDepthMonitor } from './queue-depth.js';
+import { createRng } from './rng.js';
+import type { LiveCounts, RunObserver } from './run-observer.js';
+import type { RunPlan } from './run-plan.js';
+import { TargetPool } from './target-pool.js';
+
+export interface OpenLoopEngineDeps {
+  clock: Clock;
+  recorder: MetricRecorder;
+  observer: RunObserver;
+  runId: string;
+  originMs: number;
+  timeline: QueueTimeline;
+  timers?: Timers;
+  /** Period of each target's GET /prompt, ms. @default 1000 */
+  queuePollMs?: number;
+}
+
+/** One arrival schedule and the level of each of its stages. */
+export interface ArrivalSegment {
+  spec: ArrivalScheduleSpec;
+  /** Level index and planned rate (per s) of each stage, in stage order. */
+  stageLevels: { level: number; ratePerSec: number }[];
+}
+
+export interface SegmentOptions {
+  maxInFlight: number;
+  /** Aborting stops arrivals and cancels what is in flight (run stopped, or a trial decided). */
+  signal: AbortSignal;
+  /** Aborting stops arrivals only; what is in flight settles normally. */
+  stopArrivals?: AbortSignal;
+  /** Every settled record of the segment, dropped ones included. */
+  onSettled?: (record: PromptRecord) => void;
+}
+
+export interface SegmentResult {
+  levels: LevelSummary[];
+  /** Per (target, level), fleets only. */
+  targetLevels: LevelSummary[];
+  reports: OpenLoopLevelReport[];
+  /** Σ server-side execution time of the segment's prompts (execMs where the server gave no timestamps), ms. */
+  gpuMs: number;
+}
+
+interface LevelState {
+  level: number;
+  ratePerSec: number;
+  tally: LevelTally;
+  perTarget: LevelTally[];
+  arrivals: number;
+  dropped: number;
+  firstIntendedMs: number;
+  lastIntendedMs: number;
+  lateMs: number[];
+  /** (intended s, corrected queue wait ms) of ok prompts, for the slope. */
+  waitX: number[];
+  waitY: number[];
+  uncorrectedSumMs: number;
+  uncorrectedCount: number;
+}
+
+export class OpenLoopEngine {
+  readonly #plan: RunPlan;
+  readonly #d: OpenLoopEngineDeps;
+  readonly #timers: Timers;
+  readonly #factory: PromptFactory;
+  readonly #rng: () => number;
+  readonly stats = new DecodeStats();
+  readonly pools: TargetPool[];
+  readonly #monitors: QueueDepthMonitor[];
+  #dispatcher: Dispatcher;
+  #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
+  #opened = false;
+
+  constructor(plan: RunPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
+    if (plan.targets.length === 0) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+    this.#plan = plan;
+    this.#d = deps;
+    this.#timers = deps.timers ?? systemTimers;
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed);
+    // Arrival times draw from their own stream, so changing the seed policy leaves them alone.
+    this.#rng = createRng((plan.seed ^ 0x5eed) >>> 0);
+    const warn = (message: string): void => deps.observer.onWarning?.(message);
+    this.pools = plan.targets.map((t, i) => new TargetPool(i, new ComfyHttp(t), deps.clock, this.stats, warn));
+    this.#monitors = this.pools.map(
+      (pool) =>
+        new QueueDepthMonitor({ target: pool.index, http: pool.http, clock: deps.clock, timers: this.#timers, timeline: deps.timeline, originMs: deps.originMs, pollMs: deps.queuePollMs ?? 1000 }),
+    );
+    this.#dispatcher = new Dispatcher(dispatch, plan.targets.length);
+  }
+
+  get live(): Readonly<LiveCounts> {
+    return { ...this.#live };
+  }
+
+  get reconnects(): number {
+    return this.pools.reduce((sum, p) => sum + p.reconnects, 0);
+  }
+
+  /** Checks every target answers like ComfyUI; returns each one's /system_stats. */
+  async preflight(): Promise<SystemStats[]> {
+    const all: SystemStats[] = [];
+    for (const pool of this.pools) {
+      const stats = await pool.http.systemStats();
+      if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
+        throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, 'Check that --url points at a ComfyUI server.');
+      }
+      all.push(stats);
+    }
+    if (!this.#factory.hasSeedInputs && this.#plan.seedPolicy !== 'fixed') {
+      this.#d.observer.onWarning?.("the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI's cache and measure nothing");
+    }
+    return all;
+  }
+
+  async open(): Promise<void> {
+    if (this.#opened) return;
+    this.#opened = true;
+    await Promise.all(this.pools.map((p) => p.open()));
+    await Promise.all(this.#monitors.map((m) => m.start()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#monitors.map((m) => m.stop()));
+    await Promise.all(this.pools.map((p) => p.close()));
+  }
+
+  /**
+   * Closed loop, one prompt at a time on each target (all targets at once): the warm-up, and the
+   * capacity search's probe of the service time.
+   */
+  async runSequential(promptsPerTarget: number, ref: { level: number; phase: Phase }, signal: AbortSignal, onSettled?: (record: PromptRecord) => void): Promise<{ summary: LevelSummary; gpuMs: number }> {
+    const { clock, observer, recorder, originMs } = this.#d;
+    const tally = new LevelTally({ level: ref.level, concurrency: 1, phase: ref.phase });
+    this.#live = { level: ref.level, concurrency: 1, phase: ref.phase, submitted: 0, settled: 0, inFlight: 0, errors: 0, plannedPrompts: promptsPerTarget * this.pools.length };
+    observer.onLevelStart?.({ level: ref.level, concurrency: 1, phase: ref.phase, plannedPrompts: promptsPerTarget * this.pools.length });
+    let gpuMs = 0;
+    await Promise.all(
+      this.pools.map(async (pool) => {
+        for (let i = 0; i < promptsPerTarget && !signal.aborted; i++) {
+          const { seq, graph } = this.#factory.next();
+          tally.submit(clock.now() - originMs);
+          this.#begin();
+          const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
+          const record = result.sent
+            ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target: pool.index, level: ref.level, concurrency: 1, phase: ref.phase, seq, originMs, openLoop: false })
+            : droppedRecord(this.#d.runId, pool.index, ref.level, ref.phase, seq, clock.now() - originMs, 'not sent: run stopped');
+          gpuMs += gpuMsOf(record);
+          recordPrompt(recorder, record);
+          tally.settle(record, clock.now() - originMs);
+          await this.#end(record);
+          onSettled?.(record);
+        }
+      }),
+    );
+    const summary = tally.summary(recorder);
+    await observer.onLevelEnd?.(summary);
+    return { summary, gpuMs };
+  }
+
+  /** Runs one arrival schedule: resolves when its arrivals are over and every one has settled. */
+  async runSegment(segment: ArrivalSegment, options: SegmentOptions): Promise<SegmentResult> {
+    const { clock, observer, recorder, originMs, timeline } = this.#d;
+    // Every prompt in flight listens to the run's signal: hundreds at saturation, by design.
+    setMaxListeners(0, options.signal);
+    const fleet = this.pools.length > 1;
+    const states = segment.stageLevels.map(
+      (s): LevelState => ({
+        level: s.level,
+        ratePerSec: s.ratePerSec,
+        tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec }),
+        perTarget: fleet ? this.pools.map((p) => new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', target: p.index, ratePerSec: s.ratePerSec })) : [],
+        arrivals: 0,
+        dropped: 0,
+        firstIntendedMs: Number.POSITIVE_INFINITY,
+        lastIntendedMs: Number.NEGATIVE_INFINITY,
+        lateMs: [],
+        waitX: [],
+        waitY: [],
+        uncorrectedSumMs: 0,
+        uncorrectedCount: 0,
+      }),
+    );
+    const started = new Set<number>();
+    const stateOf = (stage: number): LevelState => (states[Math.min(stage, states.length - 1)] as LevelState);
+    let gpuMs = 0;
+    const noteArrival = (a: ScheduledArrival): LevelState => {
+      const st = stateOf(a.stage);
+      if (!started.has(st.level)) {
+        started.add(st.level);
+        this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
+        observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(segment.spec.maxArrivals !== undefined ? { plannedPrompts: segment.spec.maxArrivals } : {}) });
+      }
+      st.arrivals++;
+      st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
+      st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
+      st.lateMs.push(a.lateMs);
+      st.tally.submit(a.intendedAtMs - originMs);
+      return st;
+    };
+    const settle = async (st: LevelState, record: PromptRecord, target: number | undefined): Promise<void> => {
+      gpuMs += gpuMsOf(record);
+      recordPrompt(recorder, record);
+      const at = clock.now() - originMs;
+      st.tally.settle(record, at);
+      if (target !== undefined) st.perTarget[target]?.settle(record, at);
+      if (record.outcome === 'ok') {
+        const wait = record.timings.queueWaitMs;
+        if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
+          st.waitX.push(record.marks.intendedSendMs / 1000);
+          st.waitY.push(wait);
+        }
+        const w = record.timings.completionUncorrectedMs;
+        if (w !== undefined) {
+          st.uncorrectedSumMs += w;
+          st.uncorrectedCount++;
+        }
+      }
+      await this.#end(record);
+      options.onSettled?.(record);
+    };
+    const scheduler = new OpenLoopScheduler({
+      clock,
+      timers: this.#timers,
+      schedule: new ArrivalSchedule(segment.spec, this.#rng),
+      startMs: clock.now(),
+      maxInFlight: options.maxInFlight,
+      drop: (a) => {
+        const st = noteArrival(a);
+        st.dropped++;
+        this.#begin();
+        const { seq } = this.#factory.next();
+        const record = droppedRecord(this.#d.runId, 0, st.level, 'measure', seq, a.intendedAtMs - originMs, `dropped: ${options.maxInFlight} prompts outstanding (--max-in-flight)`);
+        void settle(st, record, undefined);
+      },
+      launch: async (a) => {
+        const st = noteArrival(a);
+        const target = this.#dispatcher.pick(this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })));
+        const pool = this.pools[target] as TargetPool;
+        const { seq, graph } = this.#factory.next();
+        st.perTarget[target]?.submit(a.intendedAtMs - originMs);
+        this.#begin();
+        const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, intendedAtMs: a.intendedAtMs, timeoutMs: this.#plan.promptTimeoutMs, signal: options.signal });
+        const record = result.sent
+          ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target, level: st.level, concurrency: 0, phase: 'measure', seq, originMs, openLoop: true })
+          : droppedRecord(this.#d.runId, target, st.level, 'measure', seq, a.intendedAtMs - originMs, 'not sent: the run stopped while it waited for a send lane');
+        if (!result.sent) st.dropped++;
+        await settle(st, record, target);
+      },
+    });
+    const stop = anySignal([options.signal, options.stopArrivals]);
+    setMaxListeners(0, stop);
+    await scheduler.run(stop);
+    const levels: LevelSummary[] = [];
+    const targetLevels: LevelSummary[] = [];
+    const reports: OpenLoopLevelReport[] = [];
+    for (const st of states) {
+      if (!started.has(st.level)) continue;
+      const summary = st.tally.summary(recorder);
+      for (const t of st.perTarget) targetLevels.push(t.summary(recorder));
+      reports.push(this.#report(st, summary));
+      levels.push(summary);
+      await observer.onLevelEnd?.(summary);
+    }
+    return { levels, targetLevels, reports, gpuMs };
+  }
+
+  #report(st: LevelState, summary: LevelSummary): OpenLoopLevelReport {
+    const span = st.lastIntendedMs - st.firstIntendedMs;
+    const fit = linearFit(st.waitX, st.waitY);
+    const targets = this.pools.map((p) => p.index);
+    const depth = this.#d.timeline.timeAverage(targets, summary.startedMs, summary.endedMs);
+    const meanW = st.uncorrectedCount > 0 ? st.uncorrectedSumMs / st.uncorrectedCount : undefined;
+    const late = [...st.lateMs].sort((a, b) => a - b);
+    return {
+      level: st.level,
+      ratePerSec: st.ratePerSec,
+      offeredPerSec: span > 0 ? ((st.arrivals - 1) * 1000) / span : 0,
+      arrivals: st.arrivals,
+      dropped: st.dropped,
+      schedulerLateP99Ms: late[Math.max(0, Math.ceil(0.99 * late.length) - 1)] ?? 0,
+      ...(depth !== undefined ? { meanQueueDepth: depth } : {}),
+      ...(depth !== undefined && meanW !== undefined ? { littleLaw: checkLittleLaw(depth, summary.throughput.promptsPerSec, meanW) } : {}),
+      ...(fit !== undefined ? { queueWaitSlopeMsPerSec: fit.slope, queueWaitSlopeR2: fit.r2 } : {}),
+      ...(summary.metrics.completionMs !== undefined ? { completionP99Ms: summary.metrics.completionMs.p99 } : {}),
+      ...(summary.metrics.completionUncorrectedMs !== undefined ? { completionUncorrectedP99Ms: summary.metrics.completionUncorrectedMs.p99 } : {}),
+    };
+  }
+
+  #begin(): void {
+    this.#live.submitted++;
+    this.#live.inFlight++;
+  }
+
+  async #end(record: PromptRecord): Promise<void> {
+    this.#live.inFlight--;
+    this.#live.settled++;
+    if (record.outcome !== 'ok') this.#live.errors++;
+    await this.#d.observer.onPromptSettled?.(record, { ...this.#live });
+  }
+}
+
+/** Server-side execution time of one prompt (execMs when the server sent no timestamps), ms. */
+export function gpuMsOf(record: PromptRecord): number {
+  return record.timings.serverExecMs ?? record.timings.execMs ?? 0;
+}
+
+/** The row of an arrival that was never sent. */
+export function droppedRecord(runId: string, target: number, level: number, phase: Phase, seq: number, intendedMs: number, detail: string): PromptRecord {
+  return {
+    runId,
+    target,
+    level,
+    concurrency: 0,
+    phase,
+    seq,
+    promptId: '',
+    clientId: '',
+    marks: { intendedSendMs: intendedMs },
+    timings: {},
+    stepIntervalsMs: [],
+    outcome: 'dropped',
+    outcomeDetail: detail,
+    cachedNodeCount: 0,
+    stepCount: 0,
+    imagesOut: 0,
+    source: 'ws',
+    flags: [],
+  };
+}
+
+/** A signal that aborts when any of the given ones does. */
+export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
+  const controller = new AbortController();
+  for (const s of signals) {
+    if (s === undefined) continue;
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}

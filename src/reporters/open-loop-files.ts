@@ -1,0 +1,134 @@
+/**
+ * Writers of the open-loop and capacity result files, each to a sink:
+ * `queue.csv` (server queue depth over time, per target), `targets.csv` (a fleet's levels per
+ * target, levels.csv's columns after `target`), `trials.csv` (one row per capacity trial) and
+ * the console lines that sum up an open-loop level and a capacity search.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { QueueSample } from '../metrics/queue-timeline.js';
+import type { CapacityResult, CapacityTrial, LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
+import { formatDurationShort, formatMs, formatRate } from './format.js';
+import { levelsCsvColumns, levelsCsvRow } from './levels-csv.js';
+import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
+
+/** Appends one row per queue-depth sample. */
+export class QueueCsvWriter {
+  readonly #sink: Sink;
+  #header: string | undefined;
+
+  constructor(sink: SinkLike, headerComments: readonly string[] = []) {
+    this.#sink = toSink(sink);
+    this.#header =
+      commentBlock([...headerComments, 'units: atMs in ms since the run start; queueRemaining = pending + running prompts of every client (ComfyUI status.exec_info.queue_remaining)']) +
+      stringify([['target', 'atMs', 'queueRemaining', 'source']]);
+  }
+
+  write(sample: QueueSample): void {
+    const head = this.#header ?? '';
+    this.#header = undefined;
+    void this.#sink.write(head + stringify([[String(sample.target), formatMs(sample.atMs), String(sample.queueRemaining), sample.source]]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#header !== undefined) await this.#sink.write(this.#header);
+    this.#header = undefined;
+    await this.#sink.close?.();
+  }
+}
+
+/** targets.csv in one go: `target`, then levels.csv's columns. */
+export async function writeTargetsCsv(sink: SinkLike, levels: readonly LevelSummary[], headerComments: readonly string[] = []): Promise<void> {
+  const s = toSink(sink);
+  const rows = levels.map((l) => [String(l.target ?? ''), ...levelsCsvRow(l)]);
+  await s.write(commentBlock([...headerComments, 'one row per (target, level); columns as levels.csv']) + stringify([['target', ...levelsCsvColumns()], ...rows]));
+  await s.close?.();
+}
+
+const TRIAL_COLUMNS = [
+  'trial',
+  'level',
+  'phase',
+  'ratePerSec',
+  'ratePerMin',
+  'verdict',
+  'reason',
+  'windows',
+  'windowMs',
+  'durationMs',
+  'arrivals',
+  'dropped',
+  'ok',
+  'notOk',
+  'throughputPerSec',
+  'goodputPerSec',
+  'queueWaitSlopeMsPerSec',
+  'gpuMs',
+  'slos',
+] as const;
+
+/** One trial as a row; `slos` lists `slo:observed/samples/over/required/verdict` joined by `;`. */
+export function trialsCsvRow(t: CapacityTrial): string[] {
+  return [
+    String(t.index),
+    String(t.level),
+    t.phase,
+    formatRate(t.ratePerSec),
+    formatRate(t.ratePerSec * 60),
+    t.verdict,
+    t.reason,
+    String(t.windows),
+    formatMs(t.windowMs),
+    formatMs(t.durationMs),
+    String(t.arrivals),
+    String(t.dropped),
+    String(t.ok),
+    String(t.notOk),
+    formatRate(t.throughputPerSec),
+    formatRate(t.goodputPerSec),
+    formatRate(t.queueWaitSlopeMsPerSec ?? undefined),
+    formatMs(t.gpuMs),
+    t.slos.map((s) => `${s.slo}:${s.observedMs === null ? '' : formatMs(s.observedMs)}/${s.samples}/${s.over}/${s.required}/${s.verdict}`).join(';'),
+  ];
+}
+
+export async function writeTrialsCsv(sink: SinkLike, trials: readonly CapacityTrial[], headerComments: readonly string[] = []): Promise<void> {
+  const s = toSink(sink);
+  await s.write(
+    commentBlock([...headerComments, 'units: rates per s (ratePerMin per min), *Ms in ms; slos = slo:observed ms/samples/over threshold/samples required/verdict']) +
+      stringify([[...TRIAL_COLUMNS], ...trials.map(trialsCsvRow)]),
+  );
+  await s.close?.();
+}
+
+/** The console line of an open-loop level: rate, drops, corrected vs uncorrected p99, Little's law, queue-wait slope. */
+export function formatOpenLoopLine(r: OpenLoopLevelReport): string {
+  const parts = [
+    `L${r.level + 1} rate ${formatPerMin(r.ratePerSec)} (offered ${formatPerMin(r.offeredPerSec)})`,
+    `${r.arrivals} arrivals, ${r.dropped} dropped`,
+    `completion p99 ${formatDurationShort(r.completionP99Ms)} corrected / ${formatDurationShort(r.completionUncorrectedP99Ms)} uncorrected`,
+  ];
+  if (r.queueWaitSlopeMsPerSec !== undefined) parts.push(`queue wait ${r.queueWaitSlopeMsPerSec >= 0 ? '+' : ''}${r.queueWaitSlopeMsPerSec.toFixed(1)} ms/s (R² ${(r.queueWaitSlopeR2 ?? 0).toFixed(2)})`);
+  if (r.littleLaw !== undefined) {
+    parts.push(`Little's law: queue ${r.littleLaw.meanInSystem.toFixed(2)} vs λW ${r.littleLaw.predicted.toFixed(2)} (${r.littleLaw.holds ? 'holds' : `off by ${((r.littleLaw.ratio - 1) * 100).toFixed(0)}%`})`);
+  }
+  return parts.join(' | ');
+}
+
+/** The lines a capacity search ends with. */
+export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?: number): string[] {
+  const lines = [
+    `capacity: probe service time ${formatDurationShort(c.probe.meanServiceMs)} → estimated service rate ${formatPerMin(c.probe.estimatedServiceRatePerSec)}`,
+    `capacity: minimum prompts per trial to claim ${Object.entries(c.minSamples).map(([slo, n]) => `${slo}: ${n}`).join(', ')} (binomial, ${(c.confidence * 100).toFixed(0)}% confidence)`,
+    ...c.trials.map((t) => `  trial ${t.index + 1} ${t.phase} ${formatPerMin(t.ratePerSec)}: ${t.verdict.toUpperCase()} (${t.reason}) ${t.ok} ok of ${t.arrivals} in ${formatDurationShort(t.durationMs)}, throughput ${formatPerMin(t.throughputPerSec)}, GPU ${formatDurationShort(t.gpuMs)}`),
+    c.maxRatePerSec === null
+      ? 'capacity: no rate met every SLO'
+      : `capacity: max rate ${formatPerMin(c.maxRatePerSec)} (${c.maxRatePerSec.toFixed(3)}/s) meeting ${c.slos.join(' and ')}; goodput ${formatRate(c.goodputPerSec ?? undefined)}/s; knee ${c.kneePerSec === null ? '-' : `${c.kneePerSec.toFixed(3)}/s`}`,
+    `capacity: GPU time spent by the search ${formatDurationShort(c.gpuMs)} vs an 8-level grid sweep ${formatDurationShort(c.gridGpuMs)} (${c.gridRule})`,
+  ];
+  if (trueServiceRatePerSec !== undefined) lines.push(`capacity: true service rate ${trueServiceRatePerSec.toFixed(3)}/s`);
+  return lines;
+}
+
+function formatPerMin(perSec: number): string {
+  return `${(perSec * 60).toFixed(1)}/min`;
+}
