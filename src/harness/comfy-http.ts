@@ -9,6 +9,7 @@ import type {
   PromptQueueInfo,
   PromptRequest,
   PromptResponse,
+  QueueResponse,
   SystemStats,
 } from '../comfy/http-types.js';
 import type { TargetSpec } from './run-plan.js';
@@ -73,6 +74,11 @@ export class ComfyHttp {
 
   queueInfo(): Promise<PromptQueueInfo> {
     return this.getJson<PromptQueueInfo>('/prompt');
+  }
+
+  /** `GET /queue`: every running and pending item with its whole graph — expensive, only to tell a vanished prompt from a queued one. */
+  queue(): Promise<QueueResponse> {
+    return this.getJson<QueueResponse>('/queue');
   }
 
   /** Removes our own pending prompts; the running one is untouched (ComfyUI semantics). */

@@ -9,6 +9,7 @@ import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
+import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, realTimers, type Timers } from './prompt-watchdog.js';
 import { WsSession } from './ws-session.js';
 
 export interface SubmitOptions {
@@ -31,6 +32,17 @@ export interface SubmitResult {
 interface Waiter {
   tracker: PromptTracker;
   resolve: () => void;
+  /** Armed once the POST was answered: before that the server may not know the prompt yet. */
+  watchdog?: PromptWatchdog;
+}
+
+export interface VirtualUserOptions {
+  /** Timer seam of the prompt timeout and the watchdog. */
+  timers?: Timers;
+  /** Silence (no event for a prompt) before it is looked up on the server. @default 30000 */
+  quietMs?: number;
+  /** Cap of the doubling quiet period of a prompt that is still queued. @default 300000 */
+  maxQuietMs?: number;
 }
 
 /** How long a stopped run waits for the server to confirm a cancellation before settling anyway. */
@@ -44,11 +56,17 @@ export class VirtualUser {
   readonly #session: WsSession;
   readonly #waiters = new Map<string, Waiter>();
   readonly #onWarning: (message: string) => void;
+  readonly #timers: Timers;
+  readonly #quietMs: number;
+  readonly #maxQuietMs: number;
 
-  constructor(http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void) {
+  constructor(http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: VirtualUserOptions = {}) {
     this.#http = http;
     this.#clock = clock;
     this.#onWarning = onWarning;
+    this.#timers = options.timers ?? realTimers;
+    this.#quietMs = options.quietMs ?? 30_000;
+    this.#maxQuietMs = options.maxQuietMs ?? 300_000;
     this.#router = new SessionRouter({ clientId: this.clientId, stats, onPromptDone: this.#routerOnPromptDone });
     this.#session = new WsSession({
       url: http.wsUrl(this.clientId),
@@ -77,6 +95,7 @@ export class VirtualUser {
     // Track before the POST: events can arrive before its reply.
     this.#router.track(tracker);
     const settled = new Promise<void>((resolve) => this.#waiters.set(tracker.promptId, { tracker, resolve }));
+    const reconnectsAtSend = this.#session.reconnectCount;
     try {
       const sentMs = this.#clock.now();
       tracker.markSent(sentMs, options.intendedAtMs ?? sentMs);
@@ -100,35 +119,71 @@ export class VirtualUser {
         }
       }
       if (tracker.done) return { tracker, cancelled: false };
+      const waiter = this.#waiters.get(tracker.promptId);
+      if (waiter !== undefined) {
+        waiter.watchdog = this.#watch(waiter);
+        // The socket came back while the POST was in flight: its events in between are lost.
+        if (this.#session.reconnectCount !== reconnectsAtSend) waiter.watchdog.poke();
+      }
       const ended = await this.#waitOrCancel(tracker, settled, options);
       return { tracker, cancelled: ended };
     } finally {
+      this.#waiters.get(tracker.promptId)?.watchdog?.stop();
       this.#waiters.delete(tracker.promptId);
       this.#router.untrack(tracker.promptId);
     }
   }
 
+  #watch(waiter: Waiter): PromptWatchdog {
+    const { tracker, resolve } = waiter;
+    const watchdog = new PromptWatchdog({
+      clock: this.#clock,
+      timers: this.#timers,
+      quietMs: this.#quietMs,
+      maxQuietMs: this.#maxQuietMs,
+      lastActivityMs: () => lastActivityMs(tracker.marks),
+      check: async () => {
+        const result = await lookUpPrompt(tracker, this.#http, this.#clock);
+        if (result === 'lost') this.#onWarning(`prompt ${tracker.promptId} vanished from the server's queue and history (a restart?): counted as lost`);
+        if (result !== 'waiting') resolve();
+        return result;
+      },
+      onError: (err) => this.#onWarning(`look-up of prompt ${tracker.promptId} failed: ${err.message}`),
+    });
+    watchdog.start();
+    return watchdog;
+  }
+
   /** Waits for the outcome; on timeout or abort cancels the prompt on the server. */
   async #waitOrCancel(tracker: PromptTracker, settled: Promise<void>, options: SubmitOptions): Promise<boolean> {
-    const reason = await raceTimeout(settled, options.timeoutMs, options.signal);
+    const reason = await raceSettled(settled, options.timeoutMs, options.signal, this.#timers);
     if (reason === 'settled') return false;
-    await this.#cancel(tracker.promptId);
     if (reason === 'timeout') {
+      // The outcome is decided now; the interrupt it causes must not turn it into `interrupted`.
       tracker.markTimeout(this.#clock.now());
+      await this.#cancel(tracker);
       return true;
     }
+    await this.#cancel(tracker);
     // Stopped: give the server a moment to confirm the interrupt, then settle as interrupted.
-    await raceTimeout(settled, CANCEL_GRACE_MS, undefined);
+    await raceSettled(settled, CANCEL_GRACE_MS, undefined, this.#timers);
     if (!tracker.done) tracker.onMessage({ type: 'execution_interrupted', data: { prompt_id: tracker.promptId, node_id: '', node_type: '', executed: [] } }, this.#clock.now());
     if (!tracker.done) tracker.markTimeout(this.#clock.now());
     return true;
   }
 
-  /** Only our own prompt: delete it if pending, interrupt it by id if running. */
-  async #cancel(promptId: string): Promise<void> {
+  /**
+   * Only our own prompt: delete it if pending, interrupt it by id only when `GET /queue` shows it
+   * running — a server before 2025-09-02 ignores the id and interrupts whatever runs, which on a
+   * shared GPU may be someone else's prompt.
+   */
+  async #cancel(tracker: PromptTracker): Promise<void> {
+    const promptId = tracker.promptId;
     try {
       await this.#http.deletePending([promptId]);
-      await this.#http.interruptPrompt(promptId);
+      const queue = await this.#http.queue().catch(() => undefined);
+      const running = queue === undefined ? tracker.marks.executionStartMs !== undefined && tracker.marks.completedMs === undefined : queue.queue_running.some((item) => Array.isArray(item) && item[1] === promptId);
+      if (running) await this.#http.interruptPrompt(promptId);
     } catch (err) {
       this.#onWarning(`could not cancel prompt ${promptId}: ${(err as Error).message}`);
     }
@@ -138,36 +193,8 @@ export class VirtualUser {
     this.#waiters.get(tracker.promptId)?.resolve();
   };
 
-  /** Events sent while the socket was down are lost: ask /history for the prompts in flight. */
+  /** Events sent while the socket was down are lost: look up every prompt in flight (history, then queue). */
   #sessionOnReconnect = (): void => {
-    for (const { tracker, resolve } of this.#waiters.values()) {
-      void this.#fillFromHistory(tracker, resolve);
-    }
+    for (const waiter of this.#waiters.values()) waiter.watchdog?.poke();
   };
-
-  async #fillFromHistory(tracker: PromptTracker, resolve: () => void): Promise<void> {
-    try {
-      const history = await this.#http.history(tracker.promptId);
-      const entry = history[tracker.promptId];
-      if (entry !== undefined && tracker.applyHistory(entry, this.#clock.now())) resolve();
-    } catch (err) {
-      this.#onWarning(`history lookup for ${tracker.promptId} failed: ${(err as Error).message}`);
-    }
-  }
-}
-
-/** Resolves with what happened first. */
-function raceTimeout(p: Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<'settled' | 'timeout' | 'aborted'> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve('aborted');
-    const timer = setTimeout(() => finish('timeout'), ms);
-    const onAbort = (): void => finish('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => finish('settled'));
-    function finish(r: 'settled' | 'timeout' | 'aborted'): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(r);
-    }
-  });
 }
