@@ -10,7 +10,7 @@ import type { RunPlan, TargetSpec } from '../harness/run-plan.js';
 import { ComfyloadError } from './errors.js';
 import { type Resolved, SOURCE_RANK, throwProblems } from './option-table.js';
 import { RUN_NAME, type RunOptionValues } from './options-run.js';
-import { loadWorkflowFile } from './workflow-file.js';
+import { workflowPlanFields } from './workflow-plan.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */
 export const BUNDLED_WORKFLOW = 'fixtures/workflows/sd15-txt2img.json';
@@ -74,7 +74,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
   throwProblems(problems);
 
   const workflowPath = v.workflow ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
-  const workflow = await loadWorkflowFile(workflowPath);
+  const workflowFields = await workflowPlanFields(resolved, workflowPath);
   const seed = v.seed ?? (ctx.randomSeed ?? defaultRandomSeed)();
   const plan: RunPlan = {
     name: v.name ?? nameFromPath(workflowPath),
@@ -82,11 +82,12 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     targets,
     ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed } } : {}),
     workflowPath,
-    workflow,
+    ...workflowFields,
     levels: v.concurrency.map((concurrency) => ({ concurrency })),
     ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
     warmupPrompts: v.warmup,
-    seedPolicy: v.seedPolicy,
+    // --cache-mode allow means identical prompts are wanted: fixed seeds unless told otherwise.
+    seedPolicy: v.cacheMode === 'allow' && sources.seedPolicy === 'default' ? 'fixed' : v.seedPolicy,
     seed,
     maxErrorRate: v.maxErrorRate,
     fetchOutputs: v.fetchOutputs,

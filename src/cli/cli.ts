@@ -5,10 +5,12 @@
  */
 import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
+import { validateCommand } from './commands/validate.js';
 import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
+import { VALIDATE_OPTIONS } from './options-validate.js';
 import { packageInfo } from './package-info.js';
 import { parseArgv } from './parse-argv.js';
 import { parseRun, type RunArgsOptions } from './run-args.js';
@@ -26,6 +28,9 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     if (parsed.command === 'sim') {
       const resolved = resolveOptions(SIM_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await simCommand(toSimStartOptions(resolved), io);
+    }
+    if (parsed.command === 'validate') {
+      return await validateCommand(resolveOptions(VALIDATE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
     }
     const { plan, flags } = await parseRun(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

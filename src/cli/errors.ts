@@ -61,8 +61,13 @@ export const ERROR_CODES = {
   },
   COMFYLOAD_ERR_WORKFLOW_UI_FORMAT: {
     exitCode: EXIT_CODES.usage,
-    summary: 'The workflow file is in the UI format (`nodes` and `links` arrays), which the /prompt endpoint does not accept.',
+    summary: 'The workflow file is in the UI format (`nodes` and `links` arrays) and cannot be converted to the API format with the server\'s /object_info (a subgraph, a group node, a node class the server lacks, missing widget values).',
     fix: 'In ComfyUI use "Workflow → Export (API)" (older UIs: enable dev mode in the settings, then "Save (API Format)").',
+  },
+  COMFYLOAD_ERR_BAD_SET_VALUE: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'A --set or --matrix value does not fit the input\'s type in the server\'s /object_info (not an integer, not one of the enum values…).',
+    fix: 'Give a value of the input\'s type; `comfyload validate --workflow <file> --set …` checks it against the server.',
   },
   COMFYLOAD_ERR_BAD_URL: {
     exitCode: EXIT_CODES.usage,
@@ -88,6 +93,11 @@ export const ERROR_CODES = {
     exitCode: EXIT_CODES.usage,
     summary: 'POST /prompt answered 400 during preflight: the server rejected the workflow (missing node type, model or invalid input).',
     fix: 'Run the same workflow once in the ComfyUI web UI; install the missing nodes or models it reports.',
+  },
+  COMFYLOAD_ERR_CACHE_AUDIT_FAILED: {
+    exitCode: EXIT_CODES.thresholdFailed,
+    summary: '--cache-mode audit: prompts the harness varied were served from ComfyUI\'s cache, so the benchmark would measure the cache, not the GPU.',
+    fix: 'Make sure the workflow has a seed (or a prompt text, with --prompt-file) that reaches the sampler; a seed fed by a primitive in the UI format must be exported as a literal.',
   },
   COMFYLOAD_ERR_WS_CLOSED: {
     exitCode: EXIT_CODES.target,

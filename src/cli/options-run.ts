@@ -2,7 +2,7 @@
  * The options of `comfyload run`: the one table from which its flags, config-file keys,
  * COMFYLOAD_* environment variables, defaults, --help and docs/cli.md are all derived.
  */
-import type { SeedPolicy, TargetSpec } from '../harness/run-plan.js';
+import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/run-plan.js';
 import { gpuProfileIds } from '../sim/profiles.js';
 import { nearest } from './nearest.js';
 import { defineOptions, type ParseContext } from './option-table.js';
@@ -21,8 +21,10 @@ import {
   repeatable,
   text,
 } from './value-parsers.js';
+import { assignmentFromEntry, type InputOption, type MatrixOption, parseInputOption, parseMatrixOption, parseSetOption, type SetOption } from './workflow-values.js';
 
 export const SEED_POLICIES = ['random', 'fixed', 'increment'] as const satisfies readonly SeedPolicy[];
+export const CACHE_MODES = ['defeat', 'allow', 'audit'] as const satisfies readonly CacheMode[];
 
 /** An emulator GPU profile id (fixtures/sim/gpus.json), with the nearest ids suggested for a typo. */
 export function gpuProfile(raw: unknown, ctx: ParseContext): string {
@@ -47,6 +49,12 @@ export interface RunOptionValues {
   warmup: number;
   seedPolicy: SeedPolicy;
   seed: number | undefined;
+  set: SetOption[] | undefined;
+  matrix: MatrixOption[] | undefined;
+  promptFile: string | undefined;
+  cacheMode: CacheMode;
+  input: InputOption[] | undefined;
+  inputMask: InputOption[] | undefined;
   maxErrorRate: number;
   fetchOutputs: boolean;
   /** Milliseconds. */
@@ -111,6 +119,60 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     defaultText: 'random, recorded',
     example: '42',
     parse: integer('an integer from 0 to 2^53-1', 0, '42'),
+  },
+  set: {
+    kind: 'repeatable',
+    repeatable: true,
+    envSeparator: '\n',
+    group: 'Workflow',
+    description:
+      'Set a node input before the run: `3.inputs.steps=30` (node id), `KSampler.steps=30` (every node of a class), `title:Positive.text=a red fox` (by title) or `steps=30` (every node with that input). The value is typed by the server\'s /object_info (INT, FLOAT, BOOLEAN, STRING, enum).',
+    example: 'KSampler.steps=30',
+    parse: repeatable(parseSetOption, assignmentFromEntry),
+  },
+  matrix: {
+    kind: 'repeatable',
+    repeatable: true,
+    envSeparator: ';',
+    group: 'Workflow',
+    description:
+      'Run every combination of these values, each as its own model configuration with its own results folder: `key=v1,v2,…`, key an input name (set on every node that has it) or a --set path.',
+    example: 'batch_size=1,2,4',
+    parse: repeatable(parseMatrixOption, assignmentFromEntry),
+  },
+  promptFile: {
+    kind: 'path',
+    group: 'Workflow',
+    description: 'Text file of positive prompts, one per line (blank lines skipped), rotated through the prompts of the run; they go into the CLIPTextEncode titled "Positive", or the one linked to the sampler\'s `positive` input.',
+    example: 'prompts.txt',
+    parse: path('prompts.txt'),
+  },
+  cacheMode: {
+    kind: 'enum',
+    choices: CACHE_MODES,
+    group: 'Workflow',
+    description:
+      'ComfyUI\'s output cache: `defeat` (seeds vary per --seed-policy, so nothing is served from cache), `allow` (identical prompts are fine; --seed-policy defaults to fixed), `audit` (first run identical then varied prompts, report the cache speed-up and exit 1 if a varied prompt was served from cache).',
+    default: 'defeat',
+    example: 'audit',
+    parse: oneOf(CACHE_MODES),
+  },
+  input: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Workflow',
+    description:
+      'Image to upload (POST /upload/image) before the run for the LoadImage nodes, which then use the name the server returns; `node=file` picks one node by id or title. Images the workflow names that the server lacks are uploaded from the workflow\'s folder (or its input/ subfolder) without this flag.',
+    example: 'photo.png',
+    parse: repeatable(parseInputOption),
+  },
+  inputMask: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Workflow',
+    description: 'Mask to upload (POST /upload/mask, with `original_ref` to the uploaded --input image) for the LoadImageMask nodes; `node=file` picks one node.',
+    example: 'mask.png',
+    parse: repeatable(parseInputOption),
   },
   concurrency: {
     kind: 'number-list',

@@ -12,6 +12,7 @@ import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
+import { VALIDATE_OPTIONS } from './options-validate.js';
 
 /**
  * yargs' CommonJS build: its ESM build pairs with cliui's ESM build, which wraps --help text at the
@@ -22,6 +23,7 @@ const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').
 export const COMMANDS = {
   run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level' },
   sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
+  validate: { table: VALIDATE_OPTIONS, describe: 'Check a workflow against a server\'s /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -56,7 +58,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
 
   const positionals = (parsed._ as unknown[]).map(String);
   const [first, ...rest] = positionals;
-  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' ? 'sim' : unknownCommand(first);
+  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'validate' ? first : unknownCommand(first);
   const stray = rest[0];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
@@ -118,6 +120,7 @@ function buildYargs(version: string, columns: number): Argv {
     })
     .command(['run', '$0'], COMMANDS.run.describe, (y) => withOptions(y, RUN_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('sim', COMMANDS.sim.describe, (y) => withOptions(y, SIM_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

@@ -18,8 +18,29 @@ const MAX_LISTED = 10;
 const EXPORT_HINT =
   'in ComfyUI use "Workflow → Export (API)" (older UIs: enable "Dev mode" in the settings, then "Save (API Format)") and pass that file to --workflow.';
 
+/**
+ * Read `path` (absolute): its API-format graph, or a UI-format graph (`nodes` and `links`) kept
+ * as parsed for conversion against the server's /object_info; throws like {@link loadWorkflowFile}
+ * for everything else.
+ */
+export async function loadWorkflowSource(path: string): Promise<{ workflow?: ApiWorkflow; ui?: unknown }> {
+  const text = await readWorkflowText(path);
+  const parsed = parseJsonText(path, text);
+  if (isUiGraph(parsed)) return { ui: parsed };
+  return { workflow: checkApiWorkflow(path, parsed) };
+}
+
+/** True for the editor's plain-Save format: `nodes` and `links` arrays. */
+export function isUiGraph(parsed: unknown): boolean {
+  return isObject(parsed) && Array.isArray(parsed.nodes) && Array.isArray(parsed.links);
+}
+
 /** Read `path` (absolute) and return its API-format graph, or throw BAD_WORKFLOW / WORKFLOW_NOT_FOUND / WORKFLOW_UI_FORMAT. */
 export async function loadWorkflowFile(path: string): Promise<ApiWorkflow> {
+  return parseWorkflowText(path, await readWorkflowText(path));
+}
+
+async function readWorkflowText(path: string): Promise<string> {
   let buffer: Buffer;
   try {
     buffer = await readFile(path);
@@ -39,11 +60,15 @@ export async function loadWorkflowFile(path: string): Promise<ApiWorkflow> {
       hint: 'pass the exported workflow JSON to --workflow, not a model or image file.',
     });
   }
-  return parseWorkflowText(path, buffer.toString('utf8'));
+  return buffer.toString('utf8');
 }
 
 /** Parse and check workflow text; `path` only names the file in messages. */
 export function parseWorkflowText(path: string, text: string): ApiWorkflow {
+  return checkApiWorkflow(path, parseJsonText(path, text));
+}
+
+function parseJsonText(path: string, text: string): unknown {
   const source = text.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
@@ -55,7 +80,7 @@ export function parseWorkflowText(path: string, text: string): ApiWorkflow {
       cause: err,
     });
   }
-  return checkApiWorkflow(path, parsed);
+  return parsed;
 }
 
 /** Check the shape of a parsed workflow. */

@@ -59,10 +59,28 @@ export function typeSetValue(wf: ApiWorkflow, path: string, raw: string, objectI
   return typed as InputValue;
 }
 
+/**
+ * The `--set` paths a path stands for: itself, or for a bare input name (`steps`, as `--matrix`
+ * keys are written) one `id:<node>.<input>` path per node with a literal input of that name.
+ */
+export function expandSetPath(wf: ApiWorkflow, path: string): string[] {
+  if (path.includes('.')) return [path];
+  const ids = Object.keys(wf).filter((id) => {
+    const inputs = wf[id]!.inputs ?? {};
+    return Object.prototype.hasOwnProperty.call(inputs, path) && !isLink(inputs[path]);
+  });
+  if (ids.length === 0) {
+    throw new ComfyPathError('COMFYLOAD_ERR_SET_PATH_NO_MATCH', path, `--set ${path}: no node of the workflow has a literal input ${JSON.stringify(path)}; name the node too, e.g. "KSampler.${path}" or "3.${path}"`);
+  }
+  return ids.map((id) => `id:${id}.${path}`);
+}
+
 /** Applies every assignment in order, each typed by `objectInfo`; returns a new graph. */
 export function applySetAssignments(wf: ApiWorkflow, sets: readonly SetAssignment[], objectInfo?: ObjectInfo): ApiWorkflow {
   let out = wf;
-  for (const s of sets) out = setInput(out, s.path, typeSetValue(out, s.path, s.value, objectInfo));
+  for (const s of sets) {
+    for (const path of expandSetPath(out, s.path)) out = setInput(out, path, typeSetValue(out, path, s.value, objectInfo));
+  }
   return out;
 }
 

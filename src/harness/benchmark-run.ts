@@ -58,7 +58,7 @@ export class BenchmarkRun {
     const target = plan.targets[0];
     if (target === undefined) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
     this.#http = new ComfyHttp(target);
-    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts);
   }
 
   get http(): ComfyHttp {
@@ -190,7 +190,7 @@ export class BenchmarkRun {
 
   #warnCached(summary: LevelSummary): void {
     const cached = summary.outcomes['cached'] ?? 0;
-    if (cached > 0) {
+    if (cached > 0 && this.#plan.cacheMode !== 'allow') {
       this.#deps.observer.onWarning?.(
         `${cached} of ${summary.submitted} prompts at ${summary.phase} level ${summary.level} (c=${summary.concurrency}) were served entirely from ComfyUI's cache: they measure nothing` +
           (this.#plan.seedPolicy === 'fixed' ? ' (--seed-policy fixed repeats the same prompt; use random)' : ''),

@@ -1,9 +1,11 @@
 /**
  * Makes the graph of each prompt from the workflow template: seeds per the seed policy (an
- * identical prompt is served from ComfyUI's cache and measures nothing), ids chosen client-side.
+ * identical prompt is served from ComfyUI's cache and measures nothing), the positive text from
+ * `--prompt-file` in rotation, ids chosen client-side.
  */
 import { applySeedPolicy, findSeedInputs, type SeedPolicy } from '../comfy/workflow.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
+import { findPositiveText, type TextTarget, withPromptText } from './prompt-text.js';
 import { createRng } from './rng.js';
 
 export class PromptFactory {
@@ -11,23 +13,29 @@ export class PromptFactory {
   readonly #policy: SeedPolicy;
   readonly #baseSeed: number;
   readonly #rng: () => number;
+  readonly #texts: readonly string[];
+  readonly #textTargets: readonly TextTarget[];
   readonly nodeIds: readonly string[];
   /** Whether the graph has any seed input the policy can vary. */
   readonly hasSeedInputs: boolean;
   #seq = 0;
 
-  constructor(template: ApiWorkflow, policy: SeedPolicy, baseSeed: number) {
+  /** `texts`: positive prompts to rotate through (throws BAD_WORKFLOW when the graph has no positive text). */
+  constructor(template: ApiWorkflow, policy: SeedPolicy, baseSeed: number, texts: readonly string[] = []) {
     this.#template = template;
     this.#policy = policy;
     this.#baseSeed = baseSeed;
     this.#rng = createRng(baseSeed);
     this.nodeIds = Object.keys(template);
     this.hasSeedInputs = findSeedInputs(template).length > 0;
+    this.#texts = texts;
+    this.#textTargets = texts.length > 0 ? findPositiveText(template) : [];
   }
 
   /** The next prompt's graph and its submission sequence number (from 0, across the run). */
   next(): { seq: number; graph: ApiWorkflow } {
     const seq = this.#seq++;
-    return { seq, graph: applySeedPolicy(this.#template, this.#policy, seq, this.#rng, this.#baseSeed) };
+    const seeded = applySeedPolicy(this.#template, this.#policy, seq, this.#rng, this.#baseSeed);
+    return { seq, graph: withPromptText(seeded, this.#textTargets, this.#texts, seq) };
   }
 }

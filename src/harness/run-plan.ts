@@ -6,6 +6,18 @@ import type { ApiWorkflow } from '../comfy/http-types.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
+/** `defeat`: seeds vary so ComfyUI's cache serves nothing; `allow`: identical prompts are fine; `audit`: measure the cache first and fail if varied prompts hit it. */
+export type CacheMode = 'defeat' | 'allow' | 'audit';
+
+/** An input file to upload before the run (`--input`, `--input-mask`). */
+export interface InputFileSpec {
+  kind: 'image' | 'mask';
+  /** Absolute path of the local file. */
+  path: string;
+  /** Node id or title of the loader it is for; every loader of its kind when absent. */
+  node?: string;
+}
+
 export interface TargetSpec {
   /** Base URL without credentials, e.g. `http://127.0.0.1:8188`. */
   url: string;
@@ -27,7 +39,21 @@ export interface RunPlan {
   /** Settings of the built-in emulator when `targetKind` is `emulator` (the engine starts it). */
   emulator?: { gpu: string; timeScale: number; seed: number };
   workflowPath: string;
+  /** The API-format graph; `{}` until preflight converts `workflowUi`. */
   workflow: ApiWorkflow;
+  /** The file's graph when it is in the UI format: converted with the server's /object_info before the run. */
+  workflowUi?: unknown;
+  /** `--set` assignments (and this plan's `--matrix` combination), applied in order, typed by /object_info. */
+  sets?: { path: string; value: string }[];
+  /** `--matrix` axes: `comfyload run` runs one plan per combination (src/cli/matrix.ts). */
+  matrixAxes?: { key: string; values: string[] }[];
+  /** The `--matrix` combination this plan runs, `key=value` in order; absent without --matrix. */
+  matrix?: { key: string; value: string }[];
+  /** `--prompt-file` lines, rotated through the positive prompt text. */
+  promptTexts?: string[];
+  /** Default `defeat`. */
+  cacheMode?: CacheMode;
+  inputs?: InputFileSpec[];
   levels: LevelSpec[];
   /** Measured prompts per level (closed loop). Exactly one of promptsPerLevel / durationMs is set. */
   promptsPerLevel?: number;

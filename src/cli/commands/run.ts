@@ -19,6 +19,8 @@ import { startSim, type SimHandle } from '../../sim/index.js';
 import type { CliIO } from '../io.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
+import { describeCombination, expandMatrix } from '../matrix.js';
+import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
 
 export interface RunFlags {
   json: boolean;
@@ -38,13 +40,24 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
       stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}) at ${sim.url}\n`);
     }
-    return await runAgainst(effective, io, flags, stderr, clock);
+    // --matrix: one run (and results folder) per combination, on the same target; 130 stops them all.
+    const plans = expandMatrix(effective);
+    let code = 0;
+    for (const [index, one] of plans.entries()) {
+      if (one.matrix !== undefined) stderr.write(`comfyload: matrix ${index + 1} of ${plans.length}: ${describeCombination(one.matrix)}\n`);
+      code = Math.max(code, await runAgainst(one, io, flags, stderr, clock));
+      if (code === 130) break;
+    }
+    return code;
   } finally {
     await sim?.close();
   }
 }
 
-async function runAgainst(plan: RunPlan, io: CliIO, flags: RunFlags, stderr: { write(s: string): unknown }, clock: typeof systemClock): Promise<number> {
+async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: { write(s: string): unknown }, clock: typeof systemClock): Promise<number> {
+  // Workflow preflight (/object_info, UI conversion, --set, uploads, cache audit) before any prompt.
+  const ready = await prepareRunWorkflow(planned, clock, stderr);
+  const plan = ready.plan;
   const runId = randomUUID();
   const startTimeEpochMs = clock.epochMs();
   const originMs = clock.now();
@@ -130,6 +143,7 @@ async function runAgainst(plan: RunPlan, io: CliIO, flags: RunFlags, stderr: { w
     environment: {
       ...fingerprintEnvironment(fingerprint),
       target: plan.targetKind,
+      ...preflightEnvironment(ready),
       ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
     },
   };
