@@ -3,12 +3,14 @@
  * binds it to the process. Every error ends here: printed by formatError (stack traces only with
  * --verbose or COMFYLOAD_DEBUG=1) and turned into its exit code.
  */
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
+import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
 import { packageInfo } from './package-info.js';
@@ -31,6 +33,10 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     }
     if (parsed.command === 'validate') {
       return await validateCommand(resolveOptions(VALIDATE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
+    }
+    if (parsed.command === 'report') {
+      const resolved = resolveOptions(REPORT_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
+      return await reportCommand(parsed.args?.[0], resolved.values.out, io);
     }
     const { plan, flags } = await parseRun(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

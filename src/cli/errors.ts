@@ -119,6 +119,16 @@ export const ERROR_CODES = {
     summary: 'The results folder could not be created or written (permissions, disk full, path is a file).',
     fix: 'Choose a writable folder with --results-dir.',
   },
+  COMFYLOAD_ERR_NOT_RESULTS_DIR: {
+    exitCode: EXIT_CODES.usage,
+    summary: '`comfyload report` was given a folder that is not a comfyload results folder (no summary.json, levels.csv or requests.csv).',
+    fix: 'Pass the run folder itself: results/<gpu>/<model-config>/<UTC time>-<name>/ (the one holding summary.json).',
+  },
+  COMFYLOAD_ERR_BAD_RESULTS: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'A file of the results folder cannot be read back (summary.json not JSON, unknown schemaVersion, unreadable CSV).',
+    fix: 'Use the comfyload version that wrote the folder, or re-run the benchmark; the message names the file.',
+  },
   COMFYLOAD_ERR_INTERRUPTED: {
     exitCode: EXIT_CODES.interrupted,
     summary: 'Stopped by SIGINT (Ctrl-C) or SIGTERM; results recorded so far are kept.',

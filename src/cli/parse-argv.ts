@@ -10,6 +10,7 @@ import type { Argv } from 'yargs';
 import { ComfyloadError } from './errors.js';
 import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
+import { REPORT_OPTIONS } from './options-report.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -24,13 +25,14 @@ export const COMMANDS = {
   run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level' },
   sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
   validate: { table: VALIDATE_OPTIONS, describe: 'Check a workflow against a server\'s /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt' },
+  report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
 
 export type ParsedArgv =
   | { kind: 'output'; text: string }
-  | { kind: 'command'; command: CommandName; flags: Record<string, unknown> };
+  | { kind: 'command'; command: CommandName; flags: Record<string, unknown>; args?: string[] };
 
 const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 /** Keys yargs adds itself. */
@@ -58,8 +60,10 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
 
   const positionals = (parsed._ as unknown[]).map(String);
   const [first, ...rest] = positionals;
-  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'validate' ? first : unknownCommand(first);
-  const stray = rest[0];
+  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'report' || first === 'validate' ? first : unknownCommand(first);
+  // `report` takes the results folder as its one positional argument.
+  const args = command === 'report' ? rest.slice(0, 1) : [];
+  const stray = rest[args.length];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
       hint: /\.json$/i.test(stray) ? `pass the workflow as --workflow ${stray}.` : `options start with --; see \`comfyload ${command} --help\`.`,
@@ -75,7 +79,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     else unknown.push(key);
   }
   if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
-  return { kind: 'command', command, flags };
+  return { kind: 'command', command, flags, ...(command === 'report' ? { args } : {}) };
 }
 
 function unknownCommand(name: string): never {
@@ -121,6 +125,7 @@ function buildYargs(version: string, columns: number): Argv {
     .command(['run', '$0'], COMMANDS.run.describe, (y) => withOptions(y, RUN_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('sim', COMMANDS.sim.describe, (y) => withOptions(y, SIM_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('report', COMMANDS.report.describe, (y) => withOptions(y, REPORT_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

@@ -21,6 +21,9 @@ import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
 import { describeCombination, expandMatrix } from '../matrix.js';
 import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
+import { statsFetcher, VramSampler } from '../../harness/vram-sampler.js';
+import { VramReporting } from '../vram-reporting.js';
+import { writeReport } from './report.js';
 
 export interface RunFlags {
   json: boolean;
@@ -79,12 +82,16 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
   const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
   const dir = resolve(io.cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
+  const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : targetUrl);
+  const vramIntervalMs = plan.vramIntervalMs ?? 250;
+  const vram = new VramReporting(dir, vramIntervalMs, headerComments);
   const reporting = new RunReporting({
     dir,
+    vram,
     recorder,
     startTimeEpochMs,
     clockOriginMs: originMs,
-    headerComments: fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : targetUrl),
+    headerComments,
     console: consoleReporter,
     clock: () => clock.now(),
     levelCount: plan.levels.length,
@@ -98,6 +105,16 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     controller.abort(signal);
   });
   const run = new BenchmarkRun(plan, { clock, recorder, observer: reporting, runId, originMs });
+  const fetcher = statsFetcher(plan.targets[0] ?? { url: targetUrl, headers: {} }, Math.max(2000, vramIntervalMs * 8));
+  const sampler = new VramSampler({
+    fetchStats: fetcher.fetch,
+    clock: () => clock.now(),
+    originMs,
+    intervalMs: vramIntervalMs,
+    context: () => run.live,
+    onSample: (sample) => vram.add(sample),
+  });
+  sampler.start();
   let outcome: RunOutcome | undefined;
   let failure: unknown;
   try {
@@ -105,6 +122,13 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   } catch (err) {
     failure = err;
   }
+  await sampler.stop();
+  fetcher.close();
+  const vramSummary = vram.summary(sampler.counts);
+  if (vramSummary.drift?.flagged === true) {
+    reporting.onWarning(`VRAM keeps growing: +${vramSummary.drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${vramSummary.drift.prompts} prompts (R² ${vramSummary.drift.r2.toFixed(2)}): the pattern of a memory leak over many API prompts`);
+  }
+  if (sampler.counts.failedPolls > 0) reporting.onWarning(`${sampler.counts.failedPolls} VRAM polls of /system_stats failed (last: ${sampler.lastError ?? 'unknown'})`);
   const endEpochMs = clock.epochMs();
   const levels = outcome?.levels ?? [];
   const warmup = outcome?.warmup ?? null;
@@ -146,8 +170,14 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
       ...preflightEnvironment(ready),
       ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
     },
+    vram: vramSummary,
   };
   const summary = await reporting.finish(base);
+  try {
+    await writeReport(dir);
+  } catch (err) {
+    stderr.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
+  }
   consoleReporter.finish(levels);
   if (flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);

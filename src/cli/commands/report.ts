@@ -1,0 +1,83 @@
+/**
+ * `comfyload report <results-dir>`: renders report.html again from the files of a results folder
+ * (summary.json, levels.csv, requests.csv, and vram.csv and histograms.hlog when present) without
+ * re-running anything. `comfyload run` calls {@link writeReport} at the end of every run, a run
+ * cut short included.
+ */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import { parseSummaryJson } from '../../reporters/summary-json.js';
+import { buildReportData, type ReportFiles } from '../../reporters/html/report-data.js';
+import { renderReportHtml, type ReportAssets } from '../../reporters/html/render-report.js';
+import { ComfyloadError } from '../errors.js';
+import type { CliIO } from '../io.js';
+
+export interface ReportWritten {
+  path: string;
+  bytes: number;
+  renderMs: number;
+}
+
+export async function reportCommand(dir: string | undefined, out: string | undefined, io: CliIO): Promise<number> {
+  if (dir === undefined) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing the results folder: `comfyload report <results-dir>`', {
+      hint: 'e.g. comfyload report results/nvidia-geforce-rtx-4090/<model-config>/<UTC time>-<name>',
+    });
+  }
+  const written = await writeReport(resolve(io.cwd, dir), out === undefined ? undefined : resolve(io.cwd, out));
+  io.stderr.write(`comfyload: wrote ${relative(io.cwd, written.path) || written.path} (${(written.bytes / 1024).toFixed(0)} KiB, rendered in ${written.renderMs.toFixed(0)} ms)\n`);
+  return 0;
+}
+
+/** Reads the results folder, renders the report and writes it (atomically: a temp file renamed). */
+export async function writeReport(dir: string, outPath = join(dir, 'report.html')): Promise<ReportWritten> {
+  const started = performance.now();
+  const files = readResultFiles(dir);
+  const html = renderReportHtml(buildReportData(files), reportAssets());
+  const tmp = `${outPath}.tmp`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, outPath);
+  return { path: outPath, bytes: Buffer.byteLength(html), renderMs: performance.now() - started };
+}
+
+function readResultFiles(dir: string): ReportFiles {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a folder`);
+  }
+  const missing = ['summary.json', 'levels.csv', 'requests.csv'].filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a comfyload results folder: no ${missing.join(', ')}`);
+  }
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  const optional = (name: string): string | undefined => (existsSync(join(dir, name)) ? read(name) : undefined);
+  let summary;
+  try {
+    summary = parseSummaryJson(read('summary.json'));
+  } catch (err) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_RESULTS', `${join(dir, 'summary.json')} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const vramCsv = optional('vram.csv');
+  const hlog = optional('histograms.hlog');
+  return {
+    summary,
+    levelsCsv: read('levels.csv'),
+    requestsCsv: read('requests.csv'),
+    ...(vramCsv !== undefined ? { vramCsv } : {}),
+    ...(hlog !== undefined ? { hlog } : {}),
+  };
+}
+
+let assets: ReportAssets | undefined;
+
+/** uPlot's browser build and stylesheet, from the installed package (inlined: the page needs no network). */
+function reportAssets(): ReportAssets {
+  if (assets !== undefined) return assets;
+  const require = createRequire(import.meta.url);
+  const dist = join(require.resolve('uplot/package.json'), '..', 'dist');
+  assets = {
+    uplotJs: readFileSync(join(dist, 'uPlot.iife.min.js'), 'utf8'),
+    uplotCss: readFileSync(join(dist, 'uPlot.min.css'), 'utf8'),
+  };
+  return assets;
+}

@@ -1,0 +1,106 @@
+/**
+ * report.html: one self-contained page (no CDN, works offline) — uPlot's script and stylesheet
+ * inlined, the report data embedded as JSON, tables rendered here and charts drawn in the page by
+ * report-client.ts. A pure function of the data and the chart library's text.
+ */
+import type { LevelRow, ReportData } from './report-data.js';
+import { REPORT_SCRIPT } from './report-client.js';
+import { REPORT_STYLE } from './report-style.js';
+
+/** The chart library's files, read by the CLI from node_modules/uplot/dist. */
+export interface ReportAssets {
+  uplotJs: string;
+  uplotCss: string;
+}
+
+export function renderReportHtml(data: ReportData, assets: ReportAssets): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(data.title)}</title>
+<style>${assets.uplotCss}</style>
+<style>${REPORT_STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${esc(data.title)}</h1>
+<p class="sub">${esc(data.subtitle)}</p>
+${data.partial !== null ? `<p class="partial">Partial run: ${esc(data.partial)}</p>` : ''}
+</header>
+<main>
+<section id="warnings-section">
+<h2>Warnings</h2>
+${data.warnings.length > 0 ? `<ul class="warnings">${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="ok">None: every prompt finished ok, nothing served from cache, no VRAM drift.</p>'}
+</section>
+<section>
+<h2>Levels</h2>
+${levelsTable(data.levels)}
+</section>
+<section>
+<h2>Throughput</h2>
+<div class="chart" id="throughput"></div>
+</section>
+<section>
+<h2>Latency percentiles vs concurrency</h2>
+<div id="latency-charts"></div>
+</section>
+<section>
+<h2>Sampler step intervals</h2>
+${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>No step intervals recorded (histograms.hlog missing or no sampler steps).</p>'}
+</section>
+<section>
+<h2>VRAM</h2>
+${data.vram !== null ? '<div class="chart" id="vram"></div>' : '<p>No VRAM samples (vram.csv missing or empty).</p>'}
+</section>
+<section>
+<h2>Prompts</h2>
+<div class="chart" id="prompts"></div>
+<p class="legend"><span class="sw" style="background:rgba(140,140,140,0.55)"></span>queue wait (POST sent → execution_start)
+<span class="sw" style="background:#2a7fba"></span>execution ok <span class="sw" style="background:#d62728"></span>execution error
+<span class="sw" style="background:#ff7f0e"></span>interrupted / timeout / other <span class="sw" style="background:#bcbd22"></span>cached</p>
+</section>
+<section>
+<h2>Environment</h2>
+<table class="env">${data.environment.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+</section>
+<section>
+<h2>How to read these numbers</h2>
+<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+</section>
+</main>
+<script id="report-data" type="application/json">${jsonForScript(data)}</script>
+<script>${assets.uplotJs}</script>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function levelsTable(levels: LevelRow[]): string {
+  if (levels.length === 0) return '<p>No measured level completed.</p>';
+  const head = ['concurrency', 'submitted', 'ok', 'not ok', 'outcomes', 'prompts/s', 'images/min', 'sampler steps/s', 'completion p50', 'completion p95', 'step p50', 'VRAM used peak', 'VRAM used p95'];
+  const gib = (b: number | null): string => (b === null ? '–' : `${(b / 2 ** 30).toFixed(2)} GiB`);
+  const ms = (v: number | null): string => (v === null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+  const n = (v: number | null, d: number): string => (v === null ? '–' : v.toFixed(d));
+  const rows = levels.map((l) =>
+    [String(l.concurrency), String(l.submitted), String(l.ok), String(l.notOk), l.outcomes, n(l.promptsPerSec, 3), n(l.imagesPerMin, 1), n(l.samplerStepsPerSec, 1), ms(l.completionP50Ms), ms(l.completionP95Ms), ms(l.stepIntervalP50Ms), gib(l.vramPeakBytes), gib(l.vramP95Bytes)]
+      .map((c, i) => `<td${i === 4 ? ' class="text"' : ''}>${esc(c)}</td>`)
+      .join(''),
+  );
+  return `<table class="levels"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** JSON safe inside a <script> element: no `</script>`, no HTML comment openers, no U+2028/9. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}

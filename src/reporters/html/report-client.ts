@@ -1,0 +1,242 @@
+/**
+ * The script report.html runs in the browser: reads the embedded report data and draws every
+ * chart with uPlot (inlined beside it). Plain ES2017 with no template literals, kept as a string
+ * so the page needs no build step and no network. Each chart is registered on
+ * `window.__comfyloadCharts` ({id, title, chart}) so a browser test can check its data.
+ */
+export const REPORT_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var charts = [];
+  window.__comfyloadCharts = charts;
+  var COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+  var FIGURE_COLORS = { p50: '#2ca02c', p90: '#1f77b4', p95: '#9467bd', p99: '#ff7f0e', max: '#d62728' };
+
+  function widthOf(el) { return Math.max(320, Math.floor(el.getBoundingClientRect().width) - 4); }
+
+  function addChart(id, title, opts, chartData) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    opts.title = title;
+    opts.width = widthOf(el);
+    opts.height = opts.height || 320;
+    var chart = new uPlot(opts, chartData, el);
+    charts.push({ id: id, title: title, chart: chart });
+    return chart;
+  }
+
+  function fmt(v, digits) {
+    if (v === null || v === undefined || !isFinite(v)) return '–';
+    var a = Math.abs(v);
+    if (a >= 10000) return v.toFixed(0);
+    if (a >= 100) return v.toFixed(digits === undefined ? 1 : digits);
+    return v.toFixed(digits === undefined ? 2 : digits);
+  }
+
+  function msTicks(u, vals) { return vals.map(function (v) { return v >= 1000 ? (v / 1000).toFixed(v >= 10000 ? 0 : 1) + ' s' : fmt(v, v < 10 ? 1 : 0) + ' ms'; }); }
+
+  // Level bands behind the series: one shaded span per level, labelled at the top.
+  function bandsHook(u) {
+    var ctx = u.ctx;
+    var top = u.bbox.top;
+    var h = u.bbox.height;
+    ctx.save();
+    ctx.font = Math.round(11 * devicePixelRatio) + 'px sans-serif';
+    ctx.textBaseline = 'top';
+    data.bands.forEach(function (b, i) {
+      var x0 = u.valToPos(b.fromS, 'x', true);
+      var x1 = u.valToPos(b.toS, 'x', true);
+      if (!isFinite(x0) || !isFinite(x1)) return;
+      ctx.fillStyle = b.phase === 'warmup' ? 'rgba(160,160,160,0.16)' : (i % 2 === 0 ? 'rgba(31,119,180,0.07)' : 'rgba(255,127,14,0.08)');
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
+      ctx.fillStyle = '#555';
+      ctx.fillText(b.label, x0 + 3 * devicePixelRatio, top + 3 * devicePixelRatio);
+    });
+    ctx.restore();
+  }
+
+  function concurrencyAxis(xs) {
+    return {
+      label: 'concurrency (virtual users, one socket each)',
+      splits: function () { return xs.filter(function (v, i) { return xs.indexOf(v) === i; }); },
+      values: function (u, vals) { return vals.map(function (v) { return String(v); }); },
+    };
+  }
+
+  function concurrencyScale() {
+    return { time: false, distr: 3, log: 2, range: function (u, min, max) { return [min / 1.4, max * 1.4]; } };
+  }
+
+  // Levels sorted by concurrency (uPlot wants ascending x).
+  function byConcurrency(xs) {
+    return xs.map(function (v, i) { return i; }).sort(function (a, b) { return xs[a] - xs[b]; });
+  }
+
+  function drawLatency() {
+    var host = document.getElementById('latency-charts');
+    data.latency.forEach(function (m, k) {
+      var id = 'latency-' + m.metric;
+      var box = document.createElement('div');
+      box.className = 'chart';
+      box.id = id;
+      var caption = document.createElement('p');
+      caption.className = 'caption';
+      caption.textContent = m.metric + ': ' + m.description + '. Percentiles p50–max per level, ms.';
+      var wrap = document.createElement('div');
+      wrap.appendChild(box);
+      wrap.appendChild(caption);
+      host.appendChild(wrap);
+      var order = byConcurrency(m.concurrency);
+      var xs = order.map(function (i) { return m.concurrency[i]; });
+      var figures = ['p50', 'p90', 'p95', 'p99', 'max'];
+      var series = [{ label: 'concurrency' }].concat(figures.map(function (f) {
+        return { label: f, stroke: FIGURE_COLORS[f], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' ms'; } };
+      }));
+      var d = [xs].concat(figures.map(function (f) { return order.map(function (i) { return m[f][i]; }); }));
+      addChart(id, m.metric + ' vs concurrency', {
+        height: 260,
+        scales: { x: concurrencyScale() },
+        series: series,
+        axes: [concurrencyAxis(xs), { label: 'latency', size: 70, values: msTicks }],
+      }, d);
+    });
+  }
+
+  function drawThroughput() {
+    var order = byConcurrency(data.levels.map(function (l) { return l.concurrency; }));
+    var levels = order.map(function (i) { return data.levels[i]; });
+    var xs = levels.map(function (l) { return l.concurrency; });
+    addChart('throughput', 'Throughput vs concurrency (ok prompts only)', {
+      scales: { x: concurrencyScale(), ipm: { auto: true } },
+      series: [
+        { label: 'concurrency' },
+        { label: 'prompts/s', stroke: COLORS[0], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v, 3) + ' /s'; } },
+        { label: 'images/min', stroke: COLORS[1], width: 2, dash: [6, 4], scale: 'ipm', points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' /min'; } },
+      ],
+      axes: [
+        concurrencyAxis(xs),
+        { label: 'prompts per second', size: 70, values: function (u, vals) { return vals.map(function (v) { return fmt(v, 2); }); } },
+        { label: 'images per minute', scale: 'ipm', side: 1, size: 70, grid: { show: false } },
+      ],
+    }, [xs, levels.map(function (l) { return l.promptsPerSec; }), levels.map(function (l) { return l.imagesPerMin; })]);
+  }
+
+  function drawSteps() {
+    var sd = data.stepDistribution;
+    if (!sd) return;
+    var series = [{ label: 'percentile', value: function (u, v) { return v === null ? '–' : pctLabel(v); } }].concat(sd.series.map(function (s, i) {
+      return { label: s.label, stroke: COLORS[i % COLORS.length], width: 2, value: function (u, v) { return fmt(v) + ' ms'; } };
+    }));
+    addChart('steps', 'Sampler step interval: percentile distribution per level (ms; x log scale, as HdrHistogram plots)', {
+      scales: { x: { time: false, distr: 3, log: 10 } },
+      series: series,
+      axes: [
+        {
+          label: 'percentile',
+          splits: function (u, i, min, max) { return [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v >= min && v <= max * 1.0001; }); },
+          values: function (u, vals) { return vals.map(pctLabel); },
+        },
+        { label: 'step interval', size: 70, values: msTicks },
+      ],
+    }, [sd.x].concat(sd.series.map(function (s) { return s.values; })));
+  }
+
+  function pctLabel(x) {
+    var p = 100 * (1 - 1 / x);
+    if (p <= 0) return '0%';
+    var digits = Math.max(0, Math.min(4, Math.ceil(-Math.log10(100 - p)) + 1));
+    var text = p.toFixed(digits);
+    if (text.indexOf('.') >= 0) text = text.replace(/0+$/, '').replace(/\.$/, '');
+    return text + '%';
+  }
+
+  function drawVram() {
+    var v = data.vram;
+    if (!v) return;
+    addChart('vram', 'VRAM over the run (GiB, ' + v.device + ') with prompts in flight; shaded: levels', {
+      height: 360,
+      scales: { x: { time: false }, n: { auto: true, range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+      series: [
+        { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(2) + ' s'; } },
+        { label: 'used (total − free)', stroke: '#d62728', width: 2, fill: 'rgba(214,39,40,0.08)', value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
+        { label: 'torch reserved', stroke: '#1f77b4', width: 1.5, value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
+        { label: 'torch active', stroke: '#2ca02c', width: 1.5, value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
+        { label: 'VRAM total', stroke: '#555', width: 1, dash: [8, 6], value: function (u, x) { return fmt(x, 1) + ' GiB'; } },
+        { label: 'system RAM used', stroke: '#8c564b', width: 1, dash: [2, 3], show: false, value: function (u, x) { return fmt(x, 1) + ' GiB'; } },
+        { label: 'prompts in flight', stroke: '#9467bd', width: 1, scale: 'n', paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } },
+      ],
+      axes: [
+        { label: 'seconds since run start' },
+        { label: 'GiB', size: 60 },
+        { label: 'prompts in flight', scale: 'n', side: 1, size: 50, grid: { show: false } },
+      ],
+      hooks: { drawClear: [bandsHook] },
+    }, [v.t, v.used, v.reserved, v.active, v.total, v.ram, v.inFlight]);
+  }
+
+  function outcomeColor(o) {
+    if (o === 'ok') return '#2a7fba';
+    if (o === 'cached') return '#bcbd22';
+    if (o.indexOf('error:') === 0) return '#d62728';
+    return '#ff7f0e';
+  }
+
+  function drawPrompts() {
+    var p = data.prompts;
+    var n = p.sentS.length;
+    var order = p.sentS.map(function (v, i) { return i; }).sort(function (a, b) { return p.sentS[a] - p.sentS[b]; });
+    var xs = order.map(function (i) { return p.sentS[i]; });
+    var ys = order.map(function (i, rank) { return rank; });
+    var maxEnd = 0;
+    p.endS.forEach(function (e, i) { maxEnd = Math.max(maxEnd, e === null ? p.sentS[i] : e); });
+    function drawBars(u) {
+      var ctx = u.ctx;
+      var rowPx = u.bbox.height / Math.max(1, n + 1);
+      var h = Math.max(1, Math.min(12 * devicePixelRatio, rowPx * 0.8));
+      ctx.save();
+      order.forEach(function (i, rank) {
+        var y = u.valToPos(rank, 'y', true) - h / 2;
+        var sent = u.valToPos(p.sentS[i], 'x', true);
+        var start = p.startS[i] === null ? null : u.valToPos(p.startS[i], 'x', true);
+        var end = p.endS[i] === null ? null : u.valToPos(p.endS[i], 'x', true);
+        ctx.fillStyle = 'rgba(140,140,140,0.55)';
+        ctx.fillRect(sent, y, Math.max(1, (start !== null ? start : (end !== null ? end : sent)) - sent), h);
+        if (start !== null && end !== null) {
+          ctx.fillStyle = outcomeColor(p.outcome[i]);
+          ctx.fillRect(start, y, Math.max(1, end - start), h);
+        }
+      });
+      ctx.restore();
+    }
+    addChart('prompts', 'Per-prompt timeline: queue wait (grey) and execution (coloured by outcome), in submission order', {
+      height: Math.min(700, Math.max(260, n * 6 + 80)),
+      legend: { show: false },
+      scales: { x: { time: false, range: function () { return [0, maxEnd * 1.01 + 0.001]; } }, y: { range: function () { return [-1, Math.max(1, n)]; } } },
+      series: [{ label: 'sent' }, { label: 'prompt', stroke: 'rgba(0,0,0,0)', points: { show: false }, paths: function () { return null; } }],
+      axes: [{ label: 'seconds since run start' }, { label: 'prompt # (by send time)', size: 60 }],
+      hooks: { drawClear: [bandsHook], draw: [drawBars] },
+    }, [xs, ys]);
+  }
+
+  function run(fn) {
+    try { fn(); } catch (e) { console.error(e); }
+  }
+  run(drawThroughput);
+  run(drawLatency);
+  run(drawSteps);
+  run(drawVram);
+  run(drawPrompts);
+
+  var resizeTimer = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      charts.forEach(function (c) {
+        var el = document.getElementById(c.id);
+        if (el) c.chart.setSize({ width: widthOf(el), height: c.chart.height });
+      });
+    }, 100);
+  });
+})();
+`;

@@ -1,0 +1,28 @@
+/** The report page's own stylesheet (uPlot's is inlined beside it). */
+export const REPORT_STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #fafafa; }
+header { background: #1d2b3a; color: #fff; padding: 16px 24px; }
+header h1 { margin: 0; font-size: 22px; }
+header .sub { margin: 4px 0 0; color: #c8d3df; }
+header .partial { margin: 8px 0 0; color: #ffd27f; font-weight: 600; }
+main { max-width: 1280px; margin: 0 auto; padding: 8px 24px 48px; }
+section { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 12px 16px; margin: 16px 0; }
+h2 { font-size: 17px; margin: 4px 0 10px; }
+.chart { margin: 8px 0 16px; min-height: 60px; }
+#latency-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 0 16px; }
+#latency-charts .chart { min-width: 0; }
+.uplot .u-legend { font-size: 12px; }
+.uplot .u-title { font-size: 14px; font-weight: 600; }
+ul.warnings li { color: #a12a1a; margin: 2px 0; }
+p.ok { color: #2a6b2a; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { border-bottom: 1px solid #eee; padding: 4px 8px; text-align: left; vertical-align: top; }
+table.levels td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.levels td.text { text-align: left; white-space: normal; font-size: 12px; }
+table.levels th { white-space: nowrap; }
+table.env th { width: 200px; color: #555; font-weight: 600; }
+table.env td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
+.legend .sw { display: inline-block; width: 14px; height: 10px; margin: 0 4px 0 14px; vertical-align: middle; }
+ul.notes { color: #555; font-size: 13px; }
+p.caption { color: #666; font-size: 12px; margin: -8px 0 12px; }
+`;
