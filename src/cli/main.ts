@@ -30,6 +30,24 @@ function processOnSignal(signal: NodeJS.Signals): void {
   signalHandler(signal);
 }
 
+/**
+ * COMFYLOAD_RSS_EVERY_MS=N: a `comfyload-rss: <uptime ms> <rss bytes> <heap used bytes>` line on
+ * stderr every N ms and at exit — how the soak test watches the harness's own memory.
+ */
+function startRssTrace(env: NodeJS.ProcessEnv): void {
+  const everyMs = Number(env.COMFYLOAD_RSS_EVERY_MS);
+  if (!Number.isFinite(everyMs) || everyMs <= 0) return;
+  const line = (): void => {
+    const m = process.memoryUsage();
+    process.stderr.write(`comfyload-rss: ${Math.round(process.uptime() * 1000)} ${m.rss} ${m.heapUsed}\n`);
+  };
+  line();
+  setInterval(line, everyMs).unref();
+  process.once('exit', line);
+}
+
+startRssTrace(process.env);
+
 process.on('SIGINT', processOnSignal);
 process.on('SIGTERM', processOnSignal);
 

@@ -144,11 +144,12 @@ export class VirtualUser {
       lastActivityMs: () => lastActivityMs(tracker.marks),
       check: async () => {
         const result = await lookUpPrompt(tracker, this.#http, this.#clock);
-        if (result === 'lost') this.#onWarning(`prompt ${tracker.promptId} vanished from the server's queue and history (a restart?): counted as lost`);
+        // One wording for every prompt (ids are in requests.csv): warnings are kept once each, a restart must not grow them.
+        if (result === 'lost') this.#onWarning("prompts vanished from the server's queue and history (a restart?): counted as `lost`");
         if (result !== 'waiting') resolve();
         return result;
       },
-      onError: (err) => this.#onWarning(`look-up of prompt ${tracker.promptId} failed: ${err.message}`),
+      onError: (err) => this.#onWarning(`a look-up of a prompt in /history or /queue failed: ${err.message}`),
     });
     watchdog.start();
     return watchdog;
@@ -185,7 +186,7 @@ export class VirtualUser {
       const running = queue === undefined ? tracker.marks.executionStartMs !== undefined && tracker.marks.completedMs === undefined : queue.queue_running.some((item) => Array.isArray(item) && item[1] === promptId);
       if (running) await this.#http.interruptPrompt(promptId);
     } catch (err) {
-      this.#onWarning(`could not cancel prompt ${promptId}: ${(err as Error).message}`);
+      this.#onWarning(`could not cancel a prompt: ${(err as Error).message}`);
     }
   }
 
