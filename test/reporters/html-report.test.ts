@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { RunSummary, VramSample } from '../../src/metrics/result-types.js';
+import { buildReportData, type ReportFiles } from '../../src/reporters/html/report-data.js';
+import { jsonForScript, renderReportHtml } from '../../src/reporters/html/render-report.js';
+import { readCsvTable } from '../../src/reporters/html/csv-read.js';
+import { LevelsCsvWriter } from '../../src/reporters/levels-csv.js';
+import { RequestsCsvWriter } from '../../src/reporters/requests-csv.js';
+import { MemorySink } from '../../src/reporters/sink.js';
+import { VramCsvWriter, vramSamplesFromRows } from '../../src/reporters/vram-csv.js';
+import { levelSummaryFixture, promptRecordFixture } from './fixtures.js';
+
+const GIB = 2 ** 30;
+
+function vramSample(atMs: number, usedGib: number, devices = 1): VramSample {
+  return {
+    atMs,
+    pollMs: 1.5,
+    level: 1,
+    phase: 'measure',
+    concurrency: 4,
+    inFlight: 3,
+    ramTotalBytes: 64 * GIB,
+    ramUsedBytes: 10 * GIB,
+    devices: Array.from({ length: devices }, (_, device) => ({
+      device,
+      name: `cuda:${device} NVIDIA L4 : cudaMallocAsync`,
+      vramTotalBytes: 22 * GIB,
+      vramUsedBytes: usedGib * GIB,
+      torchReservedBytes: usedGib * GIB,
+      torchActiveBytes: (usedGib - 1) * GIB,
+    })),
+  };
+}
+
+async function files(over: Partial<RunSummary> = {}): Promise<ReportFiles> {
+  const comments = ['gpu: NVIDIA L4; gpu_count: 1'];
+  const levelsSink = new MemorySink();
+  const levels = new LevelsCsvWriter({ sink: levelsSink, headerComments: comments });
+  await levels.writeLevel(levelSummaryFixture({ vram: { samples: 3, peakUsedBytes: 9 * GIB, meanUsedBytes: 8 * GIB, p95UsedBytes: 9 * GIB, peakTorchReservedBytes: 9 * GIB, peakTorchActiveBytes: 8 * GIB, peakRamUsedBytes: 10 * GIB } }));
+  const requestsSink = new MemorySink();
+  const requests = new RequestsCsvWriter({ sink: requestsSink, headerComments: comments });
+  await requests.writePrompt(promptRecordFixture({ seq: 0, vramPeakBytes: 9 * GIB }));
+  await requests.writePrompt(promptRecordFixture({ seq: 1, outcome: 'error:torch.OutOfMemoryError', marks: { sentMs: 1300, executionStartMs: 5400, completedMs: 5600 } }));
+  const vramSink = new MemorySink();
+  const vram = new VramCsvWriter({ sink: vramSink, headerComments: comments });
+  for (const [t, g] of [[1000, 7], [3000, 9], [5000, 8]] as const) await vram.writeSample(vramSample(t, g));
+  const summary = {
+    schemaVersion: 1,
+    harness: { name: 'comfyload', version: '0.1.0' },
+    runId: 'r1',
+    name: 'demo</script><script>alert(1)</script>',
+    startedAt: '2026-11-29T16:45:00.000Z',
+    endedAt: '2026-11-29T16:46:02.000Z',
+    startTimeEpochMs: 0,
+    durationMs: 62000,
+    settings: { mode: 'closed-loop', workflowPath: 'w.json', levels: [{ concurrency: 4 }], promptsPerLevel: 40, warmupPrompts: 2, seedPolicy: 'random', seed: 1, maxErrorRate: 0.05, fetchOutputs: false, promptTimeoutMs: 600000, labels: { host: 'box-1' } },
+    targets: [{ index: 0, kind: 'server', url: 'http://gpu:8188' }],
+    levels: {},
+    warmup: { ...levelSummaryFixture({ phase: 'warmup', startedMs: 0, endedMs: 900 }) },
+    totals: { submitted: 42, ok: 40, notOk: 2, outcomes: { ok: 40, 'error:torch.OutOfMemoryError': 1, cached: 1 } },
+    partial: false,
+    histograms: { file: 'histograms.hlog', valueUnit: 'us', msRatio: 1000, lowestDiscernibleValue: 1, highestTrackableValue: 1, significantDigits: 3, tagScheme: '' },
+    files: [],
+    environment: { gpu: 'NVIDIA L4', gpuCount: '1', vramTotalBytes: String(22 * GIB), modelsCheckpoint: 'sd_xl_base_1.0.safetensors', modelConfigSlug: 'sd_xl_base_1.0-1024x1024-25steps-b1', serverArgv: 'main.py --lowvram' },
+    vram: { intervalMs: 250, samples: 3, skippedTicks: 0, failedPolls: 0, usedDefinition: '', devices: [], overall: null, drift: { prompts: 40, slopeMbPer100Prompts: 120.5, r2: 0.9, flagged: true, rule: '' } },
+    warnings: ['the workflow has no seed'],
+    ...over,
+  } as RunSummary;
+  return { summary, levelsCsv: levelsSink.text(), requestsCsv: requestsSink.text(), vramCsv: vramSink.text() };
+}
+
+describe('report data from the results files', () => {
+  it('has a latency chart per metric with samples, the level table, the VRAM series in GiB and level bands', async () => {
+    const data = buildReportData(await files());
+    expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'stepIntervalMs', 'completionMs']);
+    expect(data.latency[2]).toMatchObject({ concurrency: [4], p50: [6000], max: [9600] });
+    expect(data.levels[0]).toMatchObject({ concurrency: 4, vramPeakBytes: 9 * GIB, vramP95Bytes: 9 * GIB });
+    expect(data.vram).toMatchObject({ t: [1, 3, 5], used: [7, 9, 8], active: [6, 8, 7], total: [22, 22, 22], inFlight: [3, 3, 3] });
+    expect(data.bands).toEqual([
+      { fromS: 0, toS: 0.9, label: 'warm-up', phase: 'warmup' },
+      { fromS: 1, toS: 61, label: 'c=4', phase: 'measure' },
+    ]);
+    expect(data.prompts).toMatchObject({ seq: [0, 1], sentS: [1.2005, 1.3], startS: [1.5, 5.4], endS: [5.4, 5.6], outcome: ['ok', 'error:torch.OutOfMemoryError'] });
+    expect(data.stepDistribution).toBeNull();
+  });
+
+  it('warns about errors, cached prompts, VRAM drift and the run\'s own warnings', async () => {
+    const data = buildReportData(await files({ partial: true, partialReason: 'SIGINT' }));
+    expect(data.warnings.join('\n')).toMatch(/Partial run: SIGINT/);
+    expect(data.warnings.join('\n')).toMatch(/error:torch\.OutOfMemoryError × 1/);
+    expect(data.warnings.join('\n')).toMatch(/1 prompts were served entirely from ComfyUI's cache/);
+    expect(data.warnings.join('\n')).toMatch(/VRAM drift: \+120\.5 MB per 100 prompts/);
+    expect(data.warnings).toContain('the workflow has no seed');
+  });
+
+  it('lists the environment: GPU, VRAM, models, server flags, labels', async () => {
+    const env = Object.fromEntries(buildReportData(await files()).environment);
+    expect(env).toMatchObject({ GPU: 'NVIDIA L4', 'VRAM per device': '22.0 GiB', Checkpoint: 'sd_xl_base_1.0.safetensors', 'Server argv': 'main.py --lowvram', 'label host': 'box-1' });
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('is one self-contained page: the chart library inlined, no network reference, data that cannot close its script tag', async () => {
+    const html = renderReportHtml(buildReportData(await files()), { uplotJs: 'window.uPlot = function () {};', uplotCss: '.uplot{}' });
+    expect(html).toContain('window.uPlot = function () {};');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html.match(/<\/script>/g)).toHaveLength(3);
+    expect(html).toContain('<title>comfyload · demo&lt;/script&gt;');
+    const json = /<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!;
+    expect(JSON.parse(json).title).toBe('comfyload · demo</script><script>alert(1)</script>');
+  });
+
+  it('jsonForScript escapes <, > and the JS line separators', () => {
+    expect(jsonForScript({ a: '</script>\u2028' })).toBe('{"a":"\\u003c/script\\u003e\\u2028"}');
+  });
+});
+
+describe('vram.csv', () => {
+  it('reads back to the samples written, every device of every sample', async () => {
+    const sink = new MemorySink();
+    const writer = new VramCsvWriter({ sink, headerComments: ['gpu: 2x NVIDIA L4'] });
+    const written = [vramSample(10.5, 3, 2), vramSample(20.25, 4, 2)];
+    for (const s of written) await writer.writeSample(s);
+    await writer.close();
+    const table = readCsvTable(sink.text());
+    expect(table.comments[0]).toBe('gpu: 2x NVIDIA L4');
+    expect(table.comments[1]).toMatch(/^units: .*counts memory torch has reserved but not handed out as free/);
+    expect(table.rows).toHaveLength(4);
+    expect(vramSamplesFromRows(table.rows)).toEqual(written);
+  });
+});
