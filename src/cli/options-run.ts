@@ -170,7 +170,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Workflow',
-    description: 'Mask to upload (POST /upload/mask, with `original_ref` to the uploaded --input image) for the LoadImageMask nodes; `node=file` picks one node.',
+    description: 'Mask to upload for the LoadImageMask nodes; `node=file` picks one node. A loader reading the `alpha` channel gets it through POST /upload/mask with `original_ref` to the uploaded --input image (the editor\'s mask flow), others through /upload/image.',
     example: 'mask.png',
     parse: repeatable(parseInputOption),
   },

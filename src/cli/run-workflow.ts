@@ -52,7 +52,7 @@ export async function prepareRunWorkflow(plan: RunPlan, clock: Clock, stderr: Si
     stderr.write(
       options.dryRun === true
         ? `comfyload: would upload ${u.source} as ${u.sentName} (${u.kind}, ${u.bytes} bytes) for node${u.nodeIds.length === 1 ? '' : 's'} ${u.nodeIds.join(', ')}\n`
-        : `comfyload: uploaded ${u.source} → ${u.serverName} (${u.kind}, ${u.bytes} bytes in ${u.uploadMs.toFixed(1)} ms) for node${u.nodeIds.length === 1 ? '' : 's'} ${u.nodeIds.join(', ')}\n`,
+        : `comfyload: uploaded ${u.source} → ${u.serverName} (${u.kind} via ${u.route ?? '/upload/image'}, ${u.bytes} bytes in ${u.uploadMs.toFixed(1)} ms) for node${u.nodeIds.length === 1 ? '' : 's'} ${u.nodeIds.join(', ')}\n`,
     );
   }
   const { workflowUi: _ui, ...rest } = plan;

@@ -85,7 +85,8 @@ export function applySetAssignments(wf: ApiWorkflow, sets: readonly SetAssignmen
 }
 
 function typeOfCurrent(value: InputValue | undefined): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? 'INT' : 'FLOAT';
+  // `8` may be an INT or a FLOAT written without decimals: without the schema, any number fits.
+  if (typeof value === 'number') return 'NUMBER';
   if (typeof value === 'boolean') return 'BOOLEAN';
   if (isLink(value)) return 'LINK';
   return 'STRING';
@@ -100,6 +101,7 @@ function convert(type: string, raw: string, bad: (what: string, fix: string) => 
       if (!Number.isSafeInteger(n)) bad('an integer up to 2^53-1', 'choose a smaller value.');
       return n;
     }
+    case 'NUMBER':
     case 'FLOAT': {
       const n = text === '' ? Number.NaN : Number(text);
       if (!Number.isFinite(n)) bad('a number', 'e.g. 7.5.');

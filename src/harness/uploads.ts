@@ -28,6 +28,8 @@ export interface InputUpload {
 /** What one upload did, for the run's records. */
 export interface UploadRecord {
   kind: UploadKind;
+  /** The route used: `/upload/image` or `/upload/mask`. */
+  route?: string;
   source: string;
   sentName: string;
   /** The name as LoadImage takes it: `subfolder/name` or `name`. */
@@ -41,8 +43,9 @@ export interface UploadRecord {
 export const IMAGE_LOADERS: Readonly<Record<string, UploadKind>> = { LoadImage: 'image', LoadImageMask: 'mask' };
 
 /**
- * Uploads images first, then masks (each mask referring to the first uploaded image, as the
- * editor's mask editor does); returns the records and the workflow with the returned names.
+ * Uploads images first, then masks (a mask for an `alpha` loader refers to the first uploaded
+ * image, as the editor's mask editor does); returns the records and the workflow with the
+ * returned names.
  */
 export async function uploadInputs(http: ComfyHttp, clock: Clock, wf: ApiWorkflow, uploads: readonly InputUpload[]): Promise<{ workflow: ApiWorkflow; records: UploadRecord[] }> {
   const out = cloneWorkflow(wf);
@@ -51,8 +54,11 @@ export async function uploadInputs(http: ComfyHttp, clock: Clock, wf: ApiWorkflo
   const ordered = [...uploads.filter((u) => u.kind === 'image'), ...uploads.filter((u) => u.kind === 'mask')];
   for (const upload of ordered) {
     const started = clock.now();
-    // A mask needs an image to belong to; without one it goes up as a plain input image.
-    const asMask = upload.kind === 'mask' && originalRef !== undefined;
+    // /upload/mask pastes the mask into the referenced image's alpha channel (the editor's mask
+    // flow): right for loaders that read `alpha`. A loader reading a colour channel of a plain
+    // mask file, or a mask without an uploaded image to belong to, gets it through /upload/image.
+    const readsAlpha = upload.nodeIds.length > 0 && upload.nodeIds.every((id) => out[id]?.inputs.channel === 'alpha');
+    const asMask = upload.kind === 'mask' && originalRef !== undefined && readsAlpha;
     const reply = await postUpload(http, asMask ? '/upload/mask' : '/upload/image', upload, asMask ? originalRef : undefined);
     const uploadMs = clock.now() - started;
     const serverName = reply.subfolder !== '' ? `${reply.subfolder}/${reply.name}` : reply.name;
@@ -61,7 +67,7 @@ export async function uploadInputs(http: ComfyHttp, clock: Clock, wf: ApiWorkflo
       const node = out[id];
       if (node !== undefined) node.inputs.image = serverName;
     }
-    records.push({ kind: upload.kind, source: upload.source, sentName: upload.fileName, serverName, bytes: upload.bytes.byteLength, uploadMs, nodeIds: [...upload.nodeIds] });
+    records.push({ kind: upload.kind, route: asMask ? '/upload/mask' : '/upload/image', source: upload.source, sentName: upload.fileName, serverName, bytes: upload.bytes.byteLength, uploadMs, nodeIds: [...upload.nodeIds] });
   }
   return { workflow: out, records };
 }
