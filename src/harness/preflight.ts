@@ -52,7 +52,11 @@ export interface PreparedWorkflow {
 /** Fetches `/object_info` and checks it looks like ComfyUI's. */
 export async function fetchObjectInfo(http: ComfyHttp): Promise<ObjectInfo> {
   const info = await http.objectInfo();
-  if (info === null || typeof info !== 'object' || Array.isArray(info)) {
+  // ComfyUI always lists its core nodes, each with an `input` object: a JSON API that answers
+  // anything else (`{"status": "ok"}`) is not ComfyUI, not a workflow of unknown nodes.
+  const entries = info !== null && typeof info === 'object' && !Array.isArray(info) ? Object.values(info as Record<string, unknown>) : [];
+  const nodeLike = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { input?: unknown }).input === 'object';
+  if (entries.length === 0 || !entries.every(nodeLike)) {
     throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${http.baseUrl}/object_info is not ComfyUI's (not an object of node classes)`, 'Check that --url points at a ComfyUI server.');
   }
   return info;
