@@ -89,7 +89,7 @@ function levelsTable(levels: LevelRow[]): string {
       .map((c, i) => `<td${i === 4 ? ' class="text"' : ''}>${esc(c)}</td>`)
       .join(''),
   );
-  return `<table class="levels"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`;
+  return `<div class="table-wrap"><table class="levels"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table></div>`;
 }
 
 function esc(text: string): string {

@@ -60,7 +60,8 @@ export const REPORT_SCRIPT = String.raw`
     return {
       label: 'concurrency (virtual users, one socket each)',
       splits: function () { return xs.filter(function (v, i) { return xs.indexOf(v) === i; }); },
-      values: function (u, vals) { return vals.map(function (v) { return String(v); }); },
+      filter: function (u, splits) { return splits; },
+      values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : String(v); }); },
     };
   }
 
@@ -75,11 +76,11 @@ export const REPORT_SCRIPT = String.raw`
 
   function drawLatency() {
     var host = document.getElementById('latency-charts');
-    data.latency.forEach(function (m, k) {
-      var id = 'latency-' + m.metric;
+    // Every cell first, so the grid has its final columns before any chart measures its width.
+    data.latency.forEach(function (m) {
       var box = document.createElement('div');
       box.className = 'chart';
-      box.id = id;
+      box.id = 'latency-' + m.metric;
       var caption = document.createElement('p');
       caption.className = 'caption';
       caption.textContent = m.metric + ': ' + m.description + '. Percentiles p50–max per level, ms.';
@@ -87,6 +88,9 @@ export const REPORT_SCRIPT = String.raw`
       wrap.appendChild(box);
       wrap.appendChild(caption);
       host.appendChild(wrap);
+    });
+    data.latency.forEach(function (m) {
+      var id = 'latency-' + m.metric;
       var order = byConcurrency(m.concurrency);
       var xs = order.map(function (i) { return m.concurrency[i]; });
       var figures = ['p50', 'p90', 'p95', 'p99', 'max'];
@@ -135,7 +139,9 @@ export const REPORT_SCRIPT = String.raw`
         {
           label: 'percentile',
           splits: function (u, i, min, max) { return [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v >= min && v <= max * 1.0001; }); },
-          values: function (u, vals) { return vals.map(pctLabel); },
+          // uPlot's log axes blank non-decade splits by default; 2 (the median) is wanted.
+          filter: function (u, splits) { return splits; },
+          values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : pctLabel(v); }); },
         },
         { label: 'step interval', size: 70, values: msTicks },
       ],

@@ -9,7 +9,7 @@ main { max-width: 1280px; margin: 0 auto; padding: 8px 24px 48px; }
 section { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 12px 16px; margin: 16px 0; }
 h2 { font-size: 17px; margin: 4px 0 10px; }
 .chart { margin: 8px 0 16px; min-height: 60px; }
-#latency-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 0 16px; }
+#latency-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 0 16px; }
 #latency-charts .chart { min-width: 0; }
 .uplot .u-legend { font-size: 12px; }
 .uplot .u-title { font-size: 14px; font-weight: 600; }
@@ -22,6 +22,7 @@ table.levels td.text { text-align: left; white-space: normal; font-size: 12px; }
 table.levels th { white-space: nowrap; }
 table.env th { width: 200px; color: #555; font-weight: 600; }
 table.env td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
+.table-wrap { overflow-x: auto; }
 .legend .sw { display: inline-block; width: 14px; height: 10px; margin: 0 4px 0 14px; vertical-align: middle; }
 ul.notes { color: #555; font-size: 13px; }
 p.caption { color: #666; font-size: 12px; margin: -8px 0 12px; }
