@@ -1,6 +1,14 @@
 /**
  * A virtual user: one clientId, one socket, one SessionRouter, and the prompts it submits.
  * Closed loop submits one prompt at a time; the open-loop scheduler may hold several per user.
+ *
+ * Outcomes decided here, besides the server's own (ok, cached, error:<type>, interrupted):
+ * - a POST /prompt answered with anything but 200 is `rejected:<error.type>`, or
+ *   `rejected:http_<status>` when the body is not ComfyUI's JSON (a 500 means the handler failed
+ *   before queueing). It is never retried: POST is not idempotent.
+ * - a POST that got no answer is `lost` unless events show the server queued it;
+ * - past --prompt-timeout: `timeout`, then cancelled (deleted if pending, interrupted by id if running);
+ * - gone from the server's queue and history (a restart): `lost` (see prompt-watchdog.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { PromptTracker } from '../comfy/prompt-tracker.js';
