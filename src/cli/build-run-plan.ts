@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import type { RunPlan, TargetSpec } from '../harness/run-plan.js';
 import { ComfyloadError } from './errors.js';
 import { type Resolved, SOURCE_RANK, throwProblems } from './option-table.js';
+import { openLoopLevels, openLoopPlan } from './open-loop-plan.js';
 import { RUN_NAME, type RunOptionValues } from './options-run.js';
 import { workflowPlanFields } from './workflow-plan.js';
 
@@ -71,6 +72,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
       problem('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: with --url, comfyload needs the workflow to queue on that server', 'e.g. --workflow workflow_api.json (in ComfyUI: Workflow → Export (API)).');
     }
   }
+  const openLoop = openLoopPlan(resolved, problems);
   throwProblems(problems);
 
   const workflowPath = v.workflow ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
@@ -83,7 +85,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed } } : {}),
     workflowPath,
     ...workflowFields,
-    levels: v.concurrency.map((concurrency) => ({ concurrency })),
+    levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
     ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
     warmupPrompts: v.warmup,
     // --cache-mode allow means identical prompts are wanted: fixed seeds unless told otherwise.
@@ -95,6 +97,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     resultsDir: v.resultsDir,
     labels: labels.record,
     vramIntervalMs: v.vramInterval,
+    ...(openLoop !== undefined ? { openLoop } : {}),
   };
   return deepFreeze(plan);
 }

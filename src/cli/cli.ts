@@ -4,12 +4,14 @@
  * --verbose or COMFYLOAD_DEBUG=1) and turned into its exit code.
  */
 import { reportCommand } from './commands/report.js';
+import { capacityCommand } from './commands/capacity.js';
 import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
+import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -30,6 +32,9 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     if (parsed.command === 'sim') {
       const resolved = resolveOptions(SIM_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await simCommand(toSimStartOptions(resolved), io);
+    }
+    if (parsed.command === 'capacity') {
+      return await capacityCommand(resolveOptions(CAPACITY_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
     }
     if (parsed.command === 'validate') {
       return await validateCommand(resolveOptions(VALIDATE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);

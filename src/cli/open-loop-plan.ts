@@ -11,14 +11,13 @@ import type { OpenLoopOptionValues } from './options-open-loop.js';
 type Fields = OpenLoopOptionValues & { concurrency: number[] };
 
 /** The open-loop plan, or undefined for a closed-loop run; problems are pushed, not thrown. */
-export function openLoopPlan(resolved: Resolved<Fields>, targetCount: number, problems: ComfyloadError[]): OpenLoopPlan | undefined {
+export function openLoopPlan(resolved: Resolved<Fields>, problems: ComfyloadError[]): OpenLoopPlan | undefined {
   const { values: v, sources, names } = resolved;
   const bad = (message: string, hint: string): void => {
     problems.push(new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', message, { hint }));
   };
   const open = v.rate !== undefined || v.stages !== undefined;
   if (!open) {
-    if (targetCount > 1) bad(`${targetCount} targets given with \`--url\` but no arrival rate`, 'a fleet is loaded in open loop: add --rate (e.g. --rate 30/min) and choose --dispatch.');
     for (const key of ['arrival', 'burstiness', 'maxInFlight', 'dispatch'] as const) {
       if (sources[key] !== 'default') bad(`\`${names[key]}\` applies to open-loop runs only`, 'add --rate (or --stages), or drop it.');
     }

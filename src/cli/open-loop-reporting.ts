@@ -13,6 +13,7 @@ import type { RunPlan } from '../harness/run-plan.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, ResultFile, RunSummary } from '../metrics/result-types.js';
 import { formatOpenLoopLine, QueueCsvWriter, writeTargetsCsv } from '../reporters/open-loop-files.js';
+import { ComfyloadError } from './errors.js';
 import { FileSink } from './file-sink.js';
 
 /** What `run` needs of an engine, closed or open loop. */
@@ -28,6 +29,12 @@ export class OpenLoopReporting {
 
   /** The engine for a plan: open loop when the plan has an arrival model. */
   engine(plan: RunPlan, deps: BenchmarkRunDeps): RunEngine {
+    if (plan.openLoop === undefined && plan.targets.length > 1) {
+      // Checked here, before any request: the closed loop drives one target.
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${plan.targets.length} targets given with \`--url\` but no arrival rate`, {
+        hint: 'a fleet is loaded in open loop: add --rate (e.g. --rate 30/min) and choose --dispatch.',
+      });
+    }
     return plan.openLoop !== undefined ? new OpenLoopRun(plan, { ...deps, timeline: this.timeline }) : new BenchmarkRun(plan, deps);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/run-plan.js';
 import { gpuProfileIds } from '../sim/profiles.js';
+import { OPEN_LOOP_SPECS, type OpenLoopOptionValues } from './options-open-loop.js';
 import { nearest } from './nearest.js';
 import { defineOptions, type ParseContext } from './option-table.js';
 import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
@@ -39,7 +40,7 @@ export function gpuProfile(raw: unknown, ctx: ParseContext): string {
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Values of `run`'s options after resolution (units in the names' docs: durations are milliseconds). */
-export interface RunOptionValues {
+export interface RunOptionValues extends OpenLoopOptionValues {
   url: TargetSpec[] | undefined;
   workflow: string | undefined;
   concurrency: number[];
@@ -182,6 +183,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: '1,2,4,8',
     parse: positiveIntegerList('1,2,4'),
   },
+  ...OPEN_LOOP_SPECS,
   prompts: {
     kind: 'integer',
     group: 'Load',

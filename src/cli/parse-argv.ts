@@ -11,6 +11,7 @@ import { ComfyloadError } from './errors.js';
 import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { REPORT_OPTIONS } from './options-report.js';
+import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -24,6 +25,7 @@ const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').
 export const COMMANDS = {
   run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level' },
   sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
+  capacity: { table: CAPACITY_OPTIONS, describe: 'Find the highest arrival rate that meets every --slo (probe, geometric growth, bisection; open loop)' },
   validate: { table: VALIDATE_OPTIONS, describe: 'Check a workflow against a server\'s /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt' },
   report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
 } as const;
@@ -60,7 +62,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
 
   const positionals = (parsed._ as unknown[]).map(String);
   const [first, ...rest] = positionals;
-  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'report' || first === 'validate' ? first : unknownCommand(first);
+  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' ? first : unknownCommand(first);
   // `report` takes the results folder as its one positional argument.
   const args = command === 'report' ? rest.slice(0, 1) : [];
   const stray = rest[args.length];
@@ -124,6 +126,7 @@ function buildYargs(version: string, columns: number): Argv {
     })
     .command(['run', '$0'], COMMANDS.run.describe, (y) => withOptions(y, RUN_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('sim', COMMANDS.sim.describe, (y) => withOptions(y, SIM_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('capacity', COMMANDS.capacity.describe, (y) => withOptions(y, CAPACITY_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('report', COMMANDS.report.describe, (y) => withOptions(y, REPORT_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(

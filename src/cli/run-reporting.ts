@@ -107,7 +107,7 @@ export class RunReporting implements RunObserver {
   }
 
   /** Writes the closing files; returns the list of files of the results folder. */
-  async finish(summary: Omit<RunSummary, 'files'>): Promise<RunSummary> {
+  async finish(summary: Omit<RunSummary, 'files'>, extraFiles: readonly ResultFile[] = []): Promise<RunSummary> {
     clearInterval(this.#flushTimer);
     await this.flushIntervals();
     await this.#requests.close();
@@ -122,6 +122,7 @@ export class RunReporting implements RunObserver {
       ...(this.#o.vram !== undefined ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
       { kind: 'report', path: 'report.html' },
     ];
+    files.push(...extraFiles);
     for (const file of hgrmFiles(this.#o.recorder)) {
       await writeHgrm(new FileSink(join(this.#o.dir, file.fileName)), file.histogram);
       files.push({ kind: 'hgrm', path: file.fileName });

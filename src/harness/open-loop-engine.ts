@@ -59,6 +59,8 @@ export interface SegmentOptions {
   stopArrivals?: AbortSignal;
   /** Every settled record of the segment, dropped ones included. */
   onSettled?: (record: PromptRecord) => void;
+  /** Every arrival as it fires, with its intended time in ms since the run start. */
+  onArrival?: (intendedMs: number) => void;
 }
 
 export interface SegmentResult {
@@ -220,6 +222,7 @@ export class OpenLoopEngine {
         observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(segment.spec.maxArrivals !== undefined ? { plannedPrompts: segment.spec.maxArrivals } : {}) });
       }
       st.arrivals++;
+      options.onArrival?.(a.intendedAtMs - originMs);
       st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
       st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
       st.lateMs.push(a.lateMs);

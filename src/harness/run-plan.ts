@@ -3,6 +3,8 @@
  * environment, and consumed by the engine. Type-only module.
  */
 import type { ApiWorkflow } from '../comfy/http-types.js';
+import type { ArrivalProcess, RateStage } from './arrival-schedule.js';
+import type { DispatchPolicy } from './dispatch.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
@@ -28,6 +30,24 @@ export interface TargetSpec {
 export interface LevelSpec {
   /** Closed loop: number of virtual users, each with its own socket and clientId. */
   concurrency: number;
+}
+
+/**
+ * Open loop (`--rate` / `--stages`): arrivals at planned times instead of virtual users.
+ * Levels are the rates of `ratesPerSec` in turn (each for promptsPerLevel arrivals or durationMs,
+ * drained between levels), or the `stages` of one continuous ramp (one level per stage).
+ */
+export interface OpenLoopPlan {
+  arrival: ArrivalProcess;
+  /** Gamma shape for `gamma` (1 = Poisson, < 1 burstier). */
+  burstiness: number;
+  ratesPerSec?: number[];
+  /** Rate the first stage ramps from. */
+  startRatePerSec?: number;
+  stages?: RateStage[];
+  /** Outstanding prompts at most; arrivals beyond are counted as `dropped`. */
+  maxInFlight: number;
+  dispatch: DispatchPolicy;
 }
 
 export interface RunPlan {
@@ -73,4 +93,6 @@ export interface RunPlan {
   labels: Record<string, string>;
   /** How often the VRAM sampler polls /system_stats (default 250 ms). */
   vramIntervalMs?: number;
+  /** Present: an open-loop run (`levels` is then unused). */
+  openLoop?: OpenLoopPlan;
 }

@@ -29,6 +29,8 @@ export interface SubmitOptions {
   timeoutMs: number;
   /** Aborting settles the prompt at once (run stopped): it is cancelled on the server. */
   signal?: AbortSignal;
+  /** Called once the POST /prompt has been answered (or failed): the open loop's send lane frees up. */
+  onPosted?: () => void;
 }
 
 export interface SubmitResult {
@@ -126,6 +128,7 @@ export class VirtualUser {
           this.#onWarning(`POST /prompt failed: ${(err as Error).message}`);
         }
       }
+      options.onPosted?.();
       if (tracker.done) return { tracker, cancelled: false };
       const waiter = this.#waiters.get(tracker.promptId);
       if (waiter !== undefined) {

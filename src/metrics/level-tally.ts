@@ -14,6 +14,10 @@ export interface LevelRef {
   level: number;
   concurrency: number;
   phase: Phase;
+  /** A fleet's per-target tally: only this target's histograms (absent: every target merged). */
+  target?: number;
+  /** Open loop: the arrival rate the level aimed at, per s (copied to the summary). */
+  ratePerSec?: number;
 }
 
 /**
@@ -62,7 +66,7 @@ export class LevelTally {
 
   /** The level's summary: these counts plus every target's histograms of the level, merged. */
   summary(recorder: MetricRecorder): LevelSummary {
-    const { level, concurrency, phase } = this.#ref;
+    const { level, concurrency, phase, target, ratePerSec } = this.#ref;
     const startedMs = this.#startedMs ?? 0;
     const endedMs = this.#endedMs ?? startedMs;
     const durationMs = Math.max(0, endedMs - startedMs);
@@ -70,7 +74,7 @@ export class LevelTally {
     const metrics: Partial<Record<(typeof METRIC_NAMES)[number], MetricSummary>> = {};
     const histogramTags: LevelSummary['histogramTags'] = {};
     for (const metric of METRIC_NAMES) {
-      const filter = { level, phase, metric };
+      const filter = target === undefined ? { level, phase, metric } : { level, phase, metric, target };
       const figures = recorder.summarize(filter);
       if (figures === undefined) continue;
       metrics[metric] = figures;
@@ -94,6 +98,8 @@ export class LevelTally {
       },
       metrics,
       histogramTags,
+      ...(target !== undefined ? { target } : {}),
+      ...(ratePerSec !== undefined ? { ratePerSec } : {}),
     };
   }
 }

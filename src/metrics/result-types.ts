@@ -119,6 +119,34 @@ export interface LevelSummary {
   histogramTags: Partial<Record<MetricName, string[]>>;
   /** VRAM figures of the samples taken between the level's first submission and last settlement. */
   vram?: VramFigures;
+  /** Open loop: the arrival rate the level aimed at (a ramping stage's end rate), per s. */
+  ratePerSec?: number;
+  /** Present on a fleet's per-target summaries (`RunSummary.targetLevels`): the target index. */
+  target?: number;
+}
+
+/** Open loop, per level: arrivals, queue depth, Little's law and how queue wait grew. */
+export interface OpenLoopLevelReport {
+  level: number;
+  /** Planned rate (a ramping stage's end rate), per s. */
+  ratePerSec: number;
+  /** Arrivals of the level (sent and dropped) per second of its arrival span. */
+  offeredPerSec: number;
+  arrivals: number;
+  /** Arrivals that found `--max-in-flight` prompts outstanding and were not sent. */
+  dropped: number;
+  /** How late the scheduler fired arrivals (its own event-loop lag), ms. */
+  schedulerLateP99Ms: number;
+  /** Time-averaged server `queue_remaining` over the level, summed over targets. */
+  meanQueueDepth?: number;
+  /** Little's law: mean queue depth vs throughput × mean time in the server (POST sent → completion). */
+  littleLaw?: { meanInSystem: number; predicted: number; ratio: number; holds: boolean; tolerance: number };
+  /** Least-squares slope of corrected queue wait against intended send time: ms of wait added per s. */
+  queueWaitSlopeMsPerSec?: number;
+  queueWaitSlopeR2?: number;
+  /** p99 of completion from the intended send (corrected) and from the actual send (uncorrected), ms. */
+  completionP99Ms?: number;
+  completionUncorrectedP99Ms?: number;
 }
 
 /** One device's memory in one `/system_stats` reading. Bytes. */
@@ -213,7 +241,7 @@ export interface HistogramSettings {
   tagScheme: string;
 }
 
-export type ResultFileKind = 'summary' | 'levels' | 'requests' | 'hlog' | 'hgrm' | 'vram' | 'report';
+export type ResultFileKind = 'summary' | 'levels' | 'requests' | 'hlog' | 'hgrm' | 'vram' | 'report' | 'queue' | 'targets' | 'trials' | 'capacity';
 
 export interface ResultFile {
   kind: ResultFileKind;
@@ -223,7 +251,9 @@ export interface ResultFile {
 
 /** Plain-JSON copy of the run's settings (never headers or credentials). */
 export interface RunSettings {
-  mode: 'closed-loop' | 'open-loop';
+  mode: 'closed-loop' | 'open-loop' | 'capacity';
+  /** Open loop: the arrival model (absent in closed loop). */
+  openLoop?: { arrival: string; burstiness?: number; ratesPerSec?: number[]; startRatePerSec?: number; stages?: { ratePerSec: number; durationMs: number }[]; maxInFlight: number; dispatch: string };
   workflowPath: string;
   levels: { concurrency: number }[];
   promptsPerLevel?: number;
@@ -274,4 +304,63 @@ export interface RunSummary {
   vram?: RunVram;
   /** Warnings shown during the run (cached prompts, reconnects, VRAM drift…). */
   warnings?: string[];
+  /** Open loop: per level arrivals, drops, queue depth, Little's law and queue-wait slope. */
+  openLoop?: OpenLoopLevelReport[];
+  /** Fleets (several targets): each target's levels, keyed by target index, then level index. */
+  targetLevels?: Record<string, Record<string, LevelSummary>>;
+  /** `comfyload capacity`: the search's outcome (capacity.json holds the same). */
+  capacity?: CapacityResult;
+}
+
+/** One trial of a capacity search at one arrival rate. */
+export interface CapacityTrial {
+  index: number;
+  /** Level index of the trial in requests.csv / levels.csv. */
+  level: number;
+  ratePerSec: number;
+  phase: 'grow' | 'shrink' | 'bisect';
+  verdict: 'pass' | 'fail';
+  /** `stable`, `slo-met-unstable`, `slo-failed:<slo>`, `saturated`, `unstable`, `stopped`. */
+  reason: string;
+  windows: number;
+  windowMs: number;
+  durationMs: number;
+  arrivals: number;
+  dropped: number;
+  ok: number;
+  notOk: number;
+  throughputPerSec: number;
+  /** Prompts per s that met every SLO. */
+  goodputPerSec: number;
+  slos: { slo: string; samples: number; over: number; observedMs: number | null; required: number; verdict: 'pass' | 'fail' | 'undecided' }[];
+  queueWaitSlopeMsPerSec: number | null;
+  /** Σ server-side execution time of the trial's prompts, ms. */
+  gpuMs: number;
+}
+
+export interface CapacityResult {
+  slos: string[];
+  confidence: number;
+  /** Early-stopping minimum count per SLO (no sample over the threshold). */
+  minSamples: Record<string, number>;
+  arrival: string;
+  burstiness?: number;
+  /** Probe: closed loop, one prompt at a time per target. */
+  probe: { prompts: number; meanServiceMs: number; estimatedServiceRatePerSec: number };
+  /** Highest rate that passed (null when none did), per s and per min. */
+  maxRatePerSec: number | null;
+  maxRatePerMin: number | null;
+  /** Goodput of the max-rate trial, prompts/s meeting every SLO. */
+  goodputPerSec: number | null;
+  /** Saturation throughput: completions/s of the saturated trials (where latency turns vertical). */
+  kneePerSec: number | null;
+  /** Lowest failing rate above the max rate. */
+  firstFailRatePerSec: number | null;
+  precision: number;
+  /** GPU time the search spent (probe and warm-up included), and what an 8-level grid would. */
+  gpuMs: number;
+  gridGpuMs: number;
+  gridRule: string;
+  rules: string[];
+  trials: CapacityTrial[];
 }

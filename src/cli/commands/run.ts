@@ -19,6 +19,8 @@ import { startSim, type SimHandle } from '../../sim/index.js';
 import type { CliIO } from '../io.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
+import { describeOpenLoopPlan } from '../open-loop-plan.js';
+import { OpenLoopReporting } from '../open-loop-reporting.js';
 import { describeCombination, expandMatrix } from '../matrix.js';
 import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
 import { statsFetcher, VramSampler } from '../../harness/vram-sampler.js';
@@ -76,7 +78,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
 
   // Preflight with a throwaway observer: nothing is written until the target answered like ComfyUI.
   const pending: string[] = [];
-  const probe = new BenchmarkRun(plan, { clock, recorder, observer: { onWarning: (m) => pending.push(m) }, runId, originMs });
+  const openLoop = new OpenLoopReporting();
+  const probe = openLoop.engine(plan, { clock, recorder, observer: { onWarning: (m) => pending.push(m) }, runId, originMs });
   const stats = await probe.preflight();
   const version = packageInfo().version;
   const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
@@ -97,6 +100,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     levelCount: plan.levels.length,
   });
   for (const message of pending) reporting.onWarning(message);
+  if (plan.openLoop !== undefined) openLoop.open(dir, headerComments);
   stderr.write(`comfyload: ${describePlan(plan)} on ${fingerprint.gpu}; results in ${dir}\n`);
 
   const controller = new AbortController();
@@ -104,7 +108,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     stderr.write(`\ncomfyload: ${signal}: stopping — cancelling this run's prompts and writing partial results (again to exit at once)\n`);
     controller.abort(signal);
   });
-  const run = new BenchmarkRun(plan, { clock, recorder, observer: reporting, runId, originMs });
+  const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
   const fetcher = statsFetcher(plan.targets[0] ?? { url: targetUrl, headers: {} }, Math.max(2000, vramIntervalMs * 8));
   const sampler = new VramSampler({
     fetchStats: fetcher.fetch,
@@ -172,7 +176,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     },
     vram: vramSummary,
   };
-  const summary = await reporting.finish(base);
+  const extraFiles = await openLoop.finish(plan, outcome, base, dir, headerComments, stderr);
+  const summary = await reporting.finish(base, extraFiles);
   try {
     await writeReport(dir);
   } catch (err) {
@@ -193,6 +198,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
 }
 
 function describePlan(plan: RunPlan): string {
+  if (plan.openLoop !== undefined) return describeOpenLoopPlan(plan);
   const per = plan.durationMs !== undefined ? `${plan.durationMs / 1000} s` : `${plan.promptsPerLevel ?? 0} prompts`;
   return `${plan.name}: concurrency ${plan.levels.map((l) => l.concurrency).join(',')}, ${per} per level, ${plan.warmupPrompts} warm-up`;
 }

@@ -1,0 +1,249 @@
+/**
+ * The decisions of a capacity search, pure: which rate to try next (`RateSearch`) and when a
+ * trial at one rate has passed or failed (`TrialJudge`).
+ *
+ * Search (MLPerf LoadGen's FindPeakPerformance): start from a rate estimated by a closed-loop
+ * probe, grow it geometrically until a trial fails (or shrink it until one passes), then bisect
+ * between the highest pass and the lowest fail until they are within `precision` of each other.
+ *
+ * Trial rules, checked at the end of every window (a window holds ~`windowArrivals` arrivals):
+ * - the first window is settling time: its arrivals count toward nothing;
+ * - SLO evidence: every later arrival is one sample per SLO, over the threshold when its value
+ *   is, or when it did not end `ok` (dropped, error, timeout); a prompt still in flight whose age
+ *   since its intended send already exceeds a completion threshold counts as over too;
+ * - fail at once when an SLO is violated with confidence (binomial, see statistics.ts);
+ * - fail as `saturated` when the queue is growing: mean completion time rose in each of the
+ *   last 3 windows and the prompts in flight grew by more than 10% of a window's arrivals (≥ 2);
+ * - pass when the last 3 windows are stable (throughput and mean completion time within
+ *   `stability`, perf_analyzer's rule) and every SLO is claimed with confidence (early stopping:
+ *   at least the binomial minimum count of samples);
+ * - after `maxWindows`, decide on what was seen: pass (`slo-met-unstable`) when every SLO's
+ *   observed percentile meets its threshold and mean completion time is not trending up by more
+ *   than `stability` over the trial, else fail (`unstable`).
+ */
+import type { PromptRecord } from '../metrics/result-types.js';
+import type { SloSpec } from '../metrics/slo.js';
+import { isStable, linearFit, minSamplesForPercentile, percentileVerdict, type PercentileVerdict } from '../metrics/statistics.js';
+
+export interface RateSearchOptions {
+  startRatePerSec: number;
+  /** Factor between growth (or shrink) steps. @default 1.25 */
+  growth?: number;
+  /** Stop when (lowest fail − highest pass) / lowest fail ≤ this. @default 0.03 */
+  precision?: number;
+  maxTrials: number;
+}
+
+export type SearchPhase = 'grow' | 'shrink' | 'bisect';
+
+export class RateSearch {
+  readonly #o: Required<RateSearchOptions>;
+  #pass: number | undefined;
+  #fail: number | undefined;
+  #trials = 0;
+
+  constructor(options: RateSearchOptions) {
+    this.#o = { growth: 1.25, precision: 0.03, ...options };
+    if (!(this.#o.startRatePerSec > 0)) throw new RangeError(`Expected a start rate > 0, got \`${this.#o.startRatePerSec}\``);
+  }
+
+  get highestPass(): number | undefined {
+    return this.#pass;
+  }
+
+  get lowestFail(): number | undefined {
+    return this.#fail;
+  }
+
+  /** The next rate to try, or undefined when the search is done. */
+  next(): { ratePerSec: number; phase: SearchPhase } | undefined {
+    if (this.#trials >= this.#o.maxTrials) return undefined;
+    const pass = this.#pass;
+    const fail = this.#fail;
+    if (pass === undefined && fail === undefined) return { ratePerSec: this.#o.startRatePerSec, phase: 'grow' };
+    if (fail === undefined) return { ratePerSec: (pass as number) * this.#o.growth, phase: 'grow' };
+    if (pass === undefined) {
+      const rate = fail / this.#o.growth;
+      return rate > this.#o.startRatePerSec / 1000 ? { ratePerSec: rate, phase: 'shrink' } : undefined;
+    }
+    if ((fail - pass) / fail <= this.#o.precision) return undefined;
+    return { ratePerSec: (pass + fail) / 2, phase: 'bisect' };
+  }
+
+  record(ratePerSec: number, passed: boolean): void {
+    this.#trials++;
+    if (passed) this.#pass = Math.max(this.#pass ?? 0, ratePerSec);
+    else this.#fail = Math.min(this.#fail ?? Number.POSITIVE_INFINITY, ratePerSec);
+  }
+}
+
+export interface TrialRules {
+  slos: readonly SloSpec[];
+  confidence: number;
+  /** Relative tolerance of the stability rule. @default 0.1 */
+  stability?: number;
+  maxWindows: number;
+}
+
+export interface TrialDecision {
+  verdict: 'pass' | 'fail';
+  reason: string;
+}
+
+export interface SloTally {
+  slo: string;
+  samples: number;
+  over: number;
+  observedMs: number | null;
+  required: number;
+  verdict: PercentileVerdict;
+}
+
+interface SloState {
+  spec: SloSpec;
+  samples: number;
+  over: number;
+  values: number[];
+}
+
+interface WindowStats {
+  ok: number;
+  completionSumMs: number;
+}
+
+export class TrialJudge {
+  readonly #rules: Required<TrialRules>;
+  readonly #ratePerSec: number;
+  readonly #windowMs: number;
+  /** Intended times (ms since the run start) before which arrivals only settle the system. */
+  readonly #measureFromMs: number;
+  readonly #slos: SloState[];
+  readonly #throughputs: number[] = [];
+  readonly #latencies: number[] = [];
+  readonly #inFlightAtClose: number[] = [];
+  #current: WindowStats = { ok: 0, completionSumMs: 0 };
+  #windows = 0;
+  #ok = 0;
+  #notOk = 0;
+  #good = 0;
+
+  constructor(rules: TrialRules, ratePerSec: number, windowMs: number, startMs: number) {
+    this.#rules = { stability: 0.1, ...rules };
+    this.#ratePerSec = ratePerSec;
+    this.#windowMs = windowMs;
+    this.#measureFromMs = startMs + windowMs;
+    this.#slos = rules.slos.map((spec) => ({ spec, samples: 0, over: 0, values: [] }));
+  }
+
+  get windows(): number {
+    return this.#windows;
+  }
+
+  /** Measured (post-settling) prompts that ended ok / not ok, and ok ones meeting every SLO. */
+  get counts(): { ok: number; notOk: number; good: number } {
+    return { ok: this.#ok, notOk: this.#notOk, good: this.#good };
+  }
+
+  /** ok completions per s over the windows after the first (by completion time: the served rate). */
+  get throughputPerSec(): number {
+    const measured = this.#throughputs.slice(1);
+    return measured.length > 0 ? measured.reduce((a, b) => a + b, 0) / measured.length : 0;
+  }
+
+  /** A settled prompt of the trial (dropped ones included). */
+  settled(record: PromptRecord): void {
+    const ok = record.outcome === 'ok';
+    if (ok) {
+      this.#current.ok++;
+      this.#current.completionSumMs += record.timings.completionMs ?? 0;
+    }
+    const intended = record.marks.intendedSendMs;
+    if (intended === undefined || intended < this.#measureFromMs) return;
+    if (ok) this.#ok++;
+    else this.#notOk++;
+    let good = ok;
+    for (const s of this.#slos) {
+      const value = ok ? record.timings[s.spec.metric] : undefined;
+      s.samples++;
+      if (value === undefined || value >= s.spec.thresholdMs) {
+        s.over++;
+        good = false;
+      }
+      if (value !== undefined) s.values.push(value);
+    }
+    if (good) this.#good++;
+  }
+
+  /**
+   * Closes a window. `inFlightAgesMs`: age since the intended send of every measured prompt
+   * still in flight. Returns the decision, or undefined to go on.
+   */
+  closeWindow(inFlightAgesMs: readonly number[]): TrialDecision | undefined {
+    this.#windows++;
+    const w = this.#current;
+    this.#current = { ok: 0, completionSumMs: 0 };
+    this.#throughputs.push((w.ok * 1000) / this.#windowMs);
+    this.#latencies.push(w.ok > 0 ? w.completionSumMs / w.ok : Number.POSITIVE_INFINITY);
+    this.#inFlightAtClose.push(inFlightAgesMs.length);
+    const tallies = this.tallies(inFlightAgesMs);
+    const failed = tallies.find((t) => t.verdict === 'fail');
+    if (failed !== undefined) return { verdict: 'fail', reason: `slo-failed:${failed.slo}` };
+    if (this.#windows < 1 + 3) return undefined;
+    if (this.#growing()) return { verdict: 'fail', reason: 'saturated' };
+    const tol = this.#rules.stability;
+    if (isStable(this.#throughputs, 3, tol) && isStable(this.#latencies, 3, tol) && tallies.every((t) => t.verdict === 'pass')) {
+      return { verdict: 'pass', reason: 'stable' };
+    }
+    if (this.#windows >= this.#rules.maxWindows) {
+      const met = tallies.every((t) => t.observedMs !== null && t.observedMs < this.#slos.find((s) => s.spec.text === t.slo)!.spec.thresholdMs);
+      return met && !this.#trendingUp() ? { verdict: 'pass', reason: 'slo-met-unstable' } : { verdict: 'fail', reason: met ? 'unstable' : `slo-failed:${tallies.find((t) => t.observedMs === null || t.verdict !== 'pass')?.slo ?? ''}` };
+    }
+    return undefined;
+  }
+
+  /** Each SLO's evidence so far (in-flight prompts past a completion threshold counted over). */
+  tallies(inFlightAgesMs: readonly number[] = []): SloTally[] {
+    return this.#slos.map((s) => {
+      const lateInFlight = s.spec.metric === 'completionMs' ? inFlightAgesMs.filter((age) => age >= s.spec.thresholdMs).length : 0;
+      const samples = s.samples + lateInFlight;
+      const over = s.over + lateInFlight;
+      return {
+        slo: s.spec.text,
+        samples,
+        over,
+        observedMs: observedPercentile(s, lateInFlight),
+        required: minSamplesForPercentile(s.spec.percentile, this.#rules.confidence, over),
+        verdict: percentileVerdict(s.spec.percentile, this.#rules.confidence, samples, over),
+      };
+    });
+  }
+
+  /** Mean completion time rose in each of the last 3 windows while the backlog grew. */
+  #growing(): boolean {
+    const l = this.#latencies.slice(-4);
+    const f = this.#inFlightAtClose;
+    const rising = l.length === 4 && l[1]! > l[0]! && l[2]! > l[1]! && l[3]! > l[2]!;
+    const backlog = (f[f.length - 1] ?? 0) - (f[f.length - 4] ?? 0);
+    const windowArrivals = (this.#ratePerSec * this.#windowMs) / 1000;
+    return rising && backlog > Math.max(2, 0.1 * windowArrivals);
+  }
+
+  /** Over the measured windows, mean completion time rose by more than `stability` of its mean. */
+  #trendingUp(): boolean {
+    const ys = this.#latencies.slice(1).filter(Number.isFinite);
+    const fit = linearFit(ys.map((_, i) => i), ys);
+    if (fit === undefined) return false;
+    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+    return fit.slope * (ys.length - 1) > this.#rules.stability * mean;
+  }
+}
+
+/** Nearest-rank percentile of the values seen, with late in-flight prompts as +∞. */
+function observedPercentile(s: SloState, lateInFlight: number): number | null {
+  const values = [...s.values].sort((a, b) => a - b);
+  const missing = s.samples - s.values.length + lateInFlight; // not-ok and late prompts rank above all
+  const n = values.length + missing;
+  if (n === 0) return null;
+  const rank = Math.ceil((s.spec.percentile / 100) * n);
+  return rank <= values.length ? (values[rank - 1] as number) : Number.POSITIVE_INFINITY;
+}
