@@ -23,7 +23,8 @@ interface Case {
 function truthOf(sim: SimHandle, ids: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const id of ids) {
-    const o = sim.groundTruth.prompts.get(id)?.outcome ?? 'never-queued';
+    const t = sim.groundTruth.prompts.get(id);
+    const o = t === undefined ? 'never-queued' : (t.outcome ?? 'undefined');
     out[o] = (out[o] ?? 0) + 1;
   }
   return out;
@@ -99,7 +100,11 @@ const CASES: Record<string, Case> = {
       expect((r.outcomes.ok ?? 0) + r.outcomes.timeout!).toBe(30);
       const timedOut = r.run.requests.rows.filter((row) => row.outcome === 'timeout').map((row) => row.promptId!);
       const truth = truthOf(sim, timedOut);
-      expect(truth.interrupted).toBe(stuck);
+      // Stuck ones were interrupted by id; one that waited behind them timed out pending (deleted,
+      // never ran), just after it started (interrupted too), or as it was finishing (the server's
+      // success raced the deadline).
+      expect(truth.interrupted).toBeGreaterThanOrEqual(stuck);
+      expect(truth.error).toBeUndefined();
       expect(sim.state?.queue.remaining).toBe(0); // nothing of the run left on the server
     },
   },
