@@ -20,7 +20,7 @@ describe('comfyload capacity against the emulator', () => {
   let result: CapacityResult;
 
   beforeAll(async () => {
-    sim = await startSim({ timeScale: 0.05, seed: 11 });
+    sim = await startSim({ timeScale: 0.025, seed: 11 });
     root = mkdtempSync(join(tmpdir(), 'comfyload-capacity-'));
     cli = await runCli([
       'capacity', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
@@ -38,6 +38,7 @@ describe('comfyload capacity against the emulator', () => {
   });
 
   it('exits 0 and prints the minimum count, the max rate, the knee and both GPU-time figures', () => {
+    for (const line of cli.stderr.split('\n')) if (/^(capacity:|  trial)/.test(line)) process.stderr.write(`${line}\n`);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toMatch(/minimum prompts per trial to claim completionMs\.p95<1500: 45/);
     expect(cli.stderr).toMatch(/capacity: max rate .* goodput .* knee/);

@@ -13,7 +13,7 @@ import { readCsv } from '../helpers/csv-read.js';
 import { findRunDirs, readRun, runCli, type CliResult, type RunFiles } from './run-cli.js';
 
 const TIME_SCALE = 0.05;
-const BELOW_PER_SEC = 4;
+const BELOW_PER_SEC = 6;
 const ABOVE_PER_SEC = 20;
 const PROMPTS = 60;
 

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { RateSearch, TrialJudge } from '../../src/harness/capacity-search.js';
+import type { PromptRecord } from '../../src/metrics/result-types.js';
+import { parseSlo, type SloSpec } from '../../src/metrics/slo.js';
+
+const slo = (text: string): SloSpec => parseSlo(text) as SloSpec;
+
+function record(intendedMs: number, completionMs: number | undefined, outcome: PromptRecord['outcome'] = 'ok'): PromptRecord {
+  return {
+    runId: 'r', target: 0, level: 1, concurrency: 0, phase: 'measure', seq: 0, promptId: 'p', clientId: 'c',
+    marks: { intendedSendMs: intendedMs }, timings: completionMs === undefined ? {} : { completionMs }, stepIntervalsMs: [],
+    outcome, outcomeDetail: '', cachedNodeCount: 0, stepCount: 20, imagesOut: 1, source: 'ws', flags: [],
+  };
+}
+
+describe('RateSearch (MLPerf FindPeakPerformance)', () => {
+  it('grows geometrically until a failure, then bisects to the precision', () => {
+    const s = new RateSearch({ startRatePerSec: 8, maxTrials: 20, precision: 0.03 });
+    const capacity = 11.3;
+    const tried: string[] = [];
+    for (let n = s.next(); n !== undefined; n = s.next()) {
+      tried.push(`${n.phase}:${n.ratePerSec.toFixed(3)}`);
+      s.record(n.ratePerSec, n.ratePerSec <= capacity);
+    }
+    expect(tried.slice(0, 3)).toEqual(['grow:8.000', 'grow:10.000', 'grow:12.500']);
+    expect(tried.slice(3).every((t) => t.startsWith('bisect'))).toBe(true);
+    expect(s.highestPass! / capacity).toBeGreaterThan(0.97);
+    expect((s.lowestFail! - s.highestPass!) / s.lowestFail!).toBeLessThanOrEqual(0.03);
+  });
+
+  it('shrinks when the first trial fails, and stops at maxTrials', () => {
+    const s = new RateSearch({ startRatePerSec: 10, maxTrials: 3 });
+    s.record(10, false);
+    expect(s.next()).toEqual({ ratePerSec: 8, phase: 'shrink' });
+    s.record(8, false);
+    s.record(6.4, true);
+    expect(s.next()).toBeUndefined();
+  });
+});
+
+describe('TrialJudge', () => {
+  const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
+
+  it('passes only once the early-stopping count is reached (45 for p95 at 90%), on both sides of it', () => {
+    const judge = new TrialJudge(rules, 10, 1000, 0);
+    judge.closeWindow([]); // settling window
+    let t = 1000;
+    for (let w = 0; w < 4; w++) {
+      for (let i = 0; i < 10; i++) judge.settled(record((t += 100), 200));
+      expect(judge.closeWindow([])).toBeUndefined(); // up to 40 samples: stable but not enough
+    }
+    for (let i = 0; i < 4; i++) judge.settled(record((t += 100), 200));
+    expect(judge.tallies()[0]!.samples).toBe(44);
+    expect(judge.tallies()[0]!.verdict).toBe('undecided');
+    judge.settled(record((t += 100), 200));
+    expect(judge.tallies()[0]!.verdict).toBe('pass');
+    for (let i = 0; i < 5; i++) judge.settled(record((t += 100), 200)); // the window's throughput stays steady
+    expect(judge.closeWindow([])).toEqual({ verdict: 'pass', reason: 'stable' });
+  });
+
+  it('fails as soon as the SLO is violated with confidence; drops count as violations', () => {
+    const judge = new TrialJudge(rules, 10, 1000, 0);
+    judge.closeWindow([]);
+    for (let i = 0; i < 3; i++) judge.settled(record(1100 + i, 5000));
+    for (let i = 0; i < 3; i++) judge.settled(record(1200 + i, undefined, 'dropped'));
+    expect(judge.closeWindow([])).toEqual({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000' });
+  });
+
+  it('counts prompts still in flight past a completion threshold as over it', () => {
+    const judge = new TrialJudge(rules, 10, 1000, 0);
+    judge.closeWindow([]);
+    judge.settled(record(1100, 100));
+    expect(judge.tallies([999])[0]!.over).toBe(0);
+    expect(judge.tallies([1000, 1500])[0]!.over).toBe(2);
+  });
+
+  it('fails as saturated when completion time rises window after window while the backlog grows', () => {
+    const judge = new TrialJudge({ ...rules, slos: [slo('completionMs.p95<100000')] }, 10, 1000, 0);
+    let t = 0;
+    const inFlight: number[] = [];
+    let decision;
+    for (let w = 0; w < 6 && decision === undefined; w++) {
+      for (let i = 0; i < 8; i++) judge.settled(record((t += 100), 500 + w * 400));
+      inFlight.push(0, 0, 0);
+      decision = judge.closeWindow(inFlight.map(() => 1));
+    }
+    expect(decision).toEqual({ verdict: 'fail', reason: 'saturated' });
+  });
+});
+
+describe('parseSlo', () => {
+  it('reads metric, percentile and a threshold in ms or with a unit', () => {
+    expect(parseSlo('completionMs.p95<30000')).toMatchObject({ metric: 'completionMs', percentile: 95, thresholdMs: 30000 });
+    expect(parseSlo('queueWaitMs.p99.9<10s')).toMatchObject({ metric: 'queueWaitMs', percentile: 99.9, thresholdMs: 10000 });
+    expect(parseSlo('stepIntervalMs.p95<10')).toMatch(/per-prompt/);
+    expect(parseSlo('completionMs<3')).toMatch(/form/);
+  });
+});
