@@ -7,6 +7,7 @@
  * ComfyUI process runs on); vram.csv keeps every device. "Used" is `vram_total − vram_free`,
  * which counts torch's reserved-but-unused pool as free, unlike nvidia-smi.
  */
+import { linearFit } from './statistics.js';
 import type { VramDrift, VramFigures, VramSample } from './result-types.js';
 
 export const VRAM_USED_DEFINITION =
@@ -86,40 +87,6 @@ export function promptVramPeak(samples: readonly VramSample[], startMs: number, 
     peak = Math.max(peak ?? 0, primaryUsedBytes(s));
   }
   return peak;
-}
-
-export interface LinearFit {
-  slope: number;
-  intercept: number;
-  /** 1 for a perfect fit; 0 when x explains nothing (or y is constant). */
-  r2: number;
-}
-
-/** Ordinary least squares of y on x; undefined with fewer than 2 distinct x. */
-export function linearFit(xs: readonly number[], ys: readonly number[]): LinearFit | undefined {
-  const n = Math.min(xs.length, ys.length);
-  if (n < 2) return undefined;
-  let sx = 0;
-  let sy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += xs[i] ?? 0;
-    sy += ys[i] ?? 0;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] ?? 0) - mx;
-    const dy = (ys[i] ?? 0) - my;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
-  if (sxx === 0) return undefined;
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx, r2: syy === 0 ? 0 : (sxy * sxy) / (sxx * syy) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VramSample } from '../../src/metrics/result-types.js';
-import { DRIFT_MIN_PROMPTS, linearFit, nearestRank, promptVramPeak, vramDrift, vramFigures } from '../../src/metrics/vram-stats.js';
+import { linearFit } from '../../src/metrics/statistics.js';
+import { DRIFT_MIN_PROMPTS, nearestRank, promptVramPeak, vramDrift, vramFigures } from '../../src/metrics/vram-stats.js';
 
 const MB = 1024 * 1024;
 
