@@ -7,7 +7,7 @@
  * found), 1 no rate met the SLOs, 2 bad usage, 3 target unreachable, 130 stopped.
  */
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CapacityRun, type CapacityOutcome } from '../../harness/capacity-run.js';
 import { systemClock } from '../../harness/clock.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
@@ -17,7 +17,6 @@ import { MetricRecorder } from '../../metrics/recorder.js';
 import type { ResultFile, RunSummary } from '../../metrics/result-types.js';
 import { ConsoleReporter } from '../../reporters/console.js';
 import { formatCapacitySummary, QueueCsvWriter, writeTrialsCsv } from '../../reporters/open-loop-files.js';
-import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../../reporters/summary-json.js';
 import { startSim, type SimHandle } from '../../sim/index.js';
 import { BUNDLED_WORKFLOW, nameFromPath } from '../build-run-plan.js';
 import { ComfyloadError } from '../errors.js';
@@ -27,6 +26,7 @@ import type { Resolved } from '../option-table.js';
 import type { CapacityOptionValues } from '../options-capacity.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
+import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
 import { loadWorkflowFile } from '../workflow-file.js';
 
 export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, io: CliIO): Promise<number> {
@@ -101,8 +101,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   const stats = await probe.preflight();
   const version = packageInfo().version;
   const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
-  const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const dir = resolve(io.cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
+  const dir = runResultsDir(io.cwd, plan, fingerprint, startTimeEpochMs);
   const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
   const consoleReporter = new ConsoleReporter({ sink: stderr, isTTY: !v.quiet && io.stderr.isTTY === true, clock: () => clock.now(), levelCount: v.maxTrials });
   const reporting = new RunReporting({ dir, recorder, startTimeEpochMs, clockOriginMs: originMs, headerComments, console: consoleReporter, clock: () => clock.now(), levelCount: v.maxTrials });
@@ -128,10 +127,6 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   }
   await queueCsv.close();
   const endEpochMs = clock.epochMs();
-  const levels = outcome?.levels ?? [];
-  const warmup = outcome?.warmup ?? null;
-  const partial = outcome === undefined || outcome.partial;
-  const partialReason = outcome === undefined ? `stopped by an error: ${(failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
   const files: ResultFile[] = [{ kind: 'queue', path: 'queue.csv' }];
   if (outcome !== undefined) {
     await writeTrialsCsv(new FileSink(join(dir, 'trials.csv')), outcome.result.trials, headerComments);
@@ -141,35 +136,23 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
     files.push({ kind: 'trials', path: 'trials.csv' }, { kind: 'capacity', path: 'capacity.json' });
   }
   const base: Omit<RunSummary, 'files'> = {
-    schemaVersion: SUMMARY_SCHEMA_VERSION,
-    harness: { name: 'comfyload', version: packageInfo().version },
-    runId,
-    name: plan.name,
-    startedAt: new Date(startTimeEpochMs).toISOString(),
-    endedAt: new Date(endEpochMs).toISOString(),
-    startTimeEpochMs,
-    durationMs: endEpochMs - startTimeEpochMs,
-    settings: {
-      mode: 'capacity',
-      workflowPath: plan.workflowPath,
-      levels: [],
-      warmupPrompts: plan.warmupPrompts,
-      seedPolicy: plan.seedPolicy,
-      seed: plan.seed,
-      maxErrorRate: plan.maxErrorRate,
-      fetchOutputs: false,
-      promptTimeoutMs: plan.promptTimeoutMs,
-      labels: plan.labels,
-      openLoop: { arrival: v.arrival, ...(v.arrival === 'gamma' ? { burstiness: v.burstiness } : {}), maxInFlight: v.maxInFlight, dispatch: v.dispatch },
-    },
-    targets: plan.targets.map((t, index) => ({ index, kind: plan.targetKind, url: t.url })),
-    levels: levelsByIndex(levels),
-    warmup,
-    totals: runTotals(levels, warmup),
-    partial,
-    ...(partial && partialReason !== undefined ? { partialReason } : {}),
-    histograms: histogramSettings(),
-    environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind },
+    ...summaryBase({
+      plan,
+      runId,
+      startTimeEpochMs,
+      endEpochMs,
+      settings: {
+        ...planSettings(plan, 'capacity'),
+        levels: [],
+        fetchOutputs: false,
+        openLoop: { arrival: v.arrival, ...(v.arrival === 'gamma' ? { burstiness: v.burstiness } : {}), maxInFlight: v.maxInFlight, dispatch: v.dispatch },
+      },
+      levels: outcome?.levels ?? [],
+      warmup: outcome?.warmup ?? null,
+      outcome,
+      failure,
+      environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind },
+    }),
     ...(outcome !== undefined ? { capacity: outcome.result } : {}),
   };
   const summary = await reporting.finish(base, files);
@@ -179,7 +162,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   if (v.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);
   if (failure !== undefined) throw failure;
-  if (partial) return 130;
+  if (summary.partial) return 130;
   return outcome?.result.maxRatePerSec === null ? 1 : 0;
 }
 

@@ -6,7 +6,6 @@
  * (partial results are valid and marked `"partial": true`).
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { BenchmarkRun, type RunOutcome } from '../../harness/benchmark-run.js';
 import { systemClock } from '../../harness/clock.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
@@ -14,11 +13,11 @@ import type { RunPlan } from '../../harness/run-plan.js';
 import { MetricRecorder } from '../../metrics/recorder.js';
 import type { RunSummary } from '../../metrics/result-types.js';
 import { ConsoleReporter } from '../../reporters/console.js';
-import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../../reporters/summary-json.js';
 import { startSim, type SimHandle } from '../../sim/index.js';
 import type { CliIO } from '../io.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
+import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
 import { describeOpenLoopPlan } from '../open-loop-plan.js';
 import { OpenLoopReporting } from '../open-loop-reporting.js';
 import { describeCombination, expandMatrix } from '../matrix.js';
@@ -74,7 +73,6 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     levelCount: plan.levels.length,
   });
   const targetUrl = plan.targets[0]?.url ?? '';
-  const targetLabel = plan.targetKind === 'emulator' ? `emulator ${targetUrl}` : targetUrl;
 
   // Preflight with a throwaway observer: nothing is written until the target answered like ComfyUI.
   const pending: string[] = [];
@@ -83,8 +81,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   const stats = await probe.preflight();
   const version = packageInfo().version;
   const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
-  const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const dir = resolve(io.cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
+  const dir = runResultsDir(io.cwd, plan, fingerprint, startTimeEpochMs);
   const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : targetUrl);
   const vramIntervalMs = plan.vramIntervalMs ?? 250;
   const vram = new VramReporting(dir, vramIntervalMs, headerComments);
@@ -135,45 +132,24 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   if (sampler.counts.failedPolls > 0) reporting.onWarning(`${sampler.counts.failedPolls} VRAM polls of /system_stats failed (last: ${sampler.lastError ?? 'unknown'})`);
   const endEpochMs = clock.epochMs();
   const levels = outcome?.levels ?? [];
-  const warmup = outcome?.warmup ?? null;
-  const partial = outcome === undefined || outcome.partial;
-  const partialReason = outcome === undefined ? `stopped by an error: ${(failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
   const base: Omit<RunSummary, 'files'> = {
-    schemaVersion: SUMMARY_SCHEMA_VERSION,
-    harness: { name: 'comfyload', version },
-    runId,
-    name: plan.name,
-    startedAt: new Date(startTimeEpochMs).toISOString(),
-    endedAt: new Date(endEpochMs).toISOString(),
-    startTimeEpochMs,
-    durationMs: endEpochMs - startTimeEpochMs,
-    settings: {
-      mode: 'closed-loop',
-      workflowPath: plan.workflowPath,
-      levels: plan.levels.map((l) => ({ concurrency: l.concurrency })),
-      ...(plan.promptsPerLevel !== undefined ? { promptsPerLevel: plan.promptsPerLevel } : {}),
-      ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : {}),
-      warmupPrompts: plan.warmupPrompts,
-      seedPolicy: plan.seedPolicy,
-      seed: plan.seed,
-      maxErrorRate: plan.maxErrorRate,
-      fetchOutputs: plan.fetchOutputs,
-      promptTimeoutMs: plan.promptTimeoutMs,
-      labels: plan.labels,
-    },
-    targets: plan.targets.map((t, index) => ({ index, kind: plan.targetKind, url: t.url })),
-    levels: levelsByIndex(levels),
-    warmup,
-    totals: runTotals(levels, warmup),
-    partial,
-    ...(partial && partialReason !== undefined ? { partialReason } : {}),
-    histograms: histogramSettings(),
-    environment: {
-      ...fingerprintEnvironment(fingerprint),
-      target: plan.targetKind,
-      ...preflightEnvironment(ready),
-      ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
-    },
+    ...summaryBase({
+      plan,
+      runId,
+      startTimeEpochMs,
+      endEpochMs,
+      settings: planSettings(plan, 'closed-loop'),
+      levels,
+      warmup: outcome?.warmup ?? null,
+      outcome,
+      failure,
+      environment: {
+        ...fingerprintEnvironment(fingerprint),
+        target: plan.targetKind,
+        ...preflightEnvironment(ready),
+        ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
+      },
+    }),
     vram: vramSummary,
   };
   const extraFiles = await openLoop.finish(plan, outcome, base, dir, headerComments, stderr);
@@ -187,7 +163,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   if (flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);
   if (failure !== undefined) throw failure;
-  if (partial) return 130;
+  if (summary.partial) return 130;
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
   if (errorRate > plan.maxErrorRate) {

@@ -1,0 +1,76 @@
+/**
+ * The parts every command that measures (`run`, `capacity`) writes the same way: where its
+ * results folder is, and the common body of summary.json. One place, so the files that later
+ * `compare`, `merge` and `report` read cannot drift apart between commands.
+ */
+import { resolve } from 'node:path';
+import type { Fingerprint } from '../harness/fingerprint.js';
+import type { RunPlan } from '../harness/run-plan.js';
+import type { LevelSummary, RunSettings, RunSummary } from '../metrics/result-types.js';
+import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
+import { packageInfo } from './package-info.js';
+
+/** `<results-dir>/<gpu>/<model-config>/<UTC time>-<name>`, the time like `2026-11-29T170040Z`. */
+export function runResultsDir(cwd: string, plan: RunPlan, fingerprint: Fingerprint, startTimeEpochMs: number): string {
+  const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return resolve(cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
+}
+
+/** The settings every mode records; the caller adds its mode's own (levels, arrival model). */
+export function planSettings(plan: RunPlan, mode: RunSettings['mode']): RunSettings {
+  return {
+    mode,
+    workflowPath: plan.workflowPath,
+    levels: plan.levels.map((l) => ({ concurrency: l.concurrency })),
+    ...(plan.promptsPerLevel !== undefined ? { promptsPerLevel: plan.promptsPerLevel } : {}),
+    ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : {}),
+    warmupPrompts: plan.warmupPrompts,
+    seedPolicy: plan.seedPolicy,
+    seed: plan.seed,
+    maxErrorRate: plan.maxErrorRate,
+    fetchOutputs: plan.fetchOutputs,
+    promptTimeoutMs: plan.promptTimeoutMs,
+    labels: plan.labels,
+  };
+}
+
+export interface SummaryInput {
+  plan: RunPlan;
+  runId: string;
+  startTimeEpochMs: number;
+  endEpochMs: number;
+  settings: RunSettings;
+  levels: readonly LevelSummary[];
+  warmup: LevelSummary | null;
+  /** undefined when the engine threw before returning its outcome. */
+  outcome: { partial: boolean; partialReason?: string } | undefined;
+  failure: unknown;
+  environment: Record<string, string>;
+}
+
+/** summary.json without its file list (the reporting layer adds it once the files are written). */
+export function summaryBase(input: SummaryInput): Omit<RunSummary, 'files'> {
+  const { plan, outcome } = input;
+  const partial = outcome === undefined || outcome.partial;
+  const partialReason =
+    outcome === undefined ? `stopped by an error: ${(input.failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    harness: { name: 'comfyload', version: packageInfo().version },
+    runId: input.runId,
+    name: plan.name,
+    startedAt: new Date(input.startTimeEpochMs).toISOString(),
+    endedAt: new Date(input.endEpochMs).toISOString(),
+    startTimeEpochMs: input.startTimeEpochMs,
+    durationMs: input.endEpochMs - input.startTimeEpochMs,
+    settings: input.settings,
+    targets: plan.targets.map((t, index) => ({ index, kind: plan.targetKind, url: t.url })),
+    levels: levelsByIndex(input.levels),
+    warmup: input.warmup,
+    totals: runTotals(input.levels, input.warmup),
+    partial,
+    ...(partial && partialReason !== undefined ? { partialReason } : {}),
+    histograms: histogramSettings(),
+    environment: input.environment,
+  };
+}
