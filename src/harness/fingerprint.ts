@@ -114,7 +114,7 @@ export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, work
     sampler,
     scheduler,
     gpuSlug: slug(labels['gpu'] ?? `${countPart}${gpu}`),
-    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}`),
+    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}${matrixPart(labels['matrix'])}`),
     labels,
   };
 }
@@ -122,6 +122,23 @@ export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, work
 function parseDevice(raw: string, type: string, vramTotal: number, index: number): FingerprintDevice {
   const allocator = /\s:\s(\S+)$/.exec(raw)?.[1] ?? '';
   return { index, name: gpuName(raw), type, allocator, vramTotalBytes: vramTotal };
+}
+
+/** Inputs the model-config name already spells out (resolution, steps, batch). */
+const NAMED_IN_CONFIG = new Set(['width', 'height', 'steps', 'batch_size']);
+
+/**
+ * A `--matrix` combination's other axes (`cfg=7,sampler_name=dpmpp_2m` → `-cfg7-sampler_namedpmpp_2m`),
+ * so every combination is a model configuration of its own, not only a run of its own.
+ */
+function matrixPart(combination: string | undefined): string {
+  if (combination === undefined) return '';
+  const parts = combination
+    .split(',')
+    .map((kv) => kv.split('='))
+    .filter(([key]) => key !== undefined && !NAMED_IN_CONFIG.has(key.slice(key.lastIndexOf('.') + 1)))
+    .map(([key, value]) => `${key!.slice(key!.lastIndexOf('.') + 1)}${value ?? ''}`);
+  return parts.length > 0 ? `-${parts.join('-')}` : '';
 }
 
 /** `cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync` → `NVIDIA GeForce RTX 4090`. */

@@ -96,6 +96,14 @@ describe('every fixture runs end to end on the emulator', () => {
     ]);
   });
 
+  it('--matrix over an input the folder name does not spell out (cfg) still gives each combination its own model configuration', async () => {
+    const results = fresh('matrix-cfg');
+    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', ...FAST, '--prompts', '1', '--results-dir', results, '--matrix', 'cfg=6,8']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const configs = findRunDirs(results).map((d) => d.split('/').at(-2)).sort();
+    expect(configs).toEqual(['v1-5-pruned-emaonly-512x512-20steps-b1-cfg6', 'v1-5-pruned-emaonly-512x512-20steps-b1-cfg8']);
+  });
+
   it('--prompt-file rotates the positive text through the prompts', async () => {
     const results = fresh('prompt-file');
     const file = join(scratch, 'prompts.txt');
