@@ -33,7 +33,8 @@ export function installWsFaults(core: SimCore): void {
   };
 }
 
-/** After each finished prompt: a `restart` fault restarts the emulated server. */
+/** After each finished prompt: a `restart` fault restarts the emulated server, down for its `down` ms (scaled). */
 export function restartFaultAfterPrompt(core: SimCore): void {
-  if (core.faults.at('prompt-done', '').some((f) => f.name === 'restart')) core.restart();
+  const restart = core.faults.at('prompt-done', '').find((f) => f.name === 'restart');
+  if (restart !== undefined) core.restart((restart.downMs ?? 0) * core.opts.timeScale);
 }

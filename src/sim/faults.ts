@@ -8,7 +8,7 @@
  * | name | point | acts | defaults |
  * |---|---|---|---|
  * | `ws-drop` | ws frame out | terminates the socket instead of sending (client sees 1006) | `every=100` messages per socket |
- * | `restart` | prompt done | queue, history, caches, models and sockets lost; port kept | `after=10` prompts, once (`every=N`: every N-th prompt) |
+ * | `restart` | prompt done | queue, history, caches, models and sockets lost; port kept, closed (connections refused) for `down` ms × timeScale | `after=10` prompts, once (`every=N`: every N-th prompt), `down=0` |
  * | `http-500` | HTTP request | aiohttp's plain-text 500 | every matching request |
  * | `slow-http` | HTTP request | delays the reply by `ms` × timeScale | `ms=1000` |
  * | `stall` | node start | no message for `ms` × timeScale after `executing` | `rate=0.2`, `ms=2000` |
@@ -39,6 +39,8 @@ export interface FaultSpec {
   every?: number;
   /** progress-storm: messages per real step. */
   factor?: number;
+  /** restart: how long the port stays closed, in ms (unscaled: multiplied by timeScale). */
+  downMs?: number;
   /** Act at most this many times (restart without `every`: once). */
   times?: number;
 }
@@ -188,6 +190,8 @@ const KEY_ALIASES: Readonly<Record<string, keyof Omit<FaultSpec, 'name'>>> = {
   every: 'every',
   factor: 'factor',
   times: 'times',
+  down: 'downMs',
+  downMs: 'downMs',
 };
 
 /** The keys a fault text may carry, for messages. */

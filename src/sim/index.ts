@@ -3,7 +3,7 @@
  * ComfyUI 0.3.64's protocol (or a mid-2024 one) over a simulated GPU, and returns a handle with
  * its URL, its ground truth and `close()`.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRouter } from './http-router.js';
 import { HttpFail } from './http-util.js';
@@ -45,6 +45,15 @@ async function httpFaults(core: SimCore, path: string): Promise<void> {
   }
 }
 
+/** The same port again after a restart's downtime; retried briefly should the port still be held. */
+function listenAgain(server: Server, port: number, host: string, attempt = 0): void {
+  const onError = (): void => {
+    if (attempt < 20) setTimeout(() => listenAgain(server, port, host, attempt + 1), 50);
+  };
+  server.once('error', onError);
+  server.listen(port, host, () => server.off('error', onError));
+}
+
 export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandle> {
   const resolved = resolveSimOptions(opts);
   const core = new SimCore(resolved);
@@ -72,6 +81,18 @@ export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandl
   core.port = port;
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
   let closed: Promise<void> | undefined;
+  let downTimer: NodeJS.Timeout | undefined;
+  core.listener = {
+    goDown(downMs: number): void {
+      if (closed !== undefined || downTimer !== undefined) return;
+      server.close();
+      server.closeAllConnections();
+      downTimer = setTimeout(() => {
+        downTimer = undefined;
+        if (closed === undefined) listenAgain(server, port, resolved.host);
+      }, downMs);
+    },
+  };
   return {
     url: `http://${host}:${port}`,
     port,
@@ -79,6 +100,7 @@ export async function startSim(opts: Partial<SimOptions> = {}): Promise<SimHandl
     state: core,
     close(): Promise<void> {
       closed ??= (async () => {
+        clearTimeout(downTimer);
         core.worker.stop();
         core.clock.release?.(); // a model load in progress must not hold the close for seconds
         ws.close();

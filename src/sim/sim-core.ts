@@ -47,6 +47,8 @@ export class SimCore {
   port = 0;
   /** Simulated restarts so far (`restart` fault). */
   restarts = 0;
+  /** The listening port, set by `startSim`: a restart with downtime closes it for a while. */
+  listener: { goDown(downMs: number): void } | undefined;
   readonly #modelFolders: Omit<ModelFolders, 'input'>;
 
   constructor(opts: ResolvedSimOptions) {
@@ -96,9 +98,10 @@ export class SimCore {
   /**
    * A process restart on the same port: pending prompts, history, cached outputs, loaded models,
    * the priority counter and every socket are gone. Called between prompts (nothing runs).
-   * Ground truth marks the prompts that vanished as `lost`.
+   * Ground truth marks the prompts that vanished as `lost`. With `downMs` the port is closed
+   * (connections refused, open ones cut) for that long, as while a real process starts again.
    */
-  restart(): void {
+  restart(downMs = 0): void {
     this.restarts++;
     for (const e of [...this.queue.pending(), ...this.queue.running()]) {
       const t = this.truth.prompts.get(e.promptId);
@@ -112,6 +115,7 @@ export class SimCore {
     this.hub.closeAll();
     this.hub.clientId = null;
     this.hub.lastNodeId = null;
+    if (downMs > 0) this.listener?.goDown(downMs);
   }
 
   nodeDef(classType: string): SimNodeDef | undefined {

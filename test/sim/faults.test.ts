@@ -77,6 +77,8 @@ test('parseFaultText: several faults, aliases, refusals', () => {
     { name: 'http-500', probability: 0.05, target: '/prompt' },
   ]);
   expect(parseFaultText('stuck')).toEqual([{ name: 'stuck' }]);
+  expect(parseFaultText('restart:every=20,down=1500')).toEqual([{ name: 'restart', every: 20, downMs: 1500 }]);
+  expect(parseFaultText('restart:down=-1')).toEqual({ error: expect.stringContaining('`down` must be a number >= 0') });
   expect(parseFaultText('nope')).toEqual({ error: expect.stringContaining('unknown fault `nope`') });
   expect(parseFaultText('ws-drop:every=0')).toEqual({ error: expect.stringContaining('`every` must be') });
   expect(FAULT_NAMES).toContain('progress-storm');
@@ -135,6 +137,39 @@ test('restart after N prompts: pending prompts, history and sockets are gone, th
   const again = await Recorder.open(sim.url);
   const id = randomUUID();
   await postJson(sim.url, '/prompt', { prompt: fake(30), client_id: again.clientId, prompt_id: id });
+  await again.waitDone(id);
+  again.close();
+});
+
+test('restart with down=<ms>: the port refuses connections for ms × timeScale, then the same port answers with an empty queue and history', async () => {
+  // 20 s × 0.01 = 200 ms of downtime.
+  const sim = await open({ faults: [{ name: 'restart', afterPrompts: 1, downMs: 20_000 }] });
+  const rec = await Recorder.open(sim.url);
+  const closed = new Promise<number>((resolve) => rec.ws.once('close', () => resolve(performance.now())));
+  const first = randomUUID();
+  await postJson(sim.url, '/prompt', { prompt: fake(40), client_id: rec.clientId, prompt_id: first });
+  const downAt = await closed;
+  const refused = await fetch(`${sim.url}/system_stats`).then(
+    () => 'answered',
+    (err: Error) => (err.cause as { code?: string } | undefined)?.code ?? err.message,
+  );
+  expect(refused).toBe('ECONNREFUSED');
+  let upAt = 0;
+  for (let i = 0; i < 100 && upAt === 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    upAt = await fetch(`${sim.url}/system_stats`).then(
+      (res) => (res.ok ? performance.now() : 0),
+      () => 0,
+    );
+  }
+  expect(upAt - downAt).toBeGreaterThanOrEqual(150);
+  expect(upAt - downAt).toBeLessThan(1500);
+  expect(sim.state?.restarts).toBe(1);
+  expect((await getJson(sim.url, `/history/${first}`)).json).toEqual({});
+  expect((await getJson(sim.url, '/queue')).json).toEqual({ queue_running: [], queue_pending: [] });
+  const again = await Recorder.open(sim.url);
+  const id = randomUUID();
+  await postJson(sim.url, '/prompt', { prompt: fake(41), client_id: again.clientId, prompt_id: id });
   await again.waitDone(id);
   again.close();
 });
