@@ -1,8 +1,9 @@
 /**
  * `comfyload report <results-dir>`: renders report.html again from the files of a results folder
- * (summary.json, levels.csv, requests.csv, and vram.csv and histograms.hlog when present) without
- * re-running anything. `comfyload run` calls {@link writeReport} at the end of every run, a run
- * cut short included.
+ * (summary.json, levels.csv, requests.csv, and when present vram.csv, histograms.hlog, queue.csv,
+ * targets.csv and capacity.json) without re-running anything: closed-loop, open-loop and capacity
+ * runs alike. `comfyload run` and `comfyload capacity` call {@link writeReport} at the end of
+ * every run, a run cut short included.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,12 +60,25 @@ function readResultFiles(dir: string): ReportFiles {
   }
   const vramCsv = optional('vram.csv');
   const hlog = optional('histograms.hlog');
+  const queueCsv = optional('queue.csv');
+  const targetsCsv = optional('targets.csv');
+  const capacityJson = optional('capacity.json');
+  if (capacityJson !== undefined) {
+    try {
+      JSON.parse(capacityJson);
+    } catch (err) {
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_RESULTS', `${join(dir, 'capacity.json')} cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  }
   return {
     summary,
     levelsCsv: read('levels.csv'),
     requestsCsv: read('requests.csv'),
     ...(vramCsv !== undefined ? { vramCsv } : {}),
     ...(hlog !== undefined ? { hlog } : {}),
+    ...(queueCsv !== undefined ? { queueCsv } : {}),
+    ...(targetsCsv !== undefined ? { targetsCsv } : {}),
+    ...(capacityJson !== undefined ? { capacityJson } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { LevelRow, ReportData } from './report-data.js';
 import { REPORT_SCRIPT } from './report-client.js';
 import { REPORT_STYLE } from './report-style.js';
+import { capacityHeadline, esc, openLoopTable, targetsTable, trialsTable } from './render-tables.js';
 
 /** The chart library's files, read by the CLI from node_modules/uplot/dist. */
 export interface ReportAssets {
@@ -30,22 +31,38 @@ export function renderReportHtml(data: ReportData, assets: ReportAssets): string
 ${data.partial !== null ? `<p class="partial">Partial run: ${esc(data.partial)}</p>` : ''}
 </header>
 <main>
+${data.capacity !== null ? capacitySections(data) : ''}
 <section id="warnings-section">
 <h2>Warnings</h2>
 ${data.warnings.length > 0 ? `<ul class="warnings">${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="ok">None: every prompt finished ok, nothing served from cache, no VRAM drift.</p>'}
 </section>
 <section>
 <h2>Levels</h2>
-${levelsTable(data.levels)}
+${levelsTable(data)}
 </section>
-<section>
+${data.openLoop !== null ? `<section>
+<h2>Arrival rates: Little's law and queue growth per level</h2>
+${openLoopTable(data.openLoop)}
+<p class="caption">L = time-averaged server queue depth (queue.csv); λ·W = ok throughput × mean time in the server. Queue-wait slope ≈ 0 below saturation, ≈ (λ/μ − 1) × 1000 ms/s above. Corrected p99 counts from the intended send time, uncorrected from the actual send (coordinated omission).</p>
+</section>` : ''}
+${data.mode !== 'capacity' ? `<section>
 <h2>Throughput</h2>
 <div class="chart" id="throughput"></div>
-</section>
+</section>` : ''}
 <section>
-<h2>Latency percentiles vs concurrency</h2>
+<h2>Latency percentiles vs ${data.mode === 'closed-loop' ? 'concurrency' : 'planned arrival rate'}</h2>
+${data.mode !== 'closed-loop' ? '<p class="caption">Solid: corrected (from the intended send time). Dashed: uncorrected (from the actual send), where the metric has both.</p>' : ''}
 <div id="latency-charts"></div>
 </section>
+${data.queue !== null ? `<section>
+<h2>Server queue depth</h2>
+<div class="chart" id="queue"></div>
+</section>` : ''}
+${data.targets !== null ? `<section>
+<h2>Per target (fleet)</h2>
+${targetsTable(data.targets)}
+<div class="pair"><div class="chart" id="targets-throughput"></div><div class="chart" id="targets-latency"></div></div>
+</section>` : ''}
 <section>
 <h2>Sampler step intervals</h2>
 ${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>No step intervals recorded (histograms.hlog missing or no sampler steps).</p>'}
@@ -78,22 +95,34 @@ ${data.vram !== null ? '<div class="chart" id="vram"></div>' : '<p>No VRAM sampl
 `;
 }
 
-function levelsTable(levels: LevelRow[]): string {
+function capacitySections(data: ReportData): string {
+  const c = data.capacity!;
+  return `<section id="capacity">
+<h2>Capacity search</h2>
+${capacityHeadline(c)}
+</section>
+<section>
+<h2>Trials</h2>
+<div class="pair"><div class="chart" id="capacity-throughput"></div><div class="chart" id="capacity-slo"></div></div>
+<div class="chart" id="capacity-path"></div>
+${trialsTable(c)}
+</section>`;
+}
+
+function levelsTable(data: ReportData): string {
+  const levels: LevelRow[] = data.levels;
   if (levels.length === 0) return '<p>No measured level completed.</p>';
-  const head = ['concurrency', 'submitted', 'ok', 'not ok', 'outcomes', 'prompts/s', 'images/min', 'sampler steps/s', 'completion p50', 'completion p95', 'step p50', 'VRAM used peak', 'VRAM used p95'];
+  const first = data.mode === 'closed-loop' ? 'concurrency' : data.mode === 'capacity' ? 'trial / rate' : 'planned rate';
+  const head = [first, 'submitted', 'ok', 'not ok', 'outcomes', 'prompts/s', 'images/min', 'sampler steps/s', 'completion p50', 'completion p95', 'step p50', 'VRAM used peak', 'VRAM used p95'];
   const gib = (b: number | null): string => (b === null ? '–' : `${(b / 2 ** 30).toFixed(2)} GiB`);
   const ms = (v: number | null): string => (v === null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
   const n = (v: number | null, d: number): string => (v === null ? '–' : v.toFixed(d));
   const rows = levels.map((l) =>
-    [String(l.concurrency), String(l.submitted), String(l.ok), String(l.notOk), l.outcomes, n(l.promptsPerSec, 3), n(l.imagesPerMin, 1), n(l.samplerStepsPerSec, 1), ms(l.completionP50Ms), ms(l.completionP95Ms), ms(l.stepIntervalP50Ms), gib(l.vramPeakBytes), gib(l.vramP95Bytes)]
+    [data.mode === 'closed-loop' ? String(l.concurrency) : l.label, String(l.submitted), String(l.ok), String(l.notOk), l.outcomes, n(l.promptsPerSec, 3), n(l.imagesPerMin, 1), n(l.samplerStepsPerSec, 1), ms(l.completionP50Ms), ms(l.completionP95Ms), ms(l.stepIntervalP50Ms), gib(l.vramPeakBytes), gib(l.vramP95Bytes)]
       .map((c, i) => `<td${i === 4 ? ' class="text"' : ''}>${esc(c)}</td>`)
       .join(''),
   );
   return `<div class="table-wrap"><table class="levels"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table></div>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /** JSON safe inside a <script> element: no `</script>`, no HTML comment openers, no U+2028/9. */

@@ -2,8 +2,12 @@
  * The script report.html runs in the browser: reads the embedded report data and draws every
  * chart with uPlot (inlined beside it). Plain ES2017 with no template literals, kept as a string
  * so the page needs no build step and no network. Each chart is registered on
- * `window.__comfyloadCharts` ({id, title, chart}) so a browser test can check its data.
+ * `window.__comfyloadCharts` ({id, title, chart}) so a browser test can check its data. The
+ * arrival-rate charts (queue depth, fleet, capacity) are a fragment of the same closure, in
+ * report-client-rate.ts.
  */
+import { RATE_CHARTS_SCRIPT } from './report-client-rate.js';
+
 export const REPORT_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -51,23 +55,33 @@ export const REPORT_SCRIPT = String.raw`
       ctx.fillStyle = b.phase === 'warmup' ? 'rgba(160,160,160,0.16)' : (i % 2 === 0 ? 'rgba(31,119,180,0.07)' : 'rgba(255,127,14,0.08)');
       ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
       ctx.fillStyle = '#555';
-      ctx.fillText(b.label, x0 + 3 * devicePixelRatio, top + 3 * devicePixelRatio);
+      // A band too narrow for its label (a short warm-up or probe) stays unlabelled rather than overprinting its neighbour.
+      if (ctx.measureText(b.label).width + 6 * devicePixelRatio <= x1 - x0) ctx.fillText(b.label, x0 + 3 * devicePixelRatio, top + 3 * devicePixelRatio);
     });
     ctx.restore();
   }
 
-  function concurrencyAxis(xs) {
+  var byRate = data.mode !== 'closed-loop';
+
+  // x of the level charts: concurrency (log 2) in a closed loop, planned arrival rate per min (linear) otherwise.
+  function levelAxis(xs) {
+    // Rates can sit close together (a bisection): let uPlot space the ticks instead of one per level.
+    if (byRate) return { label: data.levelAxis.label, size: 50, values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : fmt(v, v >= 100 || v === Math.round(v) ? 0 : 1); }); } };
     return {
-      label: 'concurrency (virtual users, one socket each)',
+      label: data.levelAxis.label,
       splits: function () { return xs.filter(function (v, i) { return xs.indexOf(v) === i; }); },
       filter: function (u, splits) { return splits; },
-      values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : String(v); }); },
+      values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : (byRate ? fmt(v, v >= 100 ? 0 : 1) + '/min' : String(v)); }); },
+      size: 50,
     };
   }
 
-  function concurrencyScale() {
-    return { time: false, distr: 3, log: 2, range: function (u, min, max) { return [min / 1.4, max * 1.4]; } };
+  function levelScale() {
+    if (!byRate) return { time: false, distr: 3, log: 2, range: function (u, min, max) { return [min / 1.4, max * 1.4]; } };
+    return { time: false, range: function (u, min, max) { var pad = Math.max((max - min) * 0.08, max * 0.05, 0.5); return [Math.max(0, min - pad), max + pad]; } };
   }
+
+  function levelValue(u, v) { return v === null ? '–' : (byRate ? fmt(v, 1) + ' /min' : 'c=' + v); }
 
   // Levels sorted by concurrency (uPlot wants ascending x).
   function byConcurrency(xs) {
@@ -91,35 +105,44 @@ export const REPORT_SCRIPT = String.raw`
     });
     data.latency.forEach(function (m) {
       var id = 'latency-' + m.metric;
-      var order = byConcurrency(m.concurrency);
-      var xs = order.map(function (i) { return m.concurrency[i]; });
+      var order = byConcurrency(m.x);
+      var xs = order.map(function (i) { return m.x[i]; });
       var figures = ['p50', 'p90', 'p95', 'p99', 'max'];
-      var series = [{ label: 'concurrency' }].concat(figures.map(function (f) {
-        return { label: f, stroke: FIGURE_COLORS[f], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' ms'; } };
+      var twin = m.uncorrected;
+      var series = [{ label: byRate ? 'rate' : 'concurrency', value: levelValue }].concat(figures.map(function (f) {
+        return { label: twin ? f + ' corr.' : f, stroke: FIGURE_COLORS[f], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' ms'; } };
       }));
       var d = [xs].concat(figures.map(function (f) { return order.map(function (i) { return m[f][i]; }); }));
-      addChart(id, m.metric + ' vs concurrency', {
+      if (twin) {
+        // Coordinated omission made visible: the uncorrected twin dashed beside each corrected figure.
+        figures.forEach(function (f) {
+          series.push({ label: f + ' uncorr.', stroke: FIGURE_COLORS[f], width: 1.5, dash: [6, 4], show: f === 'p50' || f === 'p99' || f === 'max', points: { show: true, size: 5 }, value: function (u, v) { return fmt(v) + ' ms'; } });
+          d.push(order.map(function (i) { return twin[f][i]; }));
+        });
+      }
+      addChart(id, m.metric + ' vs ' + (byRate ? 'planned rate' : 'concurrency') + (twin ? ': solid corrected, dashed uncorrected' : ''), {
         height: 260,
-        scales: { x: concurrencyScale() },
+        scales: { x: levelScale() },
         series: series,
-        axes: [concurrencyAxis(xs), { label: 'latency', size: 70, values: msTicks }],
+        axes: [levelAxis(xs), { label: 'latency', size: 70, values: msTicks }],
       }, d);
     });
   }
 
   function drawThroughput() {
+    if (byRate) return drawRateThroughput();
     var order = byConcurrency(data.levels.map(function (l) { return l.concurrency; }));
     var levels = order.map(function (i) { return data.levels[i]; });
     var xs = levels.map(function (l) { return l.concurrency; });
     addChart('throughput', 'Throughput vs concurrency (ok prompts only)', {
-      scales: { x: concurrencyScale(), ipm: { auto: true } },
+      scales: { x: levelScale(), ipm: { auto: true } },
       series: [
         { label: 'concurrency' },
         { label: 'prompts/s', stroke: COLORS[0], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v, 3) + ' /s'; } },
         { label: 'images/min', stroke: COLORS[1], width: 2, dash: [6, 4], scale: 'ipm', points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' /min'; } },
       ],
       axes: [
-        concurrencyAxis(xs),
+        levelAxis(xs),
         { label: 'prompts per second', size: 70, values: function (u, vals) { return vals.map(function (v) { return fmt(v, 2); }); } },
         { label: 'images per minute', scale: 'ipm', side: 1, size: 70, grid: { show: false } },
       ],
@@ -225,6 +248,8 @@ export const REPORT_SCRIPT = String.raw`
     }, [xs, ys]);
   }
 
+  ${RATE_CHARTS_SCRIPT}
+
   function run(fn) {
     try { fn(); } catch (e) { console.error(e); }
   }
@@ -233,6 +258,9 @@ export const REPORT_SCRIPT = String.raw`
   run(drawSteps);
   run(drawVram);
   run(drawPrompts);
+  run(drawQueue);
+  run(drawTargets);
+  run(drawCapacity);
 
   var resizeTimer = 0;
   window.addEventListener('resize', function () {

@@ -1,17 +1,22 @@
 /**
  * What report.html draws, computed from the results folder's files alone (summary.json,
- * levels.csv, requests.csv, vram.csv, histograms.hlog) so `comfyload report` can render any past
- * run again. Chart series are plain arrays, embedded in the page as JSON; nothing here touches
+ * levels.csv, requests.csv, vram.csv, histograms.hlog; open loop also queue.csv and targets.csv,
+ * capacity also capacity.json) so `comfyload report` can render any past run again. Level charts
+ * put the concurrency on x in a closed loop and the planned arrival rate (per min) in an open loop
+ * or a capacity search. Chart series are plain arrays, embedded in the page as JSON; nothing here touches
  * a file or the network.
  */
 import { readHlog } from '../../metrics/hlog-reader.js';
 import { mergeHistograms, US_PER_MS } from '../../metrics/hdr.js';
 import { parseTag } from '../../metrics/histogram-key.js';
-import { METRICS } from '../../metrics/metric-names.js';
-import type { RunSummary } from '../../metrics/result-types.js';
+import { METRICS, UNCORRECTED_TWIN } from '../../metrics/metric-names.js';
+import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import { VRAM_USED_DEFINITION } from '../../metrics/vram-stats.js';
 import { vramSamplesFromRows } from '../vram-csv.js';
 import { readCsvTable } from './csv-read.js';
+import { environmentRows, warnings } from './report-environment.js';
+import { capacityData, type CapacityData } from './report-capacity.js';
+import { levelRatePerMin, openLoopRows, openLoopWarnings, perMinLabel, queueSeries, targetLevelRows, type OpenLoopRow, type QueueSeries, type TargetLevelRow } from './report-open-loop.js';
 
 /** The files' text, as read by the CLI. Optional files may be missing from an older or cut-short run. */
 export interface ReportFiles {
@@ -20,13 +25,18 @@ export interface ReportFiles {
   requestsCsv: string;
   vramCsv?: string;
   hlog?: string;
+  /** Open loop and capacity. */
+  queueCsv?: string;
+  /** Fleets. */
+  targetsCsv?: string;
+  /** Capacity: capacity.json's text (summary.json `capacity` when missing). */
+  capacityJson?: string;
 }
 
-export interface LatencyChart {
-  metric: string;
-  description: string;
-  /** x: one entry per measured level, in level order. */
-  concurrency: number[];
+export type ReportMode = RunSummary['settings']['mode'];
+
+/** The five figures of one metric, one entry per charted level. */
+export interface PercentileSeries {
   p50: (number | null)[];
   p90: (number | null)[];
   p95: (number | null)[];
@@ -34,9 +44,24 @@ export interface LatencyChart {
   max: (number | null)[];
 }
 
+export interface LatencyChart extends PercentileSeries {
+  metric: string;
+  description: string;
+  /** x: one entry per charted level (concurrency, or planned rate per min), in level order. */
+  x: number[];
+  /** Open loop: the same figures from the actual send (the metric's uncorrected twin). */
+  uncorrected: (PercentileSeries & { metric: string }) | null;
+}
+
 export interface LevelRow {
   level: number;
   concurrency: number;
+  /** Open loop and capacity trials: the planned arrival rate, per min. */
+  ratePerMin: number | null;
+  /** The level's x in the level charts (concurrency or rate per min); null when not charted (the capacity probe). */
+  x: number | null;
+  /** `c=4`, `360/min`, `T3 1674/min fail`, `probe c=1`. */
+  label: string;
   startedMs: number;
   endedMs: number;
   submitted: number;
@@ -54,6 +79,9 @@ export interface LevelRow {
 }
 
 export interface ReportData {
+  mode: ReportMode;
+  /** What the level charts put on x. */
+  levelAxis: { label: string; unit: string };
   title: string;
   subtitle: string;
   partial: string | null;
@@ -78,6 +106,13 @@ export interface ReportData {
   prompts: { seq: number[]; sentS: number[]; startS: (number | null)[]; endS: (number | null)[]; outcome: string[]; level: number[] };
   warnings: string[];
   notes: string[];
+  /** Open loop: one row per level (Little's law, queue-wait slope, corrected vs uncorrected p99). */
+  openLoop: OpenLoopRow[] | null;
+  /** Open loop and capacity: queue.csv. */
+  queue: QueueSeries | null;
+  /** Fleets: each target's levels. */
+  targets: TargetLevelRow[] | null;
+  capacity: CapacityData | null;
 }
 
 const GIB = 2 ** 30;
@@ -85,32 +120,59 @@ const FIGURES = ['p50', 'p90', 'p95', 'p99', 'max'] as const;
 
 export function buildReportData(files: ReportFiles): ReportData {
   const s = files.summary;
+  const mode = s.settings.mode;
+  const byRate = mode !== 'closed-loop';
+  const capacity = mode === 'capacity' ? capacityOf(files) : null;
+  const trialLabel = new Map((capacity?.trials ?? []).map((t) => [t.level, t.label]));
   const levelRows = readCsvTable(files.levelsCsv).rows.filter((r) => r.phase === 'measure');
   const num = (v: string | undefined): number | null => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
-  const levels: LevelRow[] = levelRows.map((r) => ({
-    level: Number(r.level),
-    concurrency: Number(r.concurrency),
-    startedMs: Number(r.startedMs),
-    endedMs: Number(r.endedMs),
-    submitted: Number(r.submitted),
-    ok: Number(r.ok),
-    notOk: Number(r.notOk),
-    outcomes: r.outcomes ?? '',
-    promptsPerSec: num(r.promptsPerSec),
-    imagesPerMin: num(r.imagesPerMin),
-    samplerStepsPerSec: num(r.samplerStepsPerSec),
-    completionP50Ms: num(r.completionMs_p50),
-    completionP95Ms: num(r.completionMs_p95),
-    stepIntervalP50Ms: num(r.stepIntervalMs_p50),
-    vramPeakBytes: num(r.vramUsedPeakBytes),
-    vramP95Bytes: num(r.vramUsedP95Bytes),
-  }));
+  const levels: LevelRow[] = levelRows.map((r) => {
+    const level = Number(r.level);
+    const concurrency = Number(r.concurrency);
+    const ratePerMin = byRate ? levelRatePerMin(s, level) : null;
+    const label = ratePerMin === null ? (byRate ? `probe c=${concurrency}` : `c=${concurrency}`) : (trialLabel.get(level) ?? perMinLabel(ratePerMin));
+    return {
+      level,
+      concurrency,
+      ratePerMin,
+      x: byRate ? ratePerMin : concurrency,
+      label,
+      startedMs: Number(r.startedMs),
+      endedMs: Number(r.endedMs),
+      submitted: Number(r.submitted),
+      ok: Number(r.ok),
+      notOk: Number(r.notOk),
+      outcomes: r.outcomes ?? '',
+      promptsPerSec: num(r.promptsPerSec),
+      imagesPerMin: num(r.imagesPerMin),
+      samplerStepsPerSec: num(r.samplerStepsPerSec),
+      completionP50Ms: num(r.completionMs_p50),
+      completionP95Ms: num(r.completionMs_p95),
+      stepIntervalP50Ms: num(r.stepIntervalMs_p50),
+      vramPeakBytes: num(r.vramUsedPeakBytes),
+      vramP95Bytes: num(r.vramUsedP95Bytes),
+    };
+  });
+  // Level charts: the levels with an x (the capacity probe runs closed loop and has no rate).
+  const charted = levelRows.map((r, i) => ({ r, x: levels[i]!.x })).filter((c): c is { r: Record<string, string>; x: number } => c.x !== null);
+  const figures = (metric: string): PercentileSeries => {
+    const out: PercentileSeries = { p50: [], p90: [], p95: [], p99: [], max: [] };
+    for (const { r } of charted) for (const f of FIGURES) out[f].push(num(r[`${metric}_${f}`]));
+    return out;
+  };
+  const hasSamples = (metric: string): boolean => charted.some(({ r }) => Number(r[`${metric}_count`] ?? 0) > 0);
   const latency: LatencyChart[] = [];
   for (const metric of METRICS) {
-    if (!levelRows.some((r) => Number(r[`${metric.name}_count`] ?? 0) > 0)) continue;
-    const chart: LatencyChart = { metric: metric.name, description: metric.description, concurrency: levels.map((l) => l.concurrency), p50: [], p90: [], p95: [], p99: [], max: [] };
-    for (const r of levelRows) for (const f of FIGURES) chart[f].push(num(r[`${metric.name}_${f}`]));
-    latency.push(chart);
+    // An uncorrected twin is drawn inside its corrected metric's chart, not on its own.
+    if (metric.correction === 'uncorrected' || !hasSamples(metric.name)) continue;
+    const twin = UNCORRECTED_TWIN[metric.name];
+    latency.push({
+      metric: metric.name,
+      description: metric.description,
+      x: charted.map((c) => c.x),
+      ...figures(metric.name),
+      uncorrected: twin !== undefined && hasSamples(twin) ? { metric: twin, ...figures(twin) } : null,
+    });
   }
   const requests = readCsvTable(files.requestsCsv).rows;
   const sec = (v: string | undefined): number | null => {
@@ -128,9 +190,13 @@ export function buildReportData(files: ReportFiles): ReportData {
     prompts.outcome.push(r.outcome ?? '');
     prompts.level.push(r.phase === 'warmup' ? -1 : Number(r.level));
   }
-  const bands = levels.map((l) => ({ fromS: l.startedMs / 1000, toS: l.endedMs / 1000, label: `c=${l.concurrency}`, phase: 'measure' }));
+  const bands = levels.map((l) => ({ fromS: l.startedMs / 1000, toS: l.endedMs / 1000, label: l.label, phase: 'measure' }));
   if (s.warmup !== null && s.warmup.submitted > 0) bands.unshift({ fromS: s.warmup.startedMs / 1000, toS: s.warmup.endedMs / 1000, label: 'warm-up', phase: 'warmup' });
+  const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
+  const targets = s.targets.length > 1 ? targetLevelRows(s, files.targetsCsv) : [];
   return {
+    mode,
+    levelAxis: byRate ? { label: 'planned arrival rate (prompts/min)', unit: '/min' } : { label: 'concurrency (virtual users, one socket each)', unit: '' },
     title: `comfyload · ${s.name}`,
     subtitle: `${s.environment.gpu ?? 'unknown GPU'} · ${s.environment.modelConfigSlug ?? ''} · ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`,
     partial: s.partial ? (s.partialReason ?? 'stopped early') : null,
@@ -141,64 +207,37 @@ export function buildReportData(files: ReportFiles): ReportData {
     vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
     bands,
     prompts,
-    warnings: warnings(s),
-    notes: [
-      `VRAM "used" = ${VRAM_USED_DEFINITION}.`,
-      'Latencies are read from HDR histograms (µs resolution, 3 significant digits) and measured with a monotonic clock; closed loop: each virtual user waits for its prompt before sending the next.',
-      'Throughput counts ok prompts only; images/min counts batch size; sampler steps/s = steps × prompts / wall time.',
-    ],
+    warnings: [...warnings(s), ...openLoopWarnings(s)],
+    openLoop: mode === 'open-loop' && s.openLoop !== undefined ? openLoopRows(s, okPerSec) : null,
+    queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
+    targets: targets.length > 0 ? targets : null,
+    capacity,
+    notes: notes(mode, capacity),
   };
 }
 
-function environmentRows(s: RunSummary): [string, string][] {
-  const e = s.environment;
-  const gib = (v: string | undefined): string =>
-    (v ?? '')
-      .split(',')
-      .filter((x) => x !== '')
-      .map((x) => `${(Number(x) / GIB).toFixed(1)} GiB`)
-      .join(', ');
-  const rows: [string, string | undefined][] = [
-    ['GPU', e.gpu],
-    ['GPU count', e.gpuCount],
-    ['VRAM per device', gib(e.vramTotalBytes)],
-    ['System RAM', gib(e.ramTotalBytes)],
-    ['ComfyUI', e.comfyuiVersion],
-    ['PyTorch', e.pytorchVersion],
-    ['Python', e.pythonVersion?.split(' ')[0]],
-    ['Server argv', e.serverArgv],
-    ['Target', s.targets.map((t) => `${t.kind} ${t.url}`).join(', ')],
-    ['Workflow', e.workflowPath],
-    ['Workflow SHA-256', e.workflowSha256],
-    ['Checkpoint', e.modelsCheckpoint],
-    ['UNet', e.modelsUnet],
-    ['LoRA', e.modelsLora],
-    ['VAE', e.modelsVae],
-    ['Models (all)', e.models],
-    ['Resolution', e.resolution],
-    ['Steps', e.steps],
-    ['Batch size', e.batchSize],
-    ['Sampler / scheduler', `${e.sampler ?? ''} / ${e.scheduler ?? ''}`],
-    ['Harness', `${s.harness.name} ${s.harness.version}`],
-    ['Mode', `${s.settings.mode}, levels ${s.settings.levels.map((l) => l.concurrency).join(',')}, ${s.settings.promptsPerLevel !== undefined ? `${s.settings.promptsPerLevel} prompts` : `${(s.settings.durationMs ?? 0) / 1000} s`} per level, ${s.settings.warmupPrompts} warm-up, seed policy ${s.settings.seedPolicy} (seed ${s.settings.seed})`],
-    ['VRAM sampling', s.vram ? `every ${s.vram.intervalMs} ms, ${s.vram.samples} samples, ${s.vram.skippedTicks} ticks skipped, ${s.vram.failedPolls} failed` : 'not recorded'],
-    ['Results folder', `${e.gpuSlug ?? ''}/${e.modelConfigSlug ?? ''}`],
-    ['Run id', s.runId],
-    ...Object.entries(s.settings.labels).map(([k, v]): [string, string] => [`label ${k}`, v]),
-  ];
-  return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+function capacityOf(files: ReportFiles): CapacityData | null {
+  let result: CapacityResult | undefined = files.summary.capacity;
+  if (files.capacityJson !== undefined) result = JSON.parse(files.capacityJson) as CapacityResult;
+  return result === undefined ? null : capacityData(result);
 }
 
-function warnings(s: RunSummary): string[] {
-  const out: string[] = [];
-  if (s.partial) out.push(`Partial run: ${s.partialReason ?? 'stopped early'}; the figures cover what was measured until then.`);
-  const errors = Object.entries(s.totals.outcomes).filter(([o]) => o !== 'ok' && o !== 'cached');
-  if (errors.length > 0) out.push(`${s.totals.notOk - (s.totals.outcomes.cached ?? 0)} of ${s.totals.submitted} prompts did not finish ok: ${errors.map(([o, n]) => `${o} × ${n}`).join(', ')}.`);
-  const cached = s.totals.outcomes.cached ?? 0;
-  if (cached > 0) out.push(`${cached} prompts were served entirely from ComfyUI's cache and measure nothing.`);
-  const drift = s.vram?.drift;
-  if (drift?.flagged === true) out.push(`VRAM drift: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): memory keeps growing.`);
-  for (const w of s.warnings ?? []) if (!w.startsWith('VRAM keeps growing')) out.push(w);
+function notes(mode: ReportMode, capacity: CapacityData | null): string[] {
+  const out = [
+    `VRAM "used" = ${VRAM_USED_DEFINITION}.`,
+    mode === 'closed-loop'
+      ? 'Latencies are read from HDR histograms (µs resolution, 3 significant digits) and measured with a monotonic clock; closed loop: each virtual user waits for its prompt before sending the next.'
+      : 'Latencies are read from HDR histograms (µs resolution, 3 significant digits) and measured with a monotonic clock; open loop: prompts are sent at the planned times whether or not earlier ones finished.',
+    'Throughput counts ok prompts only; images/min counts batch size; sampler steps/s = steps × prompts / wall time.',
+  ];
+  if (mode !== 'closed-loop') {
+    out.push(
+      'Coordinated omission: queue wait, time to first step and completion count from the intended send time of the rate plan (corrected, solid lines), so a stalled server cannot hide; the dashed lines count from the actual send (uncorrected). A gap between them means sends ran late.',
+      "Little's law: the mean server queue depth (time-averaged queue_remaining from queue.csv) should equal throughput × mean time in the server (POST sent → completion); it holds within the stated tolerance when the queue samples are dense enough and no other client shares the server.",
+      'Queue-wait slope: least-squares slope of corrected queue wait against the intended send time, in ms of wait added per second. ≈ 0 below saturation; ≈ (λ/μ − 1) × 1000 above it (λ arrival rate, μ service rate).',
+    );
+  }
+  if (capacity !== null) out.push(...capacity.rules.map((r) => `Capacity ${r}`));
   return out;
 }
 
@@ -213,7 +252,7 @@ function stepDistribution(hlog: string, levels: LevelRow[]): ReportData['stepDis
     });
     if (tags.length === 0) continue;
     const histogram = mergeHistograms(tags.map((t) => byTag.get(t)!));
-    if (histogram.totalCount > 0) series.push({ label: `c=${level.concurrency}`, histogram });
+    if (histogram.totalCount > 0) series.push({ label: level.label, histogram });
   }
   if (series.length === 0) return null;
   const maxCount = Math.max(...series.map((x) => x.histogram.totalCount));

@@ -20,10 +20,33 @@ th, td { border-bottom: 1px solid #eee; padding: 4px 8px; text-align: left; vert
 table.levels td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.levels td.text { text-align: left; white-space: normal; font-size: 12px; }
 table.levels th { white-space: nowrap; }
+table.open-loop th, table.trials th, table.targets th { white-space: normal; vertical-align: bottom; }
 table.env th { width: 200px; color: #555; font-weight: 600; }
 table.env td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
 .table-wrap { overflow-x: auto; }
 .legend .sw { display: inline-block; width: 14px; height: 10px; margin: 0 4px 0 14px; vertical-align: middle; }
 ul.notes { color: #555; font-size: 13px; }
 p.caption { color: #666; font-size: 12px; margin: -8px 0 12px; }
+section > p.caption { margin: 4px 0 8px; }
+h3 { font-size: 15px; margin: 14px 0 6px; }
+.pair { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 0 16px; }
+.pair .chart { min-width: 0; }
+.pass { color: #2a6b2a; font-weight: 600; }
+.fail { color: #b02418; font-weight: 600; }
+.undecided { color: #8a6d00; font-weight: 600; }
+td small { color: #777; font-weight: normal; }
+table.trials td small { display: block; white-space: normal; min-width: 150px; }
+.figures { display: flex; flex-wrap: wrap; gap: 12px; }
+.figure { flex: 1 1 200px; border: 1px solid #e3e3e3; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
+.figure .label { color: #555; font-size: 12px; font-weight: 600; }
+.figure .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.figure .value small { font-size: 13px; color: #666; font-weight: normal; }
+.figure .note { color: #666; font-size: 12px; }
+.bars { margin: 6px 0 10px; }
+.bar-row { display: flex; align-items: center; gap: 8px; margin: 4px 0; font-size: 13px; }
+.bar-label { flex: 0 0 460px; color: #444; }
+.bar { display: inline-block; height: 14px; border-radius: 2px; }
+.bar.search { background: #2ca02c; }
+.bar.grid { background: repeating-linear-gradient(45deg, #bbb, #bbb 4px, #ddd 4px, #ddd 8px); }
+.bar-value { font-variant-numeric: tabular-nums; font-weight: 600; }
 `;
