@@ -1,7 +1,8 @@
 /**
  * `comfyload capacity --slo 'completionMs.p95<30000'`: finds the highest arrival rate that meets
  * every SLO (see harness/capacity-run.ts) and writes a results folder like `run`'s, plus
- * `trials.csv` (one row per trial), `capacity.json` (the result) and `queue.csv`. Prints the max
+ * `trials.csv` (one row per trial), `capacity.json` (the result), `queue.csv`, `vram.csv` and
+ * `report.html` (trials, max rate, knee, GPU time, queue depth, VRAM). Prints the max
  * rate, goodput, knee and the GPU time of the search against an 8-level grid sweep; with the
  * built-in emulator, also the emulator's true service rate. Exit codes: 0 done (whatever rate it
  * found), 1 no rate met the SLOs, 2 bad usage, 3 target unreachable, 130 stopped.
@@ -27,7 +28,10 @@ import type { CapacityOptionValues } from '../options-capacity.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
 import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
+import { VramReporting } from '../vram-reporting.js';
+import { VramSampling } from '../vram-sampling.js';
 import { loadWorkflowFile } from '../workflow-file.js';
+import { writeReport } from './report.js';
 
 export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, io: CliIO): Promise<number> {
   const v = resolved.values;
@@ -68,6 +72,7 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
       promptTimeoutMs: v.promptTimeout,
       resultsDir: v.resultsDir,
       labels: Object.fromEntries(v.label ?? []),
+      vramIntervalMs: v.vramInterval,
     };
     return await capacityAgainst(plan, v, io, stderr, sim);
   } finally {
@@ -104,7 +109,8 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   const dir = runResultsDir(io.cwd, plan, fingerprint, startTimeEpochMs);
   const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
   const consoleReporter = new ConsoleReporter({ sink: stderr, isTTY: !v.quiet && io.stderr.isTTY === true, clock: () => clock.now(), levelCount: v.maxTrials });
-  const reporting = new RunReporting({ dir, recorder, startTimeEpochMs, clockOriginMs: originMs, headerComments, console: consoleReporter, clock: () => clock.now(), levelCount: v.maxTrials });
+  const vram = new VramReporting(dir, v.vramInterval, headerComments);
+  const reporting = new RunReporting({ dir, vram, recorder, startTimeEpochMs, clockOriginMs: originMs, headerComments, console: consoleReporter, clock: () => clock.now(), levelCount: v.maxTrials });
   for (const message of pending) reporting.onWarning(message);
   const queueCsv = new QueueCsvWriter(new FileSink(join(dir, 'queue.csv')), headerComments);
   timeline.onSample((s) => queueCsv.write(s));
@@ -116,6 +122,8 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
     stderr.write(`\ncomfyload: ${signal}: stopping — cancelling this run's prompts and writing partial results (again to exit at once)\n`);
     controller.abort(signal);
   });
+  const sampling = new VramSampling({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => run.live });
+  sampling.start();
   let outcome: CapacityOutcome | undefined;
   let failure: unknown;
   try {
@@ -125,6 +133,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   } catch (err) {
     failure = err;
   }
+  const vramSummary = await sampling.stop((m) => reporting.onWarning(m));
   await queueCsv.close();
   const endEpochMs = clock.epochMs();
   const files: ResultFile[] = [{ kind: 'queue', path: 'queue.csv' }];
@@ -153,9 +162,15 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
       failure,
       environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind },
     }),
+    vram: vramSummary,
     ...(outcome !== undefined ? { capacity: outcome.result } : {}),
   };
   const summary = await reporting.finish(base, files);
+  try {
+    await writeReport(dir);
+  } catch (err) {
+    stderr.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
+  }
   if (outcome !== undefined) {
     for (const line of formatCapacitySummary(outcome.result, sim !== undefined ? trueServiceRate(sim) : undefined)) stderr.write(`${line}\n`);
   }

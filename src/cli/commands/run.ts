@@ -22,8 +22,8 @@ import { describeOpenLoopPlan } from '../open-loop-plan.js';
 import { OpenLoopReporting } from '../open-loop-reporting.js';
 import { describeCombination, expandMatrix } from '../matrix.js';
 import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
-import { statsFetcher, VramSampler } from '../../harness/vram-sampler.js';
 import { VramReporting } from '../vram-reporting.js';
+import { VramSampling } from '../vram-sampling.js';
 import { writeReport } from './report.js';
 
 export interface RunFlags {
@@ -106,16 +106,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     controller.abort(signal);
   });
   const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
-  const fetcher = statsFetcher(plan.targets[0] ?? { url: targetUrl, headers: {} }, Math.max(2000, vramIntervalMs * 8));
-  const sampler = new VramSampler({
-    fetchStats: fetcher.fetch,
-    clock: () => clock.now(),
-    originMs,
-    intervalMs: vramIntervalMs,
-    context: () => run.live,
-    onSample: (sample) => vram.add(sample),
-  });
-  sampler.start();
+  const sampling = new VramSampling({ target: plan.targets[0] ?? { url: targetUrl, headers: {} }, vram, clock: () => clock.now(), originMs, context: () => run.live });
+  sampling.start();
   let outcome: RunOutcome | undefined;
   let failure: unknown;
   try {
@@ -123,13 +115,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   } catch (err) {
     failure = err;
   }
-  await sampler.stop();
-  fetcher.close();
-  const vramSummary = vram.summary(sampler.counts);
-  if (vramSummary.drift?.flagged === true) {
-    reporting.onWarning(`VRAM keeps growing: +${vramSummary.drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${vramSummary.drift.prompts} prompts (R² ${vramSummary.drift.r2.toFixed(2)}): the pattern of a memory leak over many API prompts`);
-  }
-  if (sampler.counts.failedPolls > 0) reporting.onWarning(`${sampler.counts.failedPolls} VRAM polls of /system_stats failed (last: ${sampler.lastError ?? 'unknown'})`);
+  const vramSummary = await sampling.stop((m) => reporting.onWarning(m));
   const endEpochMs = clock.epochMs();
   const levels = outcome?.levels ?? [];
   const base: Omit<RunSummary, 'files'> = {
