@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { CapacityResult, CapacityTrial, LevelSummary, OpenLoopLevelReport, RunSummary } from '../../src/metrics/result-types.js';
 import { buildReportData, type ReportFiles } from '../../src/reporters/html/report-data.js';
 import { renderReportHtml } from '../../src/reporters/html/render-report.js';
+import { recordPrompt } from '../../src/metrics/level-tally.js';
+import { MetricRecorder } from '../../src/metrics/recorder.js';
+import { HlogWriter } from '../../src/reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../../src/reporters/levels-csv.js';
 import { QueueCsvWriter, writeTargetsCsv } from '../../src/reporters/open-loop-files.js';
 import { RequestsCsvWriter } from '../../src/reporters/requests-csv.js';
@@ -166,6 +169,29 @@ describe('report data of an open-loop run', () => {
     expect(w).toMatch(/2 of 120 arrivals were dropped \(6\/min: 2 of 60\): they found 8 prompts outstanding/);
     expect(w).toMatch(/12\/min: Little's law is off by 50%/);
     expect(w).toMatch(/12\/min: queue wait grew 800 ms per second of arrivals \(R² 0\.97\)/);
+  });
+
+  it('draws completion time corrected beside uncorrected, per level, from histograms.hlog (coordinated omission)', async () => {
+    const recorder = new MetricRecorder({ clock: () => 0 });
+    const sink = new MemorySink();
+    const hlog = new HlogWriter({ sink, startTimeEpochMs: 0 });
+    for (const level of [0, 1]) {
+      for (let i = 0; i < 100; i++) {
+        // A stall: the last 10 prompts were sent 3 s late, so only the corrected figures see it.
+        const late = i >= 90 ? 3000 : 0;
+        recordPrompt(recorder, promptRecordFixture({ level, concurrency: 0, seq: i, timings: { completionMs: 1000 + late, completionUncorrectedMs: 1000 } }));
+      }
+    }
+    await hlog.writeIntervals(recorder.takeIntervals());
+    await hlog.close();
+    const data = buildReportData({ ...(await openLoopFiles()), hlog: sink.text() });
+    const co = data.coordinatedOmission!;
+    expect(co.series.map((x) => [x.label, x.dashed])).toEqual([['6/min corrected', false], ['6/min uncorrected', true], ['12/min corrected', false], ['12/min uncorrected', true]]);
+    const at = (values: number[], xValue: number): number => values[co.x.findIndex((v) => Math.abs(v - xValue) < 1e-9)]!;
+    // p99 is x = 100.
+    expect(at(co.series[0]!.values, 100)).toBeCloseTo(4000, -1);
+    expect(at(co.series[1]!.values, 100)).toBeCloseTo(1000, -1);
+    expect(buildReportData(await openLoopFiles()).coordinatedOmission).toBeNull();
   });
 
   it('renders the open-loop sections and describes the arrival model in the environment', async () => {

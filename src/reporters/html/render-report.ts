@@ -49,6 +49,11 @@ ${data.mode !== 'capacity' ? `<section>
 <h2>Throughput</h2>
 <div class="chart" id="throughput"></div>
 </section>` : ''}
+${data.coordinatedOmission !== null ? `<section>
+<h2>Coordinated omission: corrected vs uncorrected completion time</h2>
+<div class="chart" id="coordinated-omission"></div>
+<p class="caption">Corrected latency counts from when the rate plan meant to send the prompt, so a stalled server or a late sender cannot hide; uncorrected counts from when it was actually sent. Where the dashed line runs below the solid one, the uncorrected figures understate what a user waiting on that schedule saw.</p>
+</section>` : ''}
 <section>
 <h2>Latency percentiles vs ${data.mode === 'closed-loop' ? 'concurrency' : 'planned arrival rate'}</h2>
 ${data.mode !== 'closed-loop' ? '<p class="caption">Solid: corrected (from the intended send time). Dashed: uncorrected (from the actual send), where the metric has both.</p>' : ''}

@@ -149,13 +149,16 @@ export const REPORT_SCRIPT = String.raw`
     }, [xs, levels.map(function (l) { return l.promptsPerSec; }), levels.map(function (l) { return l.imagesPerMin; })]);
   }
 
-  function drawSteps() {
-    var sd = data.stepDistribution;
+  // A percentile distribution (HdrHistogram plotter style): x = 1/(1−p) on a log axis; a level's variants share its colour.
+  function percentileChart(id, title, sd, yLabel) {
     if (!sd) return;
-    var series = [{ label: 'percentile', value: function (u, v) { return v === null ? '–' : pctLabel(v); } }].concat(sd.series.map(function (s, i) {
-      return { label: s.label, stroke: COLORS[i % COLORS.length], width: 2, value: function (u, v) { return fmt(v) + ' ms'; } };
+    var colorOf = {};
+    var series = [{ label: 'percentile', value: function (u, v) { return v === null ? '–' : pctLabel(v); } }].concat(sd.series.map(function (s) {
+      var key = s.label.replace(/ (un)?corrected$/, '');
+      if (colorOf[key] === undefined) colorOf[key] = COLORS[Object.keys(colorOf).length % COLORS.length];
+      return { label: s.label, stroke: colorOf[key], width: s.dashed ? 1.5 : 2, dash: s.dashed ? [6, 4] : undefined, value: function (u, v) { return fmt(v) + ' ms'; } };
     }));
-    addChart('steps', 'Sampler step interval: percentile distribution per level (ms; x log scale, as HdrHistogram plots)', {
+    addChart(id, title, {
       scales: { x: { time: false, distr: 3, log: 10 } },
       series: series,
       axes: [
@@ -166,9 +169,17 @@ export const REPORT_SCRIPT = String.raw`
           filter: function (u, splits) { return splits; },
           values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : pctLabel(v); }); },
         },
-        { label: 'step interval', size: 70, values: msTicks },
+        { label: yLabel, size: 70, values: msTicks },
       ],
     }, [sd.x].concat(sd.series.map(function (s) { return s.values; })));
+  }
+
+  function drawSteps() {
+    percentileChart('steps', 'Sampler step interval: percentile distribution per level (ms; x log scale, as HdrHistogram plots)', data.stepDistribution, 'step interval');
+  }
+
+  function drawCoordinatedOmission() {
+    percentileChart('coordinated-omission', 'Completion time percentiles per level: corrected (solid, from the intended send) vs uncorrected (dashed, from the actual send)', data.coordinatedOmission, 'completion time');
   }
 
   function pctLabel(x) {
@@ -256,6 +267,7 @@ export const REPORT_SCRIPT = String.raw`
   run(drawThroughput);
   run(drawLatency);
   run(drawSteps);
+  run(drawCoordinatedOmission);
   run(drawVram);
   run(drawPrompts);
   run(drawQueue);

@@ -7,13 +7,12 @@
  * a file or the network.
  */
 import { readHlog } from '../../metrics/hlog-reader.js';
-import { mergeHistograms, US_PER_MS } from '../../metrics/hdr.js';
-import { parseTag } from '../../metrics/histogram-key.js';
 import { METRICS, UNCORRECTED_TWIN } from '../../metrics/metric-names.js';
 import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import { VRAM_USED_DEFINITION } from '../../metrics/vram-stats.js';
 import { vramSamplesFromRows } from '../vram-csv.js';
 import { readCsvTable } from './csv-read.js';
+import { percentileDistribution } from './report-percentiles.js';
 import { environmentRows, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
 import { levelRatePerMin, openLoopRows, openLoopWarnings, perMinLabel, queueSeries, targetLevelRows, type OpenLoopRow, type QueueSeries, type TargetLevelRow } from './report-open-loop.js';
@@ -34,6 +33,12 @@ export interface ReportFiles {
 }
 
 export type ReportMode = RunSummary['settings']['mode'];
+
+/** HdrHistogram-plotter style: x = 1/(1−p) (log), one series per level (and variant), values ms. */
+export interface PercentileDistribution {
+  x: number[];
+  series: { label: string; values: number[]; dashed: boolean }[];
+}
 
 /** The five figures of one metric, one entry per charted level. */
 export interface PercentileSeries {
@@ -89,7 +94,12 @@ export interface ReportData {
   levels: LevelRow[];
   latency: LatencyChart[];
   /** HdrHistogram-plotter style: x = 1/(1−p) (log), one series per level, values ms. */
-  stepDistribution: { x: number[]; series: { label: string; values: number[] }[] } | null;
+  stepDistribution: PercentileDistribution | null;
+  /**
+   * Open loop and capacity: completion time's percentile distribution per level, corrected (from
+   * the intended send) and uncorrected (from the actual send) side by side, as wrk2 prints both.
+   */
+  coordinatedOmission: PercentileDistribution | null;
   /** Seconds since the run start; memory in GiB. */
   vram: {
     t: number[];
@@ -192,6 +202,7 @@ export function buildReportData(files: ReportFiles): ReportData {
   }
   const bands = levels.map((l) => ({ fromS: l.startedMs / 1000, toS: l.endedMs / 1000, label: l.label, phase: 'measure' }));
   if (s.warmup !== null && s.warmup.submitted > 0) bands.unshift({ fromS: s.warmup.startedMs / 1000, toS: s.warmup.endedMs / 1000, label: 'warm-up', phase: 'warmup' });
+  const hlog = files.hlog !== undefined ? readHlog(files.hlog) : undefined;
   const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
   const targets = s.targets.length > 1 ? targetLevelRows(s, files.targetsCsv) : [];
   return {
@@ -203,7 +214,14 @@ export function buildReportData(files: ReportFiles): ReportData {
     environment: environmentRows(s),
     levels,
     latency,
-    stepDistribution: files.hlog !== undefined ? stepDistribution(files.hlog, levels) : null,
+    stepDistribution: hlog !== undefined ? percentileDistribution(hlog, levels, [{ metric: 'stepIntervalMs', suffix: '', dashed: false }]) : null,
+    coordinatedOmission:
+      hlog !== undefined && byRate
+        ? percentileDistribution(hlog, levels.filter((l) => l.x !== null), [
+            { metric: 'completionMs', suffix: ' corrected', dashed: false },
+            { metric: 'completionUncorrectedMs', suffix: ' uncorrected', dashed: true },
+          ])
+        : null,
     vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
     bands,
     prompts,
@@ -241,32 +259,6 @@ function notes(mode: ReportMode, capacity: CapacityData | null): string[] {
   return out;
 }
 
-/** Percentile grid x = 1/(1−p) from 1 (p0) to 1e5 (p99.999), ten points per decade, capped by the sample count. */
-function stepDistribution(hlog: string, levels: LevelRow[]): ReportData['stepDistribution'] {
-  const byTag = readHlog(hlog);
-  const series: { label: string; histogram: ReturnType<typeof mergeHistograms> }[] = [];
-  for (const level of levels) {
-    const tags = [...byTag.keys()].filter((t) => {
-      const key = parseTag(t);
-      return key?.metric === 'stepIntervalMs' && key.level === level.level && key.concurrency === level.concurrency && key.phase === 'measure';
-    });
-    if (tags.length === 0) continue;
-    const histogram = mergeHistograms(tags.map((t) => byTag.get(t)!));
-    if (histogram.totalCount > 0) series.push({ label: level.label, histogram });
-  }
-  if (series.length === 0) return null;
-  const maxCount = Math.max(...series.map((x) => x.histogram.totalCount));
-  const decades = Math.min(5, Math.max(1, Math.ceil(Math.log10(maxCount))));
-  const x: number[] = [];
-  for (let i = 0; i <= decades * 10; i++) x.push(10 ** (i / 10));
-  return {
-    x,
-    series: series.map((sr) => ({
-      label: sr.label,
-      values: x.map((v) => sr.histogram.getValueAtPercentile(100 * (1 - 1 / v)) / US_PER_MS),
-    })),
-  };
-}
 
 function vramSeries(text: string): ReportData['vram'] {
   const samples = vramSamplesFromRows(readCsvTable(text).rows);
