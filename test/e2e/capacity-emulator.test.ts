@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapacityResult } from '../../src/metrics/result-types.js';
+import type { CapacityResult, RunSummary } from '../../src/metrics/result-types.js';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
+import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
 import { findRunDirs, runCli, type CliResult } from './run-cli.js';
 
 describe('comfyload capacity against the emulator', () => {
@@ -25,7 +26,7 @@ describe('comfyload capacity against the emulator', () => {
     cli = await runCli([
       'capacity', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
       '--slo', 'completionMs.p95<1500', '--confidence', '0.9', '--arrival', 'constant',
-      '--window-arrivals', '20', '--max-windows', '8', '--precision', '0.03', '--warmup', '1',
+      '--window-arrivals', '20', '--max-windows', '8', '--precision', '0.03', '--warmup', '1', '--vram-interval', '100ms',
       '--results-dir', root, '--name', 'capacity-e2e',
     ], { timeoutMs: 110_000 });
     dir = findRunDirs(root)[0]!;
@@ -77,5 +78,33 @@ describe('comfyload capacity against the emulator', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { capacity: CapacityResult; settings: { mode: string } };
     expect(summary.settings.mode).toBe('capacity');
     expect(summary.capacity.maxRatePerSec).toBe(result.maxRatePerSec);
+  });
+
+  it('samples VRAM like run: vram.csv rows, summary.json vram, report.html listed', () => {
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+    const rows = readCsv(readFileSync(join(dir, 'vram.csv'), 'utf8')).rows;
+    expect(rows.length).toBeGreaterThan(10);
+    expect(summary.vram!.samples).toBe(rows.length);
+    expect(summary.vram!.intervalMs).toBe(100);
+    expect(summary.files.map((f) => f.path)).toEqual(expect.arrayContaining(['vram.csv', 'report.html', 'queue.csv', 'trials.csv', 'capacity.json']));
+  });
+
+  it.skipIf(!browserChecks)('report.html draws the trials, the SLOs against their thresholds, the search path, queue depth and VRAM in headless Chromium', async () => {
+    const page = await openReport(dir, 'report-capacity');
+    expectEveryChartDrawn(page);
+    const byId = new Map(page.charts.map((c) => [c.id, c]));
+    for (const id of ['capacity-throughput', 'capacity-slo', 'capacity-path']) expect(byId.get(id)!.lengths[0], id).toBe(result.trials.length);
+    for (const id of ['queue', 'vram', 'prompts', 'latency-completionMs']) expect(byId.has(id), id).toBe(true);
+    expect(page.text).toContain('Max rate meeting every SLO');
+    expect(page.text).toContain('an 8-level grid sweep (estimate)');
+    expect(page.text).toContain(`Estimate = ${result.gridRule}.`);
+  });
+
+  it('comfyload report renders the capacity report again from the files alone', async () => {
+    const written = readFileSync(join(dir, 'report.html'), 'utf8');
+    rmSync(join(dir, 'report.html'));
+    const again = await runCli(['report', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(written);
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
+import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
 import { findRunDirs, readRun, runCli, type CliResult, type RunFiles } from './run-cli.js';
 
 const TIME_SCALE = 0.05;
@@ -84,5 +85,17 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     const tl = run.summary.targetLevels!;
     expect(tl['0']!['0']!.ok + tl['1']!['0']!.ok).toBe(run.summary.levels['0']!.ok);
     expect(tl['0']!['0']!.metrics.stepIntervalMs!.p50).toBeLessThan(tl['1']!['0']!.metrics.stepIntervalMs!.p50);
+  });
+
+  it.skipIf(!browserChecks)("report.html draws each target's throughput and latency and both queues in headless Chromium", async () => {
+    const page = await openReport(run.dir, 'report-fleet');
+    expectEveryChartDrawn(page);
+    const byId = new Map(page.charts.map((c) => [c.id, c]));
+    // x and one series per target.
+    expect(byId.get('targets-throughput')!.lengths).toHaveLength(3);
+    expect(byId.get('targets-latency')!.lengths).toHaveLength(3);
+    // x, two targets, and their total.
+    expect(byId.get('queue')!.lengths).toHaveLength(4);
+    expect(page.text).toContain(`target 1 (${slow.url})`);
   });
 });

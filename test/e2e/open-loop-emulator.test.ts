@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
+import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
 import { findRunDirs, readRun, runCli, type CliResult, type RunFiles } from './run-cli.js';
 
 const TIME_SCALE = 0.05;
@@ -93,6 +94,22 @@ describe('comfyload run --rate against the emulator', () => {
     }
     expect(cli.stderr).toMatch(/Little's law: queue .* \(holds\)/);
   });
+
+  it.skipIf(!browserChecks)("report.html charts the levels by planned rate with corrected and uncorrected percentiles, the queue depth and Little's law, in headless Chromium", async () => {
+    const page = await openReport(run.dir, 'report-open-loop');
+    expectEveryChartDrawn(page);
+    const byId = new Map(page.charts.map((c) => [c.id, c]));
+    expect(byId.get('throughput')!.lengths).toEqual([2, 2, 2, 2]);
+    // x, five corrected figures, five uncorrected twins.
+    expect(byId.get('latency-completionMs')!.lengths).toHaveLength(11);
+    expect(byId.has('latency-completionUncorrectedMs')).toBe(false);
+    // Two levels × corrected and uncorrected, on the percentile axis.
+    expect(byId.get('coordinated-omission')!.lengths).toHaveLength(5);
+    expect(byId.get('queue')!.lengths[0]).toBeGreaterThan(PROMPTS);
+    expect(page.text).toContain("Arrival rates: Little's law and queue growth per level");
+    expect(page.text).toContain('Latency percentiles vs planned arrival rate');
+    expect(page.text).toMatch(/queue wait grew \d+ ms per second of arrivals/);
+  });
 });
 
 describe('a stall of the server during an arrival-rate run (coordinated omission)', () => {
@@ -145,5 +162,13 @@ describe('a stall of the server during an arrival-rate run (coordinated omission
     expect(corrected).toBeGreaterThan(2 * uncorrected);
     expect(Number(level.submitted)).toBe(300);
     expect(Number(level.ok)).toBe(300);
+  });
+
+  it.skipIf(!browserChecks)('report.html shows both p99s of the stalled level side by side', async () => {
+    const page = await openReport(run.dir, 'report-open-loop-stall');
+    expectEveryChartDrawn(page);
+    const p99 = (ms: string): string => (Number(ms) >= 1000 ? `${(Number(ms) / 1000).toFixed(2)} s` : `${Number(ms).toFixed(1)} ms`);
+    const report = run.summary.openLoop![0]!;
+    expect(page.text).toContain(`${p99(String(report.completionP99Ms))}\t${p99(String(report.completionUncorrectedP99Ms))}`);
   });
 });
