@@ -40,7 +40,7 @@ table.trials td small { display: block; white-space: normal; min-width: 150px; }
 .figure { flex: 1 1 200px; border: 1px solid #e3e3e3; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
 .figure .label { color: #555; font-size: 12px; font-weight: 600; }
 .figure .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
-.figure .value small { font-size: 13px; color: #666; font-weight: normal; }
+.figure .value small { display: block; font-size: 13px; color: #666; font-weight: normal; }
 .figure .note { color: #666; font-size: 12px; }
 .bars { margin: 6px 0 10px; }
 .bar-row { display: flex; align-items: center; gap: 8px; margin: 4px 0; font-size: 13px; }
@@ -48,5 +48,5 @@ table.trials td small { display: block; white-space: normal; min-width: 150px; }
 .bar { display: inline-block; height: 14px; border-radius: 2px; }
 .bar.search { background: #2ca02c; }
 .bar.grid { background: repeating-linear-gradient(45deg, #bbb, #bbb 4px, #ddd 4px, #ddd 8px); }
-.bar-value { font-variant-numeric: tabular-nums; font-weight: 600; }
+.bar-value { font-variant-numeric: tabular-nums; font-weight: 600; white-space: nowrap; }
 `;
