@@ -3,6 +3,11 @@
  * in turn, the queue drained between levels. Every submitted prompt settles into exactly one
  * outcome, is recorded (histograms for `ok` prompts, outcome counts for all) and handed to the
  * observer as it settles, so a run cut short keeps everything measured up to then.
+ *
+ * Sockets lost for good: a level goes on with the users whose socket lives (a warning says how
+ * many were lost); once every socket of a level was given up, or a level cannot open its sockets,
+ * the run stops there with COMFYLOAD_ERR_WS_CLOSED (or the open error) as `stoppedBy`, keeping
+ * what it measured.
  */
 import { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
@@ -19,7 +24,8 @@ import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
 import type { RunPlan } from './run-plan.js';
-import { VirtualUser, type SubmitResult } from './virtual-user.js';
+import { VirtualUser, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
+import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 
 export interface BenchmarkRunDeps {
   clock: Clock;
@@ -38,6 +44,24 @@ export interface RunOutcome {
   /** Frames decoded, unknown and malformed messages, over every socket of the run. */
   decodeStats: DecodeStats;
   reconnects: number;
+  /**
+   * Set when the target itself ended the run early (every socket given up, or sockets that would
+   * not open): the run is partial and the CLI ends with this error's code after writing results.
+   */
+  stoppedBy?: HarnessError;
+}
+
+/** The run-wide settings of every virtual user of a plan. */
+export function userOptions(plan: RunPlan): VirtualUserOptions {
+  return {
+    ...(plan.quietLookupMs !== undefined ? { quietMs: plan.quietLookupMs } : {}),
+    ...(plan.reconnectTimeoutMs !== undefined ? { reconnectWindowMs: plan.reconnectTimeoutMs } : {}),
+  };
+}
+
+/** True for the errors by which the target ends a run early, rather than a bug or bad input. */
+export function isTargetLoss(err: unknown): err is HarnessError {
+  return err instanceof HarnessError && (err.code === 'COMFYLOAD_ERR_WS_CLOSED' || err.code === 'COMFYLOAD_ERR_TARGET_UNREACHABLE');
 }
 
 /** How long to wait for a shared server's queue to empty between levels. */
@@ -50,6 +74,7 @@ export class BenchmarkRun {
   readonly #factory: PromptFactory;
   readonly #stats = new DecodeStats();
   #reconnects = 0;
+  #stoppedBy: HarnessError | undefined;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
 
   constructor(plan: RunPlan, deps: BenchmarkRunDeps) {
@@ -87,24 +112,32 @@ export class BenchmarkRun {
     const levels: LevelSummary[] = [];
     let warmup: LevelSummary | null = null;
     // Warm-up runs one prompt at a time: it pays model loads and first-use costs, not queueing.
-    if (this.#plan.warmupPrompts > 0) {
-      warmup = await this.#runLevel(0, 1, 'warmup', { prompts: this.#plan.warmupPrompts }, signal);
+    try {
+      if (this.#plan.warmupPrompts > 0) {
+        warmup = await this.#runLevel(0, 1, 'warmup', { prompts: this.#plan.warmupPrompts }, signal);
+      }
+      for (const [index, level] of this.#plan.levels.entries()) {
+        if (signal.aborted || this.#stoppedBy !== undefined) break;
+        const budget: ClosedLoopBudget =
+          this.#plan.durationMs !== undefined ? { durationMs: this.#plan.durationMs } : { prompts: this.#plan.promptsPerLevel ?? 0 };
+        levels.push(await this.#runLevel(index, level.concurrency, 'measure', budget, signal));
+        if (!signal.aborted && this.#stoppedBy === undefined && index < this.#plan.levels.length - 1) await this.#drainQueue(signal);
+      }
+    } catch (err) {
+      // Sockets that will not open at a level's start end the run like sockets given up: the levels before it stay.
+      if (!isTargetLoss(err)) throw err;
+      this.#stoppedBy ??= err;
     }
-    for (const [index, level] of this.#plan.levels.entries()) {
-      if (signal.aborted) break;
-      const budget: ClosedLoopBudget =
-        this.#plan.durationMs !== undefined ? { durationMs: this.#plan.durationMs } : { prompts: this.#plan.promptsPerLevel ?? 0 };
-      levels.push(await this.#runLevel(index, level.concurrency, 'measure', budget, signal));
-      if (!signal.aborted && index < this.#plan.levels.length - 1) await this.#drainQueue(signal);
-    }
-    const partial = signal.aborted;
+    const stoppedBy = this.#stoppedBy;
+    const partial = signal.aborted || stoppedBy !== undefined;
     return {
       warmup,
       levels,
       partial,
-      ...(partial ? { partialReason: String(signal.reason ?? 'stopped') } : {}),
+      ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
       decodeStats: this.#stats,
       reconnects: this.#reconnects,
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     };
   }
 
@@ -114,7 +147,9 @@ export class BenchmarkRun {
     this.#live = { level, concurrency, phase, submitted: 0, settled: 0, inFlight: 0, errors: 0, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}) };
     observer.onLevelStart?.({ level, concurrency, phase, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}), ...(budget.durationMs !== undefined ? { durationMs: budget.durationMs } : {}) });
     const warn = (message: string): void => observer.onWarning?.(message);
-    const users = Array.from({ length: concurrency }, () => new VirtualUser(this.#http, clock, this.#stats, warn));
+    let lastGiveUp: HarnessError | undefined;
+    const options: VirtualUserOptions = { ...userOptions(this.#plan), onGiveUp: (err) => (lastGiveUp = err) };
+    const users = Array.from({ length: concurrency }, () => new VirtualUser(this.#http, clock, this.#stats, warn, options));
     try {
       await Promise.all(users.map((u) => u.open()));
       const submitBudget = new SubmitBudget(clock, budget);
@@ -134,6 +169,13 @@ export class BenchmarkRun {
         return result;
       };
       await runClosedLoop(users, submitBudget, signal, submitOne);
+      const gone = users.filter((u) => u.gaveUp).length;
+      const where = `${phase === 'warmup' ? 'in the warm-up' : `at level ${level}`} (c=${concurrency})`;
+      if (gone === users.length && lastGiveUp !== undefined) {
+        this.#stoppedBy = socketsGivenUpError(this.#http.baseUrl, this.#plan.reconnectTimeoutMs ?? RECONNECT_WINDOW_MS, where, lastGiveUp);
+      } else if (gone > 0) {
+        warn(`${gone} of ${concurrency} WebSockets were given up ${where}: the level went on with fewer virtual users`);
+      }
     } finally {
       for (const u of users) this.#reconnects += u.reconnects;
       await Promise.all(users.map((u) => u.close()));

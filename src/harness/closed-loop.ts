@@ -2,6 +2,8 @@
  * Closed loop: `c` virtual users, each with its own socket, submit the next prompt when their
  * previous one settles. A level lasts a number of prompts (shared among the users) or a duration;
  * it ends when every prompt it submitted has settled, so the server's queue holds nothing of it.
+ * A user sends only once its socket is open; one whose socket was given up leaves the loop, and
+ * the others share what is left of the budget.
  */
 import type { Clock } from './clock.js';
 import type { VirtualUser, SubmitResult } from './virtual-user.js';
@@ -51,7 +53,8 @@ export async function runClosedLoop(
 ): Promise<void> {
   await Promise.all(
     users.map(async (user) => {
-      while (budget.take(signal)) await submitOne(user);
+      // The budget is taken only once the socket is ready, so a user that gives up takes none.
+      while ((await user.whenReady(signal)) && budget.take(signal)) await submitOne(user);
     }),
   );
 }

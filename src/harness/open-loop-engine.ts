@@ -9,6 +9,9 @@
  * run stopped, settles as `dropped` (never sent; a requests.csv row without a prompt id), so
  * `submitted = Σ outcomes` holds with drops included. Dropped arrivals count in the combined
  * level only: they never reached a target.
+ *
+ * A target whose every socket was given up ends the run: arrivals stop, what is in flight settles
+ * (by look-ups on the dead target), and `stoppedBy` holds COMFYLOAD_ERR_WS_CLOSED.
  */
 import { setMaxListeners } from 'node:events';
 import { DecodeStats } from '../comfy/decode-stats.js';
@@ -26,6 +29,8 @@ import { HarnessError } from './harness-error.js';
 import { OpenLoopScheduler, systemTimers, type ScheduledArrival, type Timers } from './open-loop.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
+import { userOptions } from './benchmark-run.js';
+import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 import { QueueDepthMonitor } from './queue-depth.js';
 import { createRng } from './rng.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
@@ -101,6 +106,9 @@ export class OpenLoopEngine {
   #dispatcher: Dispatcher;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
   #opened = false;
+  /** Aborts once a target has lost every socket: arrivals stop. */
+  readonly #targetLost = new AbortController();
+  #stoppedBy: HarnessError | undefined;
 
   constructor(plan: RunPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
     if (plan.targets.length === 0) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
@@ -111,7 +119,15 @@ export class OpenLoopEngine {
     // Arrival times draw from their own stream, so changing the seed policy leaves them alone.
     this.#rng = createRng((plan.seed ^ 0x5eed) >>> 0);
     const warn = (message: string): void => deps.observer.onWarning?.(message);
-    this.pools = plan.targets.map((t, i) => new TargetPool(i, new ComfyHttp(t), deps.clock, this.stats, warn));
+    const user = userOptions(plan);
+    const windowMs = plan.reconnectTimeoutMs ?? RECONNECT_WINDOW_MS;
+    this.pools = plan.targets.map(
+      (t, i) =>
+        new TargetPool(i, new ComfyHttp(t), deps.clock, this.stats, warn, {
+          user,
+          onAllGaveUp: (err) => this.#loseTarget(socketsGivenUpError(t.url, windowMs, `when the last socket to target ${i} was given up`, err)),
+        }),
+    );
     this.#monitors = this.pools.map(
       (pool) =>
         new QueueDepthMonitor({ target: pool.index, http: pool.http, clock: deps.clock, timers: this.#timers, timeline: deps.timeline, originMs: deps.originMs, pollMs: deps.queuePollMs ?? 1000 }),
@@ -125,6 +141,17 @@ export class OpenLoopEngine {
 
   get reconnects(): number {
     return this.pools.reduce((sum, p) => sum + p.reconnects, 0);
+  }
+
+  /** The error that ended the run early: every socket to a target was given up. */
+  get stoppedBy(): HarnessError | undefined {
+    return this.#stoppedBy;
+  }
+
+  #loseTarget(err: HarnessError): void {
+    if (this.#stoppedBy !== undefined) return;
+    this.#stoppedBy = err;
+    this.#targetLost.abort(err);
   }
 
   /** Checks every target answers like ComfyUI; returns each one's /system_stats. */
@@ -167,14 +194,14 @@ export class OpenLoopEngine {
     let gpuMs = 0;
     await Promise.all(
       this.pools.map(async (pool) => {
-        for (let i = 0; i < promptsPerTarget && !signal.aborted; i++) {
+        for (let i = 0; i < promptsPerTarget && !signal.aborted && this.#stoppedBy === undefined; i++) {
           const { seq, graph } = this.#factory.next();
           tally.submit(clock.now() - originMs);
           this.#begin();
           const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
           const record = result.sent
             ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target: pool.index, level: ref.level, concurrency: 1, phase: ref.phase, seq, originMs, openLoop: false })
-            : droppedRecord(this.#d.runId, pool.index, ref.level, ref.phase, seq, clock.now() - originMs, 'not sent: run stopped');
+            : droppedRecord(this.#d.runId, pool.index, ref.level, ref.phase, seq, clock.now() - originMs, result.why === 'no-socket' ? NO_SOCKET : 'not sent: run stopped');
           gpuMs += gpuMsOf(record);
           recordPrompt(recorder, record);
           tally.settle(record, clock.now() - originMs);
@@ -274,12 +301,12 @@ export class OpenLoopEngine {
         const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, intendedAtMs: a.intendedAtMs, timeoutMs: this.#plan.promptTimeoutMs, signal: options.signal });
         const record = result.sent
           ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target, level: st.level, concurrency: 0, phase: 'measure', seq, originMs, openLoop: true })
-          : droppedRecord(this.#d.runId, target, st.level, 'measure', seq, a.intendedAtMs - originMs, 'not sent: the run stopped while it waited for a send lane');
+          : droppedRecord(this.#d.runId, target, st.level, 'measure', seq, a.intendedAtMs - originMs, result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane');
         if (!result.sent) st.dropped++;
         await settle(st, record, target);
       },
     });
-    const stop = anySignal([options.signal, options.stopArrivals]);
+    const stop = anySignal([options.signal, options.stopArrivals, this.#targetLost.signal]);
     setMaxListeners(0, stop);
     await scheduler.run(stop);
     const levels: LevelSummary[] = [];
@@ -330,6 +357,8 @@ export class OpenLoopEngine {
     await this.#d.observer.onPromptSettled?.(record, { ...this.#live });
   }
 }
+
+const NO_SOCKET = 'not sent: every WebSocket to the target was given up';
 
 /** Server-side execution time of one prompt (execMs when the server sent no timestamps), ms. */
 export function gpuMsOf(record: PromptRecord): number {

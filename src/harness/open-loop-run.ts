@@ -80,7 +80,7 @@ export class OpenLoopRun {
         warmup = (await this.engine.runSequential(this.#plan.warmupPrompts, { level: 0, phase: 'warmup' }, signal)).summary;
       }
       for (const segment of this.segments()) {
-        if (signal.aborted) break;
+        if (signal.aborted || this.engine.stoppedBy !== undefined) break;
         const result = await this.engine.runSegment(segment, { maxInFlight: this.#open.maxInFlight, signal });
         levels.push(...result.levels);
         targetLevels.push(...result.targetLevels);
@@ -89,14 +89,16 @@ export class OpenLoopRun {
     } finally {
       await this.engine.close();
     }
-    const partial = signal.aborted;
+    const stoppedBy = this.engine.stoppedBy;
+    const partial = signal.aborted || stoppedBy !== undefined;
     return {
       warmup,
       levels,
       partial,
-      ...(partial ? { partialReason: String(signal.reason ?? 'stopped') } : {}),
+      ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
       decodeStats: this.engine.stats,
       reconnects: this.engine.reconnects,
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
       openLoop: reports,
       targetLevels,
     };

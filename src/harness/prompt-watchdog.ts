@@ -5,7 +5,10 @@
  * `GET /queue` only when history does not have it (it carries every pending graph: expensive) —
  * right after a reconnect, and after a quiet period with no event for it. A prompt that is
  * waiting (still queued or running) doubles its quiet period each time, so a deep queue is not
- * polled hard. Timers and clock are seams: tests drive them by hand.
+ * polled hard. Once the socket is given up for good no event will ever come: the prompt is then
+ * looked up at once and polled on a short period, doubling only up to the quiet period, so a
+ * prompt the server still finishes settles soon after. Timers and clock are seams: tests drive
+ * them by hand.
  */
 import type { HistoryResponse, QueueResponse } from '../comfy/http-types.js';
 import type { PromptMarks } from '../comfy/marks.js';
@@ -86,13 +89,15 @@ export interface PromptWatchdogOptions {
   onError?: (err: Error) => void;
 }
 
-/** Watches one prompt in flight; `poke()` after a reconnect, `stop()` once it settled. */
+/** Watches one prompt in flight; `poke()` after a reconnect, `deafen()` once the socket is given up, `stop()` once it settled. */
 export class PromptWatchdog {
   readonly #o: PromptWatchdogOptions;
   #quietMs: number;
   #timer: unknown;
   #checking = false;
   #stopped = false;
+  /** No socket any more: look-ups are the only news, so no waiting for silence and a lower cap. */
+  #deaf = false;
   /** Look-ups made (tests and diagnostics). */
   checks = 0;
 
@@ -108,6 +113,18 @@ export class PromptWatchdog {
   /** Looks up now (the socket came back: whatever it missed is in history, or the prompt is gone). */
   poke(): void {
     void this.#runCheck();
+  }
+
+  /**
+   * The socket is gone for good: looks up now, then every `pollMs` while the prompt is still
+   * queued or running, doubling up to the quiet period (never the long cap: nothing else will
+   * tell us it finished).
+   */
+  deafen(pollMs: number): void {
+    if (this.#deaf) return;
+    this.#deaf = true;
+    this.#quietMs = Math.min(pollMs, this.#o.quietMs);
+    void this.#runCheck(false);
   }
 
   stop(): void {
@@ -126,11 +143,11 @@ export class PromptWatchdog {
   #watchdogOnTimer = (): void => {
     this.#timer = undefined;
     if (this.#stopped) return;
-    if (this.#o.clock.now() - this.#o.lastActivityMs() < this.#quietMs) this.#schedule();
+    if (!this.#deaf && this.#o.clock.now() - this.#o.lastActivityMs() < this.#quietMs) this.#schedule();
     else void this.#runCheck();
   };
 
-  async #runCheck(): Promise<void> {
+  async #runCheck(grow = true): Promise<void> {
     if (this.#stopped || this.#checking) return;
     this.#checking = true;
     this.checks++;
@@ -147,7 +164,7 @@ export class PromptWatchdog {
       this.stop();
       return;
     }
-    this.#quietMs = Math.min(this.#o.maxQuietMs, this.#quietMs * 2);
+    if (grow) this.#quietMs = Math.min(this.#deaf ? this.#o.quietMs : this.#o.maxQuietMs, this.#quietMs * 2);
     // Counted from now, not from the last event: the look-up just said "still there".
     if (this.#timer !== undefined) this.#o.timers.clearTimeout(this.#timer);
     this.#timer = this.#o.timers.setTimeout(this.#watchdogOnTimer, this.#quietMs);

@@ -5,6 +5,7 @@
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { ArrivalProcess, RateStage } from './arrival-schedule.js';
 import type { DispatchPolicy } from './dispatch.js';
+import type { FaultSpec } from '../sim/faults.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
@@ -57,7 +58,7 @@ export interface RunPlan {
   targetKind: 'server' | 'emulator';
   targets: TargetSpec[];
   /** Settings of the built-in emulator when `targetKind` is `emulator` (the engine starts it). */
-  emulator?: { gpu: string; timeScale: number; seed: number };
+  emulator?: { gpu: string; timeScale: number; seed: number; faults?: FaultSpec[] };
   workflowPath: string;
   /** The API-format graph; `{}` until preflight converts `workflowUi`. */
   workflow: ApiWorkflow;
@@ -88,6 +89,10 @@ export interface RunPlan {
   fetchOutputs: boolean;
   /** A prompt past this is cancelled and ends as `timeout`. */
   promptTimeoutMs: number;
+  /** Silence (no event) before a prompt in flight is looked up in /history and /queue (default 30 s). */
+  quietLookupMs?: number;
+  /** How long a closed socket keeps reconnecting before its virtual user gives up (default 60 s). */
+  reconnectTimeoutMs?: number;
   /** Root of the results tree (`results/` by default). */
   resultsDir: string;
   labels: Record<string, string>;

@@ -6,11 +6,16 @@
  * it is inside the corrected latencies (measured from the intended time) and outside the
  * uncorrected ones (from the actual send), which is how a stalled server shows up as
  * coordinated omission in the uncorrected figures.
+ *
+ * A lane sends only over an open socket (after a drop it waits for the reconnect). A lane whose
+ * socket was given up takes no more prompts: arrivals go to the others, and once every lane of
+ * the target is gone `onAllGaveUp` fires and what still waits for a lane is not sent.
  */
 import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
-import { VirtualUser, type SubmitOptions, type SubmitResult } from './virtual-user.js';
+import type { HarnessError } from './harness-error.js';
+import { VirtualUser, type SubmitOptions, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
 
 /** Sockets per target in an open-loop run. */
 export const SOCKETS_PER_TARGET = 2;
@@ -23,8 +28,16 @@ interface Lane {
 
 export type LaneSubmit = Omit<SubmitOptions, 'onPosted'>;
 
-/** What became of a submission that waited in a lane. */
-export type PoolSubmitResult = ({ sent: true } & SubmitResult) | { sent: false };
+/** What became of a submission that waited in a lane: sent, or not (`stopped`: the signal aborted; `no-socket`: every socket of the target was given up). */
+export type PoolSubmitResult = ({ sent: true } & SubmitResult) | { sent: false; why: 'stopped' | 'no-socket' };
+
+export interface TargetPoolOptions {
+  sockets?: number;
+  /** Settings of every lane's virtual user. */
+  user?: VirtualUserOptions;
+  /** Called once, when the last live socket of the target was given up. */
+  onAllGaveUp?: (err: HarnessError) => void;
+}
 
 export class TargetPool {
   readonly index: number;
@@ -33,10 +46,19 @@ export class TargetPool {
   #unacknowledged = 0;
   #outstanding = 0;
 
-  constructor(index: number, http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, sockets = SOCKETS_PER_TARGET) {
+  constructor(index: number, http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: TargetPoolOptions = {}) {
     this.index = index;
     this.http = http;
-    this.#lanes = Array.from({ length: sockets }, () => ({ user: new VirtualUser(http, clock, stats, onWarning), posting: false, waiting: [] }));
+    const onGiveUp = (err: HarnessError): void => {
+      if (this.allGaveUp) options.onAllGaveUp?.(err);
+    };
+    const user: VirtualUserOptions = { ...options.user, onGiveUp };
+    this.#lanes = Array.from({ length: options.sockets ?? SOCKETS_PER_TARGET }, () => ({ user: new VirtualUser(http, clock, stats, onWarning, user), posting: false, waiting: [] }));
+  }
+
+  /** True once every socket of the target was given up. */
+  get allGaveUp(): boolean {
+    return this.#lanes.every((l) => l.user.gaveUp);
   }
 
   get users(): readonly VirtualUser[] {
@@ -66,11 +88,10 @@ export class TargetPool {
   }
 
   /**
-   * Sends once a lane is free and resolves with the settled prompt; resolves `{sent: false}`
-   * when `options.signal` aborts before it could be sent.
+   * Sends once a lane is free and its socket open, and resolves with the settled prompt; resolves
+   * `{sent: false}` when `options.signal` aborts before it could be sent, or no socket is left.
    */
   async submit(options: LaneSubmit): Promise<PoolSubmitResult> {
-    const lane = this.#pickLane();
     this.#unacknowledged++;
     this.#outstanding++;
     let acknowledged = false;
@@ -80,23 +101,37 @@ export class TargetPool {
       this.#unacknowledged--;
     };
     try {
-      const free = await this.#acquire(lane, options.signal);
-      if (!free) {
-        ack();
-        return { sent: false };
-      }
-      let released = false;
-      const release = (): void => {
-        ack();
-        if (released) return;
-        released = true;
-        this.#release(lane);
-      };
-      try {
-        const result = await lane.user.submit({ ...options, onPosted: release });
-        return { sent: true, ...result };
-      } finally {
-        release();
+      for (;;) {
+        const lane = this.#pickLane();
+        if (lane === undefined) {
+          ack();
+          return { sent: false, why: 'no-socket' };
+        }
+        const free = await this.#acquire(lane, options.signal);
+        if (!free) {
+          ack();
+          return { sent: false, why: 'stopped' };
+        }
+        if (!(await lane.user.whenReady(options.signal))) {
+          // Stopped while the socket was down, or this lane's socket was given up: try another lane.
+          this.#release(lane);
+          if (lane.user.gaveUp && options.signal?.aborted !== true) continue;
+          ack();
+          return { sent: false, why: 'stopped' };
+        }
+        let released = false;
+        const release = (): void => {
+          ack();
+          if (released) return;
+          released = true;
+          this.#release(lane);
+        };
+        try {
+          const result = await lane.user.submit({ ...options, onPosted: release });
+          return { sent: true, ...result };
+        } finally {
+          release();
+        }
       }
     } finally {
       ack();
@@ -104,9 +139,10 @@ export class TargetPool {
     }
   }
 
-  #pickLane(): Lane {
-    let best = this.#lanes[0] as Lane;
-    for (const lane of this.#lanes) if (load(lane) < load(best)) best = lane;
+  /** The live lane with the least work, or undefined when every socket was given up. */
+  #pickLane(): Lane | undefined {
+    let best: Lane | undefined;
+    for (const lane of this.#lanes) if (!lane.user.gaveUp && (best === undefined || load(lane) < load(best))) best = lane;
     return best;
   }
 

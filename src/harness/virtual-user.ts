@@ -9,6 +9,12 @@
  * - a POST that got no answer is `lost` unless events show the server queued it;
  * - past --prompt-timeout: `timeout`, then cancelled (deleted if pending, interrupted by id if running);
  * - gone from the server's queue and history (a restart): `lost` (see prompt-watchdog.ts).
+ *
+ * A user sends only over an open socket: after a drop it waits for the reconnect (events of a
+ * prompt sent while the socket is down would be lost, and a server that is down would turn every
+ * prompt into an instant `lost`). When its socket is given up for good, the user takes no new
+ * prompts, and its prompts in flight are settled by look-ups alone — the server may still finish
+ * them; its owner decides whether the run can go on without it.
  */
 import { randomUUID } from 'node:crypto';
 import { PromptTracker } from '../comfy/prompt-tracker.js';
@@ -17,8 +23,12 @@ import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
+import type { HarnessError } from './harness-error.js';
 import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, realTimers, type Timers } from './prompt-watchdog.js';
-import { WsSession } from './ws-session.js';
+import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
+
+/** What a user needs of the target's HTTP side. */
+export type VirtualUserHttp = Pick<ComfyHttp, 'wsUrl' | 'headers' | 'postPrompt' | 'history' | 'queue' | 'deletePending' | 'interruptPrompt'>;
 
 export interface SubmitOptions {
   graph: ApiWorkflow;
@@ -53,42 +63,84 @@ export interface VirtualUserOptions {
   quietMs?: number;
   /** Cap of the doubling quiet period of a prompt that is still queued. @default 300000 */
   maxQuietMs?: number;
+  /** How long a closed socket keeps reconnecting before it is given up. @default 60000 */
+  reconnectWindowMs?: number;
+  /** Called once when the socket is given up (after the user's own warning). */
+  onGiveUp?: (err: HarnessError) => void;
+  /** Socket seam: tests pass a scripted session. Default: a real {@link WsSession}. */
+  session?: (options: WsSessionOptions) => Session;
 }
+
+/** First look-up period of prompts in flight once their socket is given up, ms. */
+const DEAF_POLL_MS = 1000;
 
 /** How long a stopped run waits for the server to confirm a cancellation before settling anyway. */
 const CANCEL_GRACE_MS = 2000;
 
 export class VirtualUser {
   readonly clientId = randomUUID();
-  readonly #http: ComfyHttp;
+  readonly #http: VirtualUserHttp;
   readonly #clock: Clock;
   readonly #router: SessionRouter;
-  readonly #session: WsSession;
+  readonly #session: Session;
   readonly #waiters = new Map<string, Waiter>();
   readonly #onWarning: (message: string) => void;
   readonly #timers: Timers;
   readonly #quietMs: number;
   readonly #maxQuietMs: number;
+  readonly #onGiveUp: ((err: HarnessError) => void) | undefined;
 
-  constructor(http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: VirtualUserOptions = {}) {
+  constructor(http: VirtualUserHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: VirtualUserOptions = {}) {
     this.#http = http;
     this.#clock = clock;
     this.#onWarning = onWarning;
     this.#timers = options.timers ?? realTimers;
     this.#quietMs = options.quietMs ?? 30_000;
-    this.#maxQuietMs = options.maxQuietMs ?? 300_000;
+    this.#maxQuietMs = options.maxQuietMs ?? Math.max(300_000, this.#quietMs);
+    this.#onGiveUp = options.onGiveUp;
     this.#router = new SessionRouter({ clientId: this.clientId, stats, onPromptDone: this.#routerOnPromptDone });
-    this.#session = new WsSession({
+    const sessionOptions: WsSessionOptions = {
       url: http.wsUrl(this.clientId),
       headers: { ...http.headers },
       clock,
       sink: this.#router,
       onReconnect: this.#sessionOnReconnect,
-    });
+      onGiveUp: this.#sessionOnGiveUp,
+      ...(options.reconnectWindowMs !== undefined ? { reconnectWindowMs: options.reconnectWindowMs } : {}),
+      ...(options.timers !== undefined ? { timers: options.timers } : {}),
+    };
+    this.#session = options.session?.(sessionOptions) ?? new WsSession(sessionOptions);
   }
 
   get reconnects(): number {
     return this.#session.reconnectCount;
+  }
+
+  /** True once the socket has been given up: the user takes no new prompts. */
+  get gaveUp(): boolean {
+    return this.#session.gaveUp;
+  }
+
+  /** Prompts submitted and not yet settled. */
+  get inFlight(): number {
+    return this.#waiters.size;
+  }
+
+  /**
+   * Resolves true when the user can send: its socket is open (at once), or reopened after a
+   * drop; false when the socket was given up or `signal` aborted first.
+   */
+  whenReady(signal?: AbortSignal): Promise<boolean> {
+    if (this.#session.isOpen) return Promise.resolve(true);
+    if (signal?.aborted === true) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void this.#session.ready().then((open) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(open);
+      });
+    });
   }
 
   open(): Promise<void> {
@@ -134,7 +186,8 @@ export class VirtualUser {
       if (waiter !== undefined) {
         waiter.watchdog = this.#watch(waiter);
         // The socket came back while the POST was in flight: its events in between are lost.
-        if (this.#session.reconnectCount !== reconnectsAtSend) waiter.watchdog.poke();
+        if (this.#session.gaveUp) waiter.watchdog.deafen(DEAF_POLL_MS);
+        else if (this.#session.reconnectCount !== reconnectsAtSend) waiter.watchdog.poke();
       }
       const ended = await this.#waitOrCancel(tracker, settled, options);
       return { tracker, cancelled: ended };
@@ -208,5 +261,13 @@ export class VirtualUser {
   /** Events sent while the socket was down are lost: look up every prompt in flight (history, then queue). */
   #sessionOnReconnect = (): void => {
     for (const waiter of this.#waiters.values()) waiter.watchdog?.poke();
+  };
+
+  /** No event will come any more: prompts in flight are looked up now, then polled (they may still finish on the server). */
+  #sessionOnGiveUp = (err: HarnessError): void => {
+    // One wording for every socket: warnings are kept once each.
+    this.#onWarning(`a WebSocket closed and did not reopen (${err.code}): its virtual user took no new prompts, and its prompts in flight were settled by looking them up in /history and /queue`);
+    for (const waiter of this.#waiters.values()) waiter.watchdog?.deafen(DEAF_POLL_MS);
+    this.#onGiveUp?.(err);
   };
 }

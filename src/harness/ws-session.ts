@@ -3,11 +3,13 @@
  * matches the prompt's client_id; two sockets with one id lose events). Frames are stamped with
  * the monotonic clock on arrival and handed to a sink (the protocol core's SessionRouter).
  * On an unexpected close it reconnects with the same clientId and backoff, and reports the gap so
- * the owner can fill missed marks from /history.
+ * the owner can fill missed marks from /history. A socket still closed `reconnectWindowMs` after
+ * it went down is given up for good (`onGiveUp`): its owner can then only look prompts up.
  */
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
 import { HarnessError } from './harness-error.js';
+import { realTimers, type Timers } from './prompt-watchdog.js';
 
 export interface FrameSink {
   onText(raw: string, atMs: number): void;
@@ -21,30 +23,75 @@ export interface WsSessionOptions {
   sink: FrameSink;
   /** Called after a reconnect, with the time the socket was down. */
   onReconnect?: (downMs: number) => void;
-  /** Called when the socket is given up for good (reconnects exhausted). */
-  onGiveUp?: (err: Error) => void;
+  /** Called once when the socket is given up for good (still closed after `reconnectWindowMs`). */
+  onGiveUp?: (err: HarnessError) => void;
   connectTimeoutMs?: number;
-  maxReconnects?: number;
+  /** How long after a close reconnects go on before the socket is given up. @default 60000 */
+  reconnectWindowMs?: number;
+  /** Timer seam of the reconnect backoff. */
+  timers?: Timers;
   /** Cap on one frame (previews can be large; progress storms are many small frames). */
   maxPayloadBytes?: number;
 }
 
-export class WsSession {
+/** What a virtual user needs of its socket (tests give it a scripted one). */
+export interface Session {
+  readonly isOpen: boolean;
+  /** True once reconnects have been given up. */
+  readonly gaveUp: boolean;
+  readonly reconnectCount: number;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves true once the socket is open (at once if it is), false if it is given up or closed for good. */
+  ready(): Promise<boolean>;
+}
+
+/** Default of `reconnectWindowMs` (and of --reconnect-timeout). */
+export const RECONNECT_WINDOW_MS = 60_000;
+
+/**
+ * The wait before reconnect attempt `attempt` (0-based) of one outage, or `undefined` to give up:
+ * 100 ms doubling to 5 s, the last wait cut so one attempt falls exactly at the window's end, and
+ * no attempt after it. The first attempt is always made.
+ */
+export function reconnectDelayMs(attempt: number, remainingMs: number): number | undefined {
+  if (attempt > 0 && remainingMs <= 0) return undefined;
+  return Math.max(0, Math.min(5000, 100 * 2 ** attempt, remainingMs));
+}
+
+export class WsSession implements Session {
   readonly #opts: WsSessionOptions;
+  readonly #timers: Timers;
   #ws: WebSocket | undefined;
   #closing = false;
-  #reconnects = 0;
+  #reconnecting = false;
+  #gaveUp = false;
   #downSinceMs: number | undefined;
+  /** The pending backoff wait, so close() can cut it short. */
+  #wait: { timer: unknown; resolve: () => void } | undefined;
+  #readyWaiters: ((open: boolean) => void)[] = [];
   /** Count of frames received, for the harness's own receive-lag and storm figures. */
   framesReceived = 0;
   reconnectCount = 0;
 
   constructor(opts: WsSessionOptions) {
     this.#opts = opts;
+    this.#timers = opts.timers ?? realTimers;
   }
 
   get isOpen(): boolean {
     return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
+  ready(): Promise<boolean> {
+    if (this.isOpen) return Promise.resolve(true);
+    // Never opened, given up or closed: nothing is coming.
+    if (!this.#reconnecting || this.#closing) return Promise.resolve(false);
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
   }
 
   /** Opens the socket; rejects with COMFYLOAD_ERR_TARGET_UNREACHABLE when the handshake fails. */
@@ -83,6 +130,11 @@ export class WsSession {
   /** Closes for good; no reconnect. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#settleReady(false);
+    if (this.#wait !== undefined) {
+      this.#timers.clearTimeout(this.#wait.timer);
+      this.#wait.resolve();
+    }
     const ws = this.#ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -115,33 +167,73 @@ export class WsSession {
   #wsOnClose = (): void => {
     if (this.#closing) return;
     this.#downSinceMs ??= this.#opts.clock.now();
+    this.#reconnecting = true;
     void this.#reconnect();
   };
 
   async #reconnect(): Promise<void> {
-    const max = this.#opts.maxReconnects ?? 20;
-    while (!this.#closing) {
-      if (this.#reconnects >= max) {
-        this.#opts.onGiveUp?.(new HarnessError('COMFYLOAD_ERR_WS_CLOSED', `WebSocket closed and ${max} reconnects failed`, 'Check the server; results so far are kept.'));
+    const windowMs = this.#opts.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
+    const clock = this.#opts.clock;
+    const downSinceMs = this.#downSinceMs ?? clock.now();
+    for (let attempt = 0; !this.#closing; attempt++) {
+      const delayMs = reconnectDelayMs(attempt, downSinceMs + windowMs - clock.now());
+      if (delayMs === undefined) {
+        this.#gaveUp = true;
+        this.#reconnecting = false;
+        this.#settleReady(false);
+        this.#opts.onGiveUp?.(
+          new HarnessError(
+            'COMFYLOAD_ERR_WS_CLOSED',
+            `WebSocket ${redact(this.#opts.url.replace(/\?.*$/, ''))} closed and did not reopen within ${formatSeconds(windowMs)} (${attempt} attempts)`,
+            'Check the server and its log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. Raise --reconnect-timeout to wait longer for a restarting server.',
+          ),
+        );
         return;
       }
-      const delayMs = Math.min(5000, 100 * 2 ** this.#reconnects);
-      this.#reconnects++;
-      await new Promise((r) => setTimeout(r, delayMs));
+      await this.#sleep(delayMs);
       if (this.#closing) return;
       try {
         await this.open();
-        this.reconnectCount++;
-        this.#reconnects = 0;
-        const down = this.#opts.clock.now() - (this.#downSinceMs ?? this.#opts.clock.now());
-        this.#downSinceMs = undefined;
-        this.#opts.onReconnect?.(down);
-        return;
       } catch {
-        // next attempt
+        continue;
       }
+      this.reconnectCount++;
+      this.#downSinceMs = undefined;
+      this.#reconnecting = false;
+      this.#settleReady(true);
+      this.#opts.onReconnect?.(clock.now() - downSinceMs);
+      return;
     }
   }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.#timers.setTimeout(() => {
+        this.#wait = undefined;
+        resolve();
+      }, ms);
+      this.#wait = { timer, resolve };
+    });
+  }
+
+  #settleReady(open: boolean): void {
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const w of waiters) w(open);
+  }
+}
+
+/**
+ * The error that stops a run once every socket to a target was given up: the target still
+ * answers HTTP perhaps, but no prompt can be followed any more.
+ */
+export function socketsGivenUpError(baseUrl: string, windowMs: number, where: string, cause?: unknown): HarnessError {
+  return new HarnessError(
+    'COMFYLOAD_ERR_WS_CLOSED',
+    `Every WebSocket to ${redact(baseUrl)} closed and did not reopen within ${formatSeconds(windowMs)}: the run stopped ${where}`,
+    'Check the server and its log (a proxy in front of ComfyUI must allow WebSocket upgrades on /ws); raise --reconnect-timeout to wait longer for a restarting server. The results so far are written, marked "partial": true.',
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {
@@ -152,4 +244,8 @@ function toBytes(data: WebSocket.RawData): Uint8Array {
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//');
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }

@@ -2,8 +2,9 @@
  * `comfyload run`: starts the built-in emulator when no --url is given, checks the target, runs
  * the closed-loop levels and writes the results folder
  * `results/<gpu>/<model-config>/<UTC time>-<name>/`. Exit codes: 0 done; 1 done but the error
- * rate passed --max-error-rate; 3 target unreachable or not ComfyUI; 130 stopped by a signal
- * (partial results are valid and marked `"partial": true`).
+ * rate passed --max-error-rate; 3 target unreachable or not ComfyUI, or every socket to it lost
+ * during the run (COMFYLOAD_ERR_WS_CLOSED); 130 stopped by a signal (partial results are valid and
+ * marked `"partial": true`, in both cases).
  */
 import { randomUUID } from 'node:crypto';
 import { BenchmarkRun, type RunOutcome } from '../../harness/benchmark-run.js';
@@ -40,9 +41,11 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
     let effective = plan;
     if (plan.targetKind === 'emulator') {
       const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
-      sim = await startSim({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0 });
+      const faults = emu.faults ?? [];
+      sim = await startSim({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults });
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
-      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}) at ${sim.url}\n`);
+      const faultText = faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : '';
+      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}) at ${sim.url}\n`);
     }
     // --matrix: one run (and results folder) per combination, on the same target; 130 stops them all.
     const plans = expandMatrix(effective);
@@ -149,6 +152,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   if (flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);
   if (failure !== undefined) throw failure;
+  // The target ended the run (every socket lost): its code and exit 3, after the partial results.
+  if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
