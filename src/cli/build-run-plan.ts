@@ -65,7 +65,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
   const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
 
   if (targets.length > 0) {
-    for (const key of ['simGpu', 'simTimeScale'] as const) {
+    for (const key of ['simGpu', 'simTimeScale', 'simFault'] as const) {
       if (sources[key] === 'flag') problem('COMFYLOAD_ERR_BAD_OPTION', `\`${names[key]}\` applies only to the built-in emulator, but --url was given`, `drop \`${names[key]}\`, or drop --url to run against the emulator.`);
     }
     if (v.workflow === undefined) {
@@ -82,7 +82,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     name: v.name ?? nameFromPath(workflowPath),
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
-    ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed } } : {}),
+    ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed, ...(v.simFault !== undefined ? { faults: v.simFault } : {}) } } : {}),
     workflowPath,
     ...workflowFields,
     levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
@@ -94,6 +94,8 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     maxErrorRate: v.maxErrorRate,
     fetchOutputs: v.fetchOutputs,
     promptTimeoutMs: v.promptTimeout,
+    quietLookupMs: v.quietLookup,
+    reconnectTimeoutMs: v.reconnectTimeout,
     resultsDir: v.resultsDir,
     labels: labels.record,
     vramIntervalMs: v.vramInterval,

@@ -101,8 +101,8 @@ export const ERROR_CODES = {
   },
   COMFYLOAD_ERR_WS_CLOSED: {
     exitCode: EXIT_CODES.target,
-    summary: 'The target closed the WebSocket (/ws) and it could not be reopened.',
-    fix: 'Check the server log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws.',
+    summary: 'Every WebSocket (/ws) to a target closed during the run and none reopened within --reconnect-timeout: the run stopped, its prompts in flight settled by look-ups, and the results so far are written with `"partial": true`.',
+    fix: 'Check the server log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. For a server that restarts slowly, raise --reconnect-timeout.',
   },
   COMFYLOAD_ERR_PROMPT_TIMEOUT: {
     exitCode: EXIT_CODES.thresholdFailed,

@@ -3,6 +3,8 @@
  * COMFYLOAD_* environment variables, defaults, --help and docs/cli.md are all derived.
  */
 import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/run-plan.js';
+import type { FaultSpec } from '../sim/faults.js';
+import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';
 import { OPEN_LOOP_SPECS, type OpenLoopOptionValues } from './options-open-loop.js';
 import { nearest } from './nearest.js';
@@ -60,6 +62,10 @@ export interface RunOptionValues extends OpenLoopOptionValues {
   fetchOutputs: boolean;
   /** Milliseconds. */
   promptTimeout: number;
+  /** Milliseconds. */
+  quietLookup: number;
+  /** Milliseconds. */
+  reconnectTimeout: number;
   resultsDir: string;
   name: string | undefined;
   label: [string, string][] | undefined;
@@ -69,6 +75,7 @@ export interface RunOptionValues extends OpenLoopOptionValues {
   config: string | undefined;
   simGpu: string;
   simTimeScale: number;
+  simFault: FaultSpec[] | undefined;
   json: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -215,6 +222,24 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: '10m',
     parse: duration('10m'),
   },
+  quietLookup: {
+    kind: 'duration',
+    group: 'Load',
+    description:
+      'A prompt in flight with no event for this long is looked up in /history (then GET /queue): it settles from there if it finished, ends `lost` if the server no longer knows it (a restart), and is looked up again after twice the wait while it is still queued (up to 5 min).',
+    default: '30s',
+    example: '30s',
+    parse: duration('30s'),
+  },
+  reconnectTimeout: {
+    kind: 'duration',
+    group: 'Load',
+    description:
+      'A closed WebSocket reconnects with the same clientId (waits of 100 ms doubling to 5 s) for this long; then its virtual user takes no new prompts and its prompts in flight are settled by look-ups. When every socket to a target is given up the run stops: partial results, exit 3 (COMFYLOAD_ERR_WS_CLOSED).',
+    default: '1m',
+    example: '2m',
+    parse: duration('1m'),
+  },
   fetchOutputs: {
     kind: 'boolean',
     group: 'Load',
@@ -278,6 +303,14 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     default: 1,
     example: '0.1',
     parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
+  },
+  simFault: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Emulator (without --url)',
+    description: `Faults the built-in emulator injects, as \`comfyload sim --fault\`: ${FAULT_SYNTAX}, e.g. \`http-500:rate=0.2,route=/prompt\`.`,
+    example: 'http-500:rate=0.2',
+    parse: (raw, ctx) => repeatable(parseFault)(raw, ctx).flat(),
   },
   config: {
     kind: 'path',

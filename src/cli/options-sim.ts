@@ -5,11 +5,11 @@
  */
 import { ComfyloadError } from './errors.js';
 import { defineOptions, type Resolved } from './option-table.js';
-import { FAULT_KEYS, FAULT_NAMES, parseFaultText, type FaultSpec } from '../sim/faults.js';
+import type { FaultSpec } from '../sim/faults.js';
+import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import type { SimOptions } from '../sim/sim-options.js';
 import { gpuProfile } from './options-run.js';
-import type { ParseContext } from './option-table.js';
-import { boolean, expected, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
+import { boolean, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
 
 export const SIM_PROTOCOLS = ['current', 'legacy'] as const;
 export const PREVIEW_METHODS = ['none', 'auto', 'latent2rgb', 'taesd'] as const;
@@ -124,7 +124,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Simulation',
-    description: 'Faults to inject, combinable: `name` or `name:key=value,…` (ws-drop, restart, http-500, slow-http, stall, stuck, oom, malformed, progress-storm; keys rate, route/node, ms, after, every, factor, times), e.g. `ws-drop:every=50,http-500:rate=0.05,route=/prompt`. See docs/faults.md.',
+    description: `Faults to inject, combinable: ${FAULT_SYNTAX}, e.g. \`ws-drop:every=50,http-500:rate=0.05,route=/prompt\`. The README lists what each does.`,
     example: 'ws-drop',
     parse: (raw, ctx) => repeatable(parseFault)(raw, ctx).flat(),
   },
@@ -163,18 +163,4 @@ export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStart
     ...(v.groundTruth !== undefined ? { groundTruthPath: v.groundTruth } : {}),
     faults: v.fault ?? [],
   };
-}
-
-/**
- * `name` or `name:key=value,…`, several faults per value allowed
- * (`ws-drop:every=50,http-500:rate=0.05`) → FaultSpecs. The emulator owns the catalogue of names
- * and keys (src/sim/faults.ts); this only turns its refusal into the CLI's error.
- */
-export function parseFault(raw: unknown, ctx: ParseContext): FaultSpec[] {
-  const what = `a fault \`name\` or \`name:key=value,…\` (faults: ${FAULT_NAMES.join(', ')}; keys: ${FAULT_KEYS.join(', ')})`;
-  const fix = 'ws-drop:every=50,http-500:rate=0.05,route=/prompt';
-  if (typeof raw !== 'string') return expected(ctx, what, raw, fix);
-  const parsed = parseFaultText(raw);
-  if ('error' in parsed) return expected(ctx, `${what}: ${parsed.error}`, raw, fix);
-  return parsed;
 }

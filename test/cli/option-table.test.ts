@@ -29,6 +29,7 @@ describe('options tables', () => {
   it('run: --sim-gpu and sim --gpu share COMFYLOAD_SIM_GPU (the same setting)', () => {
     expect(RUN_OPTIONS.simGpu.envVar).toBe(SIM_OPTIONS.gpu.envVar);
     expect(RUN_OPTIONS.simTimeScale.envVar).toBe(SIM_OPTIONS.timeScale.envVar);
+    expect(RUN_OPTIONS.simFault.envVar).toBe(SIM_OPTIONS.fault.envVar);
     expect(RUN_OPTIONS.config.configKey).toBeNull();
   });
 

@@ -85,7 +85,8 @@ describe('run options: defaults and precedence', () => {
         '--workflow', wf, '--concurrency', '1,2,4,8', '--prompts', '5', '--warmup', '0', '--seed-policy', 'increment',
         '--seed', '42', '--max-error-rate', '0', '--fetch-outputs', '--prompt-timeout', '500ms', '--results-dir', '/tmp/r',
         '--name', 'baseline.v1', '--label', 'driver=550.54', '--label', 'host=box', '--sim-gpu', 'l4',
-        '--sim-time-scale', '0.01', '--json', '--quiet',
+        '--sim-time-scale', '0.01', '--sim-fault', 'http-500:rate=0.2,route=/prompt', '--sim-fault', 'restart:every=5,down=1500',
+        '--quiet-lookup', '10s', '--reconnect-timeout', '2m', '--json', '--quiet',
       ],
       {},
       s.dir,
@@ -102,7 +103,17 @@ describe('run options: defaults and precedence', () => {
       resultsDir: '/tmp/r',
       name: 'baseline.v1',
       labels: { driver: '550.54', host: 'box' },
-      emulator: { gpu: 'l4', timeScale: 0.01, seed: 42 },
+      emulator: {
+        gpu: 'l4',
+        timeScale: 0.01,
+        seed: 42,
+        faults: [
+          { name: 'http-500', probability: 0.2, target: '/prompt' },
+          { name: 'restart', every: 5, downMs: 1500 },
+        ],
+      },
+      quietLookupMs: 10_000,
+      reconnectTimeoutMs: 120_000,
     });
     expect(flags).toEqual({ json: true, quiet: true, verbose: false });
   });
