@@ -77,7 +77,8 @@ describe('SIGINT during a run on a shared emulator', () => {
     foreign = new ForeignClient(sim.url, 300);
     const { child, out, exited } = spawnRun(['run', '--url', sim.url, '--workflow', workflow, '--concurrency', '3', '--prompts', '500', '--warmup', '0', '--results-dir', join(dir, 'results'), '--name', 'sigint']);
     const isRun = (clientId: string | null): boolean => clientId !== null && clientId !== foreign.clientId;
-    await until(() => [...sim.groundTruth.prompts.values()].filter((t) => isRun(t.clientId) && t.completedMs !== undefined).length >= 4, 30_000);
+    // Both users busy before the signal: the run has finished a few prompts, the other client has queued several.
+    await until(() => foreign.ids.length >= 4 && [...sim.groundTruth.prompts.values()].filter((t) => isRun(t.clientId) && t.completedMs !== undefined).length >= 4, 30_000);
     foreign.stop(); // its last prompts are still queued or running when the signal comes
     child.kill('SIGINT');
     code = await exited;
