@@ -13,7 +13,7 @@ import type { ParseContext } from './option-table.js';
 
 type Shared = Pick<
   RunOptionValues,
-  'url' | 'header' | 'workflow' | 'seedPolicy' | 'seed' | 'warmup' | 'promptTimeout' | 'resultsDir' | 'name' | 'label' | 'vramInterval' | 'simGpu' | 'simTimeScale' | 'json' | 'quiet' | 'verbose'
+  'url' | 'header' | 'workflow' | 'seedPolicy' | 'seed' | 'warmup' | 'promptTimeout' | 'resultsDir' | 'name' | 'label' | 'vramInterval' | 'quietLookup' | 'reconnectTimeout' | 'simGpu' | 'simTimeScale' | 'json' | 'quiet' | 'verbose'
 >;
 
 export interface CapacityOptionValues extends Shared, ArrivalOptionValues {
@@ -34,7 +34,7 @@ function slo(raw: unknown, ctx: ParseContext): SloSpec {
   return parsed;
 }
 
-const { url, header, workflow, seedPolicy, seed, warmup, promptTimeout, resultsDir, name, label, vramInterval, simGpu, simTimeScale, json, quiet, verbose } = RUN_OPTIONS;
+const { url, header, workflow, seedPolicy, seed, warmup, promptTimeout, resultsDir, name, label, vramInterval, quietLookup, reconnectTimeout, simGpu, simTimeScale, json, quiet, verbose } = RUN_OPTIONS;
 
 export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_', {
   slo: {
@@ -106,6 +106,8 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
   name,
   label,
   vramInterval,
+  quietLookup,
+  reconnectTimeout,
   simGpu,
   simTimeScale,
   json,

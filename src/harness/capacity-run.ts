@@ -19,6 +19,7 @@ import { systemTimers, type Timers } from './open-loop.js';
 import type { LiveCounts } from './run-observer.js';
 import type { RunPlan } from './run-plan.js';
 import type { DispatchPolicy } from './dispatch.js';
+import type { HarnessError } from './harness-error.js';
 
 export interface CapacityPlan {
   slos: SloSpec[];
@@ -45,6 +46,8 @@ export interface CapacityOutcome {
   levels: LevelSummary[];
   partial: boolean;
   partialReason?: string;
+  /** Set when every socket to a target was given up: the search stopped there (partial). */
+  stoppedBy?: HarnessError;
 }
 
 /** Start of the search, as a fraction of the probe's estimated service rate. */
@@ -108,13 +111,14 @@ export class CapacityRun {
       for (const list of perTarget.values()) estimated += list.length / list.reduce((a, b) => a + b, 0) * 1000;
       serviceMs = perTarget.size > 0 ? [...perTarget.values()].flat().reduce((a, b) => a + b, 0) / [...perTarget.values()].flat().length : Number.NaN;
       const search = new RateSearch({ startRatePerSec: estimated > 0 ? START_FRACTION * estimated : 0.1, maxTrials: cap.maxTrials, precision: cap.precision });
-      for (let next = search.next(); next !== undefined && !signal.aborted; next = search.next()) {
+      // A target whose every socket was given up ends the search: later trials would only measure its absence.
+      for (let next = search.next(); next !== undefined && !signal.aborted && this.engine.stoppedBy === undefined; next = search.next()) {
         const trial = await this.#trial(trials.length, next.ratePerSec, next.phase, signal);
         gpuMs += trial.trial.gpuMs;
         levels.push(trial.summary);
         trials.push(trial.trial);
         onTrial?.(trial.trial);
-        if (!signal.aborted) search.record(next.ratePerSec, trial.trial.verdict === 'pass');
+        if (!signal.aborted && this.engine.stoppedBy === undefined) search.record(next.ratePerSec, trial.trial.verdict === 'pass');
       }
       const best = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
       const saturated = trials.filter((t) => t.verdict === 'fail' && (t.reason === 'saturated' || t.reason === 'unstable'));
@@ -146,7 +150,17 @@ export class CapacityRun {
         ],
         trials,
       };
-      return { result, warmup, probe, levels, partial: signal.aborted, ...(signal.aborted ? { partialReason: String(signal.reason ?? 'stopped') } : {}) };
+      const stoppedBy = this.engine.stoppedBy;
+      const partial = signal.aborted || stoppedBy !== undefined;
+      return {
+        result,
+        warmup,
+        probe,
+        levels,
+        partial,
+        ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
+        ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+      };
     } finally {
       await this.engine.close();
     }

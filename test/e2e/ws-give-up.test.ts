@@ -156,3 +156,40 @@ describe.each(Object.keys(CASES))('every WebSocket given up (%s)', (name) => {
     for (const row of sent) expect(sim.groundTruth.prompts.get(row.promptId!)?.outcome).toBe('success');
   });
 });
+
+describe('every WebSocket given up during a capacity search', () => {
+  let sim: SimHandle;
+  let proxy: WsCuttingProxy;
+  let dir: string;
+  let r: FaultRun;
+
+  beforeAll(async () => {
+    sim = await startSim({ timeScale: 0.1, seed: 5 });
+    proxy = new WsCuttingProxy(sim.url, 6); // after the 3-prompt probe, early in the first trial
+    const url = await proxy.listen();
+    dir = tempDir('comfyload-ws-give-up-capacity-');
+    const workflow = writeFastWorkflow(dir, 4, 500);
+    r = await runAndRead(
+      ['capacity', '--url', url, '--workflow', workflow, '--slo', 'completionMs.p95<5000', '--warmup', '0', '--probe-prompts', '3', '--reconnect-timeout', '1500ms', '--vram-interval', '1s', '--name', 'give-up-capacity'],
+      `${dir}/results`,
+      {},
+      60_000,
+    );
+  }, 70_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops the search (no trial after the loss), writes partial results and exits 3 with COMFYLOAD_ERR_WS_CLOSED', () => {
+    expect(r.cli.code, r.cli.stderr).toBe(3);
+    expect(r.cli.stderr).toContain('code: COMFYLOAD_ERR_WS_CLOSED');
+    expect(r.run.summary.partial).toBe(true);
+    expect(r.run.summary.partialReason).toMatch(/^Every WebSocket to http:\/\/127\.0\.0\.1:\d+ closed and did not reopen/);
+    // The search stopped in the trial that lost the target: at most that one trial is recorded.
+    expect(r.run.summary.capacity?.trials.length ?? 0).toBeLessThanOrEqual(1);
+    expect(r.run.summary.totals.submitted).toBe(Object.values(r.run.summary.totals.outcomes).reduce((a, n) => a + n, 0));
+  });
+});

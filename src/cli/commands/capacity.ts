@@ -73,6 +73,8 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
       resultsDir: v.resultsDir,
       labels: Object.fromEntries(v.label ?? []),
       vramIntervalMs: v.vramInterval,
+      quietLookupMs: v.quietLookup,
+      reconnectTimeoutMs: v.reconnectTimeout,
     };
     return await capacityAgainst(plan, v, io, stderr, sim);
   } finally {
@@ -177,6 +179,8 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   if (v.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);
   if (failure !== undefined) throw failure;
+  // Every socket to a target given up: partial files are written; exit with its code (3).
+  if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
   return outcome?.result.maxRatePerSec === null ? 1 : 0;
 }
