@@ -163,6 +163,14 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
     }
   });
 
+  it("records the harness's own event-loop delay (its receive lag) in summary.json", () => {
+    const env = run.summary.environment;
+    for (const key of ['harnessEventLoopDelayP50Ms', 'harnessEventLoopDelayP99Ms', 'harnessEventLoopDelayMaxMs']) {
+      expect(Number(env[key]), key).toBeGreaterThanOrEqual(0);
+    }
+    expect(Number(env.harnessEventLoopDelayP50Ms)).toBeLessThanOrEqual(Number(env.harnessEventLoopDelayMaxMs));
+  });
+
   it('keeps warm-up prompts out of the level figures', () => {
     const warm = run.requests.rows.filter((r) => r.phase === 'warmup');
     expect(warm).toHaveLength(WARMUP);

@@ -27,6 +27,7 @@ import type { Resolved } from '../option-table.js';
 import type { CapacityOptionValues } from '../options-capacity.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
+import { HarnessLag } from '../harness-lag.js';
 import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
 import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
@@ -126,6 +127,8 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   });
   const sampling = new VramSampling({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => run.live });
   sampling.start();
+  const lag = new HarnessLag();
+  lag.start();
   let outcome: CapacityOutcome | undefined;
   let failure: unknown;
   try {
@@ -136,6 +139,8 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
     failure = err;
   }
   const vramSummary = await sampling.stop((m) => reporting.onWarning(m));
+  const lagFigures = lag.stop();
+  if (lagFigures.warning !== undefined) reporting.onWarning(lagFigures.warning);
   await queueCsv.close();
   const endEpochMs = clock.epochMs();
   const files: ResultFile[] = [{ kind: 'queue', path: 'queue.csv' }];
@@ -162,7 +167,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
       warmup: outcome?.warmup ?? null,
       outcome,
       failure,
-      environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind },
+      environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind, ...lagFigures.environment },
     }),
     vram: vramSummary,
     ...(outcome !== undefined ? { capacity: outcome.result } : {}),

@@ -25,6 +25,7 @@ import { describeCombination, expandMatrix } from '../matrix.js';
 import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
 import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
+import { HarnessLag } from '../harness-lag.js';
 import { writeReport } from './report.js';
 
 export interface RunFlags {
@@ -111,6 +112,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
   const sampling = new VramSampling({ target: plan.targets[0] ?? { url: targetUrl, headers: {} }, vram, clock: () => clock.now(), originMs, context: () => run.live });
   sampling.start();
+  const lag = new HarnessLag();
+  lag.start();
   let outcome: RunOutcome | undefined;
   let failure: unknown;
   try {
@@ -118,6 +121,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   } catch (err) {
     failure = err;
   }
+  const lagFigures = lag.stop();
+  if (lagFigures.warning !== undefined) reporting.onWarning(lagFigures.warning);
   const vramSummary = await sampling.stop((m) => reporting.onWarning(m));
   const endEpochMs = clock.epochMs();
   const levels = outcome?.levels ?? [];
@@ -136,6 +141,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
         ...fingerprintEnvironment(fingerprint),
         target: plan.targetKind,
         ...preflightEnvironment(ready),
+        ...lagFigures.environment,
         ...(outcome ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
       },
     }),
