@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', 'sim-worker': 'src/cli/sim-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -11,6 +11,7 @@ await build({
   format: 'esm',
   packages: 'external',
   sourcemap: true,
+  // The shebang is harmless in the worker entry and needed in the bin.
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });

@@ -1,5 +1,7 @@
 /** The built CLI (dist/cli.js, built by the e2e global setup) as a user runs it. */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -20,6 +22,17 @@ describe('comfyload (built)', () => {
     expect(r.stdout).toContain('--concurrency');
     expect(r.stdout).toContain('[default: 1,2,4]');
     expect(r.stderr).toBe('');
+  });
+
+  it('without --url runs the built-in emulator in a worker thread, off the harness\'s event loop', () => {
+    const results = mkdtempSync(join(tmpdir(), 'comfyload-embedded-'));
+    try {
+      const r = run(['run', '--sim-time-scale', '0.02', '--concurrency', '1', '--prompts', '2', '--warmup', '0', '--results-dir', results]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/built-in ComfyUI emulator \(gpu rtx-4090, time-scale 0\.02, in a worker thread\) at http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      rmSync(results, { recursive: true, force: true });
+    }
   });
 
   it('--version prints the package version', () => {

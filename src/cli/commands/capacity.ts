@@ -18,7 +18,7 @@ import { MetricRecorder } from '../../metrics/recorder.js';
 import type { ResultFile, RunSummary } from '../../metrics/result-types.js';
 import { ConsoleReporter } from '../../reporters/console.js';
 import { formatCapacitySummary, QueueCsvWriter, writeTrialsCsv } from '../../reporters/open-loop-files.js';
-import { startSim, type SimHandle } from '../../sim/index.js';
+import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
 import { BUNDLED_WORKFLOW, nameFromPath } from '../build-run-plan.js';
 import { ComfyloadError } from '../errors.js';
 import { FileSink } from '../file-sink.js';
@@ -50,12 +50,12 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
   const seed = v.seed ?? Math.floor(Math.random() * 2 ** 48);
   const headers = Object.fromEntries(v.header ?? []);
   const targets: TargetSpec[] = (v.url ?? []).map((t) => ({ url: t.url, headers: { ...headers, ...t.headers } }));
-  let sim: SimHandle | undefined;
+  let sim: EmbeddedEmulator | undefined;
   try {
     if (targets.length === 0) {
-      sim = await startSim({ gpu: v.simGpu, timeScale: v.simTimeScale, seed, port: 0 });
+      sim = await startEmbeddedEmulator({ gpu: v.simGpu, timeScale: v.simTimeScale, seed, port: 0 });
       targets.push({ url: sim.url, headers: {} });
-      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${v.simGpu}, time-scale ${v.simTimeScale}) at ${sim.url}\n`);
+      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${v.simGpu}, time-scale ${v.simTimeScale}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`);
     }
     const plan: RunPlan = {
       name: v.name ?? `${nameFromPath(workflowPath)}-capacity`,
@@ -83,7 +83,7 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
   }
 }
 
-async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO, stderr: { write(s: string): unknown }, sim: SimHandle | undefined): Promise<number> {
+async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO, stderr: { write(s: string): unknown }, sim: EmbeddedEmulator | undefined): Promise<number> {
   const clock = systemClock;
   const runId = randomUUID();
   const startTimeEpochMs = clock.epochMs();
@@ -179,7 +179,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
     stderr.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
   }
   if (outcome !== undefined) {
-    for (const line of formatCapacitySummary(outcome.result, sim !== undefined ? trueServiceRate(sim) : undefined)) stderr.write(`${line}\n`);
+    for (const line of formatCapacitySummary(outcome.result, sim !== undefined ? await sim.serviceRatePerSec() : undefined)) stderr.write(`${line}\n`);
   }
   if (v.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   stderr.write(`comfyload: results in ${dir}\n`);
@@ -188,16 +188,4 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
   return outcome?.result.maxRatePerSec === null ? 1 : 0;
-}
-
-/** The built-in emulator's service rate from its ground truth: prompts / Σ busy time, per s. */
-function trueServiceRate(sim: SimHandle): number | undefined {
-  let busyMs = 0;
-  let n = 0;
-  for (const t of sim.groundTruth.prompts.values()) {
-    if (t.outcome !== 'success' || t.completedMs === undefined || t.executionStartMs === undefined) continue;
-    busyMs += t.completedMs - t.executionStartMs;
-    n++;
-  }
-  return busyMs > 0 ? (n * 1000) / busyMs : undefined;
 }

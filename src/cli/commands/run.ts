@@ -14,7 +14,6 @@ import type { RunPlan } from '../../harness/run-plan.js';
 import { MetricRecorder } from '../../metrics/recorder.js';
 import type { RunSummary } from '../../metrics/result-types.js';
 import { ConsoleReporter } from '../../reporters/console.js';
-import { startSim, type SimHandle } from '../../sim/index.js';
 import type { CliIO } from '../io.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
@@ -25,6 +24,7 @@ import { describeCombination, expandMatrix } from '../matrix.js';
 import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
 import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
+import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
 import { HarnessLag } from '../harness-lag.js';
 import { writeReport } from './report.js';
 
@@ -37,16 +37,16 @@ export interface RunFlags {
 export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Promise<number> {
   const clock = systemClock;
   const stderr = flags.quiet ? { write: (): boolean => true } : io.stderr;
-  let sim: SimHandle | undefined;
+  let sim: EmbeddedEmulator | undefined;
   try {
     let effective = plan;
     if (plan.targetKind === 'emulator') {
       const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
       const faults = emu.faults ?? [];
-      sim = await startSim({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults });
+      sim = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults });
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
       const faultText = faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : '';
-      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}) at ${sim.url}\n`);
+      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`);
     }
     // --matrix: one run (and results folder) per combination, on the same target; 130 stops them all.
     const plans = expandMatrix(effective);
