@@ -26,7 +26,7 @@ describe('comfyload run --sim-fault http-500:rate=0.2,route=/prompt', () => {
   });
 
   it('says which faults the emulator injects, completes, and accounts for every prompt', () => {
-    expect(r.cli.stderr).toMatch(/built-in ComfyUI emulator \(gpu rtx-4090, time-scale 0\.02, faults http-500\)/);
+    expect(r.cli.stderr).toMatch(/built-in ComfyUI emulator \(gpu rtx-4090, time-scale 0\.02, faults http-500, in a worker thread\)/);
     expect(r.run.summary.partial).toBe(false);
     expectAccounted(r, 20);
   });
