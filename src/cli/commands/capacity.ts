@@ -28,6 +28,7 @@ import type { CapacityOptionValues } from '../options-capacity.js';
 import { packageInfo } from '../package-info.js';
 import { RunReporting } from '../run-reporting.js';
 import { HarnessLag } from '../harness-lag.js';
+import { abortOnSignal } from '../stop-signal.js';
 import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
 import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
@@ -120,11 +121,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   const run = new CapacityRun(plan, capacityPlan, { clock, recorder, observer: reporting, runId, originMs, timeline });
   stderr.write(`comfyload: capacity search for ${slos.map((s) => s.text).join(' and ')} (${v.arrival} arrivals, ${(v.confidence * 100).toFixed(0)}% confidence) on ${fingerprint.gpu}; results in ${dir}\n`);
   stderr.write(`comfyload: minimum prompts per trial to claim ${Object.entries(run.minSamples()).map(([slo, n]) => `${slo}: ${n}`).join(', ')}\n`);
-  const controller = new AbortController();
-  io.onSignal?.((signal) => {
-    stderr.write(`\ncomfyload: ${signal}: stopping — cancelling this run's prompts and writing partial results (again to exit at once)\n`);
-    controller.abort(signal);
-  });
+  const stop = abortOnSignal(io, stderr);
   const sampling = new VramSampling({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => run.live });
   sampling.start();
   const lag = new HarnessLag();
@@ -132,7 +129,7 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   let outcome: CapacityOutcome | undefined;
   let failure: unknown;
   try {
-    outcome = await run.run(controller.signal, (t) =>
+    outcome = await run.run(stop, (t) =>
       stderr.write(`comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`),
     );
   } catch (err) {

@@ -26,6 +26,7 @@ import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
 import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
 import { HarnessLag } from '../harness-lag.js';
+import { abortOnSignal } from '../stop-signal.js';
 import { writeReport } from './report.js';
 
 export interface RunFlags {
@@ -104,11 +105,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   if (plan.openLoop !== undefined) openLoop.open(dir, headerComments);
   stderr.write(`comfyload: ${describePlan(plan)} on ${fingerprint.gpu}; results in ${dir}\n`);
 
-  const controller = new AbortController();
-  io.onSignal?.((signal) => {
-    stderr.write(`\ncomfyload: ${signal}: stopping — cancelling this run's prompts and writing partial results (again to exit at once)\n`);
-    controller.abort(signal);
-  });
+  const stop = abortOnSignal(io, stderr);
   const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
   const sampling = new VramSampling({ target: plan.targets[0] ?? { url: targetUrl, headers: {} }, vram, clock: () => clock.now(), originMs, context: () => run.live });
   sampling.start();
@@ -117,7 +114,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   let outcome: RunOutcome | undefined;
   let failure: unknown;
   try {
-    outcome = await run.run(controller.signal);
+    outcome = await run.run(stop);
   } catch (err) {
     failure = err;
   }
