@@ -53,7 +53,23 @@ function trueIntervals(t: PromptTruth): number[] {
 const sim = await startSim({ timeScale, seed: 3 });
 const results = mkdtempSync(join(tmpdir(), 'comfyload-accuracy-'));
 try {
-  const args = ['dist/cli.js', 'run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', '--concurrency', levels.join(','), '--prompts', String(prompts), '--warmup', '2', '--results-dir', results, '--quiet'];
+  const args = [
+    'dist/cli.js',
+    'run',
+    '--url',
+    sim.url,
+    '--workflow',
+    'fixtures/workflows/sd15-txt2img.json',
+    '--concurrency',
+    levels.join(','),
+    '--prompts',
+    String(prompts),
+    '--warmup',
+    '2',
+    '--results-dir',
+    results,
+    '--quiet',
+  ];
   const code = await new Promise<number | null>((resolve) => spawn(process.execPath, args, { stdio: 'inherit' }).once('exit', resolve));
   if (code !== 0) throw new Error(`comfyload run exited ${code}`);
   const dir = findRun(results);
@@ -68,8 +84,12 @@ try {
     waitExcess.push(Number(r.queueWaitMs) - (t.executionStartMs! - t.enqueuedMs));
   }
   console.log(`time-scale ${timeScale}, ${requests.length} prompts, ${stepErr.length} steps (SD1.5 512², RTX 4090 profile)`);
-  console.log(`step interval |measured − true|: p50 ${pct(stepErr, 50).toFixed(3)} ms, p95 ${pct(stepErr, 95).toFixed(3)} ms, p99 ${pct(stepErr, 99).toFixed(3)} ms, max ${Math.max(...stepErr).toFixed(3)} ms`);
-  console.log(`queue wait measured − true: p50 ${pct(waitExcess, 50).toFixed(3)} ms, p95 ${pct(waitExcess, 95).toFixed(3)} ms, min ${Math.min(...waitExcess).toFixed(3)} ms, max ${Math.max(...waitExcess).toFixed(3)} ms`);
+  console.log(
+    `step interval |measured − true|: p50 ${pct(stepErr, 50).toFixed(3)} ms, p95 ${pct(stepErr, 95).toFixed(3)} ms, p99 ${pct(stepErr, 99).toFixed(3)} ms, max ${Math.max(...stepErr).toFixed(3)} ms`,
+  );
+  console.log(
+    `queue wait measured − true: p50 ${pct(waitExcess, 50).toFixed(3)} ms, p95 ${pct(waitExcess, 95).toFixed(3)} ms, min ${Math.min(...waitExcess).toFixed(3)} ms, max ${Math.max(...waitExcess).toFixed(3)} ms`,
+  );
   for (const row of levelRows) {
     const lv = requests.filter((r) => r.level === row.level && r.phase === 'measure');
     const busy = lv.reduce((a, r) => {
@@ -77,7 +97,9 @@ try {
       return a + (t.completedMs! - t.executionStartMs!);
     }, 0);
     const rate = (lv.length * 1000) / busy;
-    console.log(`c=${row.concurrency}: throughput ${Number(row.promptsPerSec).toFixed(3)}/s vs service rate ${rate.toFixed(3)}/s (${((Number(row.promptsPerSec) / rate - 1) * 100).toFixed(2)}%)`);
+    console.log(
+      `c=${row.concurrency}: throughput ${Number(row.promptsPerSec).toFixed(3)}/s vs service rate ${rate.toFixed(3)}/s (${((Number(row.promptsPerSec) / rate - 1) * 100).toFixed(2)}%)`,
+    );
   }
 } finally {
   await sim.close();

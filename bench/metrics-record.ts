@@ -106,5 +106,15 @@ const timed = (run: () => unknown) => () => {
   return performance.now() - start;
 };
 show('summarize(): 4 targets merged, 2000 values', measure(timed(() => summaryRecorder.summarize({ metric: 'completionMs' }))), 'ms', 3);
-show('valuesAtPercentiles([50,95]): 4 targets merged', measure(timed(() => summaryRecorder.valuesAtPercentiles({ metric: 'completionMs' }, [50, 95]))), 'ms', 3);
-show('valuesAtPercentiles([50,95]): one key', measure(timed(() => summaryRecorder.valuesAtPercentiles({ target: 0, metric: 'completionMs' }, [50, 95]))), 'ms', 3);
+show(
+  'valuesAtPercentiles([50,95]): 4 targets merged',
+  measure(timed(() => summaryRecorder.valuesAtPercentiles({ metric: 'completionMs' }, [50, 95]))),
+  'ms',
+  3,
+);
+show(
+  'valuesAtPercentiles([50,95]): one key',
+  measure(timed(() => summaryRecorder.valuesAtPercentiles({ target: 0, metric: 'completionMs' }, [50, 95]))),
+  'ms',
+  3,
+);

@@ -18,10 +18,25 @@ function promptFrames(promptId: string): string[] {
   frames.push(JSON.stringify({ type: 'execution_cached', data: { nodes: [], prompt_id: promptId, timestamp: 1 } }));
   frames.push(JSON.stringify({ type: 'executing', data: { node: '3', display_node: '3', prompt_id: promptId } }));
   for (let i = 1; i <= STEPS; i++) {
-    frames.push(JSON.stringify({ type: 'progress_state', data: { prompt_id: promptId, nodes: { '3': { value: i, max: STEPS, state: 'running', node_id: '3', prompt_id: promptId, display_node_id: '3', parent_node_id: null, real_node_id: '3' } } } }));
+    frames.push(
+      JSON.stringify({
+        type: 'progress_state',
+        data: {
+          prompt_id: promptId,
+          nodes: {
+            '3': { value: i, max: STEPS, state: 'running', node_id: '3', prompt_id: promptId, display_node_id: '3', parent_node_id: null, real_node_id: '3' },
+          },
+        },
+      }),
+    );
     frames.push(JSON.stringify({ type: 'progress', data: { value: i, max: STEPS, prompt_id: promptId, node: '3' } }));
   }
-  frames.push(JSON.stringify({ type: 'executed', data: { node: '9', display_node: '9', output: { images: [{ filename: 'x.png', subfolder: '', type: 'output' }] }, prompt_id: promptId } }));
+  frames.push(
+    JSON.stringify({
+      type: 'executed',
+      data: { node: '9', display_node: '9', output: { images: [{ filename: 'x.png', subfolder: '', type: 'output' }] }, prompt_id: promptId },
+    }),
+  );
   frames.push(JSON.stringify({ type: 'execution_success', data: { prompt_id: promptId, timestamp: 2 } }));
   frames.push(JSON.stringify({ type: 'executing', data: { node: null, prompt_id: promptId } }));
   return frames;
@@ -72,6 +87,8 @@ const samples = Array.from({ length: ROUNDS }, round);
 const rates = samples.map((s) => s.framesPerSec);
 const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
 const sd = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length);
-console.log(`decode + route: ${(mean / 1e3).toFixed(0)}k frames/s ± ${((sd / mean) * 100).toFixed(1)}% (${samples[0]!.frames} frames a round, ${STEPS}-step prompts)`);
+console.log(
+  `decode + route: ${(mean / 1e3).toFixed(0)}k frames/s ± ${((sd / mean) * 100).toFixed(1)}% (${samples[0]!.frames} frames a round, ${STEPS}-step prompts)`,
+);
 console.log(`per sampler step (progress + progress_state): ${((2 / mean) * 1e6).toFixed(2)} µs`);
 console.log(`retained per settled prompt (tracker with ${STEPS} steps): ${(retainedBytesPerPrompt() / 1024).toFixed(2)} KiB`);

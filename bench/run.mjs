@@ -18,5 +18,5 @@ for (const name of benches) {
   const outfile = join('node_modules/.cache/comfyload-bench', `${name}.mjs`);
   await build({ entryPoints: [`bench/${name}.ts`], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });
   console.log(`\n## ${name}`);
-  execFileSync(process.execPath, ["--expose-gc", outfile, ...extra], { stdio: "inherit" });
+  execFileSync(process.execPath, ['--expose-gc', outfile, ...extra], { stdio: 'inherit' });
 }

@@ -39,37 +39,61 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
 
   const urls = v.url ?? [];
   const headers = collectPairs(v.header ?? [], (name) => name.toLowerCase());
-  for (const name of headers.duplicates) problem('COMFYLOAD_ERR_BAD_OPTION', `Header \`${name}\` is given twice in \`${names.header}\``, `give each header once.`);
+  for (const name of headers.duplicates)
+    problem('COMFYLOAD_ERR_BAD_OPTION', `Header \`${name}\` is given twice in \`${names.header}\``, `give each header once.`);
   const labels = collectPairs(v.label ?? [], (key) => key);
-  for (const key of labels.duplicates) problem('COMFYLOAD_ERR_BAD_OPTION', `Label \`${key}\` is given twice in \`${names.label}\``, 'give each label key once.');
+  for (const key of labels.duplicates)
+    problem('COMFYLOAD_ERR_BAD_OPTION', `Label \`${key}\` is given twice in \`${names.label}\``, 'give each label key once.');
 
   const seen = new Set<string>();
   const targets: TargetSpec[] = [];
   for (const target of urls) {
-    if (seen.has(target.url)) problem('COMFYLOAD_ERR_BAD_URL', `Target ${target.url} is given twice in \`${names.url}\``, 'give each server once; to load one server harder, raise --concurrency.');
+    if (seen.has(target.url))
+      problem(
+        'COMFYLOAD_ERR_BAD_URL',
+        `Target ${target.url} is given twice in \`${names.url}\``,
+        'give each server once; to load one server harder, raise --concurrency.',
+      );
     seen.add(target.url);
     const hasAuth = Object.keys(headers.record).some((h) => h.toLowerCase() === 'authorization');
     if (target.headers.Authorization !== undefined && hasAuth) {
-      problem('COMFYLOAD_ERR_BAD_OPTION', `Target ${target.url} has credentials in its URL and an Authorization header in \`${names.header}\``, 'keep one: the user:password in the URL, or the --header.');
+      problem(
+        'COMFYLOAD_ERR_BAD_OPTION',
+        `Target ${target.url} has credentials in its URL and an Authorization header in \`${names.header}\``,
+        'keep one: the user:password in the URL, or the --header.',
+      );
     }
     targets.push({ url: target.url, headers: { ...headers.record, ...target.headers } });
   }
 
   if (v.duration !== undefined && sources.prompts !== 'default' && SOURCE_RANK[sources.prompts] === SOURCE_RANK[sources.duration]) {
     problems.push(
-      new ComfyloadError(sources.duration === 'config' ? 'COMFYLOAD_ERR_BAD_CONFIG' : 'COMFYLOAD_ERR_BAD_OPTION', `\`${names.prompts}\` and \`${names.duration}\` exclude each other`, {
-        hint: `give either a prompt count per level (\`${names.prompts}\`) or a time per level (\`${names.duration}\`).`,
-      }),
+      new ComfyloadError(
+        sources.duration === 'config' ? 'COMFYLOAD_ERR_BAD_CONFIG' : 'COMFYLOAD_ERR_BAD_OPTION',
+        `\`${names.prompts}\` and \`${names.duration}\` exclude each other`,
+        {
+          hint: `give either a prompt count per level (\`${names.prompts}\`) or a time per level (\`${names.duration}\`).`,
+        },
+      ),
     );
   }
   const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
 
   if (targets.length > 0) {
     for (const key of ['simGpu', 'simTimeScale', 'simFault'] as const) {
-      if (sources[key] === 'flag') problem('COMFYLOAD_ERR_BAD_OPTION', `\`${names[key]}\` applies only to the built-in emulator, but --url was given`, `drop \`${names[key]}\`, or drop --url to run against the emulator.`);
+      if (sources[key] === 'flag')
+        problem(
+          'COMFYLOAD_ERR_BAD_OPTION',
+          `\`${names[key]}\` applies only to the built-in emulator, but --url was given`,
+          `drop \`${names[key]}\`, or drop --url to run against the emulator.`,
+        );
     }
     if (v.workflow === undefined) {
-      problem('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: with --url, comfyload needs the workflow to queue on that server', 'e.g. --workflow workflow_api.json (in ComfyUI: Workflow → Export (API)).');
+      problem(
+        'COMFYLOAD_ERR_BAD_OPTION',
+        'Missing `--workflow`: with --url, comfyload needs the workflow to queue on that server',
+        'e.g. --workflow workflow_api.json (in ComfyUI: Workflow → Export (API)).',
+      );
     }
   }
   const openLoop = openLoopPlan(resolved, problems);
@@ -82,7 +106,9 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     name: v.name ?? nameFromPath(workflowPath),
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
-    ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed, ...(v.simFault !== undefined ? { faults: v.simFault } : {}) } } : {}),
+    ...(targets.length === 0
+      ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed, ...(v.simFault !== undefined ? { faults: v.simFault } : {}) } }
+      : {}),
     workflowPath,
     ...workflowFields,
     levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),

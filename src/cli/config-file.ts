@@ -71,9 +71,13 @@ export function parseYamlConfig(path: string, text: string): Record<string, unkn
 
 function asMapping(path: string, parsed: unknown): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_CONFIG', `Config file ${path} must hold a mapping of option keys to values, got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`, {
-      hint: 'write one `key: value` per option, e.g. `concurrency: [1, 2, 4]`.',
-    });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_BAD_CONFIG',
+      `Config file ${path} must hold a mapping of option keys to values, got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`,
+      {
+        hint: 'write one `key: value` per option, e.g. `concurrency: [1, 2, 4]`.',
+      },
+    );
   }
   return parsed as Record<string, unknown>;
 }

@@ -57,22 +57,23 @@ export const ERROR_CODES = {
   COMFYLOAD_ERR_WORKFLOW_NOT_FOUND: {
     exitCode: EXIT_CODES.usage,
     summary: 'The file given to --workflow does not exist or cannot be read.',
-    fix: 'Check the path; relative paths are resolved from the current directory (or from the config file\'s folder).',
+    fix: "Check the path; relative paths are resolved from the current directory (or from the config file's folder).",
   },
   COMFYLOAD_ERR_WORKFLOW_UI_FORMAT: {
     exitCode: EXIT_CODES.usage,
-    summary: 'The workflow file is in the UI format (`nodes` and `links` arrays) and cannot be converted to the API format with the server\'s /object_info (a subgraph, a group node, a node class the server lacks, missing widget values).',
+    summary:
+      "The workflow file is in the UI format (`nodes` and `links` arrays) and cannot be converted to the API format with the server's /object_info (a subgraph, a group node, a node class the server lacks, missing widget values).",
     fix: 'In ComfyUI use "Workflow → Export (API)" (older UIs: enable dev mode in the settings, then "Save (API Format)").',
   },
   COMFYLOAD_ERR_BAD_SET_VALUE: {
     exitCode: EXIT_CODES.usage,
-    summary: 'A --set or --matrix value does not fit the input\'s type in the server\'s /object_info (not an integer, not one of the enum values…).',
-    fix: 'Give a value of the input\'s type; `comfyload validate --workflow <file> --set …` checks it against the server.',
+    summary: "A --set or --matrix value does not fit the input's type in the server's /object_info (not an integer, not one of the enum values…).",
+    fix: "Give a value of the input's type; `comfyload validate --workflow <file> --set …` checks it against the server.",
   },
   COMFYLOAD_ERR_BAD_URL: {
     exitCode: EXIT_CODES.usage,
     summary: 'A --url is not an absolute http:// or https:// URL without query or fragment.',
-    fix: 'Pass the server\'s HTTP base address, e.g. --url http://127.0.0.1:8188.',
+    fix: "Pass the server's HTTP base address, e.g. --url http://127.0.0.1:8188.",
   },
   COMFYLOAD_ERR_TARGET_UNREACHABLE: {
     exitCode: EXIT_CODES.target,
@@ -87,7 +88,7 @@ export const ERROR_CODES = {
   COMFYLOAD_ERR_TARGET_AUTH: {
     exitCode: EXIT_CODES.target,
     summary: 'The target answered 401 or 403.',
-    fix: 'Pass credentials with --header \'Authorization: Bearer …\' or in the URL (http://user:password@host:8188).',
+    fix: "Pass credentials with --header 'Authorization: Bearer …' or in the URL (http://user:password@host:8188).",
   },
   COMFYLOAD_ERR_PROMPT_REJECTED: {
     exitCode: EXIT_CODES.usage,
@@ -96,12 +97,13 @@ export const ERROR_CODES = {
   },
   COMFYLOAD_ERR_CACHE_AUDIT_FAILED: {
     exitCode: EXIT_CODES.thresholdFailed,
-    summary: '--cache-mode audit: prompts the harness varied were served from ComfyUI\'s cache, so the benchmark would measure the cache, not the GPU.',
+    summary: "--cache-mode audit: prompts the harness varied were served from ComfyUI's cache, so the benchmark would measure the cache, not the GPU.",
     fix: 'Make sure the workflow has a seed (or a prompt text, with --prompt-file) that reaches the sampler; a seed fed by a primitive in the UI format must be exported as a literal.',
   },
   COMFYLOAD_ERR_WS_CLOSED: {
     exitCode: EXIT_CODES.target,
-    summary: 'Every WebSocket (/ws) to a target closed during the run and none reopened within --reconnect-timeout: the run stopped, its prompts in flight settled by look-ups, and the results so far are written with `"partial": true`.',
+    summary:
+      'Every WebSocket (/ws) to a target closed during the run and none reopened within --reconnect-timeout: the run stopped, its prompts in flight settled by look-ups, and the results so far are written with `"partial": true`.',
     fix: 'Check the server log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. For a server that restarts slowly, raise --reconnect-timeout.',
   },
   COMFYLOAD_ERR_PROMPT_TIMEOUT: {

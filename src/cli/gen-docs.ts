@@ -33,7 +33,7 @@ export function renderCliDoc(): string {
     'Every option has three spellings, derived from one entry of the options table',
     '(`src/cli/options-run.ts`, `src/cli/options-sim.ts`): a flag, an environment variable and, for',
     '`run`, a key of the `--config` file (JSON, or YAML for any other extension; relative paths in it',
-    'are resolved from the file\'s folder).',
+    "are resolved from the file's folder).",
     '',
     '**Precedence:** flag > environment variable > config file > default. A flag given twice keeps its last',
     'value, except repeatable options, which collect every value; an empty environment variable counts',

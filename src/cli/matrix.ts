@@ -29,7 +29,10 @@ export function describeCombination(combo: readonly { key: string; value: string
 
 /** `sd15-txt2img-batch_size2-steps30`, or a numbered name when that would not fit a folder name. */
 export function combinationName(name: string, combo: readonly { key: string; value: string }[], index: number, count: number): string {
-  const part = combo.map((c) => `${c.key.slice(c.key.lastIndexOf('.') + 1)}${c.value}`).join('-').replace(/[^A-Za-z0-9._-]+/g, '_');
+  const part = combo
+    .map((c) => `${c.key.slice(c.key.lastIndexOf('.') + 1)}${c.value}`)
+    .join('-')
+    .replace(/[^A-Za-z0-9._-]+/g, '_');
   const full = `${name}-${part}`;
   if (RUN_NAME.test(full)) return full;
   const numbered = `${name.slice(0, 48)}-m${index + 1}of${count}`;

@@ -23,8 +23,16 @@ export function openLoopPlan(resolved: Resolved<Fields>, problems: ComfyloadErro
     }
     return undefined;
   }
-  if (sources.concurrency !== 'default') bad(`\`${names.concurrency}\` and an arrival rate exclude each other`, 'give --concurrency for a closed loop (virtual users) or --rate/--stages for an open loop (arrivals per time).');
-  if (v.stages !== undefined && v.rate !== undefined && v.rate.length > 1) bad(`\`${names.stages}\` takes one starting rate, but \`${names.rate}\` lists ${v.rate.length}`, 'give one --rate to start the ramp from, or drop --stages to run the rates as levels.');
+  if (sources.concurrency !== 'default')
+    bad(
+      `\`${names.concurrency}\` and an arrival rate exclude each other`,
+      'give --concurrency for a closed loop (virtual users) or --rate/--stages for an open loop (arrivals per time).',
+    );
+  if (v.stages !== undefined && v.rate !== undefined && v.rate.length > 1)
+    bad(
+      `\`${names.stages}\` takes one starting rate, but \`${names.rate}\` lists ${v.rate.length}`,
+      'give one --rate to start the ramp from, or drop --stages to run the rates as levels.',
+    );
   if (v.burstiness !== 1 && v.arrival !== 'gamma') bad(`\`${names.burstiness}\` needs --arrival gamma`, 'add --arrival gamma (poisson is burstiness 1).');
   return {
     arrival: v.arrival,

@@ -49,7 +49,14 @@ export class OpenLoopReporting {
    * Adds the open-loop settings and figures to the summary (in place), writes targets.csv for a
    * fleet, prints the per-level lines; returns the extra result files.
    */
-  async finish(plan: RunPlan, outcome: RunOutcome | undefined, base: Omit<RunSummary, 'files'>, dir: string, headerComments: readonly string[], stderr: { write(s: string): unknown }): Promise<ResultFile[]> {
+  async finish(
+    plan: RunPlan,
+    outcome: RunOutcome | undefined,
+    base: Omit<RunSummary, 'files'>,
+    dir: string,
+    headerComments: readonly string[],
+    stderr: { write(s: string): unknown },
+  ): Promise<ResultFile[]> {
     const o = plan.openLoop;
     if (o === undefined) return [];
     await this.#queue?.close();
@@ -74,7 +81,9 @@ export class OpenLoopReporting {
       await writeTargetsCsv(new FileSink(join(dir, 'targets.csv')), open.targetLevels, headerComments);
       files.push({ kind: 'targets', path: 'targets.csv' });
       for (const t of open.targetLevels) {
-        stderr.write(`  target ${t.target ?? '?'} (${plan.targets[t.target ?? 0]?.url ?? ''}) L${t.level + 1}: ${t.ok} ok of ${t.submitted}, ${t.throughput.promptsPerSec.toFixed(3)} prompts/s\n`);
+        stderr.write(
+          `  target ${t.target ?? '?'} (${plan.targets[t.target ?? 0]?.url ?? ''}) L${t.level + 1}: ${t.ok} ok of ${t.submitted}, ${t.throughput.promptsPerSec.toFixed(3)} prompts/s\n`,
+        );
       }
     }
     return files;

@@ -11,16 +11,7 @@ import { dirname } from 'node:path';
 
 import { ComfyloadError } from './errors.js';
 
-export type OptionKind =
-  | 'string'
-  | 'path'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'number-list'
-  | 'repeatable'
-  | 'enum'
-  | 'duration';
+export type OptionKind = 'string' | 'path' | 'number' | 'integer' | 'boolean' | 'number-list' | 'repeatable' | 'enum' | 'duration';
 
 /** Where a resolved value came from, highest precedence first. */
 export type Source = 'flag' | 'env' | 'config' | 'default';
@@ -189,7 +180,12 @@ function pickRaw(def: OptionDef<unknown>, sources: OptionSources): Picked {
   const envVar = def.envVar;
   const envValue = envVar === null ? undefined : sources.env[envVar];
   if (envVar !== null && envValue !== undefined && envValue !== '') {
-    const raw = def.repeatable ? envValue.split(def.envSeparator ?? ',').map((s) => s.trim()).filter((s) => s !== '') : envValue;
+    const raw = def.repeatable
+      ? envValue
+          .split(def.envSeparator ?? ',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : envValue;
     return {
       source: 'env',
       raw,

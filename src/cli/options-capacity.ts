@@ -13,7 +13,24 @@ import type { ParseContext } from './option-table.js';
 
 type Shared = Pick<
   RunOptionValues,
-  'url' | 'header' | 'workflow' | 'seedPolicy' | 'seed' | 'warmup' | 'promptTimeout' | 'resultsDir' | 'name' | 'label' | 'vramInterval' | 'quietLookup' | 'reconnectTimeout' | 'simGpu' | 'simTimeScale' | 'json' | 'quiet' | 'verbose'
+  | 'url'
+  | 'header'
+  | 'workflow'
+  | 'seedPolicy'
+  | 'seed'
+  | 'warmup'
+  | 'promptTimeout'
+  | 'resultsDir'
+  | 'name'
+  | 'label'
+  | 'vramInterval'
+  | 'quietLookup'
+  | 'reconnectTimeout'
+  | 'simGpu'
+  | 'simTimeScale'
+  | 'json'
+  | 'quiet'
+  | 'verbose'
 >;
 
 export interface CapacityOptionValues extends Shared, ArrivalOptionValues {
@@ -34,7 +51,26 @@ function slo(raw: unknown, ctx: ParseContext): SloSpec {
   return parsed;
 }
 
-const { url, header, workflow, seedPolicy, seed, warmup, promptTimeout, resultsDir, name, label, vramInterval, quietLookup, reconnectTimeout, simGpu, simTimeScale, json, quiet, verbose } = RUN_OPTIONS;
+const {
+  url,
+  header,
+  workflow,
+  seedPolicy,
+  seed,
+  warmup,
+  promptTimeout,
+  resultsDir,
+  name,
+  label,
+  vramInterval,
+  quietLookup,
+  reconnectTimeout,
+  simGpu,
+  simTimeScale,
+  json,
+  quiet,
+  verbose,
+} = RUN_OPTIONS;
 
 export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_', {
   slo: {
@@ -49,7 +85,8 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
   confidence: {
     kind: 'number',
     group: 'Capacity',
-    description: 'Confidence of each SLO claim (binomial early stopping, as MLPerf LoadGen): sets the minimum prompts per trial, printed at the start (p95 at 0.99: 90).',
+    description:
+      'Confidence of each SLO claim (binomial early stopping, as MLPerf LoadGen): sets the minimum prompts per trial, printed at the start (p95 at 0.99: 90).',
     default: 0.99,
     example: '0.95',
     parse: finiteNumber('a number between 0.5 and 0.9999', '0.99', { min: 0.5, max: 0.9999 }),
@@ -73,7 +110,8 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
   windowArrivals: {
     kind: 'integer',
     group: 'Capacity',
-    description: 'Arrivals per stability window (a window lasts this many arrivals at the trial\'s rate, at least 1 s); a trial passes once its last 3 windows agree within 10%.',
+    description:
+      "Arrivals per stability window (a window lasts this many arrivals at the trial's rate, at least 1 s); a trial passes once its last 3 windows agree within 10%.",
     default: 20,
     example: '20',
     parse: integer('an integer from 5 to 10000', 5, '20', 10_000),

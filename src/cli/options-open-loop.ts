@@ -28,7 +28,7 @@ export const ARRIVAL_SPECS: OptionSpecs<ArrivalOptionValues> = {
     choices: ARRIVAL_PROCESSES,
     group: 'Load: open loop',
     description:
-      'How arrivals are spaced: `constant` (evenly, like k6\'s arrival-rate executors), `poisson` (exponential gaps, as MLPerf\'s Server scenario) or `gamma` (gaps of shape --burstiness, as vLLM\'s bench).',
+      "How arrivals are spaced: `constant` (evenly, like k6's arrival-rate executors), `poisson` (exponential gaps, as MLPerf's Server scenario) or `gamma` (gaps of shape --burstiness, as vLLM's bench).",
     default: 'poisson',
     example: 'gamma',
     parse: oneOf(ARRIVAL_PROCESSES),
@@ -45,7 +45,7 @@ export const ARRIVAL_SPECS: OptionSpecs<ArrivalOptionValues> = {
     kind: 'integer',
     group: 'Load: open loop',
     description:
-      'Most prompts outstanding at once (waiting to be sent, queued or running). An arrival that finds this many is not sent and is counted as `dropped` (k6\'s dropped_iterations): the client-side sign of saturation.',
+      "Most prompts outstanding at once (waiting to be sent, queued or running). An arrival that finds this many is not sent and is counted as `dropped` (k6's dropped_iterations): the client-side sign of saturation.",
     default: 200,
     example: '50',
     parse: positiveInteger('200'),
@@ -54,7 +54,8 @@ export const ARRIVAL_SPECS: OptionSpecs<ArrivalOptionValues> = {
     kind: 'enum',
     choices: DISPATCH_POLICIES,
     group: 'Load: open loop',
-    description: 'With several --url (a fleet): `round-robin` sends arrivals in turn; `least-queue` to the target with the fewest prompts queued (its `queue_remaining`).',
+    description:
+      'With several --url (a fleet): `round-robin` sends arrivals in turn; `least-queue` to the target with the fewest prompts queued (its `queue_remaining`).',
     default: 'least-queue',
     example: 'round-robin',
     parse: oneOf(DISPATCH_POLICIES),
@@ -74,7 +75,7 @@ export const OPEN_LOOP_SPECS: OptionSpecs<OpenLoopOptionValues> = {
     kind: 'string',
     group: 'Load: open loop',
     description:
-      'Ramping arrival rate, one level per stage: `<rate>:<duration>` stages, each ramping linearly from the previous rate (the first from --rate, else 0) to its own, as k6\'s ramping-arrival-rate; repeat a rate to hold it.',
+      "Ramping arrival rate, one level per stage: `<rate>:<duration>` stages, each ramping linearly from the previous rate (the first from --rate, else 0) to its own, as k6's ramping-arrival-rate; repeat a rate to hold it.",
     example: '2/min:5m,10/min:10m',
     parse: stageList('2/min:5m,10/min:10m'),
   },

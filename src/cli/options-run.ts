@@ -24,7 +24,15 @@ import {
   repeatable,
   text,
 } from './value-parsers.js';
-import { assignmentFromEntry, type InputOption, type MatrixOption, parseInputOption, parseMatrixOption, parseSetOption, type SetOption } from './workflow-values.js';
+import {
+  assignmentFromEntry,
+  type InputOption,
+  type MatrixOption,
+  parseInputOption,
+  parseMatrixOption,
+  parseSetOption,
+  type SetOption,
+} from './workflow-values.js';
 
 export const SEED_POLICIES = ['random', 'fixed', 'increment'] as const satisfies readonly SeedPolicy[];
 export const CACHE_MODES = ['defeat', 'allow', 'audit'] as const satisfies readonly CacheMode[];
@@ -115,7 +123,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     kind: 'enum',
     choices: SEED_POLICIES,
     group: 'Workflow',
-    description: 'Seed of each prompt: `random` (defeats ComfyUI\'s cache, like real traffic), `fixed` (--seed every time), `increment` (--seed, --seed+1, …).',
+    description: "Seed of each prompt: `random` (defeats ComfyUI's cache, like real traffic), `fixed` (--seed every time), `increment` (--seed, --seed+1, …).",
     default: 'random',
     example: 'increment',
     parse: oneOf(SEED_POLICIES),
@@ -123,7 +131,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   seed: {
     kind: 'integer',
     group: 'Workflow',
-    description: 'Base seed for the seed policy and for comfyload\'s random choices; recorded in the results so a run can be repeated.',
+    description: "Base seed for the seed policy and for comfyload's random choices; recorded in the results so a run can be repeated.",
     defaultText: 'random, recorded',
     example: '42',
     parse: integer('an integer from 0 to 2^53-1', 0, '42'),
@@ -134,7 +142,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     envSeparator: '\n',
     group: 'Workflow',
     description:
-      'Set a node input before the run: `3.inputs.steps=30` (node id), `KSampler.steps=30` (every node of a class), `title:Positive.text=a red fox` (by title) or `steps=30` (every node with that input). The value is typed by the server\'s /object_info (INT, FLOAT, BOOLEAN, STRING, enum).',
+      "Set a node input before the run: `3.inputs.steps=30` (node id), `KSampler.steps=30` (every node of a class), `title:Positive.text=a red fox` (by title) or `steps=30` (every node with that input). The value is typed by the server's /object_info (INT, FLOAT, BOOLEAN, STRING, enum).",
     example: 'KSampler.steps=30',
     parse: repeatable(parseSetOption, assignmentFromEntry),
   },
@@ -151,7 +159,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   promptFile: {
     kind: 'path',
     group: 'Workflow',
-    description: 'Text file of positive prompts, one per line (blank lines skipped), rotated through the prompts of the run; they go into the CLIPTextEncode titled "Positive", or the one linked to the sampler\'s `positive` input.',
+    description:
+      'Text file of positive prompts, one per line (blank lines skipped), rotated through the prompts of the run; they go into the CLIPTextEncode titled "Positive", or the one linked to the sampler\'s `positive` input.',
     example: 'prompts.txt',
     parse: path('prompts.txt'),
   },
@@ -160,7 +169,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     choices: CACHE_MODES,
     group: 'Workflow',
     description:
-      'ComfyUI\'s output cache: `defeat` (seeds vary per --seed-policy, so nothing is served from cache), `allow` (identical prompts are fine; --seed-policy defaults to fixed), `audit` (first run identical then varied prompts, report the cache speed-up and exit 1 if a varied prompt was served from cache).',
+      "ComfyUI's output cache: `defeat` (seeds vary per --seed-policy, so nothing is served from cache), `allow` (identical prompts are fine; --seed-policy defaults to fixed), `audit` (first run identical then varied prompts, report the cache speed-up and exit 1 if a varied prompt was served from cache).",
     default: 'defeat',
     example: 'audit',
     parse: oneOf(CACHE_MODES),
@@ -170,7 +179,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     repeatable: true,
     group: 'Workflow',
     description:
-      'Image to upload (POST /upload/image) before the run for the LoadImage nodes, which then use the name the server returns; `node=file` picks one node by id or title. Images the workflow names that the server lacks are uploaded from the workflow\'s folder (or its input/ subfolder) without this flag.',
+      "Image to upload (POST /upload/image) before the run for the LoadImage nodes, which then use the name the server returns; `node=file` picks one node by id or title. Images the workflow names that the server lacks are uploaded from the workflow's folder (or its input/ subfolder) without this flag.",
     example: 'photo.png',
     parse: repeatable(parseInputOption),
   },
@@ -178,7 +187,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     kind: 'repeatable',
     repeatable: true,
     group: 'Workflow',
-    description: 'Mask to upload for the LoadImageMask nodes; `node=file` picks one node. A loader reading the `alpha` channel gets it through POST /upload/mask with `original_ref` to the uploaded --input image (the editor\'s mask flow), others through /upload/image.',
+    description:
+      "Mask to upload for the LoadImageMask nodes; `node=file` picks one node. A loader reading the `alpha` channel gets it through POST /upload/mask with `original_ref` to the uploaded --input image (the editor's mask flow), others through /upload/image.",
     example: 'mask.png',
     parse: repeatable(parseInputOption),
   },
@@ -194,7 +204,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   prompts: {
     kind: 'integer',
     group: 'Load',
-    description: 'Measured prompts per concurrency level. Excludes --duration: when both are set, the one from the higher-precedence source wins (both from the same source is an error).',
+    description:
+      'Measured prompts per concurrency level. Excludes --duration: when both are set, the one from the higher-precedence source wins (both from the same source is an error).',
     default: 20,
     example: '50',
     parse: positiveInteger('20'),
@@ -283,7 +294,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   vramInterval: {
     kind: 'duration',
     group: 'Results',
-    description: 'How often to read VRAM and RAM from /system_stats (on a connection of its own; a poll still pending skips the next tick) for vram.csv, the per-level and per-prompt VRAM peaks and the drift check.',
+    description:
+      'How often to read VRAM and RAM from /system_stats (on a connection of its own; a poll still pending skips the next tick) for vram.csv, the per-level and per-prompt VRAM peaks and the drift check.',
     default: '250ms',
     example: '250ms',
     parse: duration('250ms'),
@@ -299,7 +311,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   simTimeScale: {
     kind: 'number',
     group: 'Emulator (without --url)',
-    description: 'Multiplies every duration of the built-in emulator\'s cost model: 0.1 runs it ten times faster. The harness reports the times it really measured (scaled).',
+    description:
+      "Multiplies every duration of the built-in emulator's cost model: 0.1 runs it ten times faster. The harness reports the times it really measured (scaled).",
     default: 1,
     example: '0.1',
     parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),

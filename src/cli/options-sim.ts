@@ -42,7 +42,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   port: {
     kind: 'integer',
     group: 'Server',
-    description: 'TCP port (ComfyUI\'s own default); 0 picks a free one.',
+    description: "TCP port (ComfyUI's own default); 0 picks a free one.",
     default: 8188,
     example: '8188',
     parse: integer('a port from 0 to 65535', 0, '8188', 65_535),
@@ -59,7 +59,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   maxUploadSize: {
     kind: 'number',
     group: 'Server',
-    description: 'Largest accepted upload in MB, like ComfyUI\'s --max-upload-size.',
+    description: "Largest accepted upload in MB, like ComfyUI's --max-upload-size.",
     default: 100,
     example: '100',
     parse: finiteNumber('a number of MB > 0', '100', { exclusiveMin: 0 }),
@@ -75,7 +75,8 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   timeScale: {
     kind: 'number',
     group: 'Simulation',
-    description: 'Multiplies every simulated duration: 0.1 runs the cost model ten times faster, 2 twice slower. Ground truth keeps both the unscaled and the scaled figures.',
+    description:
+      'Multiplies every simulated duration: 0.1 runs the cost model ten times faster, 2 twice slower. Ground truth keeps both the unscaled and the scaled figures.',
     default: 1,
     example: '0.1',
     parse: finiteNumber('a finite number > 0', '10', { exclusiveMin: 0 }),
@@ -92,7 +93,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     kind: 'enum',
     choices: PREVIEW_METHODS,
     group: 'Simulation',
-    description: 'Preview images sent during sampling, like ComfyUI\'s --preview-method.',
+    description: "Preview images sent during sampling, like ComfyUI's --preview-method.",
     default: 'none',
     example: 'latent2rgb',
     parse: oneOf(PREVIEW_METHODS),
@@ -100,7 +101,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   cacheNone: {
     kind: 'boolean',
     group: 'Simulation',
-    description: 'Disable the node output cache, like ComfyUI\'s --cache-none.',
+    description: "Disable the node output cache, like ComfyUI's --cache-none.",
     default: false,
     example: 'true',
     parse: boolean(),
@@ -108,7 +109,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   cacheLru: {
     kind: 'integer',
     group: 'Simulation',
-    description: 'Keep up to N node results in an LRU cache, like ComfyUI\'s --cache-lru (excludes --cache-none).',
+    description: "Keep up to N node results in an LRU cache, like ComfyUI's --cache-lru (excludes --cache-none).",
     defaultText: 'classic cache',
     example: '10',
     parse: positiveInteger('10'),
@@ -116,7 +117,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
   groundTruth: {
     kind: 'path',
     group: 'Simulation',
-    description: 'Write the emulator\'s true timings (JSON lines) to this file, to check a harness against.',
+    description: "Write the emulator's true timings (JSON lines) to this file, to check a harness against.",
     example: 'ground-truth.jsonl',
     parse: path('ground-truth.jsonl'),
   },
@@ -140,7 +141,10 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
 });
 
 /** The settings `startSim` (src/sim) takes, as the sim command derives them from its options. */
-export type SimStartOptions = Pick<SimOptions, 'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults'>;
+export type SimStartOptions = Pick<
+  SimOptions,
+  'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults'
+>;
 
 /** Map resolved sim options to startSim's settings, checking the rules between options. */
 export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStartOptions {

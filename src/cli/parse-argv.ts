@@ -26,15 +26,16 @@ export const COMMANDS = {
   run: { table: RUN_OPTIONS, describe: 'Load-test a ComfyUI server (or the built-in emulator) at each concurrency level' },
   sim: { table: SIM_OPTIONS, describe: 'Start the ComfyUI emulator as a standalone server' },
   capacity: { table: CAPACITY_OPTIONS, describe: 'Find the highest arrival rate that meets every --slo (probe, geometric growth, bisection; open loop)' },
-  validate: { table: VALIDATE_OPTIONS, describe: 'Check a workflow against a server\'s /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt' },
+  validate: {
+    table: VALIDATE_OPTIONS,
+    describe: "Check a workflow against a server's /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt",
+  },
   report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
 
-export type ParsedArgv =
-  | { kind: 'output'; text: string }
-  | { kind: 'command'; command: CommandName; flags: Record<string, unknown>; args?: string[] };
+export type ParsedArgv = { kind: 'output'; text: string } | { kind: 'command'; command: CommandName; flags: Record<string, unknown>; args?: string[] };
 
 const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 /** Keys yargs adds itself. */
@@ -49,7 +50,8 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   let parseError: Error | undefined;
   let output = '';
   let parsed: Record<string, unknown> = {};
-  buildYargs(version, columns).parse([...argv], {}, (err, args, out) => {
+  // With a callback yargs parses synchronously; the returned value is not a pending promise.
+  void buildYargs(version, columns).parse([...argv], {}, (err, args, out) => {
     parseError = err ?? undefined;
     parsed = args as Record<string, unknown>;
     output = out;
@@ -62,7 +64,12 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
 
   const positionals = (parsed._ as unknown[]).map(String);
   const [first, ...rest] = positionals;
-  const command: CommandName = first === undefined || first === 'run' ? 'run' : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' ? first : unknownCommand(first);
+  const command: CommandName =
+    first === undefined || first === 'run'
+      ? 'run'
+      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity'
+        ? first
+        : unknownCommand(first);
   // `report` takes the results folder as its one positional argument.
   const args = command === 'report' ? rest.slice(0, 1) : [];
   const stray = rest[args.length];
@@ -87,7 +94,12 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
 function unknownCommand(name: string): never {
   const near = nearest(name, COMMAND_NAMES, 1);
   throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unknown command \`${name}\``, {
-    hint: near[0] !== undefined ? `did you mean \`comfyload ${near[0]}\`?` : /\.json$/i.test(name) ? `pass the workflow as --workflow ${name}.` : `commands are ${COMMAND_NAMES.join(', ')}; see \`comfyload --help\`.`,
+    hint:
+      near[0] !== undefined
+        ? `did you mean \`comfyload ${near[0]}\`?`
+        : /\.json$/i.test(name)
+          ? `pass the workflow as --workflow ${name}.`
+          : `commands are ${COMMAND_NAMES.join(', ')}; see \`comfyload --help\`.`,
   });
 }
 

@@ -18,7 +18,11 @@ export interface RunArgsOptions {
 }
 
 /** Flags of `run` (camelCase keys, as parseArgv returns them) → the plan and the output switches. */
-export async function parseRun(flags: Record<string, unknown>, io: Pick<CliIO, 'env' | 'cwd'>, options: RunArgsOptions = {}): Promise<{ plan: RunPlan; flags: RunFlags }> {
+export async function parseRun(
+  flags: Record<string, unknown>,
+  io: Pick<CliIO, 'env' | 'cwd'>,
+  options: RunArgsOptions = {},
+): Promise<{ plan: RunPlan; flags: RunFlags }> {
   const resolved = await resolveRunOptions(flags, io);
   const plan = await buildRunPlan(resolved, {
     packageRoot: packageInfo().root,
@@ -33,7 +37,10 @@ export async function resolveRunOptions(flags: Record<string, unknown>, io: Pick
   const raw = flags.config ?? (io.env.COMFYLOAD_CONFIG === '' ? undefined : io.env.COMFYLOAD_CONFIG);
   let config: ConfigValues | undefined;
   if (raw !== undefined) {
-    const located = resolveOptions({ config: configPath }, { flags: { config: flags.config }, env: { COMFYLOAD_CONFIG: io.env.COMFYLOAD_CONFIG }, cwd: io.cwd });
+    const located = resolveOptions(
+      { config: configPath },
+      { flags: { config: flags.config }, env: { COMFYLOAD_CONFIG: io.env.COMFYLOAD_CONFIG }, cwd: io.cwd },
+    );
     if (located.values.config !== undefined) config = await loadConfigFile(resolve(io.cwd, located.values.config), RUN_OPTIONS);
   }
   return resolveOptions(RUN_OPTIONS, { flags, env: io.env, cwd: io.cwd, ...(config !== undefined ? { config } : {}) });

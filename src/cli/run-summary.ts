@@ -12,7 +12,10 @@ import { packageInfo } from './package-info.js';
 
 /** `<results-dir>/<gpu>/<model-config>/<UTC time>-<name>`, the time like `2026-11-29T170040Z`. */
 export function runResultsDir(cwd: string, plan: RunPlan, fingerprint: Fingerprint, startTimeEpochMs: number): string {
-  const stamp = new Date(startTimeEpochMs).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(startTimeEpochMs)
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return resolve(cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
 }
 
@@ -52,8 +55,7 @@ export interface SummaryInput {
 export function summaryBase(input: SummaryInput): Omit<RunSummary, 'files'> {
   const { plan, outcome } = input;
   const partial = outcome === undefined || outcome.partial;
-  const partialReason =
-    outcome === undefined ? `stopped by an error: ${(input.failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
+  const partialReason = outcome === undefined ? `stopped by an error: ${(input.failure as Error | undefined)?.message ?? 'unknown'}` : outcome.partialReason;
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     harness: { name: 'comfyload', version: packageInfo().version },

@@ -31,7 +31,10 @@ type Sink = { write(s: string): unknown };
 /** Preflight of one plan against its first target; throws before any prompt is sent. */
 export async function prepareRunWorkflow(plan: RunPlan, clock: Clock, stderr: Sink, options: { dryRun?: boolean } = {}): Promise<PreparedRun> {
   const target = plan.targets[0];
-  if (target === undefined) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to check the workflow against', { hint: 'give --url, or omit it to use the built-in emulator.' });
+  if (target === undefined)
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to check the workflow against', {
+      hint: 'give --url, or omit it to use the built-in emulator.',
+    });
   const http = new ComfyHttp(target);
   const inputs = await readInputs(plan);
   const workflowDir = dirname(plan.workflowPath);
@@ -47,7 +50,10 @@ export async function prepareRunWorkflow(plan: RunPlan, clock: Clock, stderr: Si
     },
     plan.workflowPath,
   );
-  if (prepared.converted) stderr.write(`comfyload: ${plan.workflowPath} is in the UI format: converted to the API format with the server's /object_info (${Object.keys(prepared.workflow).length} nodes)\n`);
+  if (prepared.converted)
+    stderr.write(
+      `comfyload: ${plan.workflowPath} is in the UI format: converted to the API format with the server's /object_info (${Object.keys(prepared.workflow).length} nodes)\n`,
+    );
   for (const u of prepared.uploads) {
     stderr.write(
       options.dryRun === true
@@ -99,17 +105,30 @@ async function readInputs(plan: RunPlan): Promise<UserInput[]> {
     try {
       const info = await stat(spec.path);
       if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-      if (info.size > MAX_INPUT_BYTES) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${spec.path} is ${info.size} bytes, too large for an input image`, { hint: 'pass an image file.' });
+      if (info.size > MAX_INPUT_BYTES)
+        throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${spec.path} is ${info.size} bytes, too large for an input image`, {
+          hint: 'pass an image file.',
+        });
       bytes = await readFile(spec.path);
     } catch (err) {
       if (err instanceof ComfyloadError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${spec.path} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${code ?? String(err)})`}`, {
-        hint: 'check the path; relative paths start from the current directory.',
-        cause: err,
-      });
+      throw new ComfyloadError(
+        'COMFYLOAD_ERR_BAD_OPTION',
+        `${flag} ${spec.path} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${code ?? String(err)})`}`,
+        {
+          hint: 'check the path; relative paths start from the current directory.',
+          cause: err,
+        },
+      );
     }
-    out.push({ kind: spec.kind, fileName: basename(spec.path), bytes: new Uint8Array(bytes), source: spec.path, ...(spec.node !== undefined ? { node: spec.node } : {}) });
+    out.push({
+      kind: spec.kind,
+      fileName: basename(spec.path),
+      bytes: new Uint8Array(bytes),
+      source: spec.path,
+      ...(spec.node !== undefined ? { node: spec.node } : {}),
+    });
   }
   return out;
 }

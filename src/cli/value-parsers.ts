@@ -13,7 +13,13 @@ import type { ParseContext } from './option-table.js';
 export type Parser<V> = (raw: unknown, ctx: ParseContext) => V;
 
 /** Throw the house validation error for `raw`. `fixValue` is a valid value for the "e.g." hint. */
-export function expected(ctx: ParseContext, what: string, raw: unknown, fix: string, options: { secret?: boolean; code?: ErrorCode; hint?: string } = {}): never {
+export function expected(
+  ctx: ParseContext,
+  what: string,
+  raw: unknown,
+  fix: string,
+  options: { secret?: boolean; code?: ErrorCode; hint?: string } = {},
+): never {
   const code = options.code ?? (ctx.source === 'config' ? 'COMFYLOAD_ERR_BAD_CONFIG' : 'COMFYLOAD_ERR_BAD_OPTION');
   const got = raw === '' ? 'an empty value' : `\`${options.secret === true ? hidden(raw) : show(raw)}\` (${typeName(raw)})`;
   throw new ComfyloadError(code, `Expected \`${ctx.name}\` to be ${what}, got ${got}`, {
@@ -91,7 +97,11 @@ export function finiteNumber(what: string, fix: string, range: { min?: number; e
 export function positiveIntegerList(fix: string): Parser<number[]> {
   const what = 'a comma-separated list of positive integers';
   return (raw, ctx) => {
-    const items: unknown[] = Array.isArray(raw) ? raw.flatMap((r) => (typeof r === 'string' ? r.split(',') : [r])) : typeof raw === 'string' ? raw.split(',') : [raw];
+    const items: unknown[] = Array.isArray(raw)
+      ? raw.flatMap((r) => (typeof r === 'string' ? r.split(',') : [r]))
+      : typeof raw === 'string'
+        ? raw.split(',')
+        : [raw];
     const shown = Array.isArray(raw) && ctx.source === 'flag' ? raw.join(',') : raw;
     const list: number[] = [];
     for (const item of items) {

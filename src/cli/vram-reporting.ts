@@ -58,7 +58,11 @@ export class VramReporting {
       usedDefinition: VRAM_USED_DEFINITION,
       devices: (first?.devices ?? []).map((d) => ({ device: d.device, name: d.name, vramTotalBytes: d.vramTotalBytes })),
       overall: vramFigures(this.#samples) ?? null,
-      drift: vramDrift(this.#samples.filter((s) => s.phase === 'measure'), this.#measuredCompletions) ?? null,
+      drift:
+        vramDrift(
+          this.#samples.filter((s) => s.phase === 'measure'),
+          this.#measuredCompletions,
+        ) ?? null,
     };
   }
 }

@@ -51,7 +51,9 @@ export class VramSampling {
     const summary = this.#vram.summary(counts);
     const drift = summary.drift;
     if (drift?.flagged === true) {
-      onWarning(`VRAM keeps growing: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): the pattern of a memory leak over many API prompts`);
+      onWarning(
+        `VRAM keeps growing: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): the pattern of a memory leak over many API prompts`,
+      );
     }
     if (counts.failedPolls > 0) onWarning(`${counts.failedPolls} VRAM polls of /system_stats failed (last: ${this.#sampler.lastError ?? 'unknown'})`);
     return summary;

@@ -47,7 +47,10 @@ async function readWorkflowText(path: string): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') {
-      throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `Workflow ${path} is a folder, not a file`, { hint: 'pass the workflow JSON file itself to --workflow.', cause: err });
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `Workflow ${path} is a folder, not a file`, {
+        hint: 'pass the workflow JSON file itself to --workflow.',
+        cause: err,
+      });
     }
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
     throw new ComfyloadError('COMFYLOAD_ERR_WORKFLOW_NOT_FOUND', `Workflow file ${path} ${why}`, {
@@ -86,15 +89,23 @@ function parseJsonText(path: string, text: string): unknown {
 /** Check the shape of a parsed workflow. */
 export function checkApiWorkflow(path: string, parsed: unknown): ApiWorkflow {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `Workflow ${path} must be a JSON object of node id → {class_type, inputs}, got ${describe(parsed)}`, {
-      hint: EXPORT_HINT,
-    });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_BAD_WORKFLOW',
+      `Workflow ${path} must be a JSON object of node id → {class_type, inputs}, got ${describe(parsed)}`,
+      {
+        hint: EXPORT_HINT,
+      },
+    );
   }
   const graph = parsed as Record<string, unknown>;
   if (Array.isArray(graph.nodes) && Array.isArray(graph.links)) {
-    throw new ComfyloadError('COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', `Workflow ${path} is in ComfyUI's UI format (it has \`nodes\` and \`links\` arrays); /prompt accepts only the API format`, {
-      hint: EXPORT_HINT,
-    });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT',
+      `Workflow ${path} is in ComfyUI's UI format (it has \`nodes\` and \`links\` arrays); /prompt accepts only the API format`,
+      {
+        hint: EXPORT_HINT,
+      },
+    );
   }
   if (isObject(graph.prompt) && Object.values(graph.prompt).some((n) => isObject(n) && 'class_type' in n)) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `Workflow ${path} looks like a POST /prompt request body (the graph is under \`prompt\`)`, {
@@ -113,7 +124,8 @@ export function checkApiWorkflow(path: string, parsed: unknown): ApiWorkflow {
     else if (!isObject(node.inputs)) problems.push(`node "${id}" (${node.class_type}) has no inputs object`);
     else {
       for (const [input, value] of Object.entries(node.inputs)) {
-        if (isLink(value) && !(value[0] in graph)) problems.push(`node "${id}" (${node.class_type}) input \`${input}\` links to node "${value[0]}", which is not in the workflow`);
+        if (isLink(value) && !(value[0] in graph))
+          problems.push(`node "${id}" (${node.class_type}) input \`${input}\` links to node "${value[0]}", which is not in the workflow`);
       }
     }
   }
@@ -122,7 +134,9 @@ export function checkApiWorkflow(path: string, parsed: unknown): ApiWorkflow {
     if (problems.length > MAX_LISTED) listed.push(`… and ${problems.length - MAX_LISTED} more`);
     throw new ComfyloadError(
       'COMFYLOAD_ERR_BAD_WORKFLOW',
-      problems.length === 1 ? `Workflow ${path} is not an API-format graph: ${problems[0]}` : `Workflow ${path} is not an API-format graph (${problems.length} problems):`,
+      problems.length === 1
+        ? `Workflow ${path} is not an API-format graph: ${problems[0]}`
+        : `Workflow ${path} is not an API-format graph (${problems.length} problems):`,
       { hint: `every node must be {"class_type": "...", "inputs": {...}}; ${EXPORT_HINT}`, ...(problems.length > 1 ? { details: listed } : {}) },
     );
   }

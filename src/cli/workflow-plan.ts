@@ -28,7 +28,10 @@ export async function workflowPlanFields(resolved: Pick<Resolved<WorkflowValues>
   const axes = v.matrix ?? [];
   const seen = new Set<string>();
   for (const axis of axes) {
-    if (seen.has(axis.key)) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `\`${names.matrix}\` gives the key \`${axis.key}\` twice`, { hint: `give each key once with all its values: ${axis.key}=v1,v2,….` });
+    if (seen.has(axis.key))
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `\`${names.matrix}\` gives the key \`${axis.key}\` twice`, {
+        hint: `give each key once with all its values: ${axis.key}=v1,v2,….`,
+      });
     seen.add(axis.key);
   }
   if (source.workflow !== undefined) {
@@ -39,7 +42,10 @@ export async function workflowPlanFields(resolved: Pick<Resolved<WorkflowValues>
         for (const p of expandSetPath(source.workflow, path)) resolveSetPath(source.workflow, p);
       } catch (err) {
         if (err instanceof ComfyError) {
-          throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', err.message.replace(/^--set /, `${flag} `), { hint: 'check the node id, class or title and the input name against the workflow file.', cause: err });
+          throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', err.message.replace(/^--set /, `${flag} `), {
+            hint: 'check the node id, class or title and the input name against the workflow file.',
+            cause: err,
+          });
         }
         throw err;
       }
@@ -65,14 +71,28 @@ async function readPromptFile(path: string, flag: string): Promise<string[]> {
   let text: string;
   try {
     const buffer = await readFile(path);
-    if (buffer.byteLength > MAX_PROMPT_FILE_BYTES) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${path} is ${buffer.byteLength} bytes, too large for a prompt list`, { hint: 'pass a text file with one prompt per line.' });
+    if (buffer.byteLength > MAX_PROMPT_FILE_BYTES)
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${path} is ${buffer.byteLength} bytes, too large for a prompt list`, {
+        hint: 'pass a text file with one prompt per line.',
+      });
     text = buffer.toString('utf8');
   } catch (err) {
     if (err instanceof ComfyloadError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, { hint: 'check the path; relative paths start from the current directory.', cause: err });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_BAD_OPTION',
+      `${flag} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`,
+      { hint: 'check the path; relative paths start from the current directory.', cause: err },
+    );
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length === 0) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${path} has no prompts (every line is blank)`, { hint: 'write one positive prompt per line.' });
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0)
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${flag} ${path} has no prompts (every line is blank)`, {
+      hint: 'write one positive prompt per line.',
+    });
   return lines;
 }

@@ -28,10 +28,16 @@ export interface InputOption {
 
 export function parseSetOption(raw: unknown, ctx: ParseContext): SetOption {
   const text = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
-  if (typeof text !== 'string') return expected(ctx, 'a `path=value` assignment', raw, "KSampler.steps=30");
+  if (typeof text !== 'string') return expected(ctx, 'a `path=value` assignment', raw, 'KSampler.steps=30');
   const eq = text.indexOf('=');
   const path = eq < 0 ? '' : text.slice(0, eq).trim();
-  if (path === '') return expected(ctx, 'a `path=value` assignment such as `3.inputs.steps=30`, `KSampler.steps=30` or `title:Positive.text=a red fox`', raw, 'KSampler.steps=30');
+  if (path === '')
+    return expected(
+      ctx,
+      'a `path=value` assignment such as `3.inputs.steps=30`, `KSampler.steps=30` or `title:Positive.text=a red fox`',
+      raw,
+      'KSampler.steps=30',
+    );
   return { path, value: text.slice(eq + 1) };
 }
 
@@ -40,7 +46,13 @@ export function parseMatrixOption(raw: unknown, ctx: ParseContext): MatrixOption
   if (typeof raw !== 'string') return expected(ctx, what, raw, 'batch_size=1,2,4');
   const eq = raw.indexOf('=');
   const key = eq < 0 ? '' : raw.slice(0, eq).trim();
-  const values = eq < 0 ? [] : raw.slice(eq + 1).split(',').map((v) => v.trim());
+  const values =
+    eq < 0
+      ? []
+      : raw
+          .slice(eq + 1)
+          .split(',')
+          .map((v) => v.trim());
   if (key === '' || values.length === 0 || values.some((v) => v === '')) return expected(ctx, what, raw, 'batch_size=1,2,4');
   if (new Set(values).size !== values.length) return expected(ctx, `${what} without repeated values`, raw, 'batch_size=1,2,4');
   return { key, values };

@@ -9,9 +9,7 @@ import { decodeUtf8 } from './utf8.js';
 
 /** Result of decoding one text frame. */
 export type DecodedText =
-  | { kind: 'message'; message: KnownServerMessage }
-  | { kind: 'unknown'; message: UnknownServerMessage }
-  | { kind: 'malformed'; reason: string };
+  { kind: 'message'; message: KnownServerMessage } | { kind: 'unknown'; message: UnknownServerMessage } | { kind: 'malformed'; reason: string };
 
 type Data = Record<string, unknown>;
 /** Returns why `data` is unusable, or undefined when it is fine. */
@@ -42,48 +40,69 @@ const anyObject: ShapeCheck = () => undefined;
 
 // A Map, not an object literal, so that a hostile `type` such as "__proto__" cannot hit a prototype key.
 const SHAPES = new Map<string, ShapeCheck>([
-  ['status', (d) => {
-    const status = d.status;
-    const execInfo = isObject(status) ? status.exec_info : undefined;
-    if (!isObject(execInfo) || !isFiniteNumber(execInfo.queue_remaining)) {
-      return 'status: status.exec_info.queue_remaining must be a number';
-    }
-    return undefined;
-  }],
+  [
+    'status',
+    (d) => {
+      const status = d.status;
+      const execInfo = isObject(status) ? status.exec_info : undefined;
+      if (!isObject(execInfo) || !isFiniteNumber(execInfo.queue_remaining)) {
+        return 'status: status.exec_info.queue_remaining must be a number';
+      }
+      return undefined;
+    },
+  ],
   ['execution_start', promptIdAndTimestamp('execution_start')],
-  ['execution_cached', (d) => {
-    if (!isStringArray(d.nodes)) return 'execution_cached: nodes must be a list of node ids';
-    return promptIdAndTimestamp('execution_cached')(d);
-  }],
-  ['executing', (d) => {
-    if (d.node !== null && typeof d.node !== 'string') return 'executing: node must be a string or null';
-    if (d.prompt_id !== undefined && typeof d.prompt_id !== 'string') return 'executing: prompt_id must be a string';
-    return undefined;
-  }],
-  ['progress', (d) => {
-    if (!isFiniteNumber(d.value) || !isFiniteNumber(d.max)) return 'progress: value and max must be numbers';
-    if (d.prompt_id !== undefined && d.prompt_id !== null && typeof d.prompt_id !== 'string') {
-      return 'progress: prompt_id must be a string';
-    }
-    if (d.node !== undefined && d.node !== null && typeof d.node !== 'string') return 'progress: node must be a string';
-    return undefined;
-  }],
-  ['progress_state', (d) => {
-    if (typeof d.prompt_id !== 'string') return 'progress_state: prompt_id must be a string';
-    if (!isObject(d.nodes)) return 'progress_state: nodes must be an object';
-    return undefined;
-  }],
-  ['executed', (d) => {
-    if (typeof d.node !== 'string') return 'executed: node must be a string';
-    if (typeof d.prompt_id !== 'string') return 'executed: prompt_id must be a string';
-    if (d.output !== undefined && d.output !== null && !isObject(d.output)) return 'executed: output must be an object';
-    return undefined;
-  }],
+  [
+    'execution_cached',
+    (d) => {
+      if (!isStringArray(d.nodes)) return 'execution_cached: nodes must be a list of node ids';
+      return promptIdAndTimestamp('execution_cached')(d);
+    },
+  ],
+  [
+    'executing',
+    (d) => {
+      if (d.node !== null && typeof d.node !== 'string') return 'executing: node must be a string or null';
+      if (d.prompt_id !== undefined && typeof d.prompt_id !== 'string') return 'executing: prompt_id must be a string';
+      return undefined;
+    },
+  ],
+  [
+    'progress',
+    (d) => {
+      if (!isFiniteNumber(d.value) || !isFiniteNumber(d.max)) return 'progress: value and max must be numbers';
+      if (d.prompt_id !== undefined && d.prompt_id !== null && typeof d.prompt_id !== 'string') {
+        return 'progress: prompt_id must be a string';
+      }
+      if (d.node !== undefined && d.node !== null && typeof d.node !== 'string') return 'progress: node must be a string';
+      return undefined;
+    },
+  ],
+  [
+    'progress_state',
+    (d) => {
+      if (typeof d.prompt_id !== 'string') return 'progress_state: prompt_id must be a string';
+      if (!isObject(d.nodes)) return 'progress_state: nodes must be an object';
+      return undefined;
+    },
+  ],
+  [
+    'executed',
+    (d) => {
+      if (typeof d.node !== 'string') return 'executed: node must be a string';
+      if (typeof d.prompt_id !== 'string') return 'executed: prompt_id must be a string';
+      if (d.output !== undefined && d.output !== null && !isObject(d.output)) return 'executed: output must be an object';
+      return undefined;
+    },
+  ],
   ['execution_success', promptIdAndTimestamp('execution_success')],
-  ['execution_error', (d) => {
-    if (typeof d.exception_type !== 'string') return 'execution_error: exception_type must be a string';
-    return promptIdAndTimestamp('execution_error')(d);
-  }],
+  [
+    'execution_error',
+    (d) => {
+      if (typeof d.exception_type !== 'string') return 'execution_error: exception_type must be a string';
+      return promptIdAndTimestamp('execution_error')(d);
+    },
+  ],
   ['execution_interrupted', promptIdAndTimestamp('execution_interrupted')],
   ['feature_flags', anyObject],
   ['logs', anyObject],

@@ -76,9 +76,7 @@ export type PromptErrorType =
 
 /** The 400 body of POST /prompt. Servers before 2025-04-09 sent `error: "no prompt"`, `node_errors: []`. */
 export interface PromptErrorResponse {
-  error:
-    | { type: PromptErrorType; message: string; details: string; extra_info: Record<string, unknown> }
-    | string;
+  error: { type: PromptErrorType; message: string; details: string; extra_info: Record<string, unknown> } | string;
   node_errors: Record<NodeId, NodeErrors> | [];
 }
 

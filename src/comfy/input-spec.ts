@@ -57,7 +57,9 @@ export function inputDecls(info: NodeInfo): InputDecl[] {
     const specs = info.input?.[section];
     if (!isObject(specs)) continue;
     const ordered = info.input_order?.[section];
-    const names = Array.isArray(ordered) ? [...ordered.filter((n) => hasOwn(specs, n)), ...Object.keys(specs).filter((n) => !ordered.includes(n))] : Object.keys(specs);
+    const names = Array.isArray(ordered)
+      ? [...ordered.filter((n) => hasOwn(specs, n)), ...Object.keys(specs).filter((n) => !ordered.includes(n))]
+      : Object.keys(specs);
     for (const n of names) out.push(decodeSpec(n, section, specs[n]));
   }
   return out;

@@ -100,7 +100,12 @@ export function preflightWorkflow(wf: ApiWorkflow, objectInfo: ObjectInfo, optio
       const at = { ...where, input: decl.name };
       if (!hasOwn(inputs, decl.name)) {
         if (decl.section === 'required') {
-          problems.push({ ...at, kind: 'missing_input', message: `required input \`${decl.name}\` (${decl.type}) is missing`, hint: `give \`${decl.name}\` a value or link it in the editor and export again, or --set ${id}.${decl.name}=<value>.` });
+          problems.push({
+            ...at,
+            kind: 'missing_input',
+            message: `required input \`${decl.name}\` (${decl.type}) is missing`,
+            hint: `give \`${decl.name}\` a value or link it in the editor and export again, or --set ${id}.${decl.name}=<value>.`,
+          });
         }
         continue;
       }
@@ -113,7 +118,11 @@ export function preflightWorkflow(wf: ApiWorkflow, objectInfo: ObjectInfo, optio
     }
   }
   if (!hasOutput && !problems.some((p) => p.kind === 'unknown_class')) {
-    problems.push({ kind: 'no_output', message: 'the workflow has no output node (SaveImage, PreviewImage…), so ComfyUI would run nothing', hint: 'add a Save Image node to the end of the graph and export again.' });
+    problems.push({
+      kind: 'no_output',
+      message: 'the workflow has no output node (SaveImage, PreviewImage…), so ComfyUI would run nothing',
+      hint: 'add a Save Image node to the end of the graph and export again.',
+    });
   }
   problems.push(...findCycles(wf));
   return problems;
@@ -125,7 +134,12 @@ function checkLink(wf: ApiWorkflow, objectInfo: ObjectInfo, decl: InputDecl, lin
   const sourceId = String(link[0]);
   const source = hasOwn(wf, sourceId) ? wf[sourceId] : undefined;
   if (source === undefined) {
-    problems.push({ ...at, kind: 'bad_link', message: `input \`${decl.name}\` links to node "${sourceId}", which is not in the workflow`, hint: 'reconnect the input in the editor and export again (a node was deleted).' });
+    problems.push({
+      ...at,
+      kind: 'bad_link',
+      message: `input \`${decl.name}\` links to node "${sourceId}", which is not in the workflow`,
+      hint: 'reconnect the input in the editor and export again (a node was deleted).',
+    });
     return;
   }
   const sourceInfo = nodeInfo(objectInfo, source.class_type);
@@ -162,9 +176,19 @@ function checkLiteral(decl: InputDecl, raw: InputValue, at: Where, problems: Pre
     if (decl.options.image_upload === true && typeof value === 'string' && options.uploads?.has(value)) return;
     const list = decl.choices.map(String);
     const near = typeof value === 'string' ? closest(value, list) : undefined;
-    const choices = list.length === 0 ? 'the server lists none' : list.length <= 8 ? `the server has ${list.map((c) => JSON.stringify(c)).join(', ')}` : `the server has ${list.length}${near !== undefined ? `; nearest ${JSON.stringify(near)}` : ''}`;
+    const choices =
+      list.length === 0
+        ? 'the server lists none'
+        : list.length <= 8
+          ? `the server has ${list.map((c) => JSON.stringify(c)).join(', ')}`
+          : `the server has ${list.length}${near !== undefined ? `; nearest ${JSON.stringify(near)}` : ''}`;
     if (decl.options.image_upload === true) {
-      problems.push({ ...at, kind: 'missing_image', message: `input file ${show} is not in the server's input folder (${choices})`, hint: `pass the file with --input ${typeof value === 'string' ? value : 'image.png'} (it is uploaded before the run), or copy it into ComfyUI's input folder.` });
+      problems.push({
+        ...at,
+        kind: 'missing_image',
+        message: `input file ${show} is not in the server's input folder (${choices})`,
+        hint: `pass the file with --input ${typeof value === 'string' ? value : 'image.png'} (it is uploaded before the run), or copy it into ComfyUI's input folder.`,
+      });
       return;
     }
     const folder = MODEL_FOLDERS[decl.name];
@@ -186,15 +210,32 @@ function checkLiteral(decl: InputDecl, raw: InputValue, at: Where, problems: Pre
     return;
   }
   if (decl.type === 'INT' || decl.type === 'FLOAT') {
-    const num = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'boolean' ? Number(value) : Number.NaN;
+    const num =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim() !== ''
+          ? Number(value)
+          : typeof value === 'boolean'
+            ? Number(value)
+            : Number.NaN;
     if (!Number.isFinite(num) || (decl.type === 'INT' && typeof value === 'string' && !/^\s*[+-]?\d+\s*$/.test(value))) {
-      problems.push({ ...at, kind: 'invalid_value', message: `value ${show} is not ${decl.type === 'INT' ? 'an integer' : 'a number'}`, hint: `give \`${decl.name}\` a number, e.g. --set ${at.nodeId ?? ''}.${decl.name}=${String(decl.options.default ?? 1)}.` });
+      problems.push({
+        ...at,
+        kind: 'invalid_value',
+        message: `value ${show} is not ${decl.type === 'INT' ? 'an integer' : 'a number'}`,
+        hint: `give \`${decl.name}\` a number, e.g. --set ${at.nodeId ?? ''}.${decl.name}=${String(decl.options.default ?? 1)}.`,
+      });
       return;
     }
     const min = decl.options.min;
     const max = decl.options.max;
     if ((typeof min === 'number' && num < min) || (typeof max === 'number' && num > max)) {
-      problems.push({ ...at, kind: 'value_out_of_range', message: `value ${show} is outside ${typeof min === 'number' ? min : '-∞'}…${typeof max === 'number' ? max : '∞'}`, hint: `give \`${decl.name}\` a value in that range.` });
+      problems.push({
+        ...at,
+        kind: 'value_out_of_range',
+        message: `value ${show} is outside ${typeof min === 'number' ? min : '-∞'}…${typeof max === 'number' ? max : '∞'}`,
+        hint: `give \`${decl.name}\` a value in that range.`,
+      });
     }
     return;
   }

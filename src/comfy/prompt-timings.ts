@@ -58,11 +58,7 @@ function stepIntervals(marks: PromptMarks): number[] {
   const out: number[] = [];
   const previous = new Map<NodeId | null, number>();
   for (const step of marks.steps) {
-    const prev = previous.has(step.node)
-      ? previous.get(step.node)
-      : step.node === null
-        ? undefined
-        : marks.nodes[step.node]?.startMs;
+    const prev = previous.has(step.node) ? previous.get(step.node) : step.node === null ? undefined : marks.nodes[step.node]?.startMs;
     const gap = diff(step.atMs, prev);
     if (gap !== undefined) out.push(gap);
     previous.set(step.node, step.atMs);

@@ -17,7 +17,11 @@ export interface RejectionInfo {
 
 /** Lower-case slug for error kinds sent as free text (`"no prompt"` → `no_prompt`). */
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
 }
 
 function parseErrorBody(body: string): PromptErrorResponse | undefined {

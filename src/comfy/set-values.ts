@@ -20,7 +20,11 @@ export interface SetAssignment {
 export function parseSetAssignment(text: string): SetAssignment {
   const eq = text.indexOf('=');
   if (eq <= 0) {
-    throw new ComfyPathError('COMFYLOAD_ERR_BAD_SET_PATH', text, `Expected --set <path>=<value> like "KSampler.steps=30" or "title:Positive.text=a red fox", got ${JSON.stringify(text)}`);
+    throw new ComfyPathError(
+      'COMFYLOAD_ERR_BAD_SET_PATH',
+      text,
+      `Expected --set <path>=<value> like "KSampler.steps=30" or "title:Positive.text=a red fox", got ${JSON.stringify(text)}`,
+    );
   }
   return { path: text.slice(0, eq).trim(), value: text.slice(eq + 1) };
 }
@@ -37,14 +41,26 @@ export function typeSetValue(wf: ApiWorkflow, path: string, raw: string, objectI
     const info = objectInfo !== undefined ? nodeInfo(objectInfo, node.class_type) : undefined;
     const decl = info !== undefined ? findInput(info, input) : undefined;
     const bad = (what: string, fix: string): never => {
-      throw new ComfyPathError('COMFYLOAD_ERR_BAD_SET_VALUE', path, `--set ${path}=${raw}: node "${id}" (${node.class_type}) input ${input} takes ${what}, got ${JSON.stringify(raw)}; ${fix}`);
+      throw new ComfyPathError(
+        'COMFYLOAD_ERR_BAD_SET_VALUE',
+        path,
+        `--set ${path}=${raw}: node "${id}" (${node.class_type}) input ${input} takes ${what}, got ${JSON.stringify(raw)}; ${fix}`,
+      );
     };
     let value: InputValue;
     if (decl?.choices !== undefined) {
       const match = decl.choices.find((c) => String(c) === raw);
       if (match === undefined && decl.options.image_upload !== true) {
         const near = closest(raw, decl.choices.map(String));
-        bad(`one of the server's ${decl.choices.length} values`, near !== undefined ? `did you mean ${JSON.stringify(near)}?` : `the server lists ${decl.choices.slice(0, 8).map((c) => JSON.stringify(c)).join(', ')}${decl.choices.length > 8 ? ', …' : ''}.`);
+        bad(
+          `one of the server's ${decl.choices.length} values`,
+          near !== undefined
+            ? `did you mean ${JSON.stringify(near)}?`
+            : `the server lists ${decl.choices
+                .slice(0, 8)
+                .map((c) => JSON.stringify(c))
+                .join(', ')}${decl.choices.length > 8 ? ', …' : ''}.`,
+        );
       }
       value = (match ?? raw) as InputValue;
     } else {
@@ -52,7 +68,11 @@ export function typeSetValue(wf: ApiWorkflow, path: string, raw: string, objectI
       value = convert(type, raw, bad);
     }
     if (typed !== undefined && JSON.stringify(typed) !== JSON.stringify(value)) {
-      throw new ComfyPathError('COMFYLOAD_ERR_BAD_SET_VALUE', path, `--set ${path}=${raw}: the matched nodes take different types for ${input}; name one node by id (e.g. --set ${id}.${input}=${raw})`);
+      throw new ComfyPathError(
+        'COMFYLOAD_ERR_BAD_SET_VALUE',
+        path,
+        `--set ${path}=${raw}: the matched nodes take different types for ${input}; name one node by id (e.g. --set ${id}.${input}=${raw})`,
+      );
     }
     typed = value;
   }
@@ -70,7 +90,11 @@ export function expandSetPath(wf: ApiWorkflow, path: string): string[] {
     return Object.prototype.hasOwnProperty.call(inputs, path) && !isLink(inputs[path]);
   });
   if (ids.length === 0) {
-    throw new ComfyPathError('COMFYLOAD_ERR_SET_PATH_NO_MATCH', path, `--set ${path}: no node of the workflow has a literal input ${JSON.stringify(path)}; name the node too, e.g. "KSampler.${path}" or "3.${path}"`);
+    throw new ComfyPathError(
+      'COMFYLOAD_ERR_SET_PATH_NO_MATCH',
+      path,
+      `--set ${path}: no node of the workflow has a literal input ${JSON.stringify(path)}; name the node too, e.g. "KSampler.${path}" or "3.${path}"`,
+    );
   }
   return ids.map((id) => `id:${id}.${path}`);
 }

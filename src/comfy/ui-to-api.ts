@@ -86,12 +86,16 @@ export function uiToApi(ui: unknown, objectInfo: ObjectInfo): ApiWorkflow {
     const id = String(node.id);
     if (node.mode === MODE_MUTED || node.mode === MODE_BYPASS || UI_ONLY.has(node.type)) continue;
     if (subgraphIds.has(node.type) || groupNodes.has(node.type) || node.type.startsWith('workflow>') || node.type.startsWith('workflow/')) {
-      problems.push(`node ${id} is a ${subgraphIds.has(node.type) ? 'subgraph' : 'group node'} (${node.title ?? node.type}), which only the editor can flatten`);
+      problems.push(
+        `node ${id} is a ${subgraphIds.has(node.type) ? 'subgraph' : 'group node'} (${node.title ?? node.type}), which only the editor can flatten`,
+      );
       continue;
     }
     const info = nodeInfo(objectInfo, node.type);
     if (info === undefined) {
-      problems.push(`node ${id} (${node.title ?? node.type}): class ${JSON.stringify(node.type)} is not on the server, so its widget values cannot be matched to inputs`);
+      problems.push(
+        `node ${id} (${node.title ?? node.type}): class ${JSON.stringify(node.type)} is not on the server, so its widget values cannot be matched to inputs`,
+      );
       continue;
     }
     const inputs: Record<string, InputValue> = {};
@@ -113,7 +117,10 @@ export function uiToApi(ui: unknown, objectInfo: ObjectInfo): ApiWorkflow {
     out[id] = { class_type: node.type, inputs, _meta: { title: node.title ?? info.display_name ?? node.type } };
   }
   if (problems.length > 0) {
-    throw new UiConversionError(`the UI-format workflow cannot be converted to the API format (${problems.length} node${problems.length === 1 ? '' : 's'}):`, problems);
+    throw new UiConversionError(
+      `the UI-format workflow cannot be converted to the API format (${problems.length} node${problems.length === 1 ? '' : 's'}):`,
+      problems,
+    );
   }
   return out;
 }
@@ -123,8 +130,10 @@ function readLinks(raw: unknown[]): Map<number, UiLink> {
   for (const l of raw) {
     // Two spellings: `[id, origin_id, origin_slot, target_id, target_slot, type]` and, in newer
     // saves, `{id, origin_id, origin_slot, target_id, target_slot, type}`.
-    if (Array.isArray(l) && l.length >= 5) map.set(Number(l[0]), { id: Number(l[0]), originId: String(l[1]), originSlot: Number(l[2]), type: String(l[5] ?? '*') });
-    else if (isObject(l)) map.set(Number(l.id), { id: Number(l.id), originId: String(l.origin_id), originSlot: Number(l.origin_slot), type: String(l.type ?? '*') });
+    if (Array.isArray(l) && l.length >= 5)
+      map.set(Number(l[0]), { id: Number(l[0]), originId: String(l[1]), originSlot: Number(l[2]), type: String(l[5] ?? '*') });
+    else if (isObject(l))
+      map.set(Number(l.id), { id: Number(l.id), originId: String(l.origin_id), originSlot: Number(l.origin_slot), type: String(l.type ?? '*') });
   }
   return map;
 }
@@ -161,7 +170,8 @@ function resolveSource(linkId: number, links: Map<number, UiLink>, byId: Map<str
 function assignWidgets(node: UiNode, decls: InputDecl[], inputs: Record<string, InputValue>): string | undefined {
   const widgets = decls.filter(isWidget);
   const values = node.widgets_values;
-  if (values === undefined) return widgets.some((w) => w.section === 'required' && !linked(node, w.name)) ? `it has no widgets_values for ${widgets.length} widget inputs` : undefined;
+  if (values === undefined)
+    return widgets.some((w) => w.section === 'required' && !linked(node, w.name)) ? `it has no widgets_values for ${widgets.length} widget inputs` : undefined;
   if (isObject(values)) {
     for (const w of widgets) if (Object.prototype.hasOwnProperty.call(values, w.name)) inputs[w.name] = values[w.name] as InputValue;
     return undefined;
@@ -169,7 +179,8 @@ function assignWidgets(node: UiNode, decls: InputDecl[], inputs: Record<string, 
   let i = 0;
   for (const [k, w] of widgets.entries()) {
     if (i >= values.length) {
-      if (w.section === 'required' && !linked(node, w.name)) return `${values.length} widget values for ${widgets.length} widget inputs (the node changed since the workflow was saved)`;
+      if (w.section === 'required' && !linked(node, w.name))
+        return `${values.length} widget values for ${widgets.length} widget inputs (the node changed since the workflow was saved)`;
       break;
     }
     const value = values[i++];

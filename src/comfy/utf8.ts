@@ -38,17 +38,26 @@ export function decodeUtf8Fallback(bytes: Uint8Array): string {
     if (b0 < 0x80) {
       cp = b0;
     } else if (b0 >= 0xc2 && b0 <= 0xdf) {
-      need = 1; cp = b0 & 0x1f; min = 0x80;
+      need = 1;
+      cp = b0 & 0x1f;
+      min = 0x80;
     } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      need = 2; cp = b0 & 0x0f; min = 0x800;
+      need = 2;
+      cp = b0 & 0x0f;
+      min = 0x800;
     } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      need = 3; cp = b0 & 0x07; min = 0x10000;
+      need = 3;
+      cp = b0 & 0x07;
+      min = 0x10000;
     }
     i += 1;
     let ok = true;
     for (let k = 0; k < need; k += 1) {
       const b = bytes[i];
-      if (b === undefined || (b & 0xc0) !== 0x80) { ok = false; break; }
+      if (b === undefined || (b & 0xc0) !== 0x80) {
+        ok = false;
+        break;
+      }
       cp = (cp << 6) | (b & 0x3f);
       i += 1;
     }

@@ -30,12 +30,7 @@ function hasOwn(obj: object, key: string): boolean {
 
 /** True for a link to another node's output: `[source_node_id, output_index]`. */
 export function isLink(value: unknown): value is Link {
-  return (
-    Array.isArray(value) &&
-    value.length === 2 &&
-    (typeof value[0] === 'string' || typeof value[0] === 'number') &&
-    Number.isInteger(value[1])
-  );
+  return Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && Number.isInteger(value[1]);
 }
 
 /** A copy deep enough that no change to it reaches the template (inputs and their arrays/objects). */
@@ -83,13 +78,7 @@ function randomSeed(rng: () => number): number {
  * `baseSeed`; `increment` sets `baseSeed + index`. The template is never mutated.
  * Throws `ComfyError` `COMFYLOAD_ERR_BAD_SEED` when the seed would not be a safe non-negative integer.
  */
-export function applySeedPolicy(
-  wf: ApiWorkflow,
-  policy: SeedPolicy,
-  index: number,
-  rng: () => number,
-  baseSeed: number,
-): ApiWorkflow {
+export function applySeedPolicy(wf: ApiWorkflow, policy: SeedPolicy, index: number, rng: () => number, baseSeed: number): ApiWorkflow {
   const out = cloneWorkflow(wf);
   const fixedSeed = policy === 'increment' ? baseSeed + index : baseSeed;
   if (policy !== 'random') {
@@ -115,7 +104,10 @@ export interface SetTarget {
 
 function listSome(values: Iterable<string>): string {
   const all = [...new Set(values)];
-  const shown = all.slice(0, 12).map((v) => JSON.stringify(v)).join(', ');
+  const shown = all
+    .slice(0, 12)
+    .map((v) => JSON.stringify(v))
+    .join(', ');
   return all.length > 12 ? `${shown}, … (${all.length} in all)` : shown;
 }
 
@@ -237,10 +229,7 @@ export function outputNodeIds(wf: ApiWorkflow, objectInfo?: ObjectInfo): NodeId[
   const out: NodeId[] = [];
   for (const [id, node] of Object.entries(wf)) {
     const info = objectInfo !== undefined && hasOwn(objectInfo, node.class_type) ? objectInfo[node.class_type] : undefined;
-    const isOutput =
-      info !== undefined
-        ? info.output_node === true
-        : OUTPUT_CLASSES.has(node.class_type) || /^(Save|Preview)[A-Z]/.test(node.class_type);
+    const isOutput = info !== undefined ? info.output_node === true : OUTPUT_CLASSES.has(node.class_type) || /^(Save|Preview)[A-Z]/.test(node.class_type);
     if (isOutput) out.push(id);
   }
   return out;

@@ -167,6 +167,8 @@ function validate(spec: ArrivalScheduleSpec): void {
     if (!(s.ratePerSec >= 0) || !Number.isFinite(s.ratePerSec)) bad('a stage rate to be a finite number >= 0', s.ratePerSec);
     if (!(s.durationMs > 0)) bad('a stage duration > 0 ms', s.durationMs);
   }
-  if (spec.process === 'gamma' && !(spec.burstiness !== undefined && spec.burstiness > 0 && Number.isFinite(spec.burstiness))) bad('`burstiness` to be a finite number > 0', spec.burstiness);
-  if (spec.maxArrivals !== undefined && !(Number.isInteger(spec.maxArrivals) && spec.maxArrivals >= 0)) bad('`maxArrivals` to be an integer >= 0', spec.maxArrivals);
+  if (spec.process === 'gamma' && !(spec.burstiness !== undefined && spec.burstiness > 0 && Number.isFinite(spec.burstiness)))
+    bad('`burstiness` to be a finite number > 0', spec.burstiness);
+  if (spec.maxArrivals !== undefined && !(Number.isInteger(spec.maxArrivals) && spec.maxArrivals >= 0))
+    bad('`maxArrivals` to be an integer >= 0', spec.maxArrivals);
 }

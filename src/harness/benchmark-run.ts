@@ -81,7 +81,8 @@ export class BenchmarkRun {
     this.#plan = plan;
     this.#deps = deps;
     const target = plan.targets[0];
-    if (target === undefined) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+    if (target === undefined)
+      throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
     this.#http = new ComfyHttp(target);
     this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts);
   }
@@ -99,10 +100,14 @@ export class BenchmarkRun {
   async preflight(): Promise<SystemStats> {
     const stats = await this.#http.systemStats();
     if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, 'Check that --url points at a ComfyUI server.');
+      throw new HarnessError(
+        'COMFYLOAD_ERR_NOT_COMFYUI',
+        `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`,
+        'Check that --url points at a ComfyUI server.',
+      );
     }
     if (!this.#factory.hasSeedInputs && this.#plan.seedPolicy !== 'fixed') {
-      this.#deps.observer.onWarning?.('the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI\'s cache and measure nothing');
+      this.#deps.observer.onWarning?.("the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI's cache and measure nothing");
     }
     return stats;
   }
@@ -144,8 +149,23 @@ export class BenchmarkRun {
   async #runLevel(level: number, concurrency: number, phase: Phase, budget: ClosedLoopBudget, signal: AbortSignal): Promise<LevelSummary> {
     const { clock, observer, recorder } = this.#deps;
     const tally = new LevelTally({ level, concurrency, phase });
-    this.#live = { level, concurrency, phase, submitted: 0, settled: 0, inFlight: 0, errors: 0, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}) };
-    observer.onLevelStart?.({ level, concurrency, phase, ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}), ...(budget.durationMs !== undefined ? { durationMs: budget.durationMs } : {}) });
+    this.#live = {
+      level,
+      concurrency,
+      phase,
+      submitted: 0,
+      settled: 0,
+      inFlight: 0,
+      errors: 0,
+      ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}),
+    };
+    observer.onLevelStart?.({
+      level,
+      concurrency,
+      phase,
+      ...(budget.prompts !== undefined ? { plannedPrompts: budget.prompts } : {}),
+      ...(budget.durationMs !== undefined ? { durationMs: budget.durationMs } : {}),
+    });
     const warn = (message: string): void => observer.onWarning?.(message);
     let lastGiveUp: HarnessError | undefined;
     const options: VirtualUserOptions = { ...userOptions(this.#plan), onGiveUp: (err) => (lastGiveUp = err) };
@@ -253,6 +273,7 @@ export class BenchmarkRun {
       }
       await sleep(200, signal);
     }
-    if (!signal.aborted) this.#deps.observer.onWarning?.(`the server queue did not drain within ${DRAIN_LIMIT_MS / 1000} s between levels (other clients are using it)`);
+    if (!signal.aborted)
+      this.#deps.observer.onWarning?.(`the server queue did not drain within ${DRAIN_LIMIT_MS / 1000} s between levels (other clients are using it)`);
   }
 }

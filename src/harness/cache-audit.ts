@@ -50,7 +50,12 @@ export async function runCacheAudit(http: ComfyHttp, clock: Clock, options: Cach
   const user = new VirtualUser(http, clock, new DecodeStats(), options.onWarning ?? (() => undefined));
   const nodeIds = Object.keys(options.template);
   const submit = async (graph: ApiWorkflow): Promise<{ ms: number; outcome: string; cachedNodes: string[] }> => {
-    const { tracker } = await user.submit({ graph, nodeIds, timeoutMs: options.timeoutMs, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+    const { tracker } = await user.submit({
+      graph,
+      nodeIds,
+      timeoutMs: options.timeoutMs,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
     const m = tracker.marks;
     return { ms: (m.completedMs ?? Number.NaN) - (m.sentMs ?? Number.NaN), outcome: m.outcome ?? 'lost', cachedNodes: m.cachedNodes };
   };
@@ -64,7 +69,10 @@ export async function runCacheAudit(http: ComfyHttp, clock: Clock, options: Cach
       const graph = options.nextVaried();
       varied.push({ ...(await submit(graph)), changed: changedNodes(options.template, graph) });
     }
-    return summarise(identical.map((r) => ({ ...r, changed: nodeIds })), varied);
+    return summarise(
+      identical.map((r) => ({ ...r, changed: nodeIds })),
+      varied,
+    );
   } finally {
     await user.close();
   }

@@ -108,7 +108,7 @@ export class CapacityRun {
       levels.push(probe);
       // One worker per ComfyUI: a target serves 1 / (mean service time) prompts per second.
       let estimated = 0;
-      for (const list of perTarget.values()) estimated += list.length / list.reduce((a, b) => a + b, 0) * 1000;
+      for (const list of perTarget.values()) estimated += (list.length / list.reduce((a, b) => a + b, 0)) * 1000;
       serviceMs = perTarget.size > 0 ? [...perTarget.values()].flat().reduce((a, b) => a + b, 0) / [...perTarget.values()].flat().length : Number.NaN;
       const search = new RateSearch({ startRatePerSec: estimated > 0 ? START_FRACTION * estimated : 0.1, maxTrials: cap.maxTrials, precision: cap.precision });
       // A target whose every socket was given up ends the search: later trials would only measure its absence.
@@ -122,7 +122,10 @@ export class CapacityRun {
       }
       const best = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
       const saturated = trials.filter((t) => t.verdict === 'fail' && (t.reason === 'saturated' || t.reason === 'unstable'));
-      const passedOk = trials.filter((t) => t.verdict === 'pass').map((t) => t.arrivals).sort((a, b) => a - b);
+      const passedOk = trials
+        .filter((t) => t.verdict === 'pass')
+        .map((t) => t.arrivals)
+        .sort((a, b) => a - b);
       const evidence = passedOk.length > 0 ? (passedOk[Math.floor((passedOk.length - 1) / 2)] as number) : Math.max(...Object.values(this.minSamples()));
       const gridLevels = cap.gridLevels ?? 8;
       const result: CapacityResult = {

@@ -196,7 +196,9 @@ export class TrialJudge {
     }
     if (this.#windows >= this.#rules.maxWindows) {
       const met = tallies.every((t) => t.observedMs !== null && t.observedMs < this.#slos.find((s) => s.spec.text === t.slo)!.spec.thresholdMs);
-      return met && !this.#trendingUp() ? { verdict: 'pass', reason: 'slo-met-unstable' } : { verdict: 'fail', reason: met ? 'unstable' : `slo-failed:${tallies.find((t) => t.observedMs === null || t.verdict !== 'pass')?.slo ?? ''}` };
+      return met && !this.#trendingUp()
+        ? { verdict: 'pass', reason: 'slo-met-unstable' }
+        : { verdict: 'fail', reason: met ? 'unstable' : `slo-failed:${tallies.find((t) => t.observedMs === null || t.verdict !== 'pass')?.slo ?? ''}` };
     }
     return undefined;
   }
@@ -231,7 +233,10 @@ export class TrialJudge {
   /** Over the measured windows, mean completion time rose by more than `stability` of its mean. */
   #trendingUp(): boolean {
     const ys = this.#latencies.slice(1).filter(Number.isFinite);
-    const fit = linearFit(ys.map((_, i) => i), ys);
+    const fit = linearFit(
+      ys.map((_, i) => i),
+      ys,
+    );
     if (fit === undefined) return false;
     const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
     return fit.slope * (ys.length - 1) > this.#rules.stability * mean;

@@ -16,9 +16,7 @@ import type { TargetSpec } from './run-plan.js';
 import { HarnessError } from './harness-error.js';
 import { sleep } from './clock.js';
 
-export type PostPromptResult =
-  | { ok: true; status: number; body: PromptResponse }
-  | { ok: false; status: number; body: PromptErrorResponse | string };
+export type PostPromptResult = { ok: true; status: number; body: PromptResponse } | { ok: false; status: number; body: PromptErrorResponse | string };
 
 export interface ComfyHttpOptions {
   /** Per-request timeout. */
@@ -100,7 +98,11 @@ export class ComfyHttp {
     const res = await this.#getWithRetry(`/view?${q.toString()}`);
     if (res.status !== 200) {
       await res.arrayBuffer();
-      throw new HarnessError('COMFYLOAD_ERR_OUTPUT_FETCH', `GET /view for ${file.filename} answered ${res.status}`, 'Check that the output file still exists on the server.');
+      throw new HarnessError(
+        'COMFYLOAD_ERR_OUTPUT_FETCH',
+        `GET /view for ${file.filename} answered ${res.status}`,
+        'Check that the output file still exists on the server.',
+      );
     }
     return new Uint8Array(await res.arrayBuffer());
   }
@@ -116,11 +118,19 @@ export class ComfyHttp {
       );
     }
     if (res.status !== 200) {
-      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} answered ${res.status}`, 'Check that --url points at a ComfyUI server (its /system_stats must answer 200).');
+      throw new HarnessError(
+        'COMFYLOAD_ERR_NOT_COMFYUI',
+        `GET ${path} on ${this.baseUrl} answered ${res.status}`,
+        'Check that --url points at a ComfyUI server (its /system_stats must answer 200).',
+      );
     }
     const body = parseJsonOr(text);
     if (body === undefined) {
-      throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} did not answer JSON (got ${JSON.stringify(text.slice(0, 60))})`, 'Check that --url points at a ComfyUI server, not a proxy login page or another web app.');
+      throw new HarnessError(
+        'COMFYLOAD_ERR_NOT_COMFYUI',
+        `GET ${path} on ${this.baseUrl} did not answer JSON (got ${JSON.stringify(text.slice(0, 60))})`,
+        'Check that --url points at a ComfyUI server, not a proxy login page or another web app.',
+      );
     }
     return body as T;
   }

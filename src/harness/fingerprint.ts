@@ -70,7 +70,13 @@ const MODEL_INPUTS: Record<keyof WorkflowModels, readonly string[]> = {
 
 const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|gguf|sft)$/i;
 
-export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, workflowPath: string, harnessVersion: string, labels: Record<string, string>): Fingerprint {
+export function buildFingerprint(
+  stats: SystemStats,
+  workflow: ApiWorkflow,
+  workflowPath: string,
+  harnessVersion: string,
+  labels: Record<string, string>,
+): Fingerprint {
   const devices = stats.devices.map((d, index) => parseDevice(d.name, d.type, d.vram_total, index));
   const gpus = devices.filter((d) => d.type !== 'cpu');
   const names = unique((gpus.length > 0 ? gpus : devices).map((d) => d.name));
@@ -84,7 +90,11 @@ export function buildFingerprint(stats: SystemStats, workflow: ApiWorkflow, work
   const widths = literal('width');
   const heights = literal('height');
   const latent = nodes.find((n) => /Latent/.test(n.class_type) && n.inputs.width !== undefined && !Array.isArray(n.inputs.width));
-  const resolution = latent ? `${String(latent.inputs.width)}x${String(latent.inputs.height)}` : widths.length > 0 ? `${String(widths[0])}x${String(heights[0])}` : 'n/a';
+  const resolution = latent
+    ? `${String(latent.inputs.width)}x${String(latent.inputs.height)}`
+    : widths.length > 0
+      ? `${String(widths[0])}x${String(heights[0])}`
+      : 'n/a';
   const steps = unique(literal('steps').map(String)).join('+') || 'n/a';
   const batchValues = literal('batch_size').map(Number).filter(Number.isFinite);
   const batchSize = batchValues.length > 0 ? Math.max(...batchValues) : 1;
@@ -143,11 +153,22 @@ function matrixPart(combination: string | undefined): string {
 
 /** `cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync` → `NVIDIA GeForce RTX 4090`. */
 export function gpuName(deviceName: string): string {
-  return deviceName.replace(/^\S+:\d+\s+/, '').replace(/\s+:\s+\S+$/, '').trim() || deviceName;
+  return (
+    deviceName
+      .replace(/^\S+:\d+\s+/, '')
+      .replace(/\s+:\s+\S+$/, '')
+      .trim() || deviceName
+  );
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'unknown';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9.]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'unknown'
+  );
 }
 
 const GIB = 2 ** 30;

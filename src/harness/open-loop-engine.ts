@@ -111,7 +111,8 @@ export class OpenLoopEngine {
   #stoppedBy: HarnessError | undefined;
 
   constructor(plan: RunPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
-    if (plan.targets.length === 0) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+    if (plan.targets.length === 0)
+      throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
     this.#plan = plan;
     this.#d = deps;
     this.#timers = deps.timers ?? systemTimers;
@@ -130,7 +131,15 @@ export class OpenLoopEngine {
     );
     this.#monitors = this.pools.map(
       (pool) =>
-        new QueueDepthMonitor({ target: pool.index, http: pool.http, clock: deps.clock, timers: this.#timers, timeline: deps.timeline, originMs: deps.originMs, pollMs: deps.queuePollMs ?? 1000 }),
+        new QueueDepthMonitor({
+          target: pool.index,
+          http: pool.http,
+          clock: deps.clock,
+          timers: this.#timers,
+          timeline: deps.timeline,
+          originMs: deps.originMs,
+          pollMs: deps.queuePollMs ?? 1000,
+        }),
     );
     this.#dispatcher = new Dispatcher(dispatch, plan.targets.length);
   }
@@ -160,7 +169,11 @@ export class OpenLoopEngine {
     for (const pool of this.pools) {
       const stats = await pool.http.systemStats();
       if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-        throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, 'Check that --url points at a ComfyUI server.');
+        throw new HarnessError(
+          'COMFYLOAD_ERR_NOT_COMFYUI',
+          `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`,
+          'Check that --url points at a ComfyUI server.',
+        );
       }
       all.push(stats);
     }
@@ -186,10 +199,24 @@ export class OpenLoopEngine {
    * Closed loop, one prompt at a time on each target (all targets at once): the warm-up, and the
    * capacity search's probe of the service time.
    */
-  async runSequential(promptsPerTarget: number, ref: { level: number; phase: Phase }, signal: AbortSignal, onSettled?: (record: PromptRecord) => void): Promise<{ summary: LevelSummary; gpuMs: number }> {
+  async runSequential(
+    promptsPerTarget: number,
+    ref: { level: number; phase: Phase },
+    signal: AbortSignal,
+    onSettled?: (record: PromptRecord) => void,
+  ): Promise<{ summary: LevelSummary; gpuMs: number }> {
     const { clock, observer, recorder, originMs } = this.#d;
     const tally = new LevelTally({ level: ref.level, concurrency: 1, phase: ref.phase });
-    this.#live = { level: ref.level, concurrency: 1, phase: ref.phase, submitted: 0, settled: 0, inFlight: 0, errors: 0, plannedPrompts: promptsPerTarget * this.pools.length };
+    this.#live = {
+      level: ref.level,
+      concurrency: 1,
+      phase: ref.phase,
+      submitted: 0,
+      settled: 0,
+      inFlight: 0,
+      errors: 0,
+      plannedPrompts: promptsPerTarget * this.pools.length,
+    };
     observer.onLevelStart?.({ level: ref.level, concurrency: 1, phase: ref.phase, plannedPrompts: promptsPerTarget * this.pools.length });
     let gpuMs = 0;
     await Promise.all(
@@ -200,8 +227,25 @@ export class OpenLoopEngine {
           this.#begin();
           const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
           const record = result.sent
-            ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target: pool.index, level: ref.level, concurrency: 1, phase: ref.phase, seq, originMs, openLoop: false })
-            : droppedRecord(this.#d.runId, pool.index, ref.level, ref.phase, seq, clock.now() - originMs, result.why === 'no-socket' ? NO_SOCKET : 'not sent: run stopped');
+            ? buildPromptRecord(result.tracker, {
+                runId: this.#d.runId,
+                target: pool.index,
+                level: ref.level,
+                concurrency: 1,
+                phase: ref.phase,
+                seq,
+                originMs,
+                openLoop: false,
+              })
+            : droppedRecord(
+                this.#d.runId,
+                pool.index,
+                ref.level,
+                ref.phase,
+                seq,
+                clock.now() - originMs,
+                result.why === 'no-socket' ? NO_SOCKET : 'not sent: run stopped',
+              );
           gpuMs += gpuMsOf(record);
           recordPrompt(recorder, record);
           tally.settle(record, clock.now() - originMs);
@@ -221,32 +265,37 @@ export class OpenLoopEngine {
     // Every prompt in flight listens to the run's signal: hundreds at saturation, by design.
     setMaxListeners(0, options.signal);
     const fleet = this.pools.length > 1;
-    const states = segment.stageLevels.map(
-      (s): LevelState => ({
-        level: s.level,
-        ratePerSec: s.ratePerSec,
-        tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec }),
-        perTarget: fleet ? this.pools.map((p) => new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', target: p.index, ratePerSec: s.ratePerSec })) : [],
-        arrivals: 0,
-        dropped: 0,
-        firstIntendedMs: Number.POSITIVE_INFINITY,
-        lastIntendedMs: Number.NEGATIVE_INFINITY,
-        lateMs: [],
-        waitX: [],
-        waitY: [],
-        uncorrectedSumMs: 0,
-        uncorrectedCount: 0,
-      }),
-    );
+    const states = segment.stageLevels.map((s): LevelState => ({
+      level: s.level,
+      ratePerSec: s.ratePerSec,
+      tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec }),
+      perTarget: fleet
+        ? this.pools.map((p) => new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', target: p.index, ratePerSec: s.ratePerSec }))
+        : [],
+      arrivals: 0,
+      dropped: 0,
+      firstIntendedMs: Number.POSITIVE_INFINITY,
+      lastIntendedMs: Number.NEGATIVE_INFINITY,
+      lateMs: [],
+      waitX: [],
+      waitY: [],
+      uncorrectedSumMs: 0,
+      uncorrectedCount: 0,
+    }));
     const started = new Set<number>();
-    const stateOf = (stage: number): LevelState => (states[Math.min(stage, states.length - 1)] as LevelState);
+    const stateOf = (stage: number): LevelState => states[Math.min(stage, states.length - 1)] as LevelState;
     let gpuMs = 0;
     const noteArrival = (a: ScheduledArrival): LevelState => {
       const st = stateOf(a.stage);
       if (!started.has(st.level)) {
         started.add(st.level);
         this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
-        observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(segment.spec.maxArrivals !== undefined ? { plannedPrompts: segment.spec.maxArrivals } : {}) });
+        observer.onLevelStart?.({
+          level: st.level,
+          concurrency: 0,
+          phase: 'measure',
+          ...(segment.spec.maxArrivals !== undefined ? { plannedPrompts: segment.spec.maxArrivals } : {}),
+        });
       }
       st.arrivals++;
       options.onArrival?.(a.intendedAtMs - originMs);
@@ -288,20 +337,53 @@ export class OpenLoopEngine {
         st.dropped++;
         this.#begin();
         const { seq } = this.#factory.next();
-        const record = droppedRecord(this.#d.runId, 0, st.level, 'measure', seq, a.intendedAtMs - originMs, `dropped: ${options.maxInFlight} prompts outstanding (--max-in-flight)`);
+        const record = droppedRecord(
+          this.#d.runId,
+          0,
+          st.level,
+          'measure',
+          seq,
+          a.intendedAtMs - originMs,
+          `dropped: ${options.maxInFlight} prompts outstanding (--max-in-flight)`,
+        );
         void settle(st, record, undefined);
       },
       launch: async (a) => {
         const st = noteArrival(a);
-        const target = this.#dispatcher.pick(this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })));
+        const target = this.#dispatcher.pick(
+          this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })),
+        );
         const pool = this.pools[target] as TargetPool;
         const { seq, graph } = this.#factory.next();
         st.perTarget[target]?.submit(a.intendedAtMs - originMs);
         this.#begin();
-        const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, intendedAtMs: a.intendedAtMs, timeoutMs: this.#plan.promptTimeoutMs, signal: options.signal });
+        const result = await pool.submit({
+          graph,
+          nodeIds: this.#factory.nodeIds,
+          intendedAtMs: a.intendedAtMs,
+          timeoutMs: this.#plan.promptTimeoutMs,
+          signal: options.signal,
+        });
         const record = result.sent
-          ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target, level: st.level, concurrency: 0, phase: 'measure', seq, originMs, openLoop: true })
-          : droppedRecord(this.#d.runId, target, st.level, 'measure', seq, a.intendedAtMs - originMs, result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane');
+          ? buildPromptRecord(result.tracker, {
+              runId: this.#d.runId,
+              target,
+              level: st.level,
+              concurrency: 0,
+              phase: 'measure',
+              seq,
+              originMs,
+              openLoop: true,
+            })
+          : droppedRecord(
+              this.#d.runId,
+              target,
+              st.level,
+              'measure',
+              seq,
+              a.intendedAtMs - originMs,
+              result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane',
+            );
         if (!result.sent) st.dropped++;
         await settle(st, record, target);
       },

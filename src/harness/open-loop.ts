@@ -60,7 +60,8 @@ export class OpenLoopScheduler {
   #resolveArrivalsDone: (() => void) | undefined;
 
   constructor(options: OpenLoopOptions) {
-    if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight > 0)) throw new RangeError(`Expected \`maxInFlight\` to be a positive integer, got \`${options.maxInFlight}\``);
+    if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight > 0))
+      throw new RangeError(`Expected \`maxInFlight\` to be a positive integer, got \`${options.maxInFlight}\``);
     this.#o = options;
   }
 

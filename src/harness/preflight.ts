@@ -57,7 +57,11 @@ export async function fetchObjectInfo(http: ComfyHttp): Promise<ObjectInfo> {
   const entries = info !== null && typeof info === 'object' && !Array.isArray(info) ? Object.values(info as Record<string, unknown>) : [];
   const nodeLike = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { input?: unknown }).input === 'object';
   if (entries.length === 0 || !entries.every(nodeLike)) {
-    throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `${http.baseUrl}/object_info is not ComfyUI's (not an object of node classes)`, 'Check that --url points at a ComfyUI server.');
+    throw new HarnessError(
+      'COMFYLOAD_ERR_NOT_COMFYUI',
+      `${http.baseUrl}/object_info is not ComfyUI's (not an object of node classes)`,
+      'Check that --url points at a ComfyUI server.',
+    );
   }
   return info;
 }
@@ -75,7 +79,15 @@ export async function prepareWorkflow(http: ComfyHttp, clock: Clock, req: Workfl
   const problems = preflightWorkflow(placed, objectInfo, { uploads: new Set(uploads.map((u) => u.fileName)) });
   if (problems.length > 0) throw badWorkflow(label, problems);
   if (req.dryRun === true || uploads.length === 0) {
-    const planned = uploads.map((u) => ({ kind: u.kind, source: u.source, sentName: u.fileName, serverName: u.fileName, bytes: u.bytes.byteLength, uploadMs: 0, nodeIds: u.nodeIds }));
+    const planned = uploads.map((u) => ({
+      kind: u.kind,
+      source: u.source,
+      sentName: u.fileName,
+      serverName: u.fileName,
+      bytes: u.bytes.byteLength,
+      uploadMs: 0,
+      nodeIds: u.nodeIds,
+    }));
     return { workflow: placed, objectInfo, converted, uploads: planned };
   }
   const done = await uploadInputs(http, clock, placed, uploads);
@@ -87,7 +99,9 @@ export function badWorkflow(label: string, problems: readonly PreflightProblem[]
   return new HarnessError(
     'COMFYLOAD_ERR_BAD_WORKFLOW',
     `Workflow ${label} would be rejected by the server: ${problems.length} problem${problems.length === 1 ? '' : 's'} (${kinds}); nothing was sent to /prompt`,
-    problems.length === 1 ? problems[0]!.hint : 'fix each problem listed above (each line ends with its fix), then run again; `comfyload validate` checks without sending load.',
+    problems.length === 1
+      ? problems[0]!.hint
+      : 'fix each problem listed above (each line ends with its fix), then run again; `comfyload validate` checks without sending load.',
     { details: problems.map(formatPreflightProblem) },
   );
 }
@@ -98,7 +112,12 @@ function toApi(req: WorkflowPrepRequest, objectInfo: ObjectInfo, label: string):
     return { workflow: uiToApi(req.ui, objectInfo), converted: true };
   } catch (err) {
     if (!(err instanceof UiConversionError)) throw err;
-    throw new HarnessError('COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', `Workflow ${label} is in ComfyUI's UI format (\`nodes\` and \`links\` arrays) and ${err.message.replace(/^the UI-format workflow /, '')}`, err.hint, { details: err.details, cause: err });
+    throw new HarnessError(
+      'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT',
+      `Workflow ${label} is in ComfyUI's UI format (\`nodes\` and \`links\` arrays) and ${err.message.replace(/^the UI-format workflow /, '')}`,
+      err.hint,
+      { details: err.details, cause: err },
+    );
   }
 }
 
@@ -115,11 +134,15 @@ async function planUploads(wf: ApiWorkflow, objectInfo: ObjectInfo, req: Workflo
   for (const input of req.inputs ?? []) {
     const flag = input.kind === 'image' ? '--input' : '--input-mask';
     const cls = input.kind === 'image' ? 'LoadImage' : 'LoadImageMask';
-    const matches = loaders.filter(([id, n]) => (input.node === undefined ? IMAGE_LOADERS[n.class_type] === input.kind : id === input.node || n._meta?.title === input.node));
+    const matches = loaders.filter(([id, n]) =>
+      input.node === undefined ? IMAGE_LOADERS[n.class_type] === input.kind : id === input.node || n._meta?.title === input.node,
+    );
     if (matches.length === 0) {
       throw new HarnessError(
         'COMFYLOAD_ERR_BAD_OPTION',
-        input.node === undefined ? `${flag} ${input.source}: the workflow has no ${cls} node to take it` : `${flag} ${input.node}=${input.source}: no LoadImage or LoadImageMask node has the id or title ${JSON.stringify(input.node)}`,
+        input.node === undefined
+          ? `${flag} ${input.source}: the workflow has no ${cls} node to take it`
+          : `${flag} ${input.node}=${input.source}: no LoadImage or LoadImageMask node has the id or title ${JSON.stringify(input.node)}`,
         `loaders in this workflow: ${loaders.map(([id, n]) => `${id} (${n.class_type}${n._meta?.title !== undefined ? ` "${n._meta.title}"` : ''})`).join(', ') || 'none'}.`,
       );
     }

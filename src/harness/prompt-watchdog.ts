@@ -172,7 +172,12 @@ export class PromptWatchdog {
 }
 
 /** Resolves with what happened first: the prompt settled, `ms` passed, or `signal` aborted. */
-export function raceSettled(p: Promise<void>, ms: number, signal: AbortSignal | undefined, timers: Timers = realTimers): Promise<'settled' | 'timeout' | 'aborted'> {
+export function raceSettled(
+  p: Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  timers: Timers = realTimers,
+): Promise<'settled' | 'timeout' | 'aborted'> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('aborted');
     const timer = timers.setTimeout(() => finish('timeout'), ms);

@@ -53,7 +53,11 @@ export class TargetPool {
       if (this.allGaveUp) options.onAllGaveUp?.(err);
     };
     const user: VirtualUserOptions = { ...options.user, onGiveUp };
-    this.#lanes = Array.from({ length: options.sockets ?? SOCKETS_PER_TARGET }, () => ({ user: new VirtualUser(http, clock, stats, onWarning, user), posting: false, waiting: [] }));
+    this.#lanes = Array.from({ length: options.sockets ?? SOCKETS_PER_TARGET }, () => ({
+      user: new VirtualUser(http, clock, stats, onWarning, user),
+      posting: false,
+      waiting: [],
+    }));
   }
 
   /** True once every socket of the target was given up. */
@@ -170,7 +174,8 @@ export class TargetPool {
   #release(lane: Lane): void {
     if (!lane.posting) return;
     const next = lane.waiting.shift();
-    if (next !== undefined) next(); // the lane stays taken, handed over
+    if (next !== undefined)
+      next(); // the lane stays taken, handed over
     else lane.posting = false;
   }
 }

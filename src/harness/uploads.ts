@@ -47,7 +47,12 @@ export const IMAGE_LOADERS: Readonly<Record<string, UploadKind>> = { LoadImage: 
  * image, as the editor's mask editor does); returns the records and the workflow with the
  * returned names.
  */
-export async function uploadInputs(http: ComfyHttp, clock: Clock, wf: ApiWorkflow, uploads: readonly InputUpload[]): Promise<{ workflow: ApiWorkflow; records: UploadRecord[] }> {
+export async function uploadInputs(
+  http: ComfyHttp,
+  clock: Clock,
+  wf: ApiWorkflow,
+  uploads: readonly InputUpload[],
+): Promise<{ workflow: ApiWorkflow; records: UploadRecord[] }> {
   const out = cloneWorkflow(wf);
   const records: UploadRecord[] = [];
   let originalRef: { filename: string; subfolder: string; type: string } | undefined;
@@ -67,7 +72,16 @@ export async function uploadInputs(http: ComfyHttp, clock: Clock, wf: ApiWorkflo
       const node = out[id];
       if (node !== undefined) node.inputs.image = serverName;
     }
-    records.push({ kind: upload.kind, route: asMask ? '/upload/mask' : '/upload/image', source: upload.source, sentName: upload.fileName, serverName, bytes: upload.bytes.byteLength, uploadMs, nodeIds: [...upload.nodeIds] });
+    records.push({
+      kind: upload.kind,
+      route: asMask ? '/upload/mask' : '/upload/image',
+      source: upload.source,
+      sentName: upload.fileName,
+      serverName,
+      bytes: upload.bytes.byteLength,
+      uploadMs,
+      nodeIds: [...upload.nodeIds],
+    });
   }
   return { workflow: out, records };
 }
@@ -82,11 +96,20 @@ async function postUpload(http: ComfyHttp, path: string, upload: InputUpload, or
   try {
     res = await fetch(http.baseUrl + path, { method: 'POST', headers: { ...http.headers }, body: form, signal: AbortSignal.timeout(60_000) });
   } catch (err) {
-    throw new HarnessError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `POST ${path} of ${upload.source} on ${http.baseUrl} failed: ${(err as Error).message}`, 'Check that the server is up; uploads go to the same address as the prompts.', { cause: err });
+    throw new HarnessError(
+      'COMFYLOAD_ERR_TARGET_UNREACHABLE',
+      `POST ${path} of ${upload.source} on ${http.baseUrl} failed: ${(err as Error).message}`,
+      'Check that the server is up; uploads go to the same address as the prompts.',
+      { cause: err },
+    );
   }
   const text = await res.text();
   if (res.status === 413) {
-    throw new HarnessError('COMFYLOAD_ERR_BAD_WORKFLOW', `${upload.source} (${upload.bytes.byteLength} bytes) is larger than the server accepts (413)`, 'Use a smaller input image, or start ComfyUI with a larger --max-upload-size.');
+    throw new HarnessError(
+      'COMFYLOAD_ERR_BAD_WORKFLOW',
+      `${upload.source} (${upload.bytes.byteLength} bytes) is larger than the server accepts (413)`,
+      'Use a smaller input image, or start ComfyUI with a larger --max-upload-size.',
+    );
   }
   let body: unknown;
   try {
@@ -96,7 +119,15 @@ async function postUpload(http: ComfyHttp, path: string, upload: InputUpload, or
   }
   const reply = body as Partial<UploadResponse> | undefined;
   if (res.status !== 200 || typeof reply?.name !== 'string') {
-    throw new HarnessError('COMFYLOAD_ERR_NOT_COMFYUI', `POST ${path} of ${upload.source} answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`, 'Check that --url points at ComfyUI and that its input folder is writable.');
+    throw new HarnessError(
+      'COMFYLOAD_ERR_NOT_COMFYUI',
+      `POST ${path} of ${upload.source} answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`,
+      'Check that --url points at ComfyUI and that its input folder is writable.',
+    );
   }
-  return { name: reply.name, subfolder: typeof reply.subfolder === 'string' ? reply.subfolder : '', type: typeof reply.type === 'string' ? reply.type : 'input' };
+  return {
+    name: reply.name,
+    subfolder: typeof reply.subfolder === 'string' ? reply.subfolder : '',
+    type: typeof reply.type === 'string' ? reply.type : 'input',
+  };
 }

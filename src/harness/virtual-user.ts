@@ -232,7 +232,8 @@ export class VirtualUser {
     await this.#cancel(tracker);
     // Stopped: give the server a moment to confirm the interrupt, then settle as interrupted.
     await raceSettled(settled, CANCEL_GRACE_MS, undefined, this.#timers);
-    if (!tracker.done) tracker.onMessage({ type: 'execution_interrupted', data: { prompt_id: tracker.promptId, node_id: '', node_type: '', executed: [] } }, this.#clock.now());
+    if (!tracker.done)
+      tracker.onMessage({ type: 'execution_interrupted', data: { prompt_id: tracker.promptId, node_id: '', node_type: '', executed: [] } }, this.#clock.now());
     if (!tracker.done) tracker.markTimeout(this.#clock.now());
     return true;
   }
@@ -247,7 +248,10 @@ export class VirtualUser {
     try {
       await this.#http.deletePending([promptId]);
       const queue = await this.#http.queue().catch(() => undefined);
-      const running = queue === undefined ? tracker.marks.executionStartMs !== undefined && tracker.marks.completedMs === undefined : queue.queue_running.some((item) => Array.isArray(item) && item[1] === promptId);
+      const running =
+        queue === undefined
+          ? tracker.marks.executionStartMs !== undefined && tracker.marks.completedMs === undefined
+          : queue.queue_running.some((item) => Array.isArray(item) && item[1] === promptId);
       if (running) await this.#http.interruptPrompt(promptId);
     } catch (err) {
       this.#onWarning(`could not cancel a prompt: ${(err as Error).message}`);
@@ -266,7 +270,9 @@ export class VirtualUser {
   /** No event will come any more: prompts in flight are looked up now, then polled (they may still finish on the server). */
   #sessionOnGiveUp = (err: HarnessError): void => {
     // One wording for every socket: warnings are kept once each.
-    this.#onWarning(`a WebSocket closed and did not reopen (${err.code}): its virtual user took no new prompts, and its prompts in flight were settled by looking them up in /history and /queue`);
+    this.#onWarning(
+      `a WebSocket closed and did not reopen (${err.code}): its virtual user took no new prompts, and its prompts in flight were settled by looking them up in /history and /queue`,
+    );
     for (const waiter of this.#waiters.values()) waiter.watchdog?.deafen(DEAF_POLL_MS);
     this.#onGiveUp?.(err);
   };

@@ -64,10 +64,7 @@ export class OutcomeCounter {
   /** Throws unless `submitted === Σ outcomes`. Call when a level has drained. */
   assertBalanced(): void {
     if (!this.isBalanced()) {
-      throw new Error(
-        `Outcome counts do not add up: ${this.#submitted} submitted, ${this.#settled} settled ` +
-          `(${JSON.stringify(this.counts())})`,
-      );
+      throw new Error(`Outcome counts do not add up: ${this.#submitted} submitted, ${this.#settled} settled ` + `(${JSON.stringify(this.counts())})`);
     }
   }
 

@@ -5,14 +5,7 @@
  * Time comes from an injected clock, so interval boundaries are deterministic in tests.
  */
 import { Recorder, type Histogram } from 'hdr-histogram-js';
-import {
-  HISTOGRAM_BUILD,
-  mergeHistograms,
-  msToRecordedUs,
-  newHistogram,
-  summarizeHistogram,
-  US_PER_MS,
-} from './hdr.js';
+import { HISTOGRAM_BUILD, mergeHistograms, msToRecordedUs, newHistogram, summarizeHistogram, US_PER_MS } from './hdr.js';
 import { formatTag, matchesFilter, type HistogramFilter, type HistogramKey } from './histogram-key.js';
 import type { MetricSummary } from './result-types.js';
 
@@ -98,8 +91,7 @@ export class MetricRecorder {
   valuesAtPercentiles(filter: HistogramFilter, percentiles: readonly number[]): number[] {
     const selected = this.#selected(filter);
     const [only] = selected;
-    const histogram =
-      selected.length === 1 && only !== undefined ? only.total : mergeHistograms(selected.map((entry) => entry.total));
+    const histogram = selected.length === 1 && only !== undefined ? only.total : mergeHistograms(selected.map((entry) => entry.total));
     if (histogram.totalCount === 0) return percentiles.map(() => Number.NaN);
     return percentiles.map((percentile) => histogram.getValueAtPercentile(percentile) / US_PER_MS);
   }

@@ -253,7 +253,15 @@ export interface ResultFile {
 export interface RunSettings {
   mode: 'closed-loop' | 'open-loop' | 'capacity';
   /** Open loop: the arrival model (absent in closed loop). */
-  openLoop?: { arrival: string; burstiness?: number; ratesPerSec?: number[]; startRatePerSec?: number; stages?: { ratePerSec: number; durationMs: number }[]; maxInFlight: number; dispatch: string };
+  openLoop?: {
+    arrival: string;
+    burstiness?: number;
+    ratesPerSec?: number[];
+    startRatePerSec?: number;
+    stages?: { ratePerSec: number; durationMs: number }[];
+    maxInFlight: number;
+    dispatch: string;
+  };
   workflowPath: string;
   levels: { concurrency: number }[];
   promptsPerLevel?: number;

@@ -4,12 +4,7 @@
  * (CI logs, pipes), no progress and no control characters or colour: only a line per level.
  */
 import type { LevelSummary } from '../metrics/result-types.js';
-import {
-  formatLevelLine,
-  formatProgressLine,
-  formatSummaryTable,
-  type ProgressState,
-} from './console-format.js';
+import { formatLevelLine, formatProgressLine, formatSummaryTable, type ProgressState } from './console-format.js';
 
 /** A stream-like sink (`process.stderr` fits). */
 export interface ConsoleSink {

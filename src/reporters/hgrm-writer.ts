@@ -52,9 +52,7 @@ export function hgrmFiles(recorder: MetricRecorder): HgrmFile[] {
   for (const key of recorder.keys()) {
     levels.set(`${key.phase}:${key.level}`, { level: key.level, concurrency: key.concurrency, phase: key.phase });
   }
-  const ordered = [...levels.values()].sort(
-    (a, b) => (a.phase === b.phase ? a.level - b.level : a.phase === 'warmup' ? -1 : 1),
-  );
+  const ordered = [...levels.values()].sort((a, b) => (a.phase === b.phase ? a.level - b.level : a.phase === 'warmup' ? -1 : 1));
   const files: HgrmFile[] = [];
   for (const { level, concurrency, phase } of ordered) {
     for (const metric of METRIC_NAMES) {

@@ -84,7 +84,10 @@ export function levelsCsvRow(level: LevelSummary): string[] {
     });
   });
   const vram = level.vram;
-  const vramFigures = vram === undefined ? ['', '', '', '', '0'] : [vram.peakUsedBytes, vram.meanUsedBytes, vram.p95UsedBytes, vram.peakTorchActiveBytes, vram.samples].map(String);
+  const vramFigures =
+    vram === undefined
+      ? ['', '', '', '', '0']
+      : [vram.peakUsedBytes, vram.meanUsedBytes, vram.p95UsedBytes, vram.peakTorchActiveBytes, vram.samples].map(String);
   return [...fixed, ...figures, ...vramFigures];
 }
 

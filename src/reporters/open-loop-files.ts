@@ -19,8 +19,10 @@ export class QueueCsvWriter {
   constructor(sink: SinkLike, headerComments: readonly string[] = []) {
     this.#sink = toSink(sink);
     this.#header =
-      commentBlock([...headerComments, 'units: atMs in ms since the run start; queueRemaining = pending + running prompts of every client (ComfyUI status.exec_info.queue_remaining)']) +
-      stringify([['target', 'atMs', 'queueRemaining', 'source']]);
+      commentBlock([
+        ...headerComments,
+        'units: atMs in ms since the run start; queueRemaining = pending + running prompts of every client (ComfyUI status.exec_info.queue_remaining)',
+      ]) + stringify([['target', 'atMs', 'queueRemaining', 'source']]);
   }
 
   write(sample: QueueSample): void {
@@ -40,7 +42,9 @@ export class QueueCsvWriter {
 export async function writeTargetsCsv(sink: SinkLike, levels: readonly LevelSummary[], headerComments: readonly string[] = []): Promise<void> {
   const s = toSink(sink);
   const rows = levels.map((l) => [String(l.target ?? ''), ...levelsCsvRow(l)]);
-  await s.write(commentBlock([...headerComments, 'one row per (target, level); columns as levels.csv']) + stringify([['target', ...levelsCsvColumns()], ...rows]));
+  await s.write(
+    commentBlock([...headerComments, 'one row per (target, level); columns as levels.csv']) + stringify([['target', ...levelsCsvColumns()], ...rows]),
+  );
   await s.close?.();
 }
 
@@ -94,8 +98,10 @@ export function trialsCsvRow(t: CapacityTrial): string[] {
 export async function writeTrialsCsv(sink: SinkLike, trials: readonly CapacityTrial[], headerComments: readonly string[] = []): Promise<void> {
   const s = toSink(sink);
   await s.write(
-    commentBlock([...headerComments, 'units: rates per s (ratePerMin per min), *Ms in ms; slos = slo:observed ms/samples/over threshold/samples required/verdict']) +
-      stringify([[...TRIAL_COLUMNS], ...trials.map(trialsCsvRow)]),
+    commentBlock([
+      ...headerComments,
+      'units: rates per s (ratePerMin per min), *Ms in ms; slos = slo:observed ms/samples/over threshold/samples required/verdict',
+    ]) + stringify([[...TRIAL_COLUMNS], ...trials.map(trialsCsvRow)]),
   );
   await s.close?.();
 }
@@ -107,9 +113,14 @@ export function formatOpenLoopLine(r: OpenLoopLevelReport): string {
     `${r.arrivals} arrivals, ${r.dropped} dropped`,
     `completion p99 ${formatDurationShort(r.completionP99Ms)} corrected / ${formatDurationShort(r.completionUncorrectedP99Ms)} uncorrected`,
   ];
-  if (r.queueWaitSlopeMsPerSec !== undefined) parts.push(`queue wait ${r.queueWaitSlopeMsPerSec >= 0 ? '+' : ''}${r.queueWaitSlopeMsPerSec.toFixed(1)} ms/s (R² ${(r.queueWaitSlopeR2 ?? 0).toFixed(2)})`);
+  if (r.queueWaitSlopeMsPerSec !== undefined)
+    parts.push(
+      `queue wait ${r.queueWaitSlopeMsPerSec >= 0 ? '+' : ''}${r.queueWaitSlopeMsPerSec.toFixed(1)} ms/s (R² ${(r.queueWaitSlopeR2 ?? 0).toFixed(2)})`,
+    );
   if (r.littleLaw !== undefined) {
-    parts.push(`Little's law: queue ${r.littleLaw.meanInSystem.toFixed(2)} vs λW ${r.littleLaw.predicted.toFixed(2)} (${r.littleLaw.holds ? 'holds' : `off by ${((r.littleLaw.ratio - 1) * 100).toFixed(0)}%`})`);
+    parts.push(
+      `Little's law: queue ${r.littleLaw.meanInSystem.toFixed(2)} vs λW ${r.littleLaw.predicted.toFixed(2)} (${r.littleLaw.holds ? 'holds' : `off by ${((r.littleLaw.ratio - 1) * 100).toFixed(0)}%`})`,
+    );
   }
   return parts.join(' | ');
 }
@@ -118,8 +129,13 @@ export function formatOpenLoopLine(r: OpenLoopLevelReport): string {
 export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?: number): string[] {
   const lines = [
     `capacity: probe service time ${formatDurationShort(c.probe.meanServiceMs)} → estimated service rate ${formatPerMin(c.probe.estimatedServiceRatePerSec)}`,
-    `capacity: minimum prompts per trial to claim ${Object.entries(c.minSamples).map(([slo, n]) => `${slo}: ${n}`).join(', ')} (binomial, ${(c.confidence * 100).toFixed(0)}% confidence)`,
-    ...c.trials.map((t) => `  trial ${t.index + 1} ${t.phase} ${formatPerMin(t.ratePerSec)}: ${t.verdict.toUpperCase()} (${t.reason}) ${t.ok} ok of ${t.arrivals} in ${formatDurationShort(t.durationMs)}, throughput ${formatPerMin(t.throughputPerSec)}, GPU ${formatDurationShort(t.gpuMs)}`),
+    `capacity: minimum prompts per trial to claim ${Object.entries(c.minSamples)
+      .map(([slo, n]) => `${slo}: ${n}`)
+      .join(', ')} (binomial, ${(c.confidence * 100).toFixed(0)}% confidence)`,
+    ...c.trials.map(
+      (t) =>
+        `  trial ${t.index + 1} ${t.phase} ${formatPerMin(t.ratePerSec)}: ${t.verdict.toUpperCase()} (${t.reason}) ${t.ok} ok of ${t.arrivals} in ${formatDurationShort(t.durationMs)}, throughput ${formatPerMin(t.throughputPerSec)}, GPU ${formatDurationShort(t.gpuMs)}`,
+    ),
     c.maxRatePerSec === null
       ? 'capacity: no rate met every SLO'
       : `capacity: max rate ${formatPerMin(c.maxRatePerSec)} (${c.maxRatePerSec.toFixed(3)}/s) meeting ${c.slos.join(' and ')}; goodput ${formatRate(c.goodputPerSec ?? undefined)}/s; knee ${c.kneePerSec === null ? '-' : `${c.kneePerSec.toFixed(3)}/s`}`,

@@ -45,9 +45,7 @@ export const MARK_COLUMNS = [
 
 type PromptMetricName = Exclude<MetricName, 'stepIntervalMs'>;
 
-const PROMPT_METRICS: readonly PromptMetricName[] = METRIC_NAMES.filter(
-  (metric): metric is PromptMetricName => metric !== 'stepIntervalMs',
-);
+const PROMPT_METRICS: readonly PromptMetricName[] = METRIC_NAMES.filter((metric): metric is PromptMetricName => metric !== 'stepIntervalMs');
 
 /** The header row of requests.csv. */
 export function requestsCsvColumns(): string[] {
@@ -109,9 +107,7 @@ export class RequestsCsvWriter {
   async writeHeader(): Promise<void> {
     if (this.#headerWritten) return;
     this.#headerWritten = true;
-    await this.#sink.write(
-      commentBlock([...this.#headerComments, REQUESTS_CSV_UNITS]) + stringify([requestsCsvColumns()]),
-    );
+    await this.#sink.write(commentBlock([...this.#headerComments, REQUESTS_CSV_UNITS]) + stringify([requestsCsvColumns()]));
   }
 
   async writePrompt(record: PromptRecord): Promise<void> {

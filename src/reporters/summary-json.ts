@@ -4,17 +4,8 @@
  * Written whole at the end of a run (and again with `partial: true` when a run is cut short).
  * JSON has no comments, so the environment fingerprint goes in `environment`, not a header.
  */
-import {
-  HISTOGRAM_BUILD,
-  US_PER_MS,
-} from '../metrics/hdr.js';
-import type {
-  HistogramSettings,
-  LevelSummary,
-  OutcomeCounts,
-  RunSummary,
-  RunTotals,
-} from '../metrics/result-types.js';
+import { HISTOGRAM_BUILD, US_PER_MS } from '../metrics/hdr.js';
+import type { HistogramSettings, LevelSummary, OutcomeCounts, RunSummary, RunTotals } from '../metrics/result-types.js';
 import { toSink, type SinkLike } from './sink.js';
 
 /** The schema version this module writes and reads. */
@@ -72,8 +63,7 @@ export function parseSummaryJson(text: string): RunSummary {
   }
   if (parsed.schemaVersion !== SUMMARY_SCHEMA_VERSION) {
     throw new Error(
-      `Expected summary.json schemaVersion ${SUMMARY_SCHEMA_VERSION}, got \`${String(parsed.schemaVersion)}\`: ` +
-        'use the comfyload version that wrote it',
+      `Expected summary.json schemaVersion ${SUMMARY_SCHEMA_VERSION}, got \`${String(parsed.schemaVersion)}\`: ` + 'use the comfyload version that wrote it',
     );
   }
   return parsed as RunSummary;

@@ -31,7 +31,7 @@ export interface StepWork {
  */
 export function stepMs(family: FamilyProfile, gpu: GpuProfile, work: StepWork): number {
   const refWork = (family.refWidth * family.refHeight) / MP;
-  const ratio = ((work.width * work.height) / MP) * Math.max(1, work.batch) / refWork;
+  const ratio = (((work.width * work.height) / MP) * Math.max(1, work.batch)) / refWork;
   const shape = family.stepOverheadShare + (1 - family.stepOverheadShare) * Math.pow(ratio, family.stepExponent);
   const cfgFactor = work.cfg === 1 ? family.cfgOneFactor : (family.cfgGtOneFactor ?? 1);
   return (family.stepMsRef * shape * cfgFactor) / gpu.relativeSpeed;

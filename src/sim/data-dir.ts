@@ -86,7 +86,8 @@ export class DataDir {
     const filename = path.posix.basename(normalized);
     const base = this.dir(type);
     const folder = path.resolve(base, subfolder);
-    if (!DataDir.inside(base, folder)) throw new Error(`Saving image outside the output folder is not allowed.\n full_output_folder: ${folder}\n         output_dir: ${base}`);
+    if (!DataDir.inside(base, folder))
+      throw new Error(`Saving image outside the output folder is not allowed.\n full_output_folder: ${folder}\n         output_dir: ${base}`);
     mkdirSync(folder, { recursive: true });
     let max = 0;
     const re = new RegExp(`^${escapeRegExp(filename)}_(\\d+)_`);

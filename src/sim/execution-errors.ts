@@ -10,7 +10,8 @@ import { SimOomError } from './sim-gpu.js';
 import type { SimValue } from './sim-values.js';
 import { describeValue } from './sim-values.js';
 
-const OOM_TIP = 'This error means you ran out of memory on your GPU.\n\nTIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
+const OOM_TIP =
+  'This error means you ran out of memory on your GPU.\n\nTIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
 
 export interface Failure {
   nodeId: NodeId;

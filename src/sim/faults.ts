@@ -231,7 +231,13 @@ export function parseFaultText(text: string): FaultSpec[] | { error: string } {
     }
     const n = Number(value);
     const integer = field === 'afterPrompts' || field === 'every' || field === 'times';
-    if (!Number.isFinite(n) || n < 0 || (field === 'probability' && n > 1) || (integer && !Number.isInteger(n)) || ((field === 'every' || field === 'factor') && n < 1)) {
+    if (
+      !Number.isFinite(n) ||
+      n < 0 ||
+      (field === 'probability' && n > 1) ||
+      (integer && !Number.isInteger(n)) ||
+      ((field === 'every' || field === 'factor') && n < 1)
+    ) {
       const want = field === 'probability' ? 'a number from 0 to 1' : integer ? 'an integer >= 0' : field === 'factor' ? 'a number >= 1' : 'a number >= 0';
       return { error: `\`${key}\` must be ${want}, got \`${value}\`` };
     }

@@ -75,9 +75,7 @@ export class HttpRouter {
       }
       const url = new URL(req.url ?? '/', 'http://emulator.invalid');
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-      const matches = this.#routes
-        .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
-        .filter((x): x is { r: Route; m: RegExpExecArray } => x.m !== null);
+      const matches = this.#routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x): x is { r: Route; m: RegExpExecArray } => x.m !== null);
       const hit = matches.find((x) => x.r.method === method);
       if (hit === undefined) {
         req.resume();

@@ -73,7 +73,8 @@ export function encodeBlockJpeg(bw: number, bh: number, blocks: ArrayLike<number
   const dhtAc = [0x10, 1, ...new Array<number>(15).fill(0), 0x00];
   const sos = [1, 1, 0x00, 0, 63, 0];
   return Buffer.from([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...segment(0xe0, jfif),
     ...segment(0xdb, dqt),
     ...segment(0xc0, sof),
@@ -81,7 +82,8 @@ export function encodeBlockJpeg(bw: number, bh: number, blocks: ArrayLike<number
     ...segment(0xc4, dhtAc),
     ...segment(0xda, sos),
     ...bits.bytes,
-    0xff, 0xd9,
+    0xff,
+    0xd9,
   ]);
 }
 

@@ -47,7 +47,9 @@ export class OutputCache {
           return [name, v];
         });
       stack.delete(id);
-      const key = createHash('sha1').update(JSON.stringify([node.class_type, isChanged(id), inputs])).digest('hex');
+      const key = createHash('sha1')
+        .update(JSON.stringify([node.class_type, isChanged(id), inputs]))
+        .digest('hex');
       memo.set(id, key);
       return key;
     };

@@ -34,7 +34,6 @@ import type { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './sim-options.js';
 import type { WsHub } from './ws-hub.js';
 
-
 export interface ExecutorDeps {
   hub: WsHub;
   gpu: SimGpu;
@@ -97,13 +96,21 @@ export class PromptExecutor {
     truth.cachedNodes = cachedNodes;
     run.addMessage('execution_cached', { nodes: cachedNodes, prompt_id: entry.promptId }, false);
     const currentOutputs = Object.keys(prompt);
-    const list = new ExecutionList(prompt, (id) => cache.get(id) !== undefined, (id) => this.#isOutputNode(prompt, id));
+    const list = new ExecutionList(
+      prompt,
+      (id) => cache.get(id) !== undefined,
+      (id) => this.#isOutputNode(prompt, id),
+    );
     for (const id of entry.outputs) list.addNode(id);
     let failure: Failure | undefined;
     while (!list.isEmpty) {
       const id = list.stage();
       if (id === undefined) {
-        failure = { nodeId: Object.keys(prompt)[0] ?? '0', error: new SimNodeError('graph.DependencyCycleError', 'Dependency cycle detected', []), currentInputs: [] };
+        failure = {
+          nodeId: Object.keys(prompt)[0] ?? '0',
+          error: new SimNodeError('graph.DependencyCycleError', 'Dependency cycle detected', []),
+          currentInputs: [],
+        };
         break;
       }
       failure = await this.#executeNode(run, id);
@@ -169,7 +176,10 @@ export class PromptExecutor {
     if (result.ui !== undefined) {
       run.ui.set(id, uiEntry(id, result.ui));
       run.truth.outputFiles.push(...((result.ui.images as { filename: string; subfolder: string; type: string }[] | undefined) ?? []));
-      run.toOwner('executed', this.#current ? { node: id, display_node: id, output: result.ui, prompt_id: promptId } : { node: id, output: result.ui, prompt_id: promptId });
+      run.toOwner(
+        'executed',
+        this.#current ? { node: id, display_node: id, output: result.ui, prompt_id: promptId } : { node: id, output: result.ui, prompt_id: promptId },
+      );
     }
     if (def?.neverCached !== true) cache.set(id, { outputs: result.outputs, ...(result.ui !== undefined ? { ui: result.ui } : {}) });
     run.progress.finish(id);

@@ -76,7 +76,9 @@ export class PromptRun {
     const withMeta = preview !== undefined && this.#current && hub.supports(this.owner, 'supports_preview_metadata');
     this.progress.update(id, value, max);
     if (withMeta) {
-      const meta = Buffer.from(pyDumps({ node_id: id, prompt_id: this.promptId, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/jpeg' }));
+      const meta = Buffer.from(
+        pyDumps({ node_id: id, prompt_id: this.promptId, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/jpeg' }),
+      );
       const len = Buffer.alloc(4);
       len.writeUInt32BE(meta.length, 0);
       hub.sendBinary(4, Buffer.concat([len, meta, preview]), this.owner);
@@ -84,7 +86,8 @@ export class PromptRun {
     const storm = this.#stormFactor(id);
     if (storm > 1) {
       // A node whose ProgressBar ticks `storm` times per step: the same work, many more messages.
-      for (let k = 1; k < storm; k++) hub.sendJson('progress', { value: (value - 1) * storm + k, max: max * storm, prompt_id: this.promptId, node: id }, this.owner);
+      for (let k = 1; k < storm; k++)
+        hub.sendJson('progress', { value: (value - 1) * storm + k, max: max * storm, prompt_id: this.promptId, node: id }, this.owner);
       hub.sendJson('progress', { value: value * storm, max: max * storm, prompt_id: this.promptId, node: id }, this.owner);
     } else hub.sendJson('progress', { value, max, prompt_id: this.promptId, node: id }, this.owner);
     if (preview !== undefined && !withMeta) hub.sendBinary(1, Buffer.concat([Buffer.from([0, 0, 0, 1]), preview]), this.owner);

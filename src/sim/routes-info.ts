@@ -12,9 +12,27 @@ import { simArgv } from './sim-options.js';
 
 /** `folder_paths.folder_names_and_paths` keys of 0.3.64, in their order. */
 const MODEL_FOLDER_TYPES = [
-  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models', 'embeddings',
-  'diffusers', 'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'latent_upscale_models', 'custom_nodes', 'hypernetworks',
-  'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
+  'checkpoints',
+  'configs',
+  'loras',
+  'vae',
+  'text_encoders',
+  'diffusion_models',
+  'clip_vision',
+  'style_models',
+  'embeddings',
+  'diffusers',
+  'vae_approx',
+  'controlnet',
+  'gligen',
+  'upscale_models',
+  'latent_upscale_models',
+  'custom_nodes',
+  'hypernetworks',
+  'photomaker',
+  'classifiers',
+  'model_patches',
+  'audio_encoders',
 ];
 
 /** RAM the Python process and OS use besides model files. */
@@ -96,7 +114,13 @@ export function addInfoRoutes(router: HttpRouter, sim: SimCore): void {
     const def = sim.nodeDef(cls);
     sendJson(res, 200, def === undefined ? {} : { [cls]: def.info(sim.folders()) });
   });
-  router.add('GET', '/embeddings', ({ res }) => sendJson(res, 200, sim.folders().embeddings.map((n) => n.replace(/\.[^.]+$/, ''))));
+  router.add('GET', '/embeddings', ({ res }) =>
+    sendJson(
+      res,
+      200,
+      sim.folders().embeddings.map((n) => n.replace(/\.[^.]+$/, '')),
+    ),
+  );
   router.add('GET', '/models', ({ res }) => sendJson(res, 200, MODEL_FOLDER_TYPES));
   router.add('GET', '/models/{folder}', ({ res, params }) => {
     const files = modelFiles(sim, params.folder ?? '');

@@ -15,10 +15,28 @@ function jobs(sim: SimCore): Job[] {
   const truthOf = (id: string) => sim.truth.prompts.get(id);
   for (const e of sim.queue.running()) {
     const t = truthOf(e.promptId);
-    out.push({ id: e.promptId, status: 'in_progress', priority: e.number, create_time: Math.floor(e.enqueuedEpochMs), execution_start_time: t?.executionStartEpochMs !== undefined ? Math.floor(t.executionStartEpochMs) : null, execution_end_time: null, outputs_count: 0, workflow_id: null });
+    out.push({
+      id: e.promptId,
+      status: 'in_progress',
+      priority: e.number,
+      create_time: Math.floor(e.enqueuedEpochMs),
+      execution_start_time: t?.executionStartEpochMs !== undefined ? Math.floor(t.executionStartEpochMs) : null,
+      execution_end_time: null,
+      outputs_count: 0,
+      workflow_id: null,
+    });
   }
   for (const e of sim.queue.pending()) {
-    out.push({ id: e.promptId, status: 'pending', priority: e.number, create_time: Math.floor(e.enqueuedEpochMs), execution_start_time: null, execution_end_time: null, outputs_count: 0, workflow_id: null });
+    out.push({
+      id: e.promptId,
+      status: 'pending',
+      priority: e.number,
+      create_time: Math.floor(e.enqueuedEpochMs),
+      execution_start_time: null,
+      execution_end_time: null,
+      outputs_count: 0,
+      workflow_id: null,
+    });
   }
   for (const id of sim.history.ids()) {
     const h = sim.history.get(id);
@@ -60,8 +78,7 @@ export function addJobRoutes(router: HttpRouter, sim: SimCore): void {
     let list = jobs(sim).filter((j) => wanted.length === 0 || wanted.includes(j.status));
     const sortBy = q.get('sort_by') ?? 'created_at';
     const desc = (q.get('sort_order') ?? 'desc') === 'desc';
-    const key = (j: Job): number =>
-      sortBy === 'execution_duration' ? (j.execution_end_time ?? 0) - (j.execution_start_time ?? 0) : (j.create_time ?? 0);
+    const key = (j: Job): number => (sortBy === 'execution_duration' ? (j.execution_end_time ?? 0) - (j.execution_start_time ?? 0) : (j.create_time ?? 0));
     list = [...list].sort((a, b) => (desc ? key(b) - key(a) : key(a) - key(b)));
     const offset = q.get('offset') === null ? 0 : Math.max(0, pyInt(q.get('offset') ?? '0'));
     const limit = q.get('limit') === null ? null : Math.max(0, pyInt(q.get('limit') ?? '0'));

@@ -73,7 +73,12 @@ export function addPromptRoutes(router: HttpRouter, sim: SimCore): void {
     if (Object.hasOwn(body0, 'prompt_id')) {
       if (!sim.legacy && (typeof body0.prompt_id !== 'string' || !CANONICAL_UUID.test(body0.prompt_id))) {
         sendJson(res, 400, {
-          error: { type: 'invalid_prompt_id', message: 'Invalid prompt_id format', details: `prompt_id must be a canonical lowercase UUID, got ${pyStrOf(body0.prompt_id)}`, extra_info: {} },
+          error: {
+            type: 'invalid_prompt_id',
+            message: 'Invalid prompt_id format',
+            details: `prompt_id must be a canonical lowercase UUID, got ${pyStrOf(body0.prompt_id)}`,
+            extra_info: {},
+          },
           node_errors: {},
         });
         return;

@@ -48,7 +48,9 @@ export function modelNames(ctx: NodeRunContext): string[] {
 export function byOutputTypes(ctx: NodeRunContext, produced: Partial<Record<string, SimValue>>): SimValue[] {
   // A type the runner did not make passes through from the first input of that type
   // (FluxGuidance: CONDITIONING in, CONDITIONING out).
-  return ctx.info.output.map((t) => produced[t] ?? Object.values(ctx.inputs).find((v): v is SimValue => isSimValue(v) && v.kind === t) ?? { kind: 'OTHER', type: t });
+  return ctx.info.output.map(
+    (t) => produced[t] ?? Object.values(ctx.inputs).find((v): v is SimValue => isSimValue(v) && v.kind === t) ?? { kind: 'OTHER', type: t },
+  );
 }
 
 /** The literal and link-free inputs as a stable string, to derive pixel seeds. */

@@ -60,9 +60,11 @@ export async function runLoadImage(ctx: NodeRunContext): Promise<NodeRunResult> 
   const name = str(ctx, 'image', '');
   const bytes = ctx.files.readInput(name);
   if (bytes === undefined) {
-    throw new SimNodeError('FileNotFoundError', `[Errno 2] No such file or directory: '${ctx.files.dir('input')}/${name}'`, executionTraceback([
-      '  File "/opt/ComfyUI/nodes.py", line 1668, in load_image\n    img = node_helpers.pillow(Image.open, image_path)\n',
-    ]));
+    throw new SimNodeError(
+      'FileNotFoundError',
+      `[Errno 2] No such file or directory: '${ctx.files.dir('input')}/${name}'`,
+      executionTraceback(['  File "/opt/ComfyUI/nodes.py", line 1668, in load_image\n    img = node_helpers.pillow(Image.open, image_path)\n']),
+    );
   }
   const size = readPngSize(bytes) ?? { width: 512, height: 512 };
   await ctx.work('other', cost.lightOpMs(size.width, size.height, 1) + (bytes.length / 1e9) * 1000);
@@ -127,7 +129,9 @@ export async function runFakeSampler(ctx: NodeRunContext): Promise<NodeRunResult
 /** BenchFail: waits delay_ms, then raises RuntimeError(message). */
 export async function runFail(ctx: NodeRunContext): Promise<NodeRunResult> {
   await ctx.work('other', num(ctx, 'delay_ms', 0));
-  throw new SimNodeError('RuntimeError', str(ctx, 'message', 'BenchFail: deliberate failure'), executionTraceback([
-    '  File "/opt/ComfyUI/custom_nodes/bench_nodes.py", line 131, in fail\n    raise RuntimeError(message)\n',
-  ]));
+  throw new SimNodeError(
+    'RuntimeError',
+    str(ctx, 'message', 'BenchFail: deliberate failure'),
+    executionTraceback(['  File "/opt/ComfyUI/custom_nodes/bench_nodes.py", line 131, in fail\n    raise RuntimeError(message)\n']),
+  );
 }

@@ -100,7 +100,12 @@ export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions
   expect(o.protocol === 'current' || o.protocol === 'legacy', 'protocol', "'current' or 'legacy'", o.protocol);
   expect(['none', 'auto', 'latent2rgb', 'taesd'].includes(o.previewMethod), 'previewMethod', "'none', 'auto', 'latent2rgb' or 'taesd'", o.previewMethod);
   const c = o.cache;
-  expect(c === 'classic' || c === 'none' || (typeof c === 'object' && c !== null && Number.isInteger(c.lru) && c.lru > 0), 'cache', "'classic', 'none' or {lru: N > 0}", c);
+  expect(
+    c === 'classic' || c === 'none' || (typeof c === 'object' && c !== null && Number.isInteger(c.lru) && c.lru > 0),
+    'cache',
+    "'classic', 'none' or {lru: N > 0}",
+    c,
+  );
   expect(Number.isFinite(o.maxUploadSizeMb) && o.maxUploadSizeMb > 0, 'maxUploadSizeMb', 'a number > 0', o.maxUploadSizeMb);
   expect(Number.isInteger(o.historyMax) && o.historyMax > 0, 'historyMax', 'an integer > 0', o.historyMax);
   return o;

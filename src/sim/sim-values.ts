@@ -45,7 +45,7 @@ export function describeValue(v: SimValue): string {
     case 'MASK':
       return `tensor(shape=[${v.batch}, ${v.height}, ${v.width}])`;
     case 'CONDITIONING':
-      return '[[tensor(shape=[1, 77, 768]), {\'pooled_output\': tensor(shape=[1, 768])}]]';
+      return "[[tensor(shape=[1, 77, 768]), {'pooled_output': tensor(shape=[1, 768])}]]";
     case 'OTHER':
       return String(v.value ?? v.type);
   }

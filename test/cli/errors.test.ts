@@ -17,9 +17,27 @@ describe('ComfyloadError', () => {
 
   it('has the codes and exit codes the CLI contract promises', () => {
     const expected: Record<string, number> = {
-      BAD_OPTION: 2, BAD_CONFIG: 2, CONFIG_NOT_FOUND: 2, BAD_WORKFLOW: 2, WORKFLOW_NOT_FOUND: 2, WORKFLOW_UI_FORMAT: 2, BAD_SET_VALUE: 2, BAD_URL: 2,
-      TARGET_UNREACHABLE: 3, NOT_COMFYUI: 3, TARGET_AUTH: 3, PROMPT_REJECTED: 2, CACHE_AUDIT_FAILED: 1, WS_CLOSED: 3, PROMPT_TIMEOUT: 1,
-      ERROR_RATE_EXCEEDED: 1, RESULTS_WRITE: 2, NOT_RESULTS_DIR: 2, BAD_RESULTS: 2, INTERRUPTED: 130, INTERNAL: 70,
+      BAD_OPTION: 2,
+      BAD_CONFIG: 2,
+      CONFIG_NOT_FOUND: 2,
+      BAD_WORKFLOW: 2,
+      WORKFLOW_NOT_FOUND: 2,
+      WORKFLOW_UI_FORMAT: 2,
+      BAD_SET_VALUE: 2,
+      BAD_URL: 2,
+      TARGET_UNREACHABLE: 3,
+      NOT_COMFYUI: 3,
+      TARGET_AUTH: 3,
+      PROMPT_REJECTED: 2,
+      CACHE_AUDIT_FAILED: 1,
+      WS_CLOSED: 3,
+      PROMPT_TIMEOUT: 1,
+      ERROR_RATE_EXCEEDED: 1,
+      RESULTS_WRITE: 2,
+      NOT_RESULTS_DIR: 2,
+      BAD_RESULTS: 2,
+      INTERRUPTED: 130,
+      INTERNAL: 70,
     };
     const actual = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, info]) => [code.replace('COMFYLOAD_ERR_', ''), info.exitCode]));
     expect(actual).toEqual(expected);
@@ -30,7 +48,9 @@ describe('ComfyloadError', () => {
 describe('formatError', () => {
   it('prints message, details, fix and code, and no stack unless verbose', () => {
     const err = new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', '2 invalid options:', { hint: 'correct each value.', details: ['a', 'b'] });
-    expect(formatError(err, { verbose: false })).toBe('comfyload: 2 invalid options:\n  - a\n  - b\n  fix: correct each value.\n  code: COMFYLOAD_ERR_BAD_OPTION\n');
+    expect(formatError(err, { verbose: false })).toBe(
+      'comfyload: 2 invalid options:\n  - a\n  - b\n  fix: correct each value.\n  code: COMFYLOAD_ERR_BAD_OPTION\n',
+    );
   });
 
   it('with verbose, appends the stack and the cause chain', () => {

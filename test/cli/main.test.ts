@@ -42,9 +42,7 @@ describe('main', () => {
   it('an unknown flag exits 2 with BAD_OPTION and the nearest flag, no stack', async () => {
     const io = testIO(s.dir);
     expect(await main(['run', '--promts', '3'], io)).toBe(2);
-    expect(io.stderr.text).toBe(
-      'comfyload: Unknown flag `--promts` for `comfyload run`\n  fix: did you mean `--prompts`?\n  code: COMFYLOAD_ERR_BAD_OPTION\n',
-    );
+    expect(io.stderr.text).toBe('comfyload: Unknown flag `--promts` for `comfyload run`\n  fix: did you mean `--prompts`?\n  code: COMFYLOAD_ERR_BAD_OPTION\n');
     expect(io.stdout.text).toBe('');
   });
 

@@ -18,8 +18,20 @@ describe('run options: open loop', () => {
   });
 
   it('--stages ramps from --rate, a level per stage; gamma keeps its burstiness', async () => {
-    const { plan } = await planFrom(['--workflow', wf, '--rate', '1/min', '--stages', '2/min:5m,10/min:90s', '--arrival', 'gamma', '--burstiness', '0.5'], {}, s.dir);
-    expect(plan.openLoop).toMatchObject({ arrival: 'gamma', burstiness: 0.5, startRatePerSec: 1 / 60, stages: [{ ratePerSec: 2 / 60, durationMs: 300_000 }, { ratePerSec: 10 / 60, durationMs: 90_000 }] });
+    const { plan } = await planFrom(
+      ['--workflow', wf, '--rate', '1/min', '--stages', '2/min:5m,10/min:90s', '--arrival', 'gamma', '--burstiness', '0.5'],
+      {},
+      s.dir,
+    );
+    expect(plan.openLoop).toMatchObject({
+      arrival: 'gamma',
+      burstiness: 0.5,
+      startRatePerSec: 1 / 60,
+      stages: [
+        { ratePerSec: 2 / 60, durationMs: 300_000 },
+        { ratePerSec: 10 / 60, durationMs: 90_000 },
+      ],
+    });
   });
 
   it('without --rate the run stays closed loop', async () => {

@@ -35,7 +35,17 @@ describe('options tables', () => {
 
   it('resolves sim defaults to the documented values', () => {
     const { values } = resolveOptions(SIM_OPTIONS, { flags: {}, env: {}, cwd: '/w' });
-    expect(values).toMatchObject({ host: '127.0.0.1', port: 8188, gpu: 'rtx-4090', timeScale: 1, seed: 1, protocol: 'current', previewMethod: 'none', cacheNone: false, maxUploadSize: 100 });
+    expect(values).toMatchObject({
+      host: '127.0.0.1',
+      port: 8188,
+      gpu: 'rtx-4090',
+      timeScale: 1,
+      seed: 1,
+      protocol: 'current',
+      previewMethod: 'none',
+      cacheNone: false,
+      maxUploadSize: 100,
+    });
     expect(values.cacheLru).toBeUndefined();
   });
 });

@@ -15,19 +15,59 @@ function simOptions(argv: string[], env: NodeJS.ProcessEnv = {}) {
 describe('sim options → startSim settings', () => {
   it('maps defaults to SimOptions keys, which the emulator accepts', () => {
     const o = simOptions([]);
-    expect(o).toEqual({ host: '127.0.0.1', port: 8188, gpu: 'rtx-4090', timeScale: 1, seed: 1, protocol: 'current', previewMethod: 'none', cache: 'classic', maxUploadSizeMb: 100, faults: [] });
+    expect(o).toEqual({
+      host: '127.0.0.1',
+      port: 8188,
+      gpu: 'rtx-4090',
+      timeScale: 1,
+      seed: 1,
+      protocol: 'current',
+      previewMethod: 'none',
+      cache: 'classic',
+      maxUploadSizeMb: 100,
+      faults: [],
+    });
     expect(() => resolveSimOptions(o)).not.toThrow();
   });
 
   it('maps every flag', () => {
     const o = simOptions([
-      '--port', '0', '--host', '0.0.0.0', '--gpu', 'h100', '--time-scale', '0.01', '--seed', '9', '--protocol', 'legacy',
-      '--preview-method', 'taesd', '--cache-lru', '5', '--max-upload-size', '2.5', '--ground-truth', 'gt.jsonl',
-      '--fault', 'ws-drop', '--fault', 'slow-http:target=/prompt,ms=500,probability=0.5',
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--gpu',
+      'h100',
+      '--time-scale',
+      '0.01',
+      '--seed',
+      '9',
+      '--protocol',
+      'legacy',
+      '--preview-method',
+      'taesd',
+      '--cache-lru',
+      '5',
+      '--max-upload-size',
+      '2.5',
+      '--ground-truth',
+      'gt.jsonl',
+      '--fault',
+      'ws-drop',
+      '--fault',
+      'slow-http:target=/prompt,ms=500,probability=0.5',
     ]);
     expect(o).toEqual({
-      host: '0.0.0.0', port: 0, gpu: 'h100', timeScale: 0.01, seed: 9, protocol: 'legacy', previewMethod: 'taesd', cache: { lru: 5 },
-      maxUploadSizeMb: 2.5, groundTruthPath: '/w/gt.jsonl',
+      host: '0.0.0.0',
+      port: 0,
+      gpu: 'h100',
+      timeScale: 0.01,
+      seed: 9,
+      protocol: 'legacy',
+      previewMethod: 'taesd',
+      cache: { lru: 5 },
+      maxUploadSizeMb: 2.5,
+      groundTruthPath: '/w/gt.jsonl',
       faults: [{ name: 'ws-drop' }, { name: 'slow-http', target: '/prompt', ms: 500, probability: 0.5 }],
     });
     expect(() => resolveSimOptions(o)).not.toThrow();
@@ -35,7 +75,16 @@ describe('sim options → startSim settings', () => {
   });
 
   it('takes several faults in one value, with the short key names', () => {
-    expect(simOptions(['--fault', 'ws-drop:every=50,http-500:rate=0.05,route=/prompt', '--fault', 'restart:after=3', '--fault', 'progress-storm:factor=100,node=BenchFakeSampler']).faults).toEqual([
+    expect(
+      simOptions([
+        '--fault',
+        'ws-drop:every=50,http-500:rate=0.05,route=/prompt',
+        '--fault',
+        'restart:after=3',
+        '--fault',
+        'progress-storm:factor=100,node=BenchFakeSampler',
+      ]).faults,
+    ).toEqual([
       { name: 'ws-drop', every: 50 },
       { name: 'http-500', probability: 0.05, target: '/prompt' },
       { name: 'restart', afterPrompts: 3 },

@@ -68,8 +68,18 @@ describe('decodeText', () => {
   });
 
   it('given arbitrary strings, when decoded, then it never throws', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => { decodeText(s); }), { numRuns: 2000 });
-    fc.assert(fc.property(fc.json(), (s) => { decodeText(s); }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        decodeText(s);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.json(), (s) => {
+        decodeText(s);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -111,7 +121,12 @@ describe('decodeBinary', () => {
   });
 
   it('given arbitrary bytes, when decoded, then it never throws', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => { decodeBinary(b); }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        decodeBinary(b);
+      }),
+      { numRuns: 2000 },
+    );
     fc.assert(
       fc.property(fc.constantFrom(1, 3, 4), fc.nat(80), fc.uint8Array({ maxLength: 64 }), (ev, len, rest) => {
         decodeBinary(frame(ev, u32(len), rest));
@@ -121,9 +136,12 @@ describe('decodeBinary', () => {
   });
 
   it('given valid UTF-8, when the k6 fallback decodes it, then it matches TextDecoder', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-      expect(decodeUtf8Fallback(utf8(s))).toBe(s);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(decodeUtf8Fallback(utf8(s))).toBe(s);
+      }),
+      { numRuns: 500 },
+    );
     expect(decodeUtf8Fallback(new Uint8Array([0x61, 0xff, 0x62]))).toBe('a\ufffdb');
   });
 });

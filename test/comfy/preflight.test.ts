@@ -23,14 +23,20 @@ describe('preflightWorkflow, given the server of the emulator', () => {
   });
 
   it('reports an unknown class with its id, title and the nearest class name', () => {
-    const [p, ...rest] = preflightWorkflow(edit('sd15-txt2img.json', (wf) => (wf['3']!.class_type = 'KSamplr')), info);
+    const [p, ...rest] = preflightWorkflow(
+      edit('sd15-txt2img.json', (wf) => (wf['3']!.class_type = 'KSamplr')),
+      info,
+    );
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ kind: 'unknown_class', nodeId: '3', classType: 'KSamplr', title: 'KSampler' });
     expect(p!.hint).toContain('"KSampler"');
   });
 
   it('reports a missing model, naming the folder and the nearest model (classic enum form)', () => {
-    const [p] = preflightWorkflow(edit('sd15-txt2img.json', (wf) => (wf['4']!.inputs.ckpt_name = 'v1-5-pruned-emaonly.ckpt')), info);
+    const [p] = preflightWorkflow(
+      edit('sd15-txt2img.json', (wf) => (wf['4']!.inputs.ckpt_name = 'v1-5-pruned-emaonly.ckpt')),
+      info,
+    );
     expect(p).toMatchObject({ kind: 'missing_model', nodeId: '4', input: 'ckpt_name', title: 'Load Checkpoint' });
     expect(p!.hint).toContain('models/checkpoints');
     expect(p!.hint).toContain('v1-5-pruned-emaonly.safetensors');
@@ -90,7 +96,10 @@ describe('preflightWorkflow, given the server of the emulator', () => {
   });
 
   it('reports a cycle once, with its path', () => {
-    const self = preflightWorkflow(edit('sd15-txt2img.json', (w) => (w['3']!.inputs.latent_image = ['3', 0])), info);
+    const self = preflightWorkflow(
+      edit('sd15-txt2img.json', (w) => (w['3']!.inputs.latent_image = ['3', 0])),
+      info,
+    );
     expect(self.map((p) => p.kind)).toEqual(['cycle']);
     expect(self[0]!.message).toContain('"3" → "3"');
     // 6 → 8 → 3 → 6, and the IMAGE of 8 does not fit the CLIP input of 6.
@@ -99,7 +108,12 @@ describe('preflightWorkflow, given the server of the emulator', () => {
   });
 
   it('formats a problem on one line with id, class, title, input, kind and fix', () => {
-    const [p] = preflightWorkflow(edit('sd15-txt2img.json', (w) => (w['4']!.inputs.ckpt_name = 'missing.safetensors')), info);
-    expect(formatPreflightProblem(p!)).toMatch(/^node "4" CheckpointLoaderSimple "Load Checkpoint", input ckpt_name: model "missing.safetensors" is not on the server .*\[missing_model\]\. Fix: put the file in models\/checkpoints/);
+    const [p] = preflightWorkflow(
+      edit('sd15-txt2img.json', (w) => (w['4']!.inputs.ckpt_name = 'missing.safetensors')),
+      info,
+    );
+    expect(formatPreflightProblem(p!)).toMatch(
+      /^node "4" CheckpointLoaderSimple "Load Checkpoint", input ckpt_name: model "missing.safetensors" is not on the server .*\[missing_model\]\. Fix: put the file in models\/checkpoints/,
+    );
   });
 });

@@ -50,8 +50,15 @@ describe('derivePromptTimings', () => {
   it('given only a send, when derived, then every missing phase is undefined, never NaN', () => {
     const t = derivePromptTimings(marks({ sentMs: 5 }));
     expect(t).toEqual({
-      submitAckMs: undefined, queueWaitMs: undefined, timeToFirstStepMs: undefined, stepIntervalMs: [],
-      execMs: undefined, completionMs: undefined, serverExecMs: undefined, cachedNodeCount: 0, stepCount: 0,
+      submitAckMs: undefined,
+      queueWaitMs: undefined,
+      timeToFirstStepMs: undefined,
+      stepIntervalMs: [],
+      execMs: undefined,
+      completionMs: undefined,
+      serverExecMs: undefined,
+      cachedNodeCount: 0,
+      stepCount: 0,
       uncorrected: { queueWaitMs: undefined, timeToFirstStepMs: undefined, completionMs: undefined },
     });
   });
@@ -61,12 +68,27 @@ describe('derivePromptTimings', () => {
   });
 
   it('given steps of a node whose executing was never seen, when derived, then its first step has no interval', () => {
-    const t = derivePromptTimings(marks({ steps: [{ node: '3', value: 1, max: 2, atMs: 10 }, { node: '3', value: 2, max: 2, atMs: 15 }] }));
+    const t = derivePromptTimings(
+      marks({
+        steps: [
+          { node: '3', value: 1, max: 2, atMs: 10 },
+          { node: '3', value: 2, max: 2, atMs: 15 },
+        ],
+      }),
+    );
     expect(t.stepIntervalMs).toEqual([5]);
   });
 
   it('given steps attributed to no node, when derived, then they still give consecutive intervals', () => {
-    const t = derivePromptTimings(marks({ steps: [{ node: null, value: 1, max: 3, atMs: 10 }, { node: null, value: 2, max: 3, atMs: 17 }, { node: null, value: 3, max: 3, atMs: 30 }] }));
+    const t = derivePromptTimings(
+      marks({
+        steps: [
+          { node: null, value: 1, max: 3, atMs: 10 },
+          { node: null, value: 2, max: 3, atMs: 17 },
+          { node: null, value: 3, max: 3, atMs: 30 },
+        ],
+      }),
+    );
     expect(t.stepIntervalMs).toEqual([7, 13]);
   });
 

@@ -78,9 +78,16 @@ describe('PromptTracker duplicates', () => {
   it('given repeated messages, when fed, then each is counted once as duplicate and not recorded twice', () => {
     const t = tracker();
     feed(t, [
-      start(P, 1), start(P, 2), cached(P, ['4']), cached(P, ['4', '5']),
-      executing('3', P), executing('3', P), progress(1, 20, P, '3'), progress(1, 20, P, '3'),
-      executed('9', P), executed('9', P),
+      start(P, 1),
+      start(P, 2),
+      cached(P, ['4']),
+      cached(P, ['4', '5']),
+      executing('3', P),
+      executing('3', P),
+      progress(1, 20, P, '3'),
+      progress(1, 20, P, '3'),
+      executed('9', P),
+      executed('9', P),
     ]);
     expect(t.marks.duplicates).toBe(5);
     expect(t.marks.serverStartTs).toBe(1);

@@ -37,11 +37,21 @@ function preview4(promptId: string): Uint8Array {
 describe('SessionRouter routing', () => {
   it('given a tracked prompt, when its frames arrive, then they reach it and the hooks fire', () => {
     const { router, trackers, steps, done } = setup();
-    for (const [i, m] of [start('a', 1), executing('3', 'a'), progress(1, 2, 'a', '3'), progress(2, 2, 'a', '3'), success('a', 9), executing(null, 'a')].entries()) {
+    for (const [i, m] of [
+      start('a', 1),
+      executing('3', 'a'),
+      progress(1, 2, 'a', '3'),
+      progress(2, 2, 'a', '3'),
+      success('a', 9),
+      executing(null, 'a'),
+    ].entries()) {
       router.onText(text(m), 10 + i);
     }
     expect(trackers[0]!.outcome).toBe('ok');
-    expect(steps.map(([id, s]) => [id, s.value])).toEqual([['a', 1], ['a', 2]]);
+    expect(steps.map(([id, s]) => [id, s.value])).toEqual([
+      ['a', 1],
+      ['a', 2],
+    ]);
     expect(done).toEqual(['a']);
     expect(router.runningPromptId).toBeUndefined();
   });
@@ -146,21 +156,38 @@ describe('SessionRouter routing', () => {
 });
 
 describe('SessionRouter robustness', () => {
-  const types = ['status', 'execution_start', 'execution_cached', 'executing', 'progress', 'progress_state', 'executed',
-    'execution_success', 'execution_error', 'execution_interrupted', 'feature_flags', 'logs', 'display_component', 'mystery'];
+  const types = [
+    'status',
+    'execution_start',
+    'execution_cached',
+    'executing',
+    'progress',
+    'progress_state',
+    'executed',
+    'execution_success',
+    'execution_error',
+    'execution_interrupted',
+    'feature_flags',
+    'logs',
+    'display_component',
+    'mystery',
+  ];
   const ids = fc.constantFrom('a', 'b', 'x', undefined);
   const data = fc.oneof(
     fc.jsonValue(),
-    fc.record({
-      prompt_id: ids,
-      node: fc.oneof(fc.constantFrom('1', '3', null), fc.jsonValue()),
-      value: fc.oneof(fc.integer(), fc.jsonValue()),
-      max: fc.oneof(fc.integer(), fc.jsonValue()),
-      nodes: fc.oneof(fc.array(fc.constantFrom('1', '3')), fc.jsonValue()),
-      timestamp: fc.oneof(fc.integer(), fc.jsonValue()),
-      exception_type: fc.oneof(fc.string(), fc.jsonValue()),
-      status: fc.oneof(fc.record({ exec_info: fc.record({ queue_remaining: fc.integer() }) }), fc.jsonValue()),
-    }, { requiredKeys: [] }),
+    fc.record(
+      {
+        prompt_id: ids,
+        node: fc.oneof(fc.constantFrom('1', '3', null), fc.jsonValue()),
+        value: fc.oneof(fc.integer(), fc.jsonValue()),
+        max: fc.oneof(fc.integer(), fc.jsonValue()),
+        nodes: fc.oneof(fc.array(fc.constantFrom('1', '3')), fc.jsonValue()),
+        timestamp: fc.oneof(fc.integer(), fc.jsonValue()),
+        exception_type: fc.oneof(fc.string(), fc.jsonValue()),
+        status: fc.oneof(fc.record({ exec_info: fc.record({ queue_remaining: fc.integer() }) }), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    ),
   );
   const frame = fc.oneof(
     fc.record({ type: fc.constantFrom(...types), data }).map((m) => JSON.stringify(m)),

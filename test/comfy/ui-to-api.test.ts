@@ -9,7 +9,7 @@ function inputsOf(wf: ReturnType<typeof uiToApi>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(wf).map(([id, n]) => [id, { class_type: n.class_type, inputs: n.inputs }]));
 }
 
-describe('uiToApi, given the editor\'s plain-Save files', () => {
+describe("uiToApi, given the editor's plain-Save files", () => {
   it('recognises the UI format and not the API format', () => {
     expect(isUiWorkflow(uiFixture('sd15-txt2img.ui.json'))).toBe(true);
     expect(isUiWorkflow(fixture('sd15-txt2img.json'))).toBe(false);

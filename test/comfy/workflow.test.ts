@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ComfyError, ComfyPathError } from '../../src/comfy/errors.js';
 import type { ApiWorkflow, ObjectInfo } from '../../src/comfy/http-types.js';
 import {
-  applySeedPolicy, canonicalJson, findSeedInputs, isLink, outputNodeIds, RANDOM_SEED_LIMIT, resolveSetPath, setInput,
+  applySeedPolicy,
+  canonicalJson,
+  findSeedInputs,
+  isLink,
+  outputNodeIds,
+  RANDOM_SEED_LIMIT,
+  resolveSetPath,
+  setInput,
 } from '../../src/comfy/workflow.js';
 import { readJson } from './helpers/traces.js';
 
@@ -55,14 +62,16 @@ describe('seeds', () => {
   });
 
   it('given random, when applied with any generator, then seeds are integers in [0, 2^50) using all 50 bits', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 6, maxLength: 6 }), (draws) => {
-      let i = 0;
-      const out = applySeedPolicy(sd15(), 'random', 0, () => draws[i++ % draws.length]!, 0);
-      for (const { nodeId, input } of findSeedInputs(out)) {
-        const seed = out[nodeId]?.inputs[input] as number;
-        expect(Number.isSafeInteger(seed) && seed >= 0 && seed < RANDOM_SEED_LIMIT).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 6, maxLength: 6 }), (draws) => {
+        let i = 0;
+        const out = applySeedPolicy(sd15(), 'random', 0, () => draws[i++ % draws.length]!, 0);
+        for (const { nodeId, input } of findSeedInputs(out)) {
+          const seed = out[nodeId]?.inputs[input] as number;
+          expect(Number.isSafeInteger(seed) && seed >= 0 && seed < RANDOM_SEED_LIMIT).toBe(true);
+        }
+      }),
+    );
     const seeds = new Set(Array.from({ length: 200 }, () => applySeedPolicy(sd15(), 'random', 0, Math.random, 0)['3']?.inputs.seed));
     expect(seeds.size).toBe(200);
     const high = applySeedPolicy(sd15(), 'random', 0, () => 0.9999999999, 0)['3']?.inputs.seed as number;
@@ -128,11 +137,13 @@ describe('--set paths', () => {
 
 describe('canonicalJson, isLink, outputNodeIds', () => {
   it('given the same data with keys in any order, when serialised, then the text is identical and parses back', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      const text = canonicalJson(v);
-      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
-      expect(canonicalJson(JSON.parse(text))).toBe(text);
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = canonicalJson(v);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+      }),
+    );
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
   });
 
@@ -146,7 +157,11 @@ describe('canonicalJson, isLink, outputNodeIds', () => {
 
   it('given a graph, when output nodes are sought, then names decide without object_info and output_node with it', () => {
     expect(outputNodeIds(sd15())).toEqual(['9']);
-    const wf: ApiWorkflow = { '1': { class_type: 'BenchFail', inputs: {} }, '2': { class_type: 'PreviewImage', inputs: {} }, '3': { class_type: 'Preview', inputs: {} } };
+    const wf: ApiWorkflow = {
+      '1': { class_type: 'BenchFail', inputs: {} },
+      '2': { class_type: 'PreviewImage', inputs: {} },
+      '3': { class_type: 'Preview', inputs: {} },
+    };
     expect(outputNodeIds(wf)).toEqual(['2']);
     expect(outputNodeIds(wf, readJson<ObjectInfo>('real-object_info-BenchFail.json'))).toEqual(['1', '2']);
   });

@@ -58,7 +58,9 @@ beforeAll(async () => {
   urls.forbidden = await serve((_req, res) => res.writeHead(403).end());
   urls.html = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Sign in</body></html>'));
   urls.otherJson = await serve((_req, res) => json(res, 200, { status: 'ok', service: 'not-comfy' }));
-  urls.plain500 = await serve((_req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('500 Internal Server Error\n\nServer got itself in trouble'));
+  urls.plain500 = await serve((_req, res) =>
+    res.writeHead(500, { 'content-type': 'text/plain' }).end('500 Internal Server Error\n\nServer got itself in trouble'),
+  );
   urls.notFound = await serve((_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found'));
   urls.destroyer = await serve((req) => req.socket.destroy());
   const closed = await serve(() => undefined);
@@ -101,8 +103,27 @@ interface Case {
 }
 
 const F = (name: string): string => join(dir, name);
-const RUN = (...rest: string[]) => () => ['run', '--workflow', wf, '--prompts', '2', '--warmup', '0', '--concurrency', '1', ...rest];
-const AT = (key: string, ...rest: string[]) => () => ['run', '--url', urls[key]!, '--workflow', wf, '--prompts', '2', '--warmup', '0', '--concurrency', '1', '--header', `Authorization: Bearer ${SECRET_TOKEN}`, ...rest];
+const RUN =
+  (...rest: string[]) =>
+  () => ['run', '--workflow', wf, '--prompts', '2', '--warmup', '0', '--concurrency', '1', ...rest];
+const AT =
+  (key: string, ...rest: string[]) =>
+  () => [
+    'run',
+    '--url',
+    urls[key]!,
+    '--workflow',
+    wf,
+    '--prompts',
+    '2',
+    '--warmup',
+    '0',
+    '--concurrency',
+    '1',
+    '--header',
+    `Authorization: Bearer ${SECRET_TOKEN}`,
+    ...rest,
+  ];
 
 const CASES: Case[] = [
   // flags
@@ -117,8 +138,21 @@ const CASES: Case[] = [
   { name: 'name with a slash', args: RUN('--name', '../escape'), exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION' },
   { name: 'label without =', args: RUN('--label', 'driver'), exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION' },
   { name: 'header without colon (secret not echoed)', args: RUN('--header', `Bearer-${SECRET_TOKEN}`), exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION' },
-  { name: 'bad env value', args: RUN(), env: { COMFYLOAD_MAX_ERROR_RATE: 'lots' }, exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION', says: ['COMFYLOAD_MAX_ERROR_RATE'] },
-  { name: 'sim: unknown fault name', args: () => ['sim', '--port', '0', '--fault', 'meteor-strike'], exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION', says: ['unknown fault'] },
+  {
+    name: 'bad env value',
+    args: RUN(),
+    env: { COMFYLOAD_MAX_ERROR_RATE: 'lots' },
+    exit: 2,
+    code: 'COMFYLOAD_ERR_BAD_OPTION',
+    says: ['COMFYLOAD_MAX_ERROR_RATE'],
+  },
+  {
+    name: 'sim: unknown fault name',
+    args: () => ['sim', '--port', '0', '--fault', 'meteor-strike'],
+    exit: 2,
+    code: 'COMFYLOAD_ERR_BAD_OPTION',
+    says: ['unknown fault'],
+  },
   { name: 'sim: bad fault key value', args: () => ['sim', '--port', '0', '--fault', 'ws-drop:every=0'], exit: 2, code: 'COMFYLOAD_ERR_BAD_OPTION' },
   // config files
   { name: 'config file missing', args: RUN('--config', F('nope.yaml')), exit: 2, code: 'COMFYLOAD_ERR_CONFIG_NOT_FOUND' },

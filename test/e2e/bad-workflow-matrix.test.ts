@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { root, runCli } from './run-cli.js';
 
-const base = JSON.parse(readFileSync(join(root, 'fixtures/workflows/sd15-txt2img.json'), 'utf8')) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+const base = JSON.parse(readFileSync(join(root, 'fixtures/workflows/sd15-txt2img.json'), 'utf8')) as Record<
+  string,
+  { class_type: string; inputs: Record<string, unknown> }
+>;
 
 function variant(change: (wf: typeof base) => void): string {
   const wf = structuredClone(base);
@@ -31,14 +34,63 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'missing file', file: 'nope.json', code: 'COMFYLOAD_ERR_WORKFLOW_NOT_FOUND', message: ['nope.json does not exist'], fix: ['check the path'] },
-  { name: 'invalid JSON', file: 'broken.json', text: '{\n  "3": {\n    "class_type": "KSampler"\n    "inputs": {}\n  }\n}\n', code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['not valid JSON at line 4, column 5'], fix: ['fix the file at that position'] },
+  {
+    name: 'invalid JSON',
+    file: 'broken.json',
+    text: '{\n  "3": {\n    "class_type": "KSampler"\n    "inputs": {}\n  }\n}\n',
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['not valid JSON at line 4, column 5'],
+    fix: ['fix the file at that position'],
+  },
   { name: 'empty graph', file: 'empty.json', text: '{}', code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['has no nodes'], fix: ['Export (API)'] },
-  { name: 'unknown class', file: 'unknown-class.json', text: variant((w) => (w['3']!.class_type = 'KSamplerTurbo')), code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['1 problem (unknown_class)', 'nothing was sent to /prompt'], fix: ['install the custom node pack'] },
-  { name: 'missing model', file: 'missing-model.json', text: variant((w) => (w['4']!.inputs.ckpt_name = 'dreamshaper_8.safetensors')), code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['(missing_model)'], fix: ['models/checkpoints'] },
-  { name: 'link to a missing node', file: 'dangling.json', text: variant((w) => (w['8']!.inputs.samples = ['30', 0])), code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['links to node "30", which is not in the workflow'], fix: ['Export (API)'] },
-  { name: 'link of the wrong type', file: 'bad-link.json', text: variant((w) => (w['3']!.inputs.positive = ['5', 0])), code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['(link_type_mismatch)'], fix: ['link `positive` to an output of type CONDITIONING'] },
-  { name: 'cycle', file: 'cycle.json', text: variant((w) => (w['3']!.inputs.latent_image = ['3', 0])), code: 'COMFYLOAD_ERR_BAD_WORKFLOW', message: ['(cycle)'], fix: ['remove one link of the cycle'] },
-  { name: 'UI format that cannot be converted', file: 'subgraph.json', text: readFileSync(join(root, 'fixtures/workflows/ui/subgraph.ui.json'), 'utf8'), code: 'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', message: ["UI format", 'subgraph (Sampler block)'], fix: ['Workflow → Export (API)'] },
+  {
+    name: 'unknown class',
+    file: 'unknown-class.json',
+    text: variant((w) => (w['3']!.class_type = 'KSamplerTurbo')),
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['1 problem (unknown_class)', 'nothing was sent to /prompt'],
+    fix: ['install the custom node pack'],
+  },
+  {
+    name: 'missing model',
+    file: 'missing-model.json',
+    text: variant((w) => (w['4']!.inputs.ckpt_name = 'dreamshaper_8.safetensors')),
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['(missing_model)'],
+    fix: ['models/checkpoints'],
+  },
+  {
+    name: 'link to a missing node',
+    file: 'dangling.json',
+    text: variant((w) => (w['8']!.inputs.samples = ['30', 0])),
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['links to node "30", which is not in the workflow'],
+    fix: ['Export (API)'],
+  },
+  {
+    name: 'link of the wrong type',
+    file: 'bad-link.json',
+    text: variant((w) => (w['3']!.inputs.positive = ['5', 0])),
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['(link_type_mismatch)'],
+    fix: ['link `positive` to an output of type CONDITIONING'],
+  },
+  {
+    name: 'cycle',
+    file: 'cycle.json',
+    text: variant((w) => (w['3']!.inputs.latent_image = ['3', 0])),
+    code: 'COMFYLOAD_ERR_BAD_WORKFLOW',
+    message: ['(cycle)'],
+    fix: ['remove one link of the cycle'],
+  },
+  {
+    name: 'UI format that cannot be converted',
+    file: 'subgraph.json',
+    text: readFileSync(join(root, 'fixtures/workflows/ui/subgraph.ui.json'), 'utf8'),
+    code: 'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT',
+    message: ['UI format', 'subgraph (Sampler block)'],
+    fix: ['Workflow → Export (API)'],
+  },
   {
     name: 'several problems at once',
     file: 'several.json',
@@ -69,7 +121,21 @@ describe('bad workflows: exit 2 and not one POST /prompt', () => {
 
   it.each(CASES)('run: $name', async (c) => {
     const before = sim.state!.promptCounter;
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', join(dir, c.file), '--concurrency', '1', '--prompts', '2', '--warmup', '0', '--results-dir', join(dir, 'results')]);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      join(dir, c.file),
+      '--concurrency',
+      '1',
+      '--prompts',
+      '2',
+      '--warmup',
+      '0',
+      '--results-dir',
+      join(dir, 'results'),
+    ]);
     expect(cli.code, cli.stderr).toBe(2);
     expect(cli.stderr).toContain(`code: ${c.code}`);
     for (const part of c.message) expect(cli.stderr).toContain(part);
@@ -101,7 +167,21 @@ describe('bad workflows: exit 2 and not one POST /prompt', () => {
   });
 
   it('a --set value of the wrong type is exit 2 before any prompt', async () => {
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', '--set', 'KSampler.steps=many', '--prompts', '1', '--concurrency', '1', '--results-dir', join(dir, 'results')]);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      '--set',
+      'KSampler.steps=many',
+      '--prompts',
+      '1',
+      '--concurrency',
+      '1',
+      '--results-dir',
+      join(dir, 'results'),
+    ]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain('input steps takes an integer, got "many"');
     expect(cli.stderr).toContain('code: COMFYLOAD_ERR_BAD_SET_VALUE');

@@ -23,12 +23,36 @@ describe('comfyload capacity against the emulator', () => {
   beforeAll(async () => {
     sim = await startSim({ timeScale: 0.025, seed: 11 });
     root = mkdtempSync(join(tmpdir(), 'comfyload-capacity-'));
-    cli = await runCli([
-      'capacity', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
-      '--slo', 'completionMs.p95<1500', '--confidence', '0.9', '--arrival', 'constant',
-      '--window-arrivals', '20', '--max-windows', '8', '--precision', '0.03', '--warmup', '1', '--vram-interval', '100ms',
-      '--results-dir', root, '--name', 'capacity-e2e',
-    ], { timeoutMs: 110_000 });
+    cli = await runCli(
+      [
+        'capacity',
+        '--url',
+        sim.url,
+        '--workflow',
+        'fixtures/workflows/sd15-txt2img.json',
+        '--slo',
+        'completionMs.p95<1500',
+        '--confidence',
+        '0.9',
+        '--arrival',
+        'constant',
+        '--window-arrivals',
+        '20',
+        '--max-windows',
+        '8',
+        '--precision',
+        '0.03',
+        '--warmup',
+        '1',
+        '--vram-interval',
+        '100ms',
+        '--results-dir',
+        root,
+        '--name',
+        'capacity-e2e',
+      ],
+      { timeoutMs: 110_000 },
+    );
     dir = findRunDirs(root)[0]!;
     result = JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')) as CapacityResult;
   }, 120_000);
@@ -39,7 +63,7 @@ describe('comfyload capacity against the emulator', () => {
   });
 
   it('exits 0 and prints the minimum count, the max rate, the knee and both GPU-time figures', () => {
-    for (const line of cli.stderr.split('\n')) if (/^(capacity:|  trial)/.test(line)) process.stderr.write(`${line}\n`);
+    for (const line of cli.stderr.split('\n')) if (/^(capacity:| {2}trial)/.test(line)) process.stderr.write(`${line}\n`);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toMatch(/minimum prompts per trial to claim completionMs\.p95<1500: 45/);
     expect(cli.stderr).toMatch(/capacity: max rate .* goodput .* knee/);
@@ -55,7 +79,9 @@ describe('comfyload capacity against the emulator', () => {
       n++;
     }
     const mu = (n * 1000) / busy;
-    process.stderr.write(`capacity: max rate ${result.maxRatePerSec?.toFixed(3)}/s vs true service rate ${mu.toFixed(3)}/s (${(((result.maxRatePerSec ?? 0) / mu - 1) * 100).toFixed(1)}%)\n`);
+    process.stderr.write(
+      `capacity: max rate ${result.maxRatePerSec?.toFixed(3)}/s vs true service rate ${mu.toFixed(3)}/s (${(((result.maxRatePerSec ?? 0) / mu - 1) * 100).toFixed(1)}%)\n`,
+    );
     expect(result.maxRatePerSec).not.toBeNull();
     expect(result.maxRatePerSec! / mu).toBeGreaterThan(0.95);
     expect(result.maxRatePerSec! / mu).toBeLessThan(1.05);
@@ -65,7 +91,8 @@ describe('comfyload capacity against the emulator', () => {
     process.stderr.write(`capacity: GPU time of the search ${(result.gpuMs / 1000).toFixed(1)} s vs 8-level grid ${(result.gridGpuMs / 1000).toFixed(1)} s\n`);
     expect(result.gpuMs).toBeLessThan(result.gridGpuMs);
     let serverMs = 0;
-    for (const t of sim.groundTruth.prompts.values()) if (t.completedMs !== undefined && t.executionStartMs !== undefined) serverMs += t.completedMs - t.executionStartMs;
+    for (const t of sim.groundTruth.prompts.values())
+      if (t.completedMs !== undefined && t.executionStartMs !== undefined) serverMs += t.completedMs - t.executionStartMs;
     expect(result.gpuMs / serverMs).toBeGreaterThan(0.9);
     expect(result.gpuMs / serverMs).toBeLessThan(1.1);
   });
@@ -89,16 +116,19 @@ describe('comfyload capacity against the emulator', () => {
     expect(summary.files.map((f) => f.path)).toEqual(expect.arrayContaining(['vram.csv', 'report.html', 'queue.csv', 'trials.csv', 'capacity.json']));
   });
 
-  it.skipIf(!browserChecks)('report.html draws the trials, the SLOs against their thresholds, the search path, queue depth and VRAM in headless Chromium', async () => {
-    const page = await openReport(dir, 'report-capacity');
-    expectEveryChartDrawn(page);
-    const byId = new Map(page.charts.map((c) => [c.id, c]));
-    for (const id of ['capacity-throughput', 'capacity-slo', 'capacity-path']) expect(byId.get(id)!.lengths[0], id).toBe(result.trials.length);
-    for (const id of ['queue', 'vram', 'prompts', 'latency-completionMs']) expect(byId.has(id), id).toBe(true);
-    expect(page.text).toContain('Max rate meeting every SLO');
-    expect(page.text).toContain('an 8-level grid sweep (estimate)');
-    expect(page.text).toContain(`Estimate = ${result.gridRule}.`);
-  });
+  it.skipIf(!browserChecks)(
+    'report.html draws the trials, the SLOs against their thresholds, the search path, queue depth and VRAM in headless Chromium',
+    async () => {
+      const page = await openReport(dir, 'report-capacity');
+      expectEveryChartDrawn(page);
+      const byId = new Map(page.charts.map((c) => [c.id, c]));
+      for (const id of ['capacity-throughput', 'capacity-slo', 'capacity-path']) expect(byId.get(id)!.lengths[0], id).toBe(result.trials.length);
+      for (const id of ['queue', 'vram', 'prompts', 'latency-completionMs']) expect(byId.has(id), id).toBe(true);
+      expect(page.text).toContain('Max rate meeting every SLO');
+      expect(page.text).toContain('an 8-level grid sweep (estimate)');
+      expect(page.text).toContain(`Estimate = ${result.gridRule}.`);
+    },
+  );
 
   it('comfyload report renders the capacity report again from the files alone', async () => {
     const written = readFileSync(join(dir, 'report.html'), 'utf8');

@@ -24,7 +24,7 @@ describe('comfyload (built)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('without --url runs the built-in emulator in a worker thread, off the harness\'s event loop', () => {
+  it("without --url runs the built-in emulator in a worker thread, off the harness's event loop", () => {
     const results = mkdtempSync(join(tmpdir(), 'comfyload-embedded-'));
     try {
       const r = run(['run', '--sim-time-scale', '0.02', '--concurrency', '1', '--prompts', '2', '--warmup', '0', '--results-dir', results]);
@@ -52,7 +52,7 @@ describe('comfyload (built)', () => {
   it('a ws:// URL is refused with the http address to use', () => {
     const r = run(['--url', 'ws://127.0.0.1:8188/ws', '--workflow', 'x.json']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('fix: pass the server\'s HTTP address, e.g. --url http://127.0.0.1:8188');
+    expect(r.stderr).toContain("fix: pass the server's HTTP address, e.g. --url http://127.0.0.1:8188");
     expect(r.stderr).toContain('code: COMFYLOAD_ERR_BAD_URL');
   });
 

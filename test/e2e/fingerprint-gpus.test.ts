@@ -18,7 +18,24 @@ beforeAll(async () => {
   resultsRoot = mkdtempSync(join(tmpdir(), 'comfyload-fp-'));
   for (const gpu of Object.keys(PROFILES)) {
     const before = new Set(findRunDirs(resultsRoot));
-    const cli = await runCli(['run', '--sim-gpu', gpu, '--sim-time-scale', '0.05', '--concurrency', '1', '--prompts', '2', '--warmup', '0', '--results-dir', resultsRoot, '--label', 'host=ci', '--quiet']);
+    const cli = await runCli([
+      'run',
+      '--sim-gpu',
+      gpu,
+      '--sim-time-scale',
+      '0.05',
+      '--concurrency',
+      '1',
+      '--prompts',
+      '2',
+      '--warmup',
+      '0',
+      '--results-dir',
+      resultsRoot,
+      '--label',
+      'host=ci',
+      '--quiet',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     const dir = findRunDirs(resultsRoot).find((d) => !before.has(d))!;
     runs.set(gpu, readRun(dir));
@@ -86,7 +103,24 @@ it('the two profiles differ in GPU and VRAM but run the same workflow', () => {
 it('--label gpu= and model-config= override the results path', async () => {
   const root = mkdtempSync(join(tmpdir(), 'comfyload-fp-label-'));
   try {
-    const cli = await runCli(['run', '--sim-time-scale', '0.05', '--concurrency', '1', '--prompts', '1', '--warmup', '0', '--results-dir', root, '--label', 'gpu=Lab Box 3', '--label', 'model-config=sd15-base', '--quiet']);
+    const cli = await runCli([
+      'run',
+      '--sim-time-scale',
+      '0.05',
+      '--concurrency',
+      '1',
+      '--prompts',
+      '1',
+      '--warmup',
+      '0',
+      '--results-dir',
+      root,
+      '--label',
+      'gpu=Lab Box 3',
+      '--label',
+      'model-config=sd15-base',
+      '--quiet',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     const [dir] = findRunDirs(root);
     expect(relative(root, dir!).split(sep).slice(0, 2)).toEqual(['lab-box-3', 'sd15-base']);

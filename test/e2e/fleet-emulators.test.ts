@@ -38,9 +38,27 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     slow = await startSim({ timeScale: TIME_SCALE, gpu: 'l4', seed: 2 });
     root = mkdtempSync(join(tmpdir(), 'comfyload-fleet-'));
     cli = await runCli([
-      'run', '--url', fast.url, '--url', slow.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
-      '--rate', '22/s', '--arrival', 'constant', '--prompts', '200', '--warmup', '1', '--dispatch', 'least-queue',
-      '--results-dir', root, '--name', 'fleet-e2e',
+      'run',
+      '--url',
+      fast.url,
+      '--url',
+      slow.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      '--rate',
+      '22/s',
+      '--arrival',
+      'constant',
+      '--prompts',
+      '200',
+      '--warmup',
+      '1',
+      '--dispatch',
+      'least-queue',
+      '--results-dir',
+      root,
+      '--name',
+      'fleet-e2e',
     ]);
     run = readRun(findRunDirs(root)[0]!);
   }, 120_000);
@@ -64,7 +82,9 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     const done = measured.filter((r) => r.outcome === 'ok' && Number(r.completedMs) > start && Number(r.completedMs) <= lastIntended).length;
     const combined = (done * 1000) / (lastIntended - start);
     const sum = busyRate(fast) + busyRate(slow);
-    process.stderr.write(`fleet: combined ${combined.toFixed(2)}/s vs Σ service rates ${sum.toFixed(2)}/s (4090 ${busyRate(fast).toFixed(2)}, l4 ${busyRate(slow).toFixed(2)})\n`);
+    process.stderr.write(
+      `fleet: combined ${combined.toFixed(2)}/s vs Σ service rates ${sum.toFixed(2)}/s (4090 ${busyRate(fast).toFixed(2)}, l4 ${busyRate(slow).toFixed(2)})\n`,
+    );
     expect(combined / sum).toBeGreaterThan(0.9);
     expect(combined / sum).toBeLessThan(1.1);
   });

@@ -38,9 +38,23 @@ describe('comfyload run --rate against the emulator', () => {
     sim = await startSim({ timeScale: TIME_SCALE, seed: 3 });
     root = mkdtempSync(join(tmpdir(), 'comfyload-open-'));
     cli = await runCli([
-      'run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
-      '--rate', `${BELOW_PER_SEC}/s,${ABOVE_PER_SEC}/s`, '--arrival', 'constant', '--prompts', String(PROMPTS), '--warmup', '1',
-      '--results-dir', root, '--name', 'open-e2e',
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      '--rate',
+      `${BELOW_PER_SEC}/s,${ABOVE_PER_SEC}/s`,
+      '--arrival',
+      'constant',
+      '--prompts',
+      String(PROMPTS),
+      '--warmup',
+      '1',
+      '--results-dir',
+      root,
+      '--name',
+      'open-e2e',
     ]);
     run = readRun(findRunDirs(root)[0]!);
   }, 120_000);
@@ -81,7 +95,9 @@ describe('comfyload run --rate against the emulator', () => {
     const mu = serviceRate(sim, ids);
     const report = run.summary.openLoop![1]!;
     const expected = (report.offeredPerSec / mu - 1) * 1000;
-    process.stderr.write(`open loop: μ ${mu.toFixed(2)}/s, offered ${report.offeredPerSec.toFixed(2)}/s, queue-wait slope ${report.queueWaitSlopeMsPerSec!.toFixed(0)} ms/s (expected ${expected.toFixed(0)}), R² ${report.queueWaitSlopeR2!.toFixed(3)}\n`);
+    process.stderr.write(
+      `open loop: μ ${mu.toFixed(2)}/s, offered ${report.offeredPerSec.toFixed(2)}/s, queue-wait slope ${report.queueWaitSlopeMsPerSec!.toFixed(0)} ms/s (expected ${expected.toFixed(0)}), R² ${report.queueWaitSlopeR2!.toFixed(3)}\n`,
+    );
     expect(report.queueWaitSlopeMsPerSec! / expected).toBeGreaterThan(0.75);
     expect(report.queueWaitSlopeMsPerSec! / expected).toBeLessThan(1.25);
     expect(report.queueWaitSlopeR2!).toBeGreaterThan(0.95);
@@ -95,21 +111,24 @@ describe('comfyload run --rate against the emulator', () => {
     expect(cli.stderr).toMatch(/Little's law: queue .* \(holds\)/);
   });
 
-  it.skipIf(!browserChecks)("report.html charts the levels by planned rate with corrected and uncorrected percentiles, the queue depth and Little's law, in headless Chromium", async () => {
-    const page = await openReport(run.dir, 'report-open-loop');
-    expectEveryChartDrawn(page);
-    const byId = new Map(page.charts.map((c) => [c.id, c]));
-    expect(byId.get('throughput')!.lengths).toEqual([2, 2, 2, 2]);
-    // x, five corrected figures, five uncorrected twins.
-    expect(byId.get('latency-completionMs')!.lengths).toHaveLength(11);
-    expect(byId.has('latency-completionUncorrectedMs')).toBe(false);
-    // Two levels × corrected and uncorrected, on the percentile axis.
-    expect(byId.get('coordinated-omission')!.lengths).toHaveLength(5);
-    expect(byId.get('queue')!.lengths[0]).toBeGreaterThan(PROMPTS);
-    expect(page.text).toContain("Arrival rates: Little's law and queue growth per level");
-    expect(page.text).toContain('Latency percentiles vs planned arrival rate');
-    expect(page.text).toMatch(/queue wait grew \d+ ms per second of arrivals/);
-  });
+  it.skipIf(!browserChecks)(
+    "report.html charts the levels by planned rate with corrected and uncorrected percentiles, the queue depth and Little's law, in headless Chromium",
+    async () => {
+      const page = await openReport(run.dir, 'report-open-loop');
+      expectEveryChartDrawn(page);
+      const byId = new Map(page.charts.map((c) => [c.id, c]));
+      expect(byId.get('throughput')!.lengths).toEqual([2, 2, 2, 2]);
+      // x, five corrected figures, five uncorrected twins.
+      expect(byId.get('latency-completionMs')!.lengths).toHaveLength(11);
+      expect(byId.has('latency-completionUncorrectedMs')).toBe(false);
+      // Two levels × corrected and uncorrected, on the percentile axis.
+      expect(byId.get('coordinated-omission')!.lengths).toHaveLength(5);
+      expect(byId.get('queue')!.lengths[0]).toBeGreaterThan(PROMPTS);
+      expect(page.text).toContain("Arrival rates: Little's law and queue growth per level");
+      expect(page.text).toContain('Latency percentiles vs planned arrival rate');
+      expect(page.text).toMatch(/queue wait grew \d+ ms per second of arrivals/);
+    },
+  );
 });
 
 describe('a stall of the server during an arrival-rate run (coordinated omission)', () => {
@@ -125,9 +144,23 @@ describe('a stall of the server during an arrival-rate run (coordinated omission
     sim = await startSim({ timeScale: 0.0125, seed: 5 });
     root = mkdtempSync(join(tmpdir(), 'comfyload-stall-'));
     const done = runCli([
-      'run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json',
-      '--rate', '10/s', '--arrival', 'constant', '--prompts', '300', '--warmup', '1',
-      '--results-dir', root, '--name', 'stall-e2e',
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      '--rate',
+      '10/s',
+      '--arrival',
+      'constant',
+      '--prompts',
+      '300',
+      '--warmup',
+      '1',
+      '--results-dir',
+      root,
+      '--name',
+      'stall-e2e',
     ]);
     // The whole emulator process stops answering for STALL_MS, as a server frozen by a GC pause,
     // swapping or SIGSTOP would: HTTP, WebSocket and worker alike. The emulator shares this test's

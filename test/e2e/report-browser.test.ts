@@ -17,7 +17,24 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
 
   beforeAll(async () => {
     resultsRoot = mkdtempSync(join(tmpdir(), 'comfyload-report-'));
-    const cli = await runCli(['run', '--sim-time-scale', '0.1', '--concurrency', '1,2,4', '--prompts', '6', '--warmup', '2', '--vram-interval', '50ms', '--results-dir', resultsRoot, '--name', 'browser', '--quiet']);
+    const cli = await runCli([
+      'run',
+      '--sim-time-scale',
+      '0.1',
+      '--concurrency',
+      '1,2,4',
+      '--prompts',
+      '6',
+      '--warmup',
+      '2',
+      '--vram-interval',
+      '50ms',
+      '--results-dir',
+      resultsRoot,
+      '--name',
+      'browser',
+      '--quiet',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     dir = findRunDirs(resultsRoot)[0]!;
   }, 120_000);
@@ -31,11 +48,17 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
     expectEveryChartDrawn(page);
     const charts = page.charts;
     const ids = charts.map((c) => c.id);
-    expect(ids).toEqual(expect.arrayContaining(['throughput', 'steps', 'vram', 'prompts', 'latency-completionMs', 'latency-queueWaitMs', 'latency-stepIntervalMs']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['throughput', 'steps', 'vram', 'prompts', 'latency-completionMs', 'latency-queueWaitMs', 'latency-stepIntervalMs']),
+    );
     const byId = new Map(charts.map((c) => [c.id, c]));
     expect(byId.get('throughput')!.lengths[0]).toBe(3);
     expect(byId.get('prompts')!.lengths[0]).toBe(3 * 6 + 2);
-    expect(byId.get('vram')!.lengths[0]).toBe(readFileSync(join(dir, 'vram.csv'), 'utf8').split('\n').filter((l) => /^\d/.test(l)).length);
+    expect(byId.get('vram')!.lengths[0]).toBe(
+      readFileSync(join(dir, 'vram.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => /^\d/.test(l)).length,
+    );
   });
 
   it('comfyload report renders the same page again from the files', async () => {

@@ -47,10 +47,21 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
     sim = await startSim({ timeScale: TIME_SCALE, protocol, seed: 7 });
     resultsRoot = mkdtempSync(join(tmpdir(), 'comfyload-e2e-'));
     cli = await runCli([
-      'run', '--url', sim.url,
-      '--workflow', 'fixtures/workflows/sd15-txt2img.json',
-      '--concurrency', LEVELS.join(','), '--prompts', String(PROMPTS), '--warmup', String(WARMUP),
-      '--results-dir', resultsRoot, '--name', `e2e-${protocol}`,
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      '--concurrency',
+      LEVELS.join(','),
+      '--prompts',
+      String(PROMPTS),
+      '--warmup',
+      String(WARMUP),
+      '--results-dir',
+      resultsRoot,
+      '--name',
+      `e2e-${protocol}`,
     ]);
     const dirs = findRunDirs(resultsRoot);
     expect(dirs).toHaveLength(1);
@@ -125,7 +136,12 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
     // And queueing is real: at c=4 the median prompt waits for about 3 others' service.
     const c4 = run.requests.rows.filter((r) => r.concurrency === '4' && r.phase === 'measure');
     const meanExecMs = c4.reduce((a, r) => a + Number(r.execMs), 0) / c4.length;
-    expect(percentile(c4.map((r) => Number(r.queueWaitMs)), 50) / meanExecMs).toBeGreaterThan(2.5);
+    expect(
+      percentile(
+        c4.map((r) => Number(r.queueWaitMs)),
+        50,
+      ) / meanExecMs,
+    ).toBeGreaterThan(2.5);
   });
 
   it('reports a throughput equal to the emulator service rate at every level (one worker), within 5%', () => {
@@ -156,12 +172,17 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
     }
   });
 
-  it(protocol === 'legacy' ? 'completes by `executing null` alone, with no server timestamps' : 'takes the server-side execution time from the message timestamps', () => {
-    for (const row of run.requests.rows) {
-      if (protocol === 'legacy') expect(row.serverExecMs).toBe('');
-      else expect(Number(row.serverExecMs)).toBeGreaterThan(0);
-    }
-  });
+  it(
+    protocol === 'legacy'
+      ? 'completes by `executing null` alone, with no server timestamps'
+      : 'takes the server-side execution time from the message timestamps',
+    () => {
+      for (const row of run.requests.rows) {
+        if (protocol === 'legacy') expect(row.serverExecMs).toBe('');
+        else expect(Number(row.serverExecMs)).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it("records the harness's own event-loop delay (its receive lag) in summary.json", () => {
     const env = run.summary.environment;

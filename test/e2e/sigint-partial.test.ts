@@ -52,7 +52,11 @@ class ForeignClient {
       '1': { class_type: 'BenchFakeSampler', inputs: { steps: 5, step_ms: 200, seed: this.ids.length, vram_mb: 1, size: 8 } },
       '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
     };
-    await fetch(`${url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: id }) });
+    await fetch(`${url}/prompt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: id }),
+    });
   }
 
   stop(): void {
@@ -75,10 +79,29 @@ describe('SIGINT during a run on a shared emulator', () => {
     dir = tempDir('comfyload-sigint-');
     const workflow = writeFastWorkflow(dir, 10, 200); // 200 ms a prompt at this time-scale
     foreign = new ForeignClient(sim.url, 300);
-    const { child, out, exited } = spawnRun(['run', '--url', sim.url, '--workflow', workflow, '--concurrency', '3', '--prompts', '500', '--warmup', '0', '--results-dir', join(dir, 'results'), '--name', 'sigint']);
+    const { child, out, exited } = spawnRun([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      workflow,
+      '--concurrency',
+      '3',
+      '--prompts',
+      '500',
+      '--warmup',
+      '0',
+      '--results-dir',
+      join(dir, 'results'),
+      '--name',
+      'sigint',
+    ]);
     const isRun = (clientId: string | null): boolean => clientId !== null && clientId !== foreign.clientId;
     // Both users busy before the signal: the run has finished a few prompts, the other client has queued several.
-    await until(() => foreign.ids.length >= 4 && [...sim.groundTruth.prompts.values()].filter((t) => isRun(t.clientId) && t.completedMs !== undefined).length >= 4, 30_000);
+    await until(
+      () => foreign.ids.length >= 4 && [...sim.groundTruth.prompts.values()].filter((t) => isRun(t.clientId) && t.completedMs !== undefined).length >= 4,
+      30_000,
+    );
     foreign.stop(); // its last prompts are still queued or running when the signal comes
     child.kill('SIGINT');
     code = await exited;
@@ -130,7 +153,23 @@ describe('a second signal', () => {
     const dir = tempDir('comfyload-sigint2-');
     try {
       const workflow = writeFastWorkflow(dir, 10, 200);
-      const { child, out, exited } = spawnRun(['run', '--url', sim.url, '--workflow', workflow, '--concurrency', '2', '--prompts', '500', '--warmup', '0', '--results-dir', join(dir, 'results'), '--name', 'sigint2']);
+      const { child, out, exited } = spawnRun([
+        'run',
+        '--url',
+        sim.url,
+        '--workflow',
+        workflow,
+        '--concurrency',
+        '2',
+        '--prompts',
+        '500',
+        '--warmup',
+        '0',
+        '--results-dir',
+        join(dir, 'results'),
+        '--name',
+        'sigint2',
+      ]);
       await until(() => [...sim.groundTruth.prompts.values()].filter((t) => t.completedMs !== undefined).length >= 3, 30_000);
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 30));

@@ -14,7 +14,23 @@ describe('comfyload run --sim-fault http-500:rate=0.2,route=/prompt', () => {
   beforeAll(async () => {
     dir = tempDir('comfyload-sim-fault-');
     r = await runAndRead(
-      ['run', '--sim-fault', 'http-500:rate=0.2,route=/prompt', '--sim-time-scale', '0.02', '--seed', '7', '--concurrency', '2', '--prompts', '20', '--warmup', '0', '--vram-interval', '1s'],
+      [
+        'run',
+        '--sim-fault',
+        'http-500:rate=0.2,route=/prompt',
+        '--sim-time-scale',
+        '0.02',
+        '--seed',
+        '7',
+        '--concurrency',
+        '2',
+        '--prompts',
+        '20',
+        '--warmup',
+        '0',
+        '--vram-interval',
+        '1s',
+      ],
       `${dir}/results`,
       {},
       60_000,

@@ -28,16 +28,45 @@ describe('soak: 2,400 prompts with ws-drop and http-500', () => {
   let samples: RssSample[];
 
   beforeAll(async () => {
-    sim = await startSim({ timeScale: 0.1, seed: 5, faults: [{ name: 'ws-drop', every: 60 }, { name: 'http-500', probability: 0.02 }] });
+    sim = await startSim({
+      timeScale: 0.1,
+      seed: 5,
+      faults: [
+        { name: 'ws-drop', every: 60 },
+        { name: 'http-500', probability: 0.02 },
+      ],
+    });
     dir = tempDir('comfyload-soak-');
     const workflow = writeFastWorkflow(dir, 3, 2);
     result = await runAndRead(
-      ['run', '--url', sim.url, '--workflow', workflow, '--concurrency', LEVELS.join(','), '--prompts', String(PER_LEVEL), '--warmup', '0', '--vram-interval', '1s', '--max-error-rate', '1', '--name', 'soak'],
+      [
+        'run',
+        '--url',
+        sim.url,
+        '--workflow',
+        workflow,
+        '--concurrency',
+        LEVELS.join(','),
+        '--prompts',
+        String(PER_LEVEL),
+        '--warmup',
+        '0',
+        '--vram-interval',
+        '1s',
+        '--max-error-rate',
+        '1',
+        '--name',
+        'soak',
+      ],
       `${dir}/results`,
       { COMFYLOAD_RSS_EVERY_MS: '500' },
       85_000,
     );
-    samples = [...result.cli.stderr.matchAll(/^comfyload-rss: (\d+) (\d+) (\d+)$/gm)].map((m) => ({ uptimeMs: Number(m[1]), rss: Number(m[2]), heapUsed: Number(m[3]) }));
+    samples = [...result.cli.stderr.matchAll(/^comfyload-rss: (\d+) (\d+) (\d+)$/gm)].map((m) => ({
+      uptimeMs: Number(m[1]),
+      rss: Number(m[2]),
+      heapUsed: Number(m[3]),
+    }));
   }, 90_000);
 
   afterAll(async () => {

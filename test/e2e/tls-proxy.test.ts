@@ -20,7 +20,8 @@ import { runCli, type CliResult } from './run-cli.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-if (!hasOpenssl && !ci) console.warn('tls-proxy.test.ts skipped: `openssl` is not on PATH (needed to make a self-signed certificate); on CI this fails instead');
+if (!hasOpenssl && !ci)
+  console.warn('tls-proxy.test.ts skipped: `openssl` is not on PATH (needed to make a self-signed certificate); on CI this fails instead');
 
 const BEARER = `Bearer ${SECRET_TOKEN}`;
 const BASIC = `Basic ${Buffer.from(`bench:${SECRET_PASSWORD}`).toString('base64')}`;
@@ -116,7 +117,29 @@ describe.skipIf(!hasOpenssl && !ci)('comfyload run over https/wss through an aut
     dir = tempDir('comfyload-tls-');
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(made.status, made.stderr).toBe(0);
     sim = await startSim({ timeScale: 0.1, seed: 9 });
     proxy = new AuthTlsProxy(sim.url, readFileSync(key, 'utf8'), readFileSync(cert, 'utf8'));
@@ -125,10 +148,17 @@ describe.skipIf(!hasOpenssl && !ci)('comfyload run over https/wss through an aut
     const workflow = writeFastWorkflow(dir);
     const args = ['run', '--workflow', workflow, '--concurrency', '2', '--prompts', '6', '--warmup', '0', '--vram-interval', '500ms'];
     [bearer, basic, anonymous, untrusted] = await Promise.all([
-      runAndRead([...args, '--url', `https://127.0.0.1:${port}`, '--header', `Authorization: ${BEARER}`, '--name', 'tls-bearer'], join(dir, 'r-bearer'), env, 60_000),
+      runAndRead(
+        [...args, '--url', `https://127.0.0.1:${port}`, '--header', `Authorization: ${BEARER}`, '--name', 'tls-bearer'],
+        join(dir, 'r-bearer'),
+        env,
+        60_000,
+      ),
       runAndRead([...args, '--url', `https://bench:${SECRET_PASSWORD}@127.0.0.1:${port}`, '--name', 'tls-basic'], join(dir, 'r-basic'), env, 60_000),
       runCli([...args, '--url', `https://127.0.0.1:${port}`, '--results-dir', join(dir, 'r-anonymous')], { env, timeoutMs: 30_000 }),
-      runCli([...args, '--url', `https://127.0.0.1:${port}`, '--header', `Authorization: ${BEARER}`, '--results-dir', join(dir, 'r-untrusted')], { timeoutMs: 30_000 }),
+      runCli([...args, '--url', `https://127.0.0.1:${port}`, '--header', `Authorization: ${BEARER}`, '--results-dir', join(dir, 'r-untrusted')], {
+        timeoutMs: 30_000,
+      }),
     ]);
   }, 70_000);
 

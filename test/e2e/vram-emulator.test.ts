@@ -42,8 +42,25 @@ async function runSdxl(sim: SimHandle, batch: number, name: string): Promise<Run
   writeFileSync(path, JSON.stringify(workflow));
   const before = new Set(findRunDirs(resultsRoot));
   const cli = await runCli([
-    'run', '--url', sim.url, '--workflow', path, '--concurrency', '1,2', '--prompts', '4', '--warmup', '1',
-    '--vram-interval', '20ms', '--max-error-rate', '1', '--results-dir', resultsRoot, '--name', name,
+    'run',
+    '--url',
+    sim.url,
+    '--workflow',
+    path,
+    '--concurrency',
+    '1,2',
+    '--prompts',
+    '4',
+    '--warmup',
+    '1',
+    '--vram-interval',
+    '20ms',
+    '--max-error-rate',
+    '1',
+    '--results-dir',
+    resultsRoot,
+    '--name',
+    name,
   ]);
   const dir = findRunDirs(resultsRoot).find((d) => !before.has(d));
   expect(dir, cli.stderr).toBeDefined();
@@ -53,7 +70,9 @@ async function runSdxl(sim: SimHandle, batch: number, name: string): Promise<Run
 /** The ground-truth states (used, reserved, active) in force at some moment of [from, to] (epoch ms). */
 function statesBetween(truth: readonly TruthSample[], from: number, to: number): { used: number; reserved: number; active: number }[] {
   const state = (s: TruthSample | undefined): { used: number; reserved: number; active: number } =>
-    s === undefined ? { used: CONTEXT, reserved: 0, active: 0 } : { used: s.vramTotalBytes - s.vramFreeBytes, reserved: s.torchReservedBytes, active: s.torchActiveBytes };
+    s === undefined
+      ? { used: CONTEXT, reserved: 0, active: 0 }
+      : { used: s.vramTotalBytes - s.vramFreeBytes, reserved: s.torchReservedBytes, active: s.torchActiveBytes };
   let i = 0;
   while (i < truth.length && truth[i]!.atEpochMs <= from) i++;
   const out = [state(truth[i - 1])];
@@ -138,7 +157,7 @@ describe('VRAM sampling against the emulator (L4, SDXL 1024²)', () => {
     expect(Math.min(...measured)).toBeGreaterThanOrEqual(CONTEXT + weights);
   });
 
-  it('catches the sampler activations in every prompt\'s peak, never above the true peak', () => {
+  it("catches the sampler activations in every prompt's peak, never above the true peak", () => {
     const activations = SDXL.activationBytesPerMp * MP * 2;
     const floor = CONTEXT + SDXL.unetBytes + activations;
     for (const row of fits.files.requests.rows) {

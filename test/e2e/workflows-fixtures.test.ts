@@ -58,7 +58,18 @@ describe('every fixture runs end to end on the emulator', () => {
 
   it('runs a UI-format file after converting it with /object_info', async () => {
     const results = fresh('ui');
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/ui/sd15-txt2img-extras.ui.json', ...FAST, '--prompts', '2', '--results-dir', results]);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/ui/sd15-txt2img-extras.ui.json',
+      ...FAST,
+      '--prompts',
+      '2',
+      '--results-dir',
+      results,
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toContain('is in the UI format: converted to the API format');
     const run = readRun(findRunDirs(results)[0]!);
@@ -71,8 +82,24 @@ describe('every fixture runs end to end on the emulator', () => {
   it('types --set values by /object_info, by node id, class and title', async () => {
     const results = fresh('set');
     const cli = await runCli([
-      'run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', ...FAST, '--prompts', '1', '--results-dir', results,
-      '--set', '3.inputs.cfg=6.5', '--set', 'KSampler.steps=7', '--set', 'title:Positive.text=a red fox', '--set', 'EmptyLatentImage.width=640',
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      ...FAST,
+      '--prompts',
+      '1',
+      '--results-dir',
+      results,
+      '--set',
+      '3.inputs.cfg=6.5',
+      '--set',
+      'KSampler.steps=7',
+      '--set',
+      'title:Positive.text=a red fox',
+      '--set',
+      'EmptyLatentImage.width=640',
     ]);
     expect(cli.code, cli.stderr).toBe(0);
     const sent = (await history(sim)).at(-1)!;
@@ -83,7 +110,22 @@ describe('every fixture runs end to end on the emulator', () => {
 
   it('--matrix runs each combination as its own model configuration and results folder', async () => {
     const results = fresh('matrix');
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', ...FAST, '--prompts', '1', '--results-dir', results, '--matrix', 'batch_size=1,2', '--matrix', 'steps=4,6']);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      ...FAST,
+      '--prompts',
+      '1',
+      '--results-dir',
+      results,
+      '--matrix',
+      'batch_size=1,2',
+      '--matrix',
+      'steps=4,6',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     const dirs = findRunDirs(results);
     expect(dirs).toHaveLength(4);
@@ -98,9 +140,24 @@ describe('every fixture runs end to end on the emulator', () => {
 
   it('--matrix over an input the folder name does not spell out (cfg) still gives each combination its own model configuration', async () => {
     const results = fresh('matrix-cfg');
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', ...FAST, '--prompts', '1', '--results-dir', results, '--matrix', 'cfg=6,8']);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      ...FAST,
+      '--prompts',
+      '1',
+      '--results-dir',
+      results,
+      '--matrix',
+      'cfg=6,8',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
-    const configs = findRunDirs(results).map((d) => d.split('/').at(-2)).sort();
+    const configs = findRunDirs(results)
+      .map((d) => d.split('/').at(-2))
+      .sort();
     expect(configs).toEqual(['v1-5-pruned-emaonly-512x512-20steps-b1-cfg6', 'v1-5-pruned-emaonly-512x512-20steps-b1-cfg8']);
   });
 
@@ -109,7 +166,20 @@ describe('every fixture runs end to end on the emulator', () => {
     const file = join(scratch, 'prompts.txt');
     writeFileSync(file, 'a red fox\n\na lighthouse at dusk\na bowl of ramen\n');
     const before = (await history(sim)).length;
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/flux-dev-txt2img.json', ...FAST, '--prompts', '4', '--results-dir', results, '--prompt-file', file]);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/flux-dev-txt2img.json',
+      ...FAST,
+      '--prompts',
+      '4',
+      '--results-dir',
+      results,
+      '--prompt-file',
+      file,
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     const sent = (await history(sim)).slice(before);
     const texts = sent.map((g) => Object.values(g).find((n) => n.class_type === 'CLIPTextEncode' && n._meta?.title === 'Positive')?.inputs.text);
@@ -117,7 +187,7 @@ describe('every fixture runs end to end on the emulator', () => {
   });
 });
 
-describe('input uploads with ComfyUI\'s naming rules', () => {
+describe("input uploads with ComfyUI's naming rules", () => {
   let sim: SimHandle;
   beforeAll(async () => {
     sim = await startSim({ timeScale: 0.01 });
@@ -132,9 +202,24 @@ describe('input uploads with ComfyUI\'s naming rules', () => {
     for (const round of [1, 2]) {
       const results = fresh(`upload-${round}`);
       const input = join(root, 'fixtures/workflows/input/example.png');
-      const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-img2img.json', ...FAST, '--prompts', '2', '--results-dir', results, '--input', input]);
+      const cli = await runCli([
+        'run',
+        '--url',
+        sim.url,
+        '--workflow',
+        'fixtures/workflows/sd15-img2img.json',
+        ...FAST,
+        '--prompts',
+        '2',
+        '--results-dir',
+        results,
+        '--input',
+        input,
+      ]);
       expect(cli.code, cli.stderr).toBe(0);
-      expect(cli.stderr).toMatch(/uploaded .*fixtures\/workflows\/input\/example\.png → example \(1\)\.png \(image via \/upload\/image, 7871 bytes in [\d.]+ ms\) for node 10/);
+      expect(cli.stderr).toMatch(
+        /uploaded .*fixtures\/workflows\/input\/example\.png → example \(1\)\.png \(image via \/upload\/image, 7871 bytes in [\d.]+ ms\) for node 10/,
+      );
       expect(readRun(findRunDirs(results)[0]!).summary.environment.inputUploads).toMatch(/^example\.png→example \(1\)\.png image 7871B [\d.]+ms$/);
     }
     // Same bytes the second time: the server kept one file and returned the same name.
@@ -149,7 +234,24 @@ describe('input uploads with ComfyUI\'s naming rules', () => {
     writeFileSync(mask, readFileSync(join(root, 'fixtures/workflows/input/mask.png')));
     const results = fresh('upload-mask');
     const before = (await history(sim)).length;
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-inpaint.json', ...FAST, '--prompts', '1', '--results-dir', results, '--input', photo, '--input-mask', `12=${mask}`, '--set', '12.channel=alpha']);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-inpaint.json',
+      ...FAST,
+      '--prompts',
+      '1',
+      '--results-dir',
+      results,
+      '--input',
+      photo,
+      '--input-mask',
+      `12=${mask}`,
+      '--set',
+      '12.channel=alpha',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toContain('→ photo.png (image via /upload/image,');
     expect(cli.stderr).toContain('→ hole.png (mask via /upload/mask,');
@@ -162,7 +264,20 @@ describe('input uploads with ComfyUI\'s naming rules', () => {
 
   it('an --input for a workflow without a LoadImage is exit 2 before any upload or prompt', async () => {
     const counter = sim.state!.promptCounter;
-    const cli = await runCli(['run', '--url', sim.url, '--workflow', 'fixtures/workflows/sd15-txt2img.json', ...FAST, '--prompts', '1', '--results-dir', fresh('no-loader'), '--input', join(root, 'fixtures/workflows/input/example.png')]);
+    const cli = await runCli([
+      'run',
+      '--url',
+      sim.url,
+      '--workflow',
+      'fixtures/workflows/sd15-txt2img.json',
+      ...FAST,
+      '--prompts',
+      '1',
+      '--results-dir',
+      fresh('no-loader'),
+      '--input',
+      join(root, 'fixtures/workflows/input/example.png'),
+    ]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain('the workflow has no LoadImage node to take it');
     expect(sim.state!.promptCounter).toBe(counter);
@@ -178,7 +293,9 @@ describe('--cache-mode audit', () => {
     try {
       const cli = await audit(sim, 'fixtures/workflows/sd15-txt2img.json', 'audit-classic');
       expect(cli.code, cli.stderr).toBe(0);
-      expect(cli.stderr).toMatch(/cache audit passed: varied prompts defeat the cache; identical prompts [\d.]+ ms median \(3 of 3 fully cached\), varied [\d.]+ ms \(0 of 3 served from cache\)/);
+      expect(cli.stderr).toMatch(
+        /cache audit passed: varied prompts defeat the cache; identical prompts [\d.]+ ms median \(3 of 3 fully cached\), varied [\d.]+ ms \(0 of 3 served from cache\)/,
+      );
       const env = readRun(findRunDirs(fresh('audit-classic'))[0]!).summary.environment;
       expect(env.cacheAudit).toBe('passed');
       expect(Number(env.cacheAuditSpeedup)).toBeGreaterThan(3);
@@ -204,10 +321,13 @@ describe('--cache-mode audit', () => {
   it('fails (exit 1) when the "varied" prompts were served from cache: a graph with nothing to vary', async () => {
     const sim = await startSim({ timeScale: 0.02 });
     const file = join(scratch, 'no-seed.json');
-    writeFileSync(file, JSON.stringify({
-      '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
-      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'noseed' } },
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'noseed' } },
+      }),
+    );
     try {
       const cli = await audit(sim, file, 'audit-fail');
       expect(cli.code, cli.stderr).toBe(1);

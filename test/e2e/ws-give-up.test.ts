@@ -106,7 +106,24 @@ describe.each(Object.keys(CASES))('every WebSocket given up (%s)', (name) => {
     dir = tempDir('comfyload-ws-give-up-');
     const workflow = writeFastWorkflow(dir, 4, 500); // 200 ms per prompt at time-scale 0.1
     r = await runAndRead(
-      ['run', '--url', url, '--header', `X-Api-Key: ${SECRET_TOKEN}`, '--workflow', workflow, '--warmup', '0', '--reconnect-timeout', '1500ms', '--vram-interval', '1s', '--name', 'give-up', ...CASES[name]!.args],
+      [
+        'run',
+        '--url',
+        url,
+        '--header',
+        `X-Api-Key: ${SECRET_TOKEN}`,
+        '--workflow',
+        workflow,
+        '--warmup',
+        '0',
+        '--reconnect-timeout',
+        '1500ms',
+        '--vram-interval',
+        '1s',
+        '--name',
+        'give-up',
+        ...CASES[name]!.args,
+      ],
       `${dir}/results`,
       {},
       60_000,
@@ -141,7 +158,11 @@ describe.each(Object.keys(CASES))('every WebSocket given up (%s)', (name) => {
     } else {
       // Arrivals that waited for a socket until it was given up were never sent: `dropped`, no id.
       expect(r.outcomes.dropped).toBeGreaterThan(0);
-      expect(r.run.requests.rows.filter((row) => row.outcome === 'dropped').every((row) => /every WebSocket to the target was given up/.test(row.outcomeDetail ?? ''))).toBe(true);
+      expect(
+        r.run.requests.rows
+          .filter((row) => row.outcome === 'dropped')
+          .every((row) => /every WebSocket to the target was given up/.test(row.outcomeDetail ?? '')),
+      ).toBe(true);
       expect(r.run.requests.rows).toHaveLength(submitted);
       expect(new Set(sent.map((row) => row.promptId)).size).toBe(sent.length);
       expect(r.run.summary.totals.outcomes).toEqual(r.outcomes);
@@ -170,7 +191,25 @@ describe('every WebSocket given up during a capacity search', () => {
     dir = tempDir('comfyload-ws-give-up-capacity-');
     const workflow = writeFastWorkflow(dir, 4, 500);
     r = await runAndRead(
-      ['capacity', '--url', url, '--workflow', workflow, '--slo', 'completionMs.p95<5000', '--warmup', '0', '--probe-prompts', '3', '--reconnect-timeout', '1500ms', '--vram-interval', '1s', '--name', 'give-up-capacity'],
+      [
+        'capacity',
+        '--url',
+        url,
+        '--workflow',
+        workflow,
+        '--slo',
+        'completionMs.p95<5000',
+        '--warmup',
+        '0',
+        '--probe-prompts',
+        '3',
+        '--reconnect-timeout',
+        '1500ms',
+        '--vram-interval',
+        '1s',
+        '--name',
+        'give-up-capacity',
+      ],
       `${dir}/results`,
       {},
       60_000,

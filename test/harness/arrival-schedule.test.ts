@@ -50,11 +50,19 @@ describe('ArrivalSchedule', () => {
   it('given a linear ramp 0 → 10/s over 10 s, then Λ(t) = t²/2 places the k-th constant arrival at √(2k) s', () => {
     const a = all({ process: 'constant', startRatePerSec: 0, stages: [{ ratePerSec: 10, durationMs: 10_000 }] });
     expect(a).toHaveLength(50); // ∫ = 50, the 50th would sit exactly at the end
-    for (const [k, x] of a.entries()) expect(x.atMs).toBeCloseTo(Math.sqrt((2 * k) / 1) * 1000 / Math.sqrt(1), 6);
+    for (const [k, x] of a.entries()) expect(x.atMs).toBeCloseTo((Math.sqrt((2 * k) / 1) * 1000) / Math.sqrt(1), 6);
   });
 
   it('given stages, then each arrival names its stage and the rate holds per stage (k6 ramping semantics)', () => {
-    const a = all({ process: 'constant', startRatePerSec: 2, stages: [{ ratePerSec: 2, durationMs: 3000 }, { ratePerSec: 4, durationMs: 2000 }, { ratePerSec: 4, durationMs: 1000 }] });
+    const a = all({
+      process: 'constant',
+      startRatePerSec: 2,
+      stages: [
+        { ratePerSec: 2, durationMs: 3000 },
+        { ratePerSec: 4, durationMs: 2000 },
+        { ratePerSec: 4, durationMs: 1000 },
+      ],
+    });
     const byStage = [0, 1, 2].map((s) => a.filter((x) => x.stage === s).length);
     expect(byStage).toEqual([6, 6, 4]); // 2/s × 3 s; ramp 2→4 over 2 s = 6; 4/s × 1 s
     expect(a.every((x, i) => i === 0 || x.atMs > (a[i - 1] as { atMs: number }).atMs)).toBe(true);
@@ -68,7 +76,9 @@ describe('ArrivalSchedule', () => {
 
   it('rejects nonsense', () => {
     expect(() => new ArrivalSchedule({ process: 'gamma', startRatePerSec: 1, stages: [{ ratePerSec: 1, durationMs: 10 }] }, Math.random)).toThrow(/burstiness/);
-    expect(() => new ArrivalSchedule({ process: 'constant', startRatePerSec: -1, stages: [{ ratePerSec: 1, durationMs: 10 }] }, Math.random)).toThrow(/startRatePerSec/);
+    expect(() => new ArrivalSchedule({ process: 'constant', startRatePerSec: -1, stages: [{ ratePerSec: 1, durationMs: 10 }] }, Math.random)).toThrow(
+      /startRatePerSec/,
+    );
     expect(() => new ArrivalSchedule({ process: 'constant', startRatePerSec: 1, stages: [] }, Math.random)).toThrow(/stage/);
   });
 

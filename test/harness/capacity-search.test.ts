@@ -7,9 +7,24 @@ const slo = (text: string): SloSpec => parseSlo(text) as SloSpec;
 
 function record(intendedMs: number, completionMs: number | undefined, outcome: PromptRecord['outcome'] = 'ok'): PromptRecord {
   return {
-    runId: 'r', target: 0, level: 1, concurrency: 0, phase: 'measure', seq: 0, promptId: 'p', clientId: 'c',
-    marks: { intendedSendMs: intendedMs }, timings: completionMs === undefined ? {} : { completionMs }, stepIntervalsMs: [],
-    outcome, outcomeDetail: '', cachedNodeCount: 0, stepCount: 20, imagesOut: 1, source: 'ws', flags: [],
+    runId: 'r',
+    target: 0,
+    level: 1,
+    concurrency: 0,
+    phase: 'measure',
+    seq: 0,
+    promptId: 'p',
+    clientId: 'c',
+    marks: { intendedSendMs: intendedMs },
+    timings: completionMs === undefined ? {} : { completionMs },
+    stepIntervalsMs: [],
+    outcome,
+    outcomeDetail: '',
+    cachedNodeCount: 0,
+    stepCount: 20,
+    imagesOut: 1,
+    source: 'ws',
+    flags: [],
   };
 }
 

@@ -4,7 +4,10 @@ import { OpenLoopScheduler, type ScheduledArrival } from '../../src/harness/open
 import { FakeTime } from './fake-time.js';
 
 function constant(ratePerSec: number, count: number): ArrivalSchedule {
-  return new ArrivalSchedule({ process: 'constant', startRatePerSec: ratePerSec, stages: [{ ratePerSec, durationMs: Number.POSITIVE_INFINITY }], maxArrivals: count }, () => 0.5);
+  return new ArrivalSchedule(
+    { process: 'constant', startRatePerSec: ratePerSec, stages: [{ ratePerSec, durationMs: Number.POSITIVE_INFINITY }], maxArrivals: count },
+    () => 0.5,
+  );
 }
 
 /** Launches that settle when the test says so. */

@@ -22,7 +22,10 @@ function historyEntry(status: 'success' | 'error'): HistoryEntry {
         ['execution_start', { prompt_id: ID, timestamp: 1000 }],
         status === 'success'
           ? ['execution_success', { prompt_id: ID, timestamp: 2000 }]
-          : ['execution_error', { prompt_id: ID, timestamp: 2000, exception_type: 'RuntimeError', exception_message: 'x\n', node_id: '1', node_type: 'BenchFail' }],
+          : [
+              'execution_error',
+              { prompt_id: ID, timestamp: 2000, exception_type: 'RuntimeError', exception_message: 'x\n', node_id: '1', node_type: 'BenchFail' },
+            ],
       ],
     },
   } as HistoryEntry;
@@ -155,7 +158,15 @@ describe('PromptWatchdog', () => {
   it('a failed look-up counts as waiting and is reported', async () => {
     const timers = new ManualTimers();
     const errors: string[] = [];
-    const dog = new PromptWatchdog({ clock: timers, timers, quietMs: 100, maxQuietMs: 100, lastActivityMs: () => 0, check: () => Promise.reject(new Error('boom')), onError: (e) => errors.push(e.message) });
+    const dog = new PromptWatchdog({
+      clock: timers,
+      timers,
+      quietMs: 100,
+      maxQuietMs: 100,
+      lastActivityMs: () => 0,
+      check: () => Promise.reject(new Error('boom')),
+      onError: (e) => errors.push(e.message),
+    });
     dog.start();
     await timers.advance(100);
     await timers.advance(100);

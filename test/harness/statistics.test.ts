@@ -5,7 +5,10 @@ import { binomialCdf, checkLittleLaw, isStable, linearFit, minSamplesForPercenti
 describe('linearFit', () => {
   it('recovers a line exactly and reports r² = 1', () => {
     const xs = [0, 1, 2, 3, 4];
-    const fit = linearFit(xs, xs.map((x) => 3 * x + 2));
+    const fit = linearFit(
+      xs,
+      xs.map((x) => 3 * x + 2),
+    );
     expect(fit?.slope).toBeCloseTo(3, 12);
     expect(fit?.intercept).toBeCloseTo(2, 12);
     expect(fit?.r2).toBeCloseTo(1, 12);

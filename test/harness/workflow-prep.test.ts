@@ -15,7 +15,14 @@ describe('--set values typed by /object_info', () => {
     expect(typeSetValue(wf, '3.inputs.cfg', '6.5', info)).toBe(6.5);
     expect(typeSetValue(wf, 'title:Positive.text', '42', info)).toBe('42');
     expect(typeSetValue(wf, 'KSampler.scheduler', 'karras', info)).toBe('karras');
-    const out = applySetAssignments(wf, [{ path: 'text', value: 'same' }, { path: 'width', value: '640' }], info);
+    const out = applySetAssignments(
+      wf,
+      [
+        { path: 'text', value: 'same' },
+        { path: 'width', value: '640' },
+      ],
+      info,
+    );
     expect([out['6']!.inputs.text, out['7']!.inputs.text, out['5']!.inputs.width]).toEqual(['same', 'same', 640]);
   });
   it('rejects values that do not fit, naming the fix', () => {
@@ -67,11 +74,23 @@ describe('cache audit verdict', () => {
 });
 
 describe('--matrix expansion', () => {
-  const plan = { name: 'sd15', labels: { host: 'a' }, sets: [{ path: 'cfg', value: '7' }], matrixAxes: [{ key: 'batch_size', values: ['1', '2'] }, { key: 'KSampler.steps', values: ['20', '30'] }] } as unknown as RunPlan;
+  const plan = {
+    name: 'sd15',
+    labels: { host: 'a' },
+    sets: [{ path: 'cfg', value: '7' }],
+    matrixAxes: [
+      { key: 'batch_size', values: ['1', '2'] },
+      { key: 'KSampler.steps', values: ['20', '30'] },
+    ],
+  } as unknown as RunPlan;
   it('makes one plan per combination, first axis slowest, with its sets, label and name', () => {
     const plans = expandMatrix(plan);
     expect(plans.map((p) => p.name)).toEqual(['sd15-batch_size1-steps20', 'sd15-batch_size1-steps30', 'sd15-batch_size2-steps20', 'sd15-batch_size2-steps30']);
-    expect(plans[1]!.sets).toEqual([{ path: 'cfg', value: '7' }, { path: 'batch_size', value: '1' }, { path: 'KSampler.steps', value: '30' }]);
+    expect(plans[1]!.sets).toEqual([
+      { path: 'cfg', value: '7' },
+      { path: 'batch_size', value: '1' },
+      { path: 'KSampler.steps', value: '30' },
+    ]);
     expect(plans[1]!.labels).toEqual({ host: 'a', matrix: 'batch_size=1,KSampler.steps=30' });
     expect(plans.every((p) => p.matrixAxes === undefined)).toBe(true);
   });

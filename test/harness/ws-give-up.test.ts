@@ -37,7 +37,15 @@ describe('WsSession reconnect window', () => {
     const port = (wss.address() as AddressInfo).port;
     const t = new ManualTimers();
     const gaveUp: HarnessError[] = [];
-    const session = new WsSession({ url: `ws://127.0.0.1:${port}/ws?clientId=a`, headers: {}, clock: t, timers: t, sink, reconnectWindowMs: 1000, onGiveUp: (e) => gaveUp.push(e) });
+    const session = new WsSession({
+      url: `ws://127.0.0.1:${port}/ws?clientId=a`,
+      headers: {},
+      clock: t,
+      timers: t,
+      sink,
+      reconnectWindowMs: 1000,
+      onGiveUp: (e) => gaveUp.push(e),
+    });
     await session.open();
     expect(await session.ready()).toBe(true);
     for (const c of wss.clients) c.terminate();
@@ -94,7 +102,14 @@ function success(promptId: string): HistoryEntry {
   return {
     prompt: [1, promptId, {}, {}, ['2']],
     outputs: {},
-    status: { status_str: 'success', completed: true, messages: [['execution_start', { prompt_id: promptId, timestamp: 1000 }], ['execution_success', { prompt_id: promptId, timestamp: 2000 }]] },
+    status: {
+      status_str: 'success',
+      completed: true,
+      messages: [
+        ['execution_start', { prompt_id: promptId, timestamp: 1000 }],
+        ['execution_success', { prompt_id: promptId, timestamp: 2000 }],
+      ],
+    },
   } as HistoryEntry;
 }
 

@@ -30,7 +30,12 @@ it('sends the target headers (Basic from URL credentials, bearer tokens) in the 
   const headers = { Authorization: 'Basic YmVuY2g6cHc=', 'X-Api-Key': 'tok-123' };
   const http = new ComfyHttp({ url: `http://127.0.0.1:${port}`, headers });
   const frames: string[] = [];
-  const session = new WsSession({ url: http.wsUrl('client-1'), headers: { ...http.headers }, clock: systemClock, sink: { onText: (t) => frames.push(t), onBinary: () => undefined } });
+  const session = new WsSession({
+    url: http.wsUrl('client-1'),
+    headers: { ...http.headers },
+    clock: systemClock,
+    sink: { onText: (t) => frames.push(t), onBinary: () => undefined },
+  });
   await session.open();
   await new Promise((r) => setTimeout(r, 50));
   await session.close();
@@ -43,7 +48,13 @@ it('sends the target headers (Basic from URL credentials, bearer tokens) in the 
 });
 
 it('a refused handshake is TARGET_UNREACHABLE and its message carries no credentials', async () => {
-  const session = new WsSession({ url: 'ws://user:secret-pw@127.0.0.1:1/ws?clientId=x', headers: {}, clock: systemClock, sink: { onText: () => undefined, onBinary: () => undefined }, connectTimeoutMs: 2000 });
+  const session = new WsSession({
+    url: 'ws://user:secret-pw@127.0.0.1:1/ws?clientId=x',
+    headers: {},
+    clock: systemClock,
+    sink: { onText: () => undefined, onBinary: () => undefined },
+    connectTimeoutMs: 2000,
+  });
   const err = (await session.open().catch((e: unknown) => e)) as { code?: string; message: string };
   expect(err.code).toBe('COMFYLOAD_ERR_TARGET_UNREACHABLE');
   expect(err.message).not.toContain('secret-pw');

@@ -19,7 +19,10 @@ describe('OutcomeCounter', () => {
 
   it('given per-target counters, when added, then submitted = Σ outcomes still holds', () => {
     const total = new OutcomeCounter();
-    for (const outcomes of [['ok', 'ok'], ['rejected:prompt_outputs_failed_validation', 'ok']] as const) {
+    for (const outcomes of [
+      ['ok', 'ok'],
+      ['rejected:prompt_outputs_failed_validation', 'ok'],
+    ] as const) {
       const counter = new OutcomeCounter();
       for (const outcome of outcomes) {
         counter.submit();

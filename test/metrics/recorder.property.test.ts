@@ -54,7 +54,10 @@ describe('MetricRecorder percentiles (property)', () => {
         for (const value of values) recorder.record(KEY, value);
         const merged = recorder.merged({});
         const reportedMs = merged.getValueAtPercentile(percentile) / 1000;
-        const exact = exactPercentile([...values].sort((a, b) => a - b), percentile);
+        const exact = exactPercentile(
+          [...values].sort((a, b) => a - b),
+          percentile,
+        );
         expect(reportedMs).toBeGreaterThanOrEqual(exact - 0.0005 - 1e-9);
       }),
       { numRuns: 200 },

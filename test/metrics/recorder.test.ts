@@ -60,10 +60,7 @@ describe('MetricRecorder', () => {
     recorder.record(key({ target: 1 }), 1000);
     const merged = recorder.summarize({ level: 0, metric: 'completionMs' });
     expect(merged).toMatchObject({ count: 10, p50: 10.007, p90: 10.007, max: 1000.447 });
-    expect(recorder.tags({ level: 0 })).toEqual([
-      'completionMs@t0-L0-c1-measure',
-      'completionMs@t1-L0-c1-measure',
-    ]);
+    expect(recorder.tags({ level: 0 })).toEqual(['completionMs@t0-L0-c1-measure', 'completionMs@t1-L0-c1-measure']);
   });
 
   it('given a live progress line, then valuesAtPercentiles agrees with summarize', () => {

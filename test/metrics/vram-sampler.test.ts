@@ -10,7 +10,15 @@ function stats(usedBytes: number): SystemStats {
   return {
     system: { os: 'posix', ram_total: 1000, ram_free: 400, python_version: '3.12', pytorch_version: '2.8', embedded_python: false },
     devices: [
-      { name: 'cuda:0 NVIDIA L4 : cudaMallocAsync', type: 'cuda', index: 0, vram_total: 10_000, vram_free: 10_000 - usedBytes, torch_vram_total: 3000, torch_vram_free: 500 },
+      {
+        name: 'cuda:0 NVIDIA L4 : cudaMallocAsync',
+        type: 'cuda',
+        index: 0,
+        vram_total: 10_000,
+        vram_free: 10_000 - usedBytes,
+        torch_vram_total: 3000,
+        torch_vram_free: 500,
+      },
       { name: 'cuda:1 NVIDIA L4 : cudaMallocAsync', type: 'cuda', index: 1, vram_total: 10_000, vram_free: 9000, torch_vram_total: 0, torch_vram_free: 0 },
     ],
   };

@@ -16,7 +16,16 @@ function sample(atMs: number, usedBytes: number, extra: Partial<VramSample> = {}
     inFlight: 1,
     ramTotalBytes: 64 * 2 ** 30,
     ramUsedBytes: 8 * 2 ** 30,
-    devices: [{ device: 0, name: 'cuda:0 GPU : cudaMallocAsync', vramTotalBytes: 24 * 2 ** 30, vramUsedBytes: usedBytes, torchReservedBytes: usedBytes, torchActiveBytes: usedBytes - 100 }],
+    devices: [
+      {
+        device: 0,
+        name: 'cuda:0 GPU : cudaMallocAsync',
+        vramTotalBytes: 24 * 2 ** 30,
+        vramUsedBytes: usedBytes,
+        torchReservedBytes: usedBytes,
+        torchActiveBytes: usedBytes - 100,
+      },
+    ],
     ...extra,
   };
 }

@@ -12,7 +12,14 @@ describe('requests.csv', () => {
     const writer = new RequestsCsvWriter({ sink, headerComments: ['gpu: RTX 4090', 'comfyui: 0.3.64'] });
     await writer.writePrompt(promptRecordFixture());
     expect(sink.chunks).toHaveLength(2);
-    await writer.writePrompt(promptRecordFixture({ seq: 8, outcome: 'error:OutOfMemoryError', outcomeDetail: 'KSampler (node 3): CUDA out of memory, "tried" 2 GiB\nmore', flags: ['fromHistory', 'duplicateEvents'] }));
+    await writer.writePrompt(
+      promptRecordFixture({
+        seq: 8,
+        outcome: 'error:OutOfMemoryError',
+        outcomeDetail: 'KSampler (node 3): CUDA out of memory, "tried" 2 GiB\nmore',
+        flags: ['fromHistory', 'duplicateEvents'],
+      }),
+    );
     await writer.close();
     expect(sink.chunks).toHaveLength(3);
     expect(sink.chunks.slice(1).every((chunk) => chunk.endsWith('\n'))).toBe(true);

@@ -52,7 +52,10 @@ async function recordRun(): Promise<{ recorder: MetricRecorder; hlog: string; le
   const levelsSink = new MemorySink();
   const levelsCsv = new LevelsCsvWriter({ sink: levelsSink });
   let seq = 0;
-  for (const [level, concurrency] of [[0, 1], [1, 4]] as const) {
+  for (const [level, concurrency] of [
+    [0, 1],
+    [1, 4],
+  ] as const) {
     const tally = new LevelTally({ level, concurrency, phase: 'measure' });
     for (let interval = 0; interval < 5; interval++) {
       for (let i = 0; i < 37; i++) {

@@ -18,7 +18,17 @@ import { RequestsCsvWriter } from '../../src/reporters/requests-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
 import { levelSummaryFixture, promptRecordFixture } from './fixtures.js';
 
-const figures = (base: number) => ({ count: 40, min: base, mean: base, p50: base, p90: base * 1.2, p95: base * 1.3, p99: base * 1.5, max: base * 1.6, stddev: 1 });
+const figures = (base: number) => ({
+  count: 40,
+  min: base,
+  mean: base,
+  p50: base,
+  p90: base * 1.2,
+  p95: base * 1.3,
+  p99: base * 1.5,
+  max: base * 1.6,
+  stddev: 1,
+});
 
 function openLevel(level: number, ratePerSec: number, over: Partial<LevelSummary> = {}): LevelSummary {
   return levelSummaryFixture({
@@ -28,7 +38,13 @@ function openLevel(level: number, ratePerSec: number, over: Partial<LevelSummary
     startedMs: 1000 + level * 60_000,
     endedMs: 60_000 + level * 60_000,
     throughput: { promptsPerSec: ratePerSec * 0.9, imagesPerMin: 0, samplerStepsPerSec: 0 },
-    metrics: { completionMs: figures(6000 + level * 1000), completionUncorrectedMs: figures(5000), stepIntervalMs: figures(150), queueWaitMs: figures(100), queueWaitUncorrectedMs: figures(90) },
+    metrics: {
+      completionMs: figures(6000 + level * 1000),
+      completionUncorrectedMs: figures(5000),
+      stepIntervalMs: figures(150),
+      queueWaitMs: figures(100),
+      queueWaitUncorrectedMs: figures(90),
+    },
     ...over,
   });
 }
@@ -61,7 +77,20 @@ function summary(over: Partial<RunSummary>): RunSummary {
     endedAt: '2026-11-29T16:47:00.000Z',
     startTimeEpochMs: 0,
     durationMs: 120_000,
-    settings: { mode: 'open-loop', workflowPath: 'w.json', levels: [], promptsPerLevel: 60, warmupPrompts: 0, seedPolicy: 'random', seed: 1, maxErrorRate: 0.05, fetchOutputs: false, promptTimeoutMs: 600000, labels: {}, openLoop: { arrival: 'poisson', ratesPerSec: [0.1, 0.2], maxInFlight: 8, dispatch: 'least-queue' } },
+    settings: {
+      mode: 'open-loop',
+      workflowPath: 'w.json',
+      levels: [],
+      promptsPerLevel: 60,
+      warmupPrompts: 0,
+      seedPolicy: 'random',
+      seed: 1,
+      maxErrorRate: 0.05,
+      fetchOutputs: false,
+      promptTimeoutMs: 600000,
+      labels: {},
+      openLoop: { arrival: 'poisson', ratesPerSec: [0.1, 0.2], maxInFlight: 8, dispatch: 'least-queue' },
+    },
     targets: [
       { index: 0, kind: 'server', url: 'http://gpu0:8188' },
       { index: 1, kind: 'server', url: 'http://gpu1:8188' },
@@ -70,7 +99,15 @@ function summary(over: Partial<RunSummary>): RunSummary {
     warmup: null,
     totals: { submitted: 120, ok: 118, notOk: 2, outcomes: { ok: 118, dropped: 2 } },
     partial: false,
-    histograms: { file: 'histograms.hlog', valueUnit: 'us', msRatio: 1000, lowestDiscernibleValue: 1, highestTrackableValue: 1, significantDigits: 3, tagScheme: '' },
+    histograms: {
+      file: 'histograms.hlog',
+      valueUnit: 'us',
+      msRatio: 1000,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 1,
+      significantDigits: 3,
+      tagScheme: '',
+    },
     files: [],
     environment: { gpu: 'NVIDIA L4' },
     ...over,
@@ -92,7 +129,9 @@ async function requestsCsv(): Promise<string> {
 
 async function openLoopFiles(over: Partial<RunSummary> = {}, withTargetsCsv = true): Promise<ReportFiles> {
   const levels = [openLevel(0, 0.1), openLevel(1, 0.2)];
-  const perTarget = levels.flatMap((l) => [0, 1].map((target) => ({ ...l, target, ok: 20 + target, throughput: { ...l.throughput, promptsPerSec: l.throughput.promptsPerSec / (2 + target) } })));
+  const perTarget = levels.flatMap((l) =>
+    [0, 1].map((target) => ({ ...l, target, ok: 20 + target, throughput: { ...l.throughput, promptsPerSec: l.throughput.promptsPerSec / (2 + target) } })),
+  );
   const queueSink = new MemorySink();
   const queue = new QueueCsvWriter(queueSink, ['gpu: NVIDIA L4']);
   queue.write({ target: 0, atMs: 1000, queueRemaining: 1, source: 'ws' });
@@ -107,7 +146,14 @@ async function openLoopFiles(over: Partial<RunSummary> = {}, withTargetsCsv = tr
   return {
     summary: summary({
       levels: { '0': levels[0]!, '1': levels[1]! },
-      openLoop: [report(0, 0.1, { dropped: 2 }), report(1, 0.2, { littleLaw: { meanInSystem: 3, predicted: 2, ratio: 1.5, holds: false, tolerance: 0.15 }, queueWaitSlopeMsPerSec: 800, queueWaitSlopeR2: 0.97 })],
+      openLoop: [
+        report(0, 0.1, { dropped: 2 }),
+        report(1, 0.2, {
+          littleLaw: { meanInSystem: 3, predicted: 2, ratio: 1.5, holds: false, tolerance: 0.15 },
+          queueWaitSlopeMsPerSec: 800,
+          queueWaitSlopeR2: 0.97,
+        }),
+      ],
       targetLevels,
       ...over,
     }),
@@ -123,7 +169,10 @@ describe('report data of an open-loop run', () => {
     const data = buildReportData(await openLoopFiles());
     expect(data.mode).toBe('open-loop');
     expect(data.levelAxis.label).toBe('planned arrival rate (prompts/min)');
-    expect(data.levels.map((l) => [l.x, l.label])).toEqual([[6, '6/min'], [12, '12/min']]);
+    expect(data.levels.map((l) => [l.x, l.label])).toEqual([
+      [6, '6/min'],
+      [12, '12/min'],
+    ]);
     expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'stepIntervalMs', 'completionMs']);
     const completion = data.latency.find((c) => c.metric === 'completionMs')!;
     expect(completion).toMatchObject({ x: [6, 12], p99: [9000, 10500], uncorrected: { metric: 'completionUncorrectedMs', p99: [7500, 7500] } });
@@ -151,9 +200,14 @@ describe('report data of an open-loop run', () => {
     expect(q.targetLabels).toEqual(['target 0 (http://gpu0:8188)', 'target 1 (http://gpu1:8188)']);
   });
 
-  it('reads each target\'s levels from targets.csv, and the same from summary.json targetLevels without it', async () => {
+  it("reads each target's levels from targets.csv, and the same from summary.json targetLevels without it", async () => {
     const fromCsv = buildReportData(await openLoopFiles()).targets!;
-    expect(fromCsv.map((r) => [r.target, r.level, r.label, r.ok])).toEqual([[0, 0, '6/min', 20], [1, 0, '6/min', 21], [0, 1, '12/min', 20], [1, 1, '12/min', 21]]);
+    expect(fromCsv.map((r) => [r.target, r.level, r.label, r.ok])).toEqual([
+      [0, 0, '6/min', 20],
+      [1, 0, '6/min', 21],
+      [0, 1, '12/min', 20],
+      [1, 1, '12/min', 21],
+    ]);
     expect(fromCsv[1]!.okPerMin).toBeCloseTo((0.09 / 3) * 60, 2);
     expect(fromCsv[0]!.completionP95Ms).toBe(7800);
     const fromSummary = buildReportData(await openLoopFiles({}, false)).targets!;
@@ -186,7 +240,12 @@ describe('report data of an open-loop run', () => {
     await hlog.close();
     const data = buildReportData({ ...(await openLoopFiles()), hlog: sink.text() });
     const co = data.coordinatedOmission!;
-    expect(co.series.map((x) => [x.label, x.dashed])).toEqual([['6/min corrected', false], ['6/min uncorrected', true], ['12/min corrected', false], ['12/min uncorrected', true]]);
+    expect(co.series.map((x) => [x.label, x.dashed])).toEqual([
+      ['6/min corrected', false],
+      ['6/min uncorrected', true],
+      ['12/min corrected', false],
+      ['12/min uncorrected', true],
+    ]);
     const at = (values: number[], xValue: number): number => values[co.x.findIndex((v) => Math.abs(v - xValue) < 1e-9)]!;
     // p99 is x = 100.
     expect(at(co.series[0]!.values, 100)).toBeCloseTo(4000, -1);
@@ -196,7 +255,9 @@ describe('report data of an open-loop run', () => {
 
   it('renders the open-loop sections and describes the arrival model in the environment', async () => {
     const data = buildReportData(await openLoopFiles());
-    expect(Object.fromEntries(data.environment).Mode).toMatch(/^open loop, rates 6\/min, 12\/min, 60 prompts per level, poisson arrivals, max 8 in flight, least-queue dispatch/);
+    expect(Object.fromEntries(data.environment).Mode).toMatch(
+      /^open loop, rates 6\/min, 12\/min, 60 prompts per level, poisson arrivals, max 8 in flight, least-queue dispatch/,
+    );
     const html = renderReportHtml(data, { uplotJs: '', uplotCss: '' });
     expect(html).toContain("Little's law and queue growth per level");
     expect(html).toContain('id="queue"');
@@ -282,7 +343,15 @@ describe('report data of a capacity search', () => {
     expect(c.byRate.throughputFailPerMin.map((v) => (v === null ? null : Math.round(v * 10) / 10))).toEqual([null, null, 15]);
     expect(c.byRate.observedMs[0]).toEqual([9000, 20_000, 40_000]);
     expect(c.byRate.observedMs[1]).toEqual([3000, 20_000 / 3, 40_000 / 3]);
-    expect(c.trials[1]!.slos[0]).toEqual({ slo: 'completionMs.p95<30000', observedMs: 40_000, thresholdMs: 30000, samples: 95, over: 20, required: 90, verdict: 'fail' });
+    expect(c.trials[1]!.slos[0]).toEqual({
+      slo: 'completionMs.p95<30000',
+      observedMs: 40_000,
+      thresholdMs: 30000,
+      samples: 95,
+      over: 20,
+      required: 90,
+      verdict: 'fail',
+    });
   });
 
   it('keeps the search path in trial order and the headline per minute', async () => {
@@ -292,12 +361,22 @@ describe('report data of a capacity search', () => {
     expect(c.maxRatePerMin).toBeCloseTo(13.2, 9);
     expect(c.kneePerMin).toBeCloseTo(15, 9);
     expect(c.probe.ratePerMin).toBeCloseTo(15, 9);
-    expect(c.gpu).toEqual({ searchMs: 65_000, gridEstimateMs: 130_000, formula: "8 levels × 100 prompts (the median passing trial's arrivals) × mean service time 162.5 ms", ratio: 0.5 });
+    expect(c.gpu).toEqual({
+      searchMs: 65_000,
+      gridEstimateMs: 130_000,
+      formula: "8 levels × 100 prompts (the median passing trial's arrivals) × mean service time 162.5 ms",
+      ratio: 0.5,
+    });
   });
 
   it('labels levels by trial, keeps the closed-loop probe out of the rate charts and in the table', async () => {
     const data = buildReportData(await capacityFiles());
-    expect(data.levels.map((l) => [l.label, l.x])).toEqual([['probe c=1', null], ['T1 12/min pass', 12], ['T2 15/min fail', 15], ['T3 13.2/min pass', 13.2]]);
+    expect(data.levels.map((l) => [l.label, l.x])).toEqual([
+      ['probe c=1', null],
+      ['T1 12/min pass', 12],
+      ['T2 15/min fail', 15],
+      ['T3 13.2/min pass', 13.2],
+    ]);
     expect(data.latency.find((c) => c.metric === 'completionMs')!.x).toEqual([12, 15, 13.2]);
     expect(data.openLoop).toBeNull();
   });
@@ -311,7 +390,9 @@ describe('report data of a capacity search', () => {
     const html = renderReportHtml(buildReportData(await capacityFiles()), { uplotJs: '', uplotCss: '' });
     expect(html).toContain('Max rate meeting every SLO');
     expect(html).toContain('an 8-level grid sweep (estimate)');
-    expect(html).toContain('Estimate = 8 levels × 100 prompts (the median passing trial&#39;s arrivals) × mean service time 162.5 ms. The search spent 50% of it.');
+    expect(html).toContain(
+      'Estimate = 8 levels × 100 prompts (the median passing trial&#39;s arrivals) × mean service time 162.5 ms. The search spent 50% of it.',
+    );
     expect(html).toContain('completionMs.p95&lt;30000: observed p95 vs 30.00 s');
     expect(html).toContain('✗ 40.00 s');
     for (const id of ['capacity-throughput', 'capacity-slo', 'capacity-path', 'latency-charts']) expect(html).toContain(`id="${id}"`);

@@ -36,14 +36,33 @@ async function files(over: Partial<RunSummary> = {}): Promise<ReportFiles> {
   const comments = ['gpu: NVIDIA L4; gpu_count: 1'];
   const levelsSink = new MemorySink();
   const levels = new LevelsCsvWriter({ sink: levelsSink, headerComments: comments });
-  await levels.writeLevel(levelSummaryFixture({ vram: { samples: 3, peakUsedBytes: 9 * GIB, meanUsedBytes: 8 * GIB, p95UsedBytes: 9 * GIB, peakTorchReservedBytes: 9 * GIB, peakTorchActiveBytes: 8 * GIB, peakRamUsedBytes: 10 * GIB } }));
+  await levels.writeLevel(
+    levelSummaryFixture({
+      vram: {
+        samples: 3,
+        peakUsedBytes: 9 * GIB,
+        meanUsedBytes: 8 * GIB,
+        p95UsedBytes: 9 * GIB,
+        peakTorchReservedBytes: 9 * GIB,
+        peakTorchActiveBytes: 8 * GIB,
+        peakRamUsedBytes: 10 * GIB,
+      },
+    }),
+  );
   const requestsSink = new MemorySink();
   const requests = new RequestsCsvWriter({ sink: requestsSink, headerComments: comments });
   await requests.writePrompt(promptRecordFixture({ seq: 0, vramPeakBytes: 9 * GIB }));
-  await requests.writePrompt(promptRecordFixture({ seq: 1, outcome: 'error:torch.OutOfMemoryError', marks: { sentMs: 1300, executionStartMs: 5400, completedMs: 5600 } }));
+  await requests.writePrompt(
+    promptRecordFixture({ seq: 1, outcome: 'error:torch.OutOfMemoryError', marks: { sentMs: 1300, executionStartMs: 5400, completedMs: 5600 } }),
+  );
   const vramSink = new MemorySink();
   const vram = new VramCsvWriter({ sink: vramSink, headerComments: comments });
-  for (const [t, g] of [[1000, 7], [3000, 9], [5000, 8]] as const) await vram.writeSample(vramSample(t, g));
+  for (const [t, g] of [
+    [1000, 7],
+    [3000, 9],
+    [5000, 8],
+  ] as const)
+    await vram.writeSample(vramSample(t, g));
   const summary = {
     schemaVersion: 1,
     harness: { name: 'comfyload', version: '0.1.0' },
@@ -53,16 +72,52 @@ async function files(over: Partial<RunSummary> = {}): Promise<ReportFiles> {
     endedAt: '2026-11-29T16:46:02.000Z',
     startTimeEpochMs: 0,
     durationMs: 62000,
-    settings: { mode: 'closed-loop', workflowPath: 'w.json', levels: [{ concurrency: 4 }], promptsPerLevel: 40, warmupPrompts: 2, seedPolicy: 'random', seed: 1, maxErrorRate: 0.05, fetchOutputs: false, promptTimeoutMs: 600000, labels: { host: 'box-1' } },
+    settings: {
+      mode: 'closed-loop',
+      workflowPath: 'w.json',
+      levels: [{ concurrency: 4 }],
+      promptsPerLevel: 40,
+      warmupPrompts: 2,
+      seedPolicy: 'random',
+      seed: 1,
+      maxErrorRate: 0.05,
+      fetchOutputs: false,
+      promptTimeoutMs: 600000,
+      labels: { host: 'box-1' },
+    },
     targets: [{ index: 0, kind: 'server', url: 'http://gpu:8188' }],
     levels: {},
     warmup: { ...levelSummaryFixture({ phase: 'warmup', startedMs: 0, endedMs: 900 }) },
     totals: { submitted: 42, ok: 40, notOk: 2, outcomes: { ok: 40, 'error:torch.OutOfMemoryError': 1, cached: 1 } },
     partial: false,
-    histograms: { file: 'histograms.hlog', valueUnit: 'us', msRatio: 1000, lowestDiscernibleValue: 1, highestTrackableValue: 1, significantDigits: 3, tagScheme: '' },
+    histograms: {
+      file: 'histograms.hlog',
+      valueUnit: 'us',
+      msRatio: 1000,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 1,
+      significantDigits: 3,
+      tagScheme: '',
+    },
     files: [],
-    environment: { gpu: 'NVIDIA L4', gpuCount: '1', vramTotalBytes: String(22 * GIB), modelsCheckpoint: 'sd_xl_base_1.0.safetensors', modelConfigSlug: 'sd_xl_base_1.0-1024x1024-25steps-b1', serverArgv: 'main.py --lowvram' },
-    vram: { intervalMs: 250, samples: 3, skippedTicks: 0, failedPolls: 0, usedDefinition: '', devices: [], overall: null, drift: { prompts: 40, slopeMbPer100Prompts: 120.5, r2: 0.9, flagged: true, rule: '' } },
+    environment: {
+      gpu: 'NVIDIA L4',
+      gpuCount: '1',
+      vramTotalBytes: String(22 * GIB),
+      modelsCheckpoint: 'sd_xl_base_1.0.safetensors',
+      modelConfigSlug: 'sd_xl_base_1.0-1024x1024-25steps-b1',
+      serverArgv: 'main.py --lowvram',
+    },
+    vram: {
+      intervalMs: 250,
+      samples: 3,
+      skippedTicks: 0,
+      failedPolls: 0,
+      usedDefinition: '',
+      devices: [],
+      overall: null,
+      drift: { prompts: 40, slopeMbPer100Prompts: 120.5, r2: 0.9, flagged: true, rule: '' },
+    },
     warnings: ['the workflow has no seed'],
     ...over,
   } as RunSummary;
@@ -81,11 +136,17 @@ describe('report data from the results files', () => {
       { fromS: 0, toS: 0.9, label: 'warm-up', phase: 'warmup' },
       { fromS: 1, toS: 61, label: 'c=4', phase: 'measure' },
     ]);
-    expect(data.prompts).toMatchObject({ seq: [0, 1], sentS: [1.2005, 1.3], startS: [1.5, 5.4], endS: [5.4, 5.6], outcome: ['ok', 'error:torch.OutOfMemoryError'] });
+    expect(data.prompts).toMatchObject({
+      seq: [0, 1],
+      sentS: [1.2005, 1.3],
+      startS: [1.5, 5.4],
+      endS: [5.4, 5.6],
+      outcome: ['ok', 'error:torch.OutOfMemoryError'],
+    });
     expect(data.stepDistribution).toBeNull();
   });
 
-  it('warns about errors, cached prompts, VRAM drift and the run\'s own warnings', async () => {
+  it("warns about errors, cached prompts, VRAM drift and the run's own warnings", async () => {
     const data = buildReportData(await files({ partial: true, partialReason: 'SIGINT' }));
     expect(data.warnings.join('\n')).toMatch(/Partial run: SIGINT/);
     expect(data.warnings.join('\n')).toMatch(/error:torch\.OutOfMemoryError × 1/);
@@ -96,7 +157,13 @@ describe('report data from the results files', () => {
 
   it('lists the environment: GPU, VRAM, models, server flags, labels', async () => {
     const env = Object.fromEntries(buildReportData(await files()).environment);
-    expect(env).toMatchObject({ GPU: 'NVIDIA L4', 'VRAM per device': '22.0 GiB', Checkpoint: 'sd_xl_base_1.0.safetensors', 'Server argv': 'main.py --lowvram', 'label host': 'box-1' });
+    expect(env).toMatchObject({
+      GPU: 'NVIDIA L4',
+      'VRAM per device': '22.0 GiB',
+      Checkpoint: 'sd_xl_base_1.0.safetensors',
+      'Server argv': 'main.py --lowvram',
+      'label host': 'box-1',
+    });
   });
 });
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/metrics/result-types.js';
 import { MemorySink } from '../../src/reporters/sink.js';
-import {
-  histogramSettings,
-  levelsByIndex,
-  parseSummaryJson,
-  runTotals,
-  writeSummaryJson,
-} from '../../src/reporters/summary-json.js';
+import { histogramSettings, levelsByIndex, parseSummaryJson, runTotals, writeSummaryJson } from '../../src/reporters/summary-json.js';
 import { levelSummaryFixture } from './fixtures.js';
 
 function runSummary(): RunSummary {

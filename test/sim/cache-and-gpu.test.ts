@@ -60,7 +60,10 @@ describe('classic cache', () => {
     expect(reseeded.cached).toEqual(['4', '5', '6', '7']);
     const t = sim.groundTruth.prompts.get(reseeded.id);
     expect(t?.nodes.filter((n) => !n.cached).map((n) => n.nodeId)).toEqual(['3', '8', '9']);
-    await run(sim, rec, { '1': { class_type: 'BenchFakeSampler', inputs: { steps: 1, step_ms: 1, seed: 1, vram_mb: 0 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } });
+    await run(sim, rec, {
+      '1': { class_type: 'BenchFakeSampler', inputs: { steps: 1, step_ms: 1, seed: 1, vram_mb: 0 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+    });
     expect((await run(sim, rec, sd15(2))).cached).toEqual([]);
     rec.close();
   });
@@ -109,10 +112,15 @@ describe('/free and VRAM', () => {
     const err = rec.forPrompt(r.id).find((m) => m.type === 'execution_error')?.data as Record<string, string>;
     expect(err.exception_type).toBe('torch.OutOfMemoryError');
     expect(err.node_id).toBe('3');
-    expect(err.exception_message).toMatch(/^Allocation on device 0 would exceed allowed memory\. \(out of memory\)\n[\s\S]*\nThis error means you ran out of memory on your GPU\.\n\nTIPS: /);
+    expect(err.exception_message).toMatch(
+      /^Allocation on device 0 would exceed allowed memory\. \(out of memory\)\n[\s\S]*\nThis error means you ran out of memory on your GPU\.\n\nTIPS: /,
+    );
     const dev = ((await getJson(sim.url, '/system_stats')).json as { devices: Record<string, number | string>[] }).devices[0] as Record<string, number>;
     expect(dev.torch_vram_total).toBe(0);
-    const fakeOom = await run(sim, rec, { '1': { class_type: 'BenchFakeSampler', inputs: { steps: 2, step_ms: 1, seed: 1, vram_mb: 40000 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } });
+    const fakeOom = await run(sim, rec, {
+      '1': { class_type: 'BenchFakeSampler', inputs: { steps: 2, step_ms: 1, seed: 1, vram_mb: 40000 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+    });
     expect(fakeOom.types).toContain('execution_error');
     rec.close();
   });

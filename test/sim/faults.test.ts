@@ -40,7 +40,11 @@ test('oom at a node class after N prompts: execution_error torch.OutOfMemoryErro
   const rec = await Recorder.open(sim.url);
   const ids = [randomUUID(), randomUUID()];
   for (const [i, id] of ids.entries()) {
-    await postJson(sim.url, '/prompt', { prompt: { ...FAKE, '1': { ...FAKE['1'], inputs: { ...FAKE['1'].inputs, seed: i } } }, client_id: rec.clientId, prompt_id: id });
+    await postJson(sim.url, '/prompt', {
+      prompt: { ...FAKE, '1': { ...FAKE['1'], inputs: { ...FAKE['1'].inputs, seed: i } } },
+      client_id: rec.clientId,
+      prompt_id: id,
+    });
     await rec.waitDone(id);
   }
   expect(sim.groundTruth.prompts.get(ids[0] as string)?.outcome).toBe('success');
@@ -54,7 +58,14 @@ function fake(seed: number, steps = 2, stepMs = 10): typeof FAKE {
 
 test('FaultPlan: every counts per scope, times caps, afterPrompts waits, probability is seeded', () => {
   let done = 0;
-  const plan = new FaultPlan([{ name: 'ws-drop', every: 3 }, { name: 'restart', afterPrompts: 2 }], 1, () => done);
+  const plan = new FaultPlan(
+    [
+      { name: 'ws-drop', every: 3 },
+      { name: 'restart', afterPrompts: 2 },
+    ],
+    1,
+    () => done,
+  );
   const a = {};
   const b = {};
   const fired = (scope: object): boolean => plan.at('ws-send', '', scope).length > 0;

@@ -38,6 +38,8 @@ test.each(workflows)('%s runs to success', async (file) => {
   expect(t?.outcome, JSON.stringify(rec.forPrompt(id).find((m) => m.type === 'execution_error')?.data)).toBe('success');
   const total = Object.values(t?.serviceUnscaledMs ?? {}).reduce((a, b) => a + b, 0);
   const steps = t?.steps.length ?? 0;
-  console.info(`${file}: ${(total / 1000).toFixed(2)} s simulated, ${steps} steps, ${(((t?.serviceUnscaledMs.steps ?? 0) / Math.max(1, steps))).toFixed(0)} ms/step, peak VRAM ${((t?.vramPeakActiveBytes ?? 0) / 2 ** 30).toFixed(1)} GiB`);
+  console.info(
+    `${file}: ${(total / 1000).toFixed(2)} s simulated, ${steps} steps, ${((t?.serviceUnscaledMs.steps ?? 0) / Math.max(1, steps)).toFixed(0)} ms/step, peak VRAM ${((t?.vramPeakActiveBytes ?? 0) / 2 ** 30).toFixed(1)} GiB`,
+  );
   expect(t?.outputFiles.length).toBeGreaterThan(0);
 });

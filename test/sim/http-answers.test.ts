@@ -75,7 +75,11 @@ describe('/view path rules', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe(`filename="${file}"`);
     expect(res.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 });
 
@@ -161,8 +165,16 @@ describe('uploads', () => {
     expect((await upload('/upload/image', {}, { name: 'up.png', bytes: png })).json).toEqual({ name: 'up.png', subfolder: '', type: 'input' });
     expect((await upload('/upload/image', {}, { name: 'up.png', bytes: png })).json).toEqual({ name: 'up.png', subfolder: '', type: 'input' });
     expect((await upload('/upload/image', {}, { name: 'up.png', bytes: other })).json).toEqual({ name: 'up (1).png', subfolder: '', type: 'input' });
-    expect((await upload('/upload/image', { overwrite: 'true' }, { name: 'up.png', bytes: other })).json).toEqual({ name: 'up.png', subfolder: '', type: 'input' });
-    expect((await upload('/upload/image', { subfolder: 'a/b', type: 'temp' }, { name: 'x.png', bytes: png })).json).toEqual({ name: 'x.png', subfolder: 'a/b', type: 'temp' });
+    expect((await upload('/upload/image', { overwrite: 'true' }, { name: 'up.png', bytes: other })).json).toEqual({
+      name: 'up.png',
+      subfolder: '',
+      type: 'input',
+    });
+    expect((await upload('/upload/image', { subfolder: 'a/b', type: 'temp' }, { name: 'x.png', bytes: png })).json).toEqual({
+      name: 'x.png',
+      subfolder: 'a/b',
+      type: 'temp',
+    });
     expect((await upload('/upload/image', { subfolder: '../../x' }, { name: 'x.png', bytes: png })).status).toBe(400);
     expect((await upload('/upload/image', { type: 'models' }, { name: 'x.png', bytes: png })).status).toBe(500);
     expect((await upload('/upload/image', {})).status).toBe(400);
@@ -172,7 +184,11 @@ describe('uploads', () => {
 
   test('mask: type is the form field (default input), never "mask"', async () => {
     await upload('/upload/image', {}, { name: 'orig.png', bytes: png });
-    const r = await upload('/upload/mask', { original_ref: JSON.stringify({ filename: 'orig.png', type: 'input' }) }, { name: 'clipspace-mask.png', bytes: other });
+    const r = await upload(
+      '/upload/mask',
+      { original_ref: JSON.stringify({ filename: 'orig.png', type: 'input' }) },
+      { name: 'clipspace-mask.png', bytes: other },
+    );
     expect(r).toEqual({ status: 200, json: { name: 'clipspace-mask.png', subfolder: '', type: 'input' } });
     const missing = await upload('/upload/mask', { original_ref: JSON.stringify({ filename: 'nope.png' }) }, { name: 'm2.png', bytes: other });
     expect(missing.status).toBe(200);

@@ -29,9 +29,16 @@ test('completed, in_progress, pending and cancelled jobs', async () => {
   await postJson(sim.url, '/prompt', { prompt: fake(3, 1), client_id: rec.clientId, prompt_id: pending });
   await rec.waitFor((m) => m.type === 'progress' && isRecord(m.data) && m.data.prompt_id === running);
   const list = (await getJson(sim.url, '/api/jobs?sort_order=asc')).json as { jobs: { id: string; status: string }[]; pagination: Record<string, unknown> };
-  expect(list.jobs.map((j) => [j.id, j.status])).toEqual([[done, 'completed'], [running, 'in_progress'], [pending, 'pending']]);
+  expect(list.jobs.map((j) => [j.id, j.status])).toEqual([
+    [done, 'completed'],
+    [running, 'in_progress'],
+    [pending, 'pending'],
+  ]);
   expect(list.pagination).toEqual({ offset: 0, limit: null, total: 3, has_more: false });
-  const page = (await getJson(sim.url, '/api/jobs?status=pending,in_progress&limit=1&sort_order=asc')).json as { jobs: { id: string }[]; pagination: { has_more: boolean } };
+  const page = (await getJson(sim.url, '/api/jobs?status=pending,in_progress&limit=1&sort_order=asc')).json as {
+    jobs: { id: string }[];
+    pagination: { has_more: boolean };
+  };
   expect(page.jobs.map((j) => j.id)).toEqual([running]);
   expect(page.pagination.has_more).toBe(true);
   expect(await getJson(sim.url, '/api/jobs/nope')).toMatchObject({ status: 404, json: { error: 'Job not found' } });

@@ -34,7 +34,15 @@ describe('legacy protocol (mid-2024 server)', () => {
     expect(r.json).toEqual({ prompt_id: id, number: 0, node_errors: {} });
     await rec.waitDone(id);
     expect(collapse(rec.forPrompt(id).slice(1).map(token))).toEqual([
-      'status', 'execution_start', 'execution_cached', 'executing(1)', 'progress', 'executing(2)', 'executed(2)', 'status', 'executing(null)',
+      'status',
+      'execution_start',
+      'execution_cached',
+      'executing(1)',
+      'progress',
+      'executing(2)',
+      'executed(2)',
+      'status',
+      'executing(null)',
     ]);
     expect(rec.messages.some((m) => m.type === 'feature_flags')).toBe(false);
     const start = rec.messages.find((m) => m.type === 'execution_start');
@@ -43,7 +51,15 @@ describe('legacy protocol (mid-2024 server)', () => {
     const id2 = 'my-own-id-2';
     await postJson(sim.url, '/prompt', { prompt: FAKE(1), client_id: rec.clientId, prompt_id: id2 });
     await rec.waitDone(id2);
-    expect(collapse(rec.forPrompt(id2).slice(1).filter((m) => m.type !== 'status').map(token))).toEqual(['execution_start', 'execution_cached', 'executing(null)']);
+    expect(
+      collapse(
+        rec
+          .forPrompt(id2)
+          .slice(1)
+          .filter((m) => m.type !== 'status')
+          .map(token),
+      ),
+    ).toEqual(['execution_start', 'execution_cached', 'executing(null)']);
     const h = (await getJson(sim.url, `/history/${id}`)).json as Record<string, Record<string, unknown>>;
     expect(Object.keys(h[id] ?? {})).toEqual(['prompt', 'outputs', 'status']);
     expect((await getJson(sim.url, '/features')).status).toBe(404);
@@ -67,7 +83,9 @@ test('previewMethod auto: one JPEG preview per KSampler step, after its progress
   expect(bins).toHaveLength(20);
   const i = msgs.findIndex((m) => m.kind === 'binary');
   expect(msgs[i - 1]?.type).toBe('progress');
-  expect(((await getJson(sim.url, '/system_stats')).json as { system: { argv: string[] } }).system.argv).toEqual(expect.arrayContaining(['--preview-method', 'auto']));
+  expect(((await getJson(sim.url, '/system_stats')).json as { system: { argv: string[] } }).system.argv).toEqual(
+    expect.arrayContaining(['--preview-method', 'auto']),
+  );
   rec.close();
 });
 

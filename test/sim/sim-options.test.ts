@@ -8,10 +8,29 @@ import { SIM_DEFAULTS, gpuProfileIds, resolveSimOptions, simArgv, startSim } fro
 import { Recorder, postJson } from './sim-test-helpers.js';
 
 test('defaults: loopback, ephemeral port, RTX 4090, classic cache, no previews', () => {
-  expect(SIM_DEFAULTS).toMatchObject({ host: '127.0.0.1', port: 0, gpu: 'rtx-4090', timeScale: 1, protocol: 'current', previewMethod: 'none', cache: 'classic', maxUploadSizeMb: 100, historyMax: 10000, enableCorsHeader: false });
+  expect(SIM_DEFAULTS).toMatchObject({
+    host: '127.0.0.1',
+    port: 0,
+    gpu: 'rtx-4090',
+    timeScale: 1,
+    protocol: 'current',
+    previewMethod: 'none',
+    cache: 'classic',
+    maxUploadSizeMb: 100,
+    historyMax: 10000,
+    enableCorsHeader: false,
+  });
   expect(gpuProfileIds()).toEqual(['rtx-4090', 'l4', 'a100-80gb', 'h100', 'h200']);
   expect(simArgv(resolveSimOptions({ cache: { lru: 4 }, previewMethod: 'auto' }), 8188, '/d').slice(0, 9)).toEqual([
-    'main.py', '--listen', '127.0.0.1', '--port', '8188', '--cache-lru', '4', '--preview-method', 'auto',
+    'main.py',
+    '--listen',
+    '127.0.0.1',
+    '--port',
+    '8188',
+    '--cache-lru',
+    '4',
+    '--preview-method',
+    'auto',
   ]);
 });
 
@@ -30,13 +49,19 @@ test('a given dataDir is used and kept; ground truth is appended as NDJSON per p
     const rec = await Recorder.open(sim.url);
     const id = randomUUID();
     await postJson(sim.url, '/prompt', {
-      prompt: { '1': { class_type: 'BenchFakeSampler', inputs: { steps: 2, step_ms: 10, seed: 1, vram_mb: 1 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'keep' } } },
+      prompt: {
+        '1': { class_type: 'BenchFakeSampler', inputs: { steps: 2, step_ms: 10, seed: 1, vram_mb: 1 } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'keep' } },
+      },
       client_id: rec.clientId,
       prompt_id: id,
     });
     await rec.waitDone(id);
     rec.close();
-    const lines = readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { promptId: string; steps: unknown[] });
+    const lines = readFileSync(truthFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { promptId: string; steps: unknown[] });
     expect(lines.map((l) => l.promptId)).toEqual([id]);
     expect(lines[0]?.steps).toHaveLength(2);
   } finally {

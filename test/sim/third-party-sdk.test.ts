@@ -24,7 +24,10 @@ test('@saintno/comfyui-sdk completes an SD1.5 txt2img and fetches its PNG', asyn
   try {
     const saveId = Object.entries(graph).find(([, n]) => n.class_type === 'SaveImage')?.[0] ?? '9';
     const samplerId = Object.entries(graph).find(([, n]) => n.class_type === 'KSampler')?.[0] ?? '3';
-    const workflow = new PromptBuilder(graph, ['seed'], ['images']).setInputNode('seed', `${samplerId}.inputs.seed`).setOutputNode('images', saveId).input('seed', 4242);
+    const workflow = new PromptBuilder(graph, ['seed'], ['images'])
+      .setInputNode('seed', `${samplerId}.inputs.seed`)
+      .setOutputNode('images', saveId)
+      .input('seed', 4242);
     const result = await new Promise<unknown>((resolve, reject) => {
       new CallWrapper(api, workflow)
         .onFinished((data) => resolve(data))

@@ -47,7 +47,10 @@ function traceMessages(lines: TraceLine[]): Msg[] {
 }
 
 function emulatorMessages(rec: Recorder): Msg[] {
-  return rec.messages.slice(1).filter((m) => m.type !== 'feature_flags').map((m) => withMetadata(m));
+  return rec.messages
+    .slice(1)
+    .filter((m) => m.type !== 'feature_flags')
+    .map((m) => withMetadata(m));
 }
 
 function withMetadata(m: Recorded): Msg {

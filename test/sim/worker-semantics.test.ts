@@ -89,7 +89,9 @@ describe('interrupt', () => {
     await rec.waitDone(r);
     const types = rec.forPrompt(r).map((m) => m.type);
     expect(types.slice(-3)).toEqual(['execution_interrupted', 'status', 'executing']);
-    const h = ((await getJson(sim.url, `/history/${r}`)).json as Record<string, { status: { status_str: string; completed: boolean; messages: [string][] } }>)[r];
+    const h = ((await getJson(sim.url, `/history/${r}`)).json as Record<string, { status: { status_str: string; completed: boolean; messages: [string][] } }>)[
+      r
+    ];
     expect(h?.status.status_str).toBe('error');
     expect(h?.status.completed).toBe(false);
     expect(h?.status.messages.map((m) => m[0])).toEqual(['execution_start', 'execution_cached', 'execution_interrupted']);

@@ -43,7 +43,9 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
     });
   }
   if (v.url !== undefined && v.workflow === undefined) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: with --url, comfyload needs the workflow to queue on that server', { hint: 'e.g. --workflow workflow_api.json.' });
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: with --url, comfyload needs the workflow to queue on that server', {
+      hint: 'e.g. --workflow workflow_api.json.',
+    });
   }
   const stderr = v.quiet ? { write: (): boolean => true } : io.stderr;
   const workflowPath = v.workflow ?? join(packageInfo().root, BUNDLED_WORKFLOW);
@@ -56,7 +58,9 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
     if (targets.length === 0) {
       sim = await startEmbeddedEmulator({ gpu: v.simGpu, timeScale: v.simTimeScale, seed, port: 0 });
       targets.push({ url: sim.url, headers: {} });
-      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${v.simGpu}, time-scale ${v.simTimeScale}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`);
+      stderr.write(
+        `comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${v.simGpu}, time-scale ${v.simTimeScale}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`,
+      );
     }
     const plan: RunPlan = {
       name: v.name ?? `${nameFromPath(workflowPath)}-capacity`,
@@ -84,7 +88,13 @@ export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, 
   }
 }
 
-async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO, stderr: { write(s: string): unknown }, sim: EmbeddedEmulator | undefined): Promise<number> {
+async function capacityAgainst(
+  plan: RunPlan,
+  v: CapacityOptionValues,
+  io: CliIO,
+  stderr: { write(s: string): unknown },
+  sim: EmbeddedEmulator | undefined,
+): Promise<number> {
   const clock = systemClock;
   const runId = randomUUID();
   const startTimeEpochMs = clock.epochMs();
@@ -114,13 +124,29 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
   const consoleReporter = new ConsoleReporter({ sink: stderr, isTTY: !v.quiet && io.stderr.isTTY === true, clock: () => clock.now(), levelCount: v.maxTrials });
   const vram = new VramReporting(dir, v.vramInterval, headerComments);
-  const reporting = new RunReporting({ dir, vram, recorder, startTimeEpochMs, clockOriginMs: originMs, headerComments, console: consoleReporter, clock: () => clock.now(), levelCount: v.maxTrials });
+  const reporting = new RunReporting({
+    dir,
+    vram,
+    recorder,
+    startTimeEpochMs,
+    clockOriginMs: originMs,
+    headerComments,
+    console: consoleReporter,
+    clock: () => clock.now(),
+    levelCount: v.maxTrials,
+  });
   for (const message of pending) reporting.onWarning(message);
   const queueCsv = new QueueCsvWriter(new FileSink(join(dir, 'queue.csv')), headerComments);
   timeline.onSample((s) => queueCsv.write(s));
   const run = new CapacityRun(plan, capacityPlan, { clock, recorder, observer: reporting, runId, originMs, timeline });
-  stderr.write(`comfyload: capacity search for ${slos.map((s) => s.text).join(' and ')} (${v.arrival} arrivals, ${(v.confidence * 100).toFixed(0)}% confidence) on ${fingerprint.gpu}; results in ${dir}\n`);
-  stderr.write(`comfyload: minimum prompts per trial to claim ${Object.entries(run.minSamples()).map(([slo, n]) => `${slo}: ${n}`).join(', ')}\n`);
+  stderr.write(
+    `comfyload: capacity search for ${slos.map((s) => s.text).join(' and ')} (${v.arrival} arrivals, ${(v.confidence * 100).toFixed(0)}% confidence) on ${fingerprint.gpu}; results in ${dir}\n`,
+  );
+  stderr.write(
+    `comfyload: minimum prompts per trial to claim ${Object.entries(run.minSamples())
+      .map(([slo, n]) => `${slo}: ${n}`)
+      .join(', ')}\n`,
+  );
   const stop = abortOnSignal(io, stderr);
   const sampling = new VramSampling({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => run.live });
   sampling.start();
@@ -130,7 +156,9 @@ async function capacityAgainst(plan: RunPlan, v: CapacityOptionValues, io: CliIO
   let failure: unknown;
   try {
     outcome = await run.run(stop, (t) =>
-      stderr.write(`comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`),
+      stderr.write(
+        `comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`,
+      ),
     );
   } catch (err) {
     failure = err;

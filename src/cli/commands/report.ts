@@ -27,7 +27,9 @@ export async function reportCommand(dir: string | undefined, out: string | undef
     });
   }
   const written = await writeReport(resolve(io.cwd, dir), out === undefined ? undefined : resolve(io.cwd, out));
-  io.stderr.write(`comfyload: wrote ${relative(io.cwd, written.path) || written.path} (${(written.bytes / 1024).toFixed(0)} KiB, rendered in ${written.renderMs.toFixed(0)} ms)\n`);
+  io.stderr.write(
+    `comfyload: wrote ${relative(io.cwd, written.path) || written.path} (${(written.bytes / 1024).toFixed(0)} KiB, rendered in ${written.renderMs.toFixed(0)} ms)\n`,
+  );
   return 0;
 }
 

@@ -7,7 +7,7 @@
  * marked `"partial": true`, in both cases).
  */
 import { randomUUID } from 'node:crypto';
-import { BenchmarkRun, type RunOutcome } from '../../harness/benchmark-run.js';
+import type { RunOutcome } from '../../harness/benchmark-run.js';
 import { systemClock } from '../../harness/clock.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
 import type { RunPlan } from '../../harness/run-plan.js';
@@ -47,7 +47,9 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
       sim = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults });
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
       const faultText = faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : '';
-      stderr.write(`comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`);
+      stderr.write(
+        `comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`,
+      );
     }
     // --matrix: one run (and results folder) per combination, on the same target; 130 stops them all.
     const plans = expandMatrix(effective);
@@ -107,7 +109,13 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
 
   const stop = abortOnSignal(io, stderr);
   const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
-  const sampling = new VramSampling({ target: plan.targets[0] ?? { url: targetUrl, headers: {} }, vram, clock: () => clock.now(), originMs, context: () => run.live });
+  const sampling = new VramSampling({
+    target: plan.targets[0] ?? { url: targetUrl, headers: {} },
+    vram,
+    clock: () => clock.now(),
+    originMs,
+    context: () => run.live,
+  });
   sampling.start();
   const lag = new HarnessLag();
   lag.start();
@@ -161,7 +169,9 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
   if (errorRate > plan.maxErrorRate) {
-    stderr.write(`comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${measured.notOk} of ${measured.submitted}) is above --max-error-rate ${(plan.maxErrorRate * 100).toFixed(1)}%\n`);
+    stderr.write(
+      `comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${measured.notOk} of ${measured.submitted}) is above --max-error-rate ${(plan.maxErrorRate * 100).toFixed(1)}%\n`,
+    );
     return 1;
   }
   return 0;

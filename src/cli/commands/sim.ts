@@ -18,9 +18,7 @@ export async function simCommand(options: SimStartOptions, io: CliIO): Promise<n
     if (io.onSignal === undefined) throw new Error('simCommand needs io.onSignal to know when to stop');
     io.onSignal(resolve);
   });
-  io.stderr.write(
-    `comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}) listening on ${sim.url}\n`,
-  );
+  io.stderr.write(`comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}) listening on ${sim.url}\n`);
   const signal = await stopped;
   io.stderr.write(`comfyload sim: ${signal}, closing\n`);
   await sim.close();
@@ -43,7 +41,10 @@ function startError(err: unknown, options: SimStartOptions): unknown {
     });
   }
   if (err instanceof TypeError && err.message.startsWith('Expected `')) {
-    return new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `The emulator refused its options: ${err.message}`, { hint: 'see `comfyload sim --help`.', cause: err });
+    return new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `The emulator refused its options: ${err.message}`, {
+      hint: 'see `comfyload sim --help`.',
+      cause: err,
+    });
   }
   return err;
 }

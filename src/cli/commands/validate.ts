@@ -20,9 +20,17 @@ export async function validateCommand(resolved: Resolved<ValidateOptionValues>, 
   const v = resolved.values;
   const stderr = v.quiet ? { write: (): boolean => true } : io.stderr;
   if (v.workflow === undefined) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: validate needs the workflow to check', { hint: 'e.g. comfyload validate --workflow workflow_api.json --url http://127.0.0.1:8188' });
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: validate needs the workflow to check', {
+      hint: 'e.g. comfyload validate --workflow workflow_api.json --url http://127.0.0.1:8188',
+    });
   }
-  const fields = await workflowPlanFields({ values: { ...v, matrix: undefined, promptFile: undefined, cacheMode: 'defeat' }, names: { ...resolved.names, matrix: '--matrix', promptFile: '--prompt-file', cacheMode: '--cache-mode' } }, v.workflow);
+  const fields = await workflowPlanFields(
+    {
+      values: { ...v, matrix: undefined, promptFile: undefined, cacheMode: 'defeat' },
+      names: { ...resolved.names, matrix: '--matrix', promptFile: '--prompt-file', cacheMode: '--cache-mode' },
+    },
+    v.workflow,
+  );
   const headers = Object.fromEntries(v.header ?? []);
   let sim: SimHandle | undefined;
   try {
@@ -51,7 +59,9 @@ export async function validateCommand(resolved: Resolved<ValidateOptionValues>, 
     const ready = await prepareRunWorkflow(plan, systemClock, stderr, { dryRun: true });
     const wf = ready.plan.workflow;
     const outputs = outputNodeIds(wf, ready.prepared.objectInfo);
-    stderr.write(`comfyload: ${v.workflow} is valid for ${targets[0]!.url}: ${Object.keys(wf).length} nodes, output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}${ready.prepared.converted ? ' (converted from the UI format)' : ''}\n`);
+    stderr.write(
+      `comfyload: ${v.workflow} is valid for ${targets[0]!.url}: ${Object.keys(wf).length} nodes, output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}${ready.prepared.converted ? ' (converted from the UI format)' : ''}\n`,
+    );
     if (v.json) io.stdout.write(`${JSON.stringify(wf, null, 2)}\n`);
     return 0;
   } finally {

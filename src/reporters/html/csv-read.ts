@@ -22,7 +22,12 @@ export function readCsvTable(text: string): CsvTable {
     const char = text[i];
     if (lineStart && char === '#') {
       const end = text.indexOf('\n', i);
-      comments.push(text.slice(i, end === -1 ? text.length : end).replace(/^#\s?/, '').replace(/\r$/, ''));
+      comments.push(
+        text
+          .slice(i, end === -1 ? text.length : end)
+          .replace(/^#\s?/, '')
+          .replace(/\r$/, ''),
+      );
       i = end === -1 ? text.length : end;
       continue;
     }
@@ -51,8 +56,6 @@ export function readCsvTable(text: string): CsvTable {
     records.push(record);
   }
   const [header = [], ...body] = records;
-  const rows = body
-    .filter((r) => !(r.length === 1 && r[0] === ''))
-    .map((r) => Object.fromEntries(header.map((name, i) => [name, r[i] ?? ''])));
+  const rows = body.filter((r) => !(r.length === 1 && r[0] === '')).map((r) => Object.fromEntries(header.map((name, i) => [name, r[i] ?? ''])));
   return { comments, header, rows };
 }

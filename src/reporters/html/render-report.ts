@@ -40,34 +40,54 @@ ${data.warnings.length > 0 ? `<ul class="warnings">${data.warnings.map((w) => `<
 <h2>Levels</h2>
 ${levelsTable(data)}
 </section>
-${data.openLoop !== null ? `<section>
+${
+  data.openLoop !== null
+    ? `<section>
 <h2>Arrival rates: Little's law and queue growth per level</h2>
 ${openLoopTable(data.openLoop)}
 <p class="caption">L = time-averaged server queue depth (queue.csv); λ·W = ok throughput × mean time in the server. Queue-wait slope ≈ 0 below saturation, ≈ (λ/μ − 1) × 1000 ms/s above. Corrected p99 counts from the intended send time, uncorrected from the actual send (coordinated omission).</p>
-</section>` : ''}
-${data.mode !== 'capacity' ? `<section>
+</section>`
+    : ''
+}
+${
+  data.mode !== 'capacity'
+    ? `<section>
 <h2>Throughput</h2>
 <div class="chart" id="throughput"></div>
-</section>` : ''}
-${data.coordinatedOmission !== null ? `<section>
+</section>`
+    : ''
+}
+${
+  data.coordinatedOmission !== null
+    ? `<section>
 <h2>Coordinated omission: corrected vs uncorrected completion time</h2>
 <div class="chart" id="coordinated-omission"></div>
 <p class="caption">Corrected latency counts from when the rate plan meant to send the prompt, so a stalled server or a late sender cannot hide; uncorrected counts from when it was actually sent. Where the dashed line runs below the solid one, the uncorrected figures understate what a user waiting on that schedule saw.</p>
-</section>` : ''}
+</section>`
+    : ''
+}
 <section>
 <h2>Latency percentiles vs ${data.mode === 'closed-loop' ? 'concurrency' : 'planned arrival rate'}</h2>
 ${data.mode !== 'closed-loop' ? '<p class="caption">Solid: corrected (from the intended send time). Dashed: uncorrected (from the actual send), where the metric has both.</p>' : ''}
 <div id="latency-charts"></div>
 </section>
-${data.queue !== null ? `<section>
+${
+  data.queue !== null
+    ? `<section>
 <h2>Server queue depth</h2>
 <div class="chart" id="queue"></div>
-</section>` : ''}
-${data.targets !== null ? `<section>
+</section>`
+    : ''
+}
+${
+  data.targets !== null
+    ? `<section>
 <h2>Per target (fleet)</h2>
 ${targetsTable(data.targets)}
 <div class="pair"><div class="chart" id="targets-throughput"></div><div class="chart" id="targets-latency"></div></div>
-</section>` : ''}
+</section>`
+    : ''
+}
 <section>
 <h2>Sampler step intervals</h2>
 ${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>No step intervals recorded (histograms.hlog missing or no sampler steps).</p>'}
@@ -118,12 +138,40 @@ function levelsTable(data: ReportData): string {
   const levels: LevelRow[] = data.levels;
   if (levels.length === 0) return '<p>No measured level completed.</p>';
   const first = data.mode === 'closed-loop' ? 'concurrency' : data.mode === 'capacity' ? 'trial / rate' : 'planned rate';
-  const head = [first, 'submitted', 'ok', 'not ok', 'outcomes', 'prompts/s', 'images/min', 'sampler steps/s', 'completion p50', 'completion p95', 'step p50', 'VRAM used peak', 'VRAM used p95'];
+  const head = [
+    first,
+    'submitted',
+    'ok',
+    'not ok',
+    'outcomes',
+    'prompts/s',
+    'images/min',
+    'sampler steps/s',
+    'completion p50',
+    'completion p95',
+    'step p50',
+    'VRAM used peak',
+    'VRAM used p95',
+  ];
   const gib = (b: number | null): string => (b === null ? '–' : `${(b / 2 ** 30).toFixed(2)} GiB`);
   const ms = (v: number | null): string => (v === null ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
   const n = (v: number | null, d: number): string => (v === null ? '–' : v.toFixed(d));
   const rows = levels.map((l) =>
-    [data.mode === 'closed-loop' ? String(l.concurrency) : l.label, String(l.submitted), String(l.ok), String(l.notOk), l.outcomes, n(l.promptsPerSec, 3), n(l.imagesPerMin, 1), n(l.samplerStepsPerSec, 1), ms(l.completionP50Ms), ms(l.completionP95Ms), ms(l.stepIntervalP50Ms), gib(l.vramPeakBytes), gib(l.vramP95Bytes)]
+    [
+      data.mode === 'closed-loop' ? String(l.concurrency) : l.label,
+      String(l.submitted),
+      String(l.ok),
+      String(l.notOk),
+      l.outcomes,
+      n(l.promptsPerSec, 3),
+      n(l.imagesPerMin, 1),
+      n(l.samplerStepsPerSec, 1),
+      ms(l.completionP50Ms),
+      ms(l.completionP95Ms),
+      ms(l.stepIntervalP50Ms),
+      gib(l.vramPeakBytes),
+      gib(l.vramP95Bytes),
+    ]
       .map((c, i) => `<td${i === 4 ? ' class="text"' : ''}>${esc(c)}</td>`)
       .join(''),
   );

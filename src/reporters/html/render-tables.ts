@@ -30,7 +30,21 @@ function verdict(ok: boolean, text: string): string {
 }
 
 export function openLoopTable(rows: OpenLoopRow[]): string {
-  const head = ['planned rate', 'offered', 'arrivals', 'dropped', 'ok throughput', 'L: mean queue depth', 'λ·W', "Little's law", 'queue-wait slope', 'R²', 'completion p99 corrected', 'completion p99 uncorrected', 'scheduler late p99'];
+  const head = [
+    'planned rate',
+    'offered',
+    'arrivals',
+    'dropped',
+    'ok throughput',
+    'L: mean queue depth',
+    'λ·W',
+    "Little's law",
+    'queue-wait slope',
+    'R²',
+    'completion p99 corrected',
+    'completion p99 uncorrected',
+    'scheduler late p99',
+  ];
   const body = rows.map((r) => {
     const l = r.littleLaw;
     return [
@@ -53,7 +67,19 @@ export function openLoopTable(rows: OpenLoopRow[]): string {
 }
 
 export function targetsTable(rows: TargetLevelRow[]): string {
-  const head = ['target', 'planned rate', 'submitted', 'ok', 'not ok', 'ok throughput', 'completion p50', 'completion p95', 'completion p99', 'queue wait p95', 'step p50'];
+  const head = [
+    'target',
+    'planned rate',
+    'submitted',
+    'ok',
+    'not ok',
+    'ok throughput',
+    'completion p50',
+    'completion p95',
+    'completion p99',
+    'queue wait p95',
+    'step p50',
+  ];
   const body = rows.map((r) => [
     esc(r.targetLabel),
     r.ratePerMin === null ? '–' : `${n(r.ratePerMin, 1)} /min`,
@@ -73,7 +99,8 @@ export function targetsTable(rows: TargetLevelRow[]): string {
 /** The capacity headline: max rate, goodput, knee, first failing rate, probe, and the GPU-time comparison. */
 export function capacityHeadline(c: CapacityData): string {
   const rate = (v: number | null): string => (v === null ? '–' : `${v.toFixed(1)} /min <small>(${(v / 60).toFixed(3)} /s)</small>`);
-  const figure = (label: string, value: string, note: string): string => `<div class="figure"><div class="label">${esc(label)}</div><div class="value">${value}</div><div class="note">${esc(note)}</div></div>`;
+  const figure = (label: string, value: string, note: string): string =>
+    `<div class="figure"><div class="label">${esc(label)}</div><div class="value">${value}</div><div class="note">${esc(note)}</div></div>`;
   const widest = Math.max(c.gpu.searchMs, c.gpu.gridEstimateMs, 1);
   const bar = (cls: string, label: string, valueMs: number): string =>
     `<div class="bar-row"><span class="bar-label">${esc(label)}</span><span class="bar ${cls}" style="width:${((60 * valueMs) / widest).toFixed(1)}%"></span><span class="bar-value">${esc(ms(valueMs))}</span></div>`;
@@ -93,7 +120,24 @@ ${bar('grid', 'an 8-level grid sweep (estimate)', c.gpu.gridEstimateMs)}
 }
 
 export function trialsTable(c: CapacityData): string {
-  const head = ['trial', 'phase', 'rate', 'verdict', 'reason', ...c.slos.map((s) => `${s.slo}: observed p${s.percentile ?? '?'} vs ${ms(s.thresholdMs)}`), 'arrivals', 'dropped', 'ok', 'not ok', 'throughput', 'goodput', 'queue-wait slope', 'windows', 'duration', 'GPU time'];
+  const head = [
+    'trial',
+    'phase',
+    'rate',
+    'verdict',
+    'reason',
+    ...c.slos.map((s) => `${s.slo}: observed p${s.percentile ?? '?'} vs ${ms(s.thresholdMs)}`),
+    'arrivals',
+    'dropped',
+    'ok',
+    'not ok',
+    'throughput',
+    'goodput',
+    'queue-wait slope',
+    'windows',
+    'duration',
+    'GPU time',
+  ];
   const body = c.trials.map((t) => [
     String(t.trial),
     esc(t.phase),

@@ -94,7 +94,15 @@ export function capacityData(c: CapacityResult): CapacityData {
     goodputPerMin: t.goodputPerSec * 60,
     queueWaitSlopeMsPerSec: t.queueWaitSlopeMsPerSec,
     gpuMs: t.gpuMs,
-    slos: t.slos.map((s) => ({ slo: s.slo, observedMs: s.observedMs, thresholdMs: thresholdOf.get(s.slo) ?? null, samples: s.samples, over: s.over, required: s.required, verdict: s.verdict })),
+    slos: t.slos.map((s) => ({
+      slo: s.slo,
+      observedMs: s.observedMs,
+      thresholdMs: thresholdOf.get(s.slo) ?? null,
+      samples: s.samples,
+      over: s.over,
+      required: s.required,
+      verdict: s.verdict,
+    })),
   }));
   const sorted = [...trials].sort((a, b) => a.ratePerMin - b.ratePerMin || a.trial - b.trial);
   const perMin = (v: number | null): number | null => (v === null ? null : v * 60);

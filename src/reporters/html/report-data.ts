@@ -15,7 +15,17 @@ import { readCsvTable } from './csv-read.js';
 import { percentileDistribution } from './report-percentiles.js';
 import { environmentRows, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
-import { levelRatePerMin, openLoopRows, openLoopWarnings, perMinLabel, queueSeries, targetLevelRows, type OpenLoopRow, type QueueSeries, type TargetLevelRow } from './report-open-loop.js';
+import {
+  levelRatePerMin,
+  openLoopRows,
+  openLoopWarnings,
+  perMinLabel,
+  queueSeries,
+  targetLevelRows,
+  type OpenLoopRow,
+  type QueueSeries,
+  type TargetLevelRow,
+} from './report-open-loop.js';
 
 /** The files' text, as read by the CLI. Optional files may be missing from an older or cut-short run. */
 export interface ReportFiles {
@@ -201,7 +211,8 @@ export function buildReportData(files: ReportFiles): ReportData {
     prompts.level.push(r.phase === 'warmup' ? -1 : Number(r.level));
   }
   const bands = levels.map((l) => ({ fromS: l.startedMs / 1000, toS: l.endedMs / 1000, label: l.label, phase: 'measure' }));
-  if (s.warmup !== null && s.warmup.submitted > 0) bands.unshift({ fromS: s.warmup.startedMs / 1000, toS: s.warmup.endedMs / 1000, label: 'warm-up', phase: 'warmup' });
+  if (s.warmup !== null && s.warmup.submitted > 0)
+    bands.unshift({ fromS: s.warmup.startedMs / 1000, toS: s.warmup.endedMs / 1000, label: 'warm-up', phase: 'warmup' });
   const hlog = files.hlog !== undefined ? readHlog(files.hlog) : undefined;
   const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
   const targets = s.targets.length > 1 ? targetLevelRows(s, files.targetsCsv) : [];
@@ -217,10 +228,14 @@ export function buildReportData(files: ReportFiles): ReportData {
     stepDistribution: hlog !== undefined ? percentileDistribution(hlog, levels, [{ metric: 'stepIntervalMs', suffix: '', dashed: false }]) : null,
     coordinatedOmission:
       hlog !== undefined && byRate
-        ? percentileDistribution(hlog, levels.filter((l) => l.x !== null), [
-            { metric: 'completionMs', suffix: ' corrected', dashed: false },
-            { metric: 'completionUncorrectedMs', suffix: ' uncorrected', dashed: true },
-          ])
+        ? percentileDistribution(
+            hlog,
+            levels.filter((l) => l.x !== null),
+            [
+              { metric: 'completionMs', suffix: ' corrected', dashed: false },
+              { metric: 'completionUncorrectedMs', suffix: ' uncorrected', dashed: true },
+            ],
+          )
         : null,
     vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
     bands,
@@ -258,7 +273,6 @@ function notes(mode: ReportMode, capacity: CapacityData | null): string[] {
   if (capacity !== null) out.push(...capacity.rules.map((r) => `Capacity ${r}`));
   return out;
 }
-
 
 function vramSeries(text: string): ReportData['vram'] {
   const samples = vramSamplesFromRows(readCsvTable(text).rows);

@@ -38,7 +38,10 @@ export function environmentRows(s: RunSummary): [string, string][] {
     ['Sampler / scheduler', `${e.sampler ?? ''} / ${e.scheduler ?? ''}`],
     ['Harness', `${s.harness.name} ${s.harness.version}`],
     ['Mode', modeText(s)],
-    ['VRAM sampling', s.vram ? `every ${s.vram.intervalMs} ms, ${s.vram.samples} samples, ${s.vram.skippedTicks} ticks skipped, ${s.vram.failedPolls} failed` : 'not recorded'],
+    [
+      'VRAM sampling',
+      s.vram ? `every ${s.vram.intervalMs} ms, ${s.vram.samples} samples, ${s.vram.skippedTicks} ticks skipped, ${s.vram.failedPolls} failed` : 'not recorded',
+    ],
     ['Results folder', `${e.gpuSlug ?? ''}/${e.modelConfigSlug ?? ''}`],
     ['Run id', s.runId],
     ...Object.entries(s.settings.labels).map(([k, v]): [string, string] => [`label ${k}`, v]),
@@ -51,12 +54,16 @@ function modeText(s: RunSummary): string {
   const per = st.promptsPerLevel !== undefined ? `${st.promptsPerLevel} prompts` : `${(st.durationMs ?? 0) / 1000} s`;
   const tail = `${st.warmupPrompts} warm-up, seed policy ${st.seedPolicy} (seed ${st.seed})`;
   const o = st.openLoop;
-  const arrivals = o === undefined ? '' : `${o.arrival} arrivals${o.burstiness !== undefined ? ` (burstiness ${o.burstiness})` : ''}, max ${o.maxInFlight} in flight, ${o.dispatch} dispatch`;
+  const arrivals =
+    o === undefined
+      ? ''
+      : `${o.arrival} arrivals${o.burstiness !== undefined ? ` (burstiness ${o.burstiness})` : ''}, max ${o.maxInFlight} in flight, ${o.dispatch} dispatch`;
   if (st.mode === 'capacity') return `capacity search, ${arrivals}, ${tail}`;
   if (st.mode === 'open-loop') {
-    const rates = o?.stages !== undefined
-      ? `stages from ${perMinLabel((o.startRatePerSec ?? 0) * 60)}: ${o.stages.map((x) => `${perMinLabel(x.ratePerSec * 60)} over ${x.durationMs / 1000} s`).join(', ')}`
-      : `rates ${(o?.ratesPerSec ?? []).map((r) => perMinLabel(r * 60)).join(', ')}`;
+    const rates =
+      o?.stages !== undefined
+        ? `stages from ${perMinLabel((o.startRatePerSec ?? 0) * 60)}: ${o.stages.map((x) => `${perMinLabel(x.ratePerSec * 60)} over ${x.durationMs / 1000} s`).join(', ')}`
+        : `rates ${(o?.ratesPerSec ?? []).map((r) => perMinLabel(r * 60)).join(', ')}`;
     return `open loop, ${rates}, ${per} per level, ${arrivals}, ${tail}`;
   }
   return `${st.mode}, levels ${st.levels.map((l) => l.concurrency).join(',')}, ${per} per level, ${tail}`;
@@ -66,11 +73,17 @@ export function warnings(s: RunSummary): string[] {
   const out: string[] = [];
   if (s.partial) out.push(`Partial run: ${s.partialReason ?? 'stopped early'}; the figures cover what was measured until then.`);
   const errors = Object.entries(s.totals.outcomes).filter(([o]) => o !== 'ok' && o !== 'cached');
-  if (errors.length > 0) out.push(`${s.totals.notOk - (s.totals.outcomes.cached ?? 0)} of ${s.totals.submitted} prompts did not finish ok: ${errors.map(([o, n]) => `${o} × ${n}`).join(', ')}.`);
+  if (errors.length > 0)
+    out.push(
+      `${s.totals.notOk - (s.totals.outcomes.cached ?? 0)} of ${s.totals.submitted} prompts did not finish ok: ${errors.map(([o, n]) => `${o} × ${n}`).join(', ')}.`,
+    );
   const cached = s.totals.outcomes.cached ?? 0;
   if (cached > 0) out.push(`${cached} prompts were served entirely from ComfyUI's cache and measure nothing.`);
   const drift = s.vram?.drift;
-  if (drift?.flagged === true) out.push(`VRAM drift: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): memory keeps growing.`);
+  if (drift?.flagged === true)
+    out.push(
+      `VRAM drift: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): memory keeps growing.`,
+    );
   for (const w of s.warnings ?? []) if (!w.startsWith('VRAM keeps growing')) out.push(w);
   return out;
 }

@@ -152,16 +152,22 @@ export function openLoopWarnings(s: RunSummary): string[] {
     const arrivals = reports.reduce((n, r) => n + r.arrivals, 0);
     const levels = reports.filter((r) => r.dropped > 0).map((r) => `${perMinLabel(r.ratePerSec * 60)}: ${r.dropped} of ${r.arrivals}`);
     const cap = s.settings.openLoop?.maxInFlight;
-    out.push(`${dropped} of ${arrivals} arrivals were dropped (${levels.join(', ')}): they found ${cap ?? '--max-in-flight'} prompts outstanding and were not sent — the client-side sign of saturation (k6's dropped_iterations).`);
+    out.push(
+      `${dropped} of ${arrivals} arrivals were dropped (${levels.join(', ')}): they found ${cap ?? '--max-in-flight'} prompts outstanding and were not sent — the client-side sign of saturation (k6's dropped_iterations).`,
+    );
   }
   for (const r of reports) {
     const slope = r.queueWaitSlopeMsPerSec;
     if (slope !== undefined && slope > SATURATED_SLOPE_MS_PER_SEC && (r.queueWaitSlopeR2 ?? 0) >= 0.8) {
-      out.push(`${perMinLabel(r.ratePerSec * 60)}: queue wait grew ${slope.toFixed(0)} ms per second of arrivals (R² ${(r.queueWaitSlopeR2 ?? 0).toFixed(2)}): arrivals outpace the server, latency keeps rising as long as the rate lasts.`);
+      out.push(
+        `${perMinLabel(r.ratePerSec * 60)}: queue wait grew ${slope.toFixed(0)} ms per second of arrivals (R² ${(r.queueWaitSlopeR2 ?? 0).toFixed(2)}): arrivals outpace the server, latency keeps rising as long as the rate lasts.`,
+      );
     }
     const l = r.littleLaw;
     if (l !== undefined && !l.holds) {
-      out.push(`${perMinLabel(r.ratePerSec * 60)}: Little's law is off by ${((l.ratio - 1) * 100).toFixed(0)}% (mean queue depth ${l.meanInSystem.toFixed(2)} vs throughput × time in the server ${l.predicted.toFixed(2)}): queue samples too sparse, or prompts of other clients on the server.`);
+      out.push(
+        `${perMinLabel(r.ratePerSec * 60)}: Little's law is off by ${((l.ratio - 1) * 100).toFixed(0)}% (mean queue depth ${l.meanInSystem.toFixed(2)} vs throughput × time in the server ${l.predicted.toFixed(2)}): queue samples too sparse, or prompts of other clients on the server.`,
+      );
     }
   }
   return out;

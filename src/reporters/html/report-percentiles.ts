@@ -12,7 +12,11 @@ import type { LevelRow, PercentileDistribution } from './report-data.js';
  * Percentile grid x = 1/(1−p) from 1 (p0) to 1e5 (p99.999), ten points per decade, capped by the
  * sample count; one series per level and variant (metric) of the hlog.
  */
-export function percentileDistribution(byTag: ReturnType<typeof readHlog>, levels: LevelRow[], variants: { metric: string; suffix: string; dashed: boolean }[]): PercentileDistribution | null {
+export function percentileDistribution(
+  byTag: ReturnType<typeof readHlog>,
+  levels: LevelRow[],
+  variants: { metric: string; suffix: string; dashed: boolean }[],
+): PercentileDistribution | null {
   const series: { label: string; dashed: boolean; histogram: ReturnType<typeof mergeHistograms> }[] = [];
   for (const level of levels) {
     for (const v of variants) {

@@ -30,7 +30,8 @@ function inputFolderFiles(objectInfo: ObjectInfo): unknown[] {
  * temp are taken to exist (the worker reports a missing one at run time).
  */
 function existsAnnotatedFilepath(name: unknown, objectInfo: ObjectInfo): boolean {
-  if (typeof name !== 'string') throw new PyError('AttributeError', `'${pyTypeName(name)}' object has no attribute 'endswith'`, 'if name.endswith("[output]"):');
+  if (typeof name !== 'string')
+    throw new PyError('AttributeError', `'${pyTypeName(name)}' object has no attribute 'endswith'`, 'if name.endswith("[output]"):');
   if (name.endsWith('[output]') || name.endsWith('[temp]')) return true;
   const bare = name.endsWith('[input]') ? name.slice(0, -8) : name;
   return inputFolderFiles(objectInfo).includes(bare);

@@ -19,7 +19,11 @@ export function pyCompare(a: unknown, b: unknown, op: '<' | '>'): boolean {
   const nb = num(b);
   if (na !== undefined && nb !== undefined) return op === '<' ? na < nb : na > nb;
   if (typeof a === 'string' && typeof b === 'string') return op === '<' ? a < b : a > b;
-  throw new PyError('TypeError', `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`, `if "min" in extra_info and val ${op} extra_info[...]:`);
+  throw new PyError(
+    'TypeError',
+    `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+    `if "min" in extra_info and val ${op} extra_info[...]:`,
+  );
 }
 
 /** `x in inputs` then `inputs[x]`, with the errors a non-dict `inputs` raises in Python. */
@@ -31,7 +35,7 @@ export function readInput(inputs: unknown, x: string): { present: false } | { pr
   }
   if (typeof inputs === 'string') {
     if (!inputs.includes(x)) return { present: false };
-    throw new PyError('TypeError', 'string indices must be integers, not \'str\'', 'val = inputs[x]');
+    throw new PyError('TypeError', "string indices must be integers, not 'str'", 'val = inputs[x]');
   }
   throw new PyError('TypeError', `argument of type '${pyTypeName(inputs)}' is not iterable`, 'if x not in inputs:');
 }

@@ -28,7 +28,15 @@ export interface ModelEntry {
 
 const CATALOG_RELATIVE = join('fixtures', 'sim', 'models.json');
 const FOLDERS: readonly ModelFolderName[] = [
-  'checkpoints', 'loras', 'vae', 'unet', 'diffusion_models', 'clip', 'text_encoders', 'upscale_models', 'embeddings',
+  'checkpoints',
+  'loras',
+  'vae',
+  'unet',
+  'diffusion_models',
+  'clip',
+  'text_encoders',
+  'upscale_models',
+  'embeddings',
 ];
 const FAMILIES: readonly string[] = ['sd15', 'sdxl', 'flux', 'upscale'];
 const KINDS: readonly string[] = ['checkpoint', 'unet', 'clip', 'vae', 'lora', 'upscale'];
@@ -77,8 +85,16 @@ export function loadModelCatalog(path: string = findModelCatalog()): ModelEntry[
 /** The emulator's folders: catalogue models plus the given input-folder files (LoadImage enums). */
 export function loadModelFolders(inputFiles: string[] = [], catalog: ModelEntry[] = loadModelCatalog()): ModelFolders {
   const folders: ModelFolders = {
-    checkpoints: [], loras: [], vae: [], unet: [], diffusion_models: [], clip: [], text_encoders: [],
-    upscale_models: [], embeddings: [], input: [...inputFiles],
+    checkpoints: [],
+    loras: [],
+    vae: [],
+    unet: [],
+    diffusion_models: [],
+    clip: [],
+    text_encoders: [],
+    upscale_models: [],
+    embeddings: [],
+    input: [...inputFiles],
   };
   for (const entry of catalog) folders[entry.folder].push(entry.name);
   return folders;

@@ -20,10 +20,7 @@ export class PyError extends Error {
 
 const DIGITS = String.raw`\d(?:_?\d)*`;
 const INT_LITERAL = new RegExp(String.raw`^[+-]?${DIGITS}$`);
-const FLOAT_LITERAL = new RegExp(
-  String.raw`^[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`,
-  'i',
-);
+const FLOAT_LITERAL = new RegExp(String.raw`^[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`, 'i');
 
 /** `int(v)`: truncates floats, parses base-10 strings with surrounding whitespace and underscores. */
 export function pyInt(v: unknown): number {

@@ -4,7 +4,8 @@
  */
 import type { NodeRegistry } from './types.js';
 
-const SEED_MAX = 18446744073709551615;
+/** 0xffffffffffffffff as JSON.parse reads the real server's value: a JS number rounds it to 2^64. */
+const SEED_MAX = 2 ** 64;
 
 export const BENCH_NODES: NodeRegistry = {
   BenchFakeSampler: {

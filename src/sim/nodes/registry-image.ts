@@ -27,8 +27,7 @@ export const IMAGE_NODES: NodeRegistry = {
   },
   VAEEncode: {
     exec: 'vae_encode',
-    info: () =>
-      v1Node({ name: 'VAEEncode', displayName: 'VAE Encode', category: 'latent', required: { pixels: ['IMAGE'], vae: ['VAE'] }, output: ['LATENT'] }),
+    info: () => v1Node({ name: 'VAEEncode', displayName: 'VAE Encode', category: 'latent', required: { pixels: ['IMAGE'], vae: ['VAE'] }, output: ['LATENT'] }),
   },
   VAEEncodeForInpaint: {
     exec: 'vae_encode',

@@ -7,19 +7,55 @@ import { v1Node, v3Node } from './node-info-builders.js';
 
 /** `comfy.samplers.KSampler.SAMPLERS` at 0.3.64: KSAMPLER_NAMES + ddim, uni_pc, uni_pc_bh2. */
 export const SAMPLER_NAMES = [
-  'euler', 'euler_cfg_pp', 'euler_ancestral', 'euler_ancestral_cfg_pp', 'heun', 'heunpp2', 'dpm_2', 'dpm_2_ancestral',
-  'lms', 'dpm_fast', 'dpm_adaptive', 'dpmpp_2s_ancestral', 'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_sde', 'dpmpp_sde_gpu',
-  'dpmpp_2m', 'dpmpp_2m_cfg_pp', 'dpmpp_2m_sde', 'dpmpp_2m_sde_gpu', 'dpmpp_2m_sde_heun', 'dpmpp_2m_sde_heun_gpu',
-  'dpmpp_3m_sde', 'dpmpp_3m_sde_gpu', 'ddpm', 'lcm', 'ipndm', 'ipndm_v', 'deis', 'res_multistep', 'res_multistep_cfg_pp',
-  'res_multistep_ancestral', 'res_multistep_ancestral_cfg_pp', 'gradient_estimation', 'gradient_estimation_cfg_pp',
-  'er_sde', 'seeds_2', 'seeds_3', 'sa_solver', 'sa_solver_pece', 'ddim', 'uni_pc', 'uni_pc_bh2',
+  'euler',
+  'euler_cfg_pp',
+  'euler_ancestral',
+  'euler_ancestral_cfg_pp',
+  'heun',
+  'heunpp2',
+  'dpm_2',
+  'dpm_2_ancestral',
+  'lms',
+  'dpm_fast',
+  'dpm_adaptive',
+  'dpmpp_2s_ancestral',
+  'dpmpp_2s_ancestral_cfg_pp',
+  'dpmpp_sde',
+  'dpmpp_sde_gpu',
+  'dpmpp_2m',
+  'dpmpp_2m_cfg_pp',
+  'dpmpp_2m_sde',
+  'dpmpp_2m_sde_gpu',
+  'dpmpp_2m_sde_heun',
+  'dpmpp_2m_sde_heun_gpu',
+  'dpmpp_3m_sde',
+  'dpmpp_3m_sde_gpu',
+  'ddpm',
+  'lcm',
+  'ipndm',
+  'ipndm_v',
+  'deis',
+  'res_multistep',
+  'res_multistep_cfg_pp',
+  'res_multistep_ancestral',
+  'res_multistep_ancestral_cfg_pp',
+  'gradient_estimation',
+  'gradient_estimation_cfg_pp',
+  'er_sde',
+  'seeds_2',
+  'seeds_3',
+  'sa_solver',
+  'sa_solver_pece',
+  'ddim',
+  'uni_pc',
+  'uni_pc_bh2',
 ];
 
 /** `list(SCHEDULER_HANDLERS)`: dict order, not alphabetical. */
 export const SCHEDULER_NAMES = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal'];
 
 /** 0xffffffffffffffff; a JS number rounds it to 2^64, the same way JSON.parse reads the real server's value. */
-const SEED_MAX = 18446744073709551615;
+const SEED_MAX = 2 ** 64;
 const MAX_RESOLUTION = 16384;
 
 export const SAMPLING_NODES: NodeRegistry = {
@@ -104,12 +140,19 @@ export const SAMPLING_NODES: NodeRegistry = {
           cfg: [
             'FLOAT',
             {
-              default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01,
+              default: 8.0,
+              min: 0.0,
+              max: 100.0,
+              step: 0.1,
+              round: 0.01,
               tooltip:
                 'The Classifier-Free Guidance scale balances creativity and adherence to the prompt. Higher values result in images more closely matching the prompt however too high values will negatively impact quality.',
             },
           ],
-          sampler_name: [SAMPLER_NAMES, { tooltip: 'The algorithm used when sampling, this can affect the quality, speed, and style of the generated output.' }],
+          sampler_name: [
+            SAMPLER_NAMES,
+            { tooltip: 'The algorithm used when sampling, this can affect the quality, speed, and style of the generated output.' },
+          ],
           scheduler: [SCHEDULER_NAMES, { tooltip: 'The scheduler controls how noise is gradually removed to form the image.' }],
           positive: ['CONDITIONING', { tooltip: 'The conditioning describing the attributes you want to include in the image.' }],
           negative: ['CONDITIONING', { tooltip: 'The conditioning describing the attributes you want to exclude from the image.' }],
@@ -117,7 +160,10 @@ export const SAMPLING_NODES: NodeRegistry = {
           denoise: [
             'FLOAT',
             {
-              default: 1.0, min: 0.0, max: 1.0, step: 0.01,
+              default: 1.0,
+              min: 0.0,
+              max: 1.0,
+              step: 0.01,
               tooltip: 'The amount of denoising applied, lower values will maintain the structure of the initial image allowing for image to image sampling.',
             },
           ],

@@ -30,11 +30,7 @@ function reject(type: string, message: string, details: string, nodeErrors: Reco
 }
 
 /** Output nodes to run, or a top-level rejection (missing/unknown class, no outputs). */
-function findOutputs(
-  prompt: Record<string, unknown>,
-  objectInfo: ObjectInfo,
-  partialTargets: NodeId[] | undefined,
-): NodeId[] | ValidationResult {
+function findOutputs(prompt: Record<string, unknown>, objectInfo: ObjectInfo, partialTargets: NodeId[] | undefined): NodeId[] | ValidationResult {
   const outputs: NodeId[] = [];
   for (const x of Object.keys(prompt)) {
     const node = prompt[x];

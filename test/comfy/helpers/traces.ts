@@ -24,7 +24,9 @@ export type TraceLine =
   | { kind: 'http'; t_ms: number; method: string; path: string; request: unknown; status: number; response: unknown };
 
 export function traceFiles(): string[] {
-  return readdirSync(TRACES_DIR).filter((f) => /^real-trace-.*\.jsonl$/.test(f)).sort();
+  return readdirSync(TRACES_DIR)
+    .filter((f) => /^real-trace-.*\.jsonl$/.test(f))
+    .sort();
 }
 
 export function readTrace(file: string): TraceLine[] {

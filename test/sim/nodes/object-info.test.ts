@@ -31,11 +31,7 @@ describe('buildObjectInfo', () => {
       'v1-5-pruned-emaonly.safetensors',
     ]);
     expect(info.UNETLoader?.input.required?.unet_name?.[0]).toEqual(['flux1-dev.safetensors', 'flux1-schnell.safetensors']);
-    expect(info.DualCLIPLoader?.input.required?.clip_name1?.[0]).toEqual([
-      'clip_l.safetensors',
-      't5xxl_fp16.safetensors',
-      't5xxl_fp8_e4m3fn.safetensors',
-    ]);
+    expect(info.DualCLIPLoader?.input.required?.clip_name1?.[0]).toEqual(['clip_l.safetensors', 't5xxl_fp16.safetensors', 't5xxl_fp8_e4m3fn.safetensors']);
     expect(info.VAELoader?.input.required?.vae_name?.[0]).toEqual([
       'ae.safetensors',
       'sdxl_vae.safetensors',
@@ -51,7 +47,7 @@ describe('buildObjectInfo', () => {
 
   it('declares the KSampler widgets with upstream defaults and bounds', () => {
     const req = info.KSampler?.input.required ?? {};
-    expect(req.seed?.[1]).toMatchObject({ default: 0, min: 0, max: 18446744073709551615 });
+    expect(req.seed?.[1]).toMatchObject({ default: 0, min: 0, max: 2 ** 64 });
     expect(req.steps?.[1]).toMatchObject({ default: 20, min: 1, max: 10000 });
     expect(req.cfg?.[1]).toMatchObject({ default: 8, min: 0, max: 100, step: 0.1, round: 0.01 });
     expect(req.denoise?.[1]).toMatchObject({ default: 1, min: 0, max: 1, step: 0.01 });
@@ -61,12 +57,17 @@ describe('buildObjectInfo', () => {
   });
 
   it('marks exactly SaveImage, PreviewImage and BenchFail as output nodes', () => {
-    const outputs = Object.values(info).filter((n) => n.output_node).map((n) => n.name).sort();
+    const outputs = Object.values(info)
+      .filter((n) => n.output_node)
+      .map((n) => n.name)
+      .sort();
     expect(outputs).toEqual(['BenchFail', 'PreviewImage', 'SaveImage']);
   });
 
   it('gives every node an exec kind and caches all but BenchFail', () => {
-    const neverCached = Object.entries(NODE_REGISTRY).filter(([, d]) => d.neverCached).map(([n]) => n);
+    const neverCached = Object.entries(NODE_REGISTRY)
+      .filter(([, d]) => d.neverCached)
+      .map(([n]) => n);
     expect(neverCached).toEqual(['BenchFail']);
     expect(NODE_REGISTRY.LoadImage?.exec).toBe('load_image');
     expect(NODE_REGISTRY.BenchFakeSampler?.exec).toBe('fake_sampler');

@@ -18,7 +18,11 @@ interface Variant {
 function withoutTracebacks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTracebacks);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'traceback').map(([k, v]) => [k, withoutTracebacks(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== 'traceback')
+      .map(([k, v]) => [k, withoutTracebacks(v)]),
+  );
 }
 
 /** Error order inside a node follows a Python set upstream; sort both sides by input name. */
@@ -60,9 +64,18 @@ describe('validatePrompt against recorded 0.3.64 responses', () => {
   it('accepts every graph the recorded server accepted', () => {
     const traces = ['real-trace-core', 'real-trace-error', 'real-trace-fake-sampler', 'real-trace-previews', 'real-trace-queue3'];
     for (const name of traces) {
-      const lines = readFileSync(new URL(`../../traces/${name}.jsonl`, import.meta.url), 'utf8').split('\n').filter(Boolean);
+      const lines = readFileSync(new URL(`../../traces/${name}.jsonl`, import.meta.url), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       for (const line of lines) {
-        const rec = JSON.parse(line) as { kind: string; method?: string; path?: string; request?: { prompt: unknown }; status?: number; response?: { node_errors: unknown } };
+        const rec = JSON.parse(line) as {
+          kind: string;
+          method?: string;
+          path?: string;
+          request?: { prompt: unknown };
+          status?: number;
+          response?: { node_errors: unknown };
+        };
         if (rec.kind !== 'http' || rec.method !== 'POST' || rec.path !== '/prompt' || rec.status !== 200) continue;
         const result = validatePrompt(rec.request?.prompt, objectInfo);
         expect(result.ok, `${name}: ${JSON.stringify(rec.request?.prompt)}`).toBe(true);
