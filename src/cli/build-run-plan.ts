@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 
 import type { RunPlan, TargetSpec } from '../harness/run-plan.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { type Resolved, SOURCE_RANK, throwProblems } from './option-table.js';
 import { openLoopLevels, openLoopPlan } from './open-loop-plan.js';
 import { RUN_NAME, type RunOptionValues } from './options-run.js';

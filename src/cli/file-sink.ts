@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Sink } from '../reporters/sink.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 
 export class FileSink implements Sink {
   readonly path: string;

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { ERROR_CODES, EXIT_CODES } from './errors.js';
+import { ERROR_CODES, EXIT_CODES } from '../comfy/errors.js';
 import { type OptionDef, type OptionKind, type OptionTable, optionDefs, shellQuote } from './option-table.js';
 import { COMMANDS, type CommandName, helpDefault } from './parse-argv.js';
 

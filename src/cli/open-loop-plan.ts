@@ -4,7 +4,7 @@
  */
 import type { OpenLoopPlan, RunPlan } from '../harness/run-plan.js';
 import { formatRate } from './rate-values.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import type { Resolved } from './option-table.js';
 import type { OpenLoopOptionValues } from './options-open-loop.js';
 

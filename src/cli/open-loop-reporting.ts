@@ -13,7 +13,7 @@ import type { RunPlan } from '../harness/run-plan.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, ResultFile, RunSummary } from '../metrics/result-types.js';
 import { formatOpenLoopLine, QueueCsvWriter, writeTargetsCsv } from '../reporters/open-loop-files.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { FileSink } from './file-sink.js';
 
 /** What `run` needs of an engine, closed or open loop. */

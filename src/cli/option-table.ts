@@ -9,7 +9,7 @@
  */
 import { dirname } from 'node:path';
 
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 
 export type OptionKind = 'string' | 'path' | 'number' | 'integer' | 'boolean' | 'number-list' | 'repeatable' | 'enum' | 'duration';
 

@@ -3,7 +3,7 @@
  * variables are COMFYLOAD_SIM_*, so COMFYLOAD_SIM_GPU means the same GPU for `sim --gpu` and
  * `run --sim-gpu`.
  */
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { defineOptions, type Resolved } from './option-table.js';
 import type { FaultSpec } from '../sim/faults.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';

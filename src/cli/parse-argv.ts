@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 
 import type { Argv } from 'yargs';
 
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { REPORT_OPTIONS } from './options-report.js';

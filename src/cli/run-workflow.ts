@@ -13,7 +13,7 @@ import { ComfyHttp } from '../harness/comfy-http.js';
 import { prepareWorkflow, type PreparedWorkflow, type UserInput } from '../harness/preflight.js';
 import { PromptFactory } from '../harness/prompt-factory.js';
 import type { RunPlan } from '../harness/run-plan.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 
 /** Identical and varied prompts of the cache audit, each. */
 export const CACHE_AUDIT_SAMPLES = 3;

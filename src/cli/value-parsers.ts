@@ -7,7 +7,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 
-import { ComfyloadError, type ErrorCode } from './errors.js';
+import { ComfyloadError, type ErrorCode } from '../comfy/errors.js';
 import type { ParseContext } from './option-table.js';
 
 export type Parser<V> = (raw: unknown, ctx: ParseContext) => V;

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 
 import type { ApiWorkflow } from '../comfy/http-types.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { jsonErrorPosition, jsonErrorReason } from './json-position.js';
 
 /** Real API workflows are well under 1 MB; a cap keeps a wrong file (a checkpoint…) from being read whole. */

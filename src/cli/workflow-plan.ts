@@ -5,11 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { ComfyError } from '../comfy/errors.js';
 import { expandSetPath } from '../comfy/set-values.js';
 import { resolveSetPath } from '../comfy/workflow.js';
 import type { RunPlan } from '../harness/run-plan.js';
-import { ComfyloadError } from './errors.js';
+import { ComfyloadError, ComfyPathError } from '../comfy/errors.js';
 import { type Resolved } from './option-table.js';
 import type { RunOptionValues } from './options-run.js';
 import { loadWorkflowSource } from './workflow-file.js';
@@ -41,7 +40,7 @@ export async function workflowPlanFields(resolved: Pick<Resolved<WorkflowValues>
       try {
         for (const p of expandSetPath(source.workflow, path)) resolveSetPath(source.workflow, p);
       } catch (err) {
-        if (err instanceof ComfyError) {
+        if (err instanceof ComfyPathError) {
           throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', err.message.replace(/^--set /, `${flag} `), {
             hint: 'check the node id, class or title and the input name against the workflow file.',
             cause: err,

@@ -7,7 +7,7 @@
  * server does not know cannot be converted here: {@link UiConversionError} says to export the
  * API format instead.
  */
-import { ComfyError } from './errors.js';
+import { ComfyloadError } from './errors.js';
 import type { ApiWorkflow, InputValue, ObjectInfo } from './http-types.js';
 import { type InputDecl, inputDecls, isWidget, nodeInfo } from './input-spec.js';
 
@@ -16,15 +16,9 @@ export const EXPORT_API_HINT =
   'in ComfyUI use "Workflow → Export (API)" (older UIs: enable "Dev mode" in the settings, then "Save (API Format)") and pass that file to --workflow.';
 
 /** Thrown when a UI-format graph cannot be converted; `details` names each node that failed. */
-export class UiConversionError extends ComfyError {
-  readonly hint: string;
-  readonly details: string[];
-
+export class UiConversionError extends ComfyloadError {
   constructor(message: string, details: string[], hint: string = EXPORT_API_HINT) {
-    super('COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', message);
-    this.name = 'UiConversionError';
-    this.hint = hint;
-    this.details = details;
+    super('COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', message, { hint, details });
   }
 }
 

@@ -4,7 +4,7 @@
  * canonical JSON for hashing, output nodes. Templates are never mutated: every change returns a
  * new graph.
  */
-import { ComfyError, ComfyPathError } from './errors.js';
+import { ComfyloadError, ComfyPathError } from './errors.js';
 import type { ApiNode, ApiWorkflow, InputValue, Link, ObjectInfo } from './http-types.js';
 import type { NodeId } from './messages.js';
 
@@ -76,14 +76,14 @@ function randomSeed(rng: () => number): number {
  * Returns a NEW graph whose literal seed inputs follow `policy` for the prompt at `index`:
  * `random` draws each input from [0, 2^50) with `rng` (values in [0, 1)); `fixed` sets
  * `baseSeed`; `increment` sets `baseSeed + index`. The template is never mutated.
- * Throws `ComfyError` `COMFYLOAD_ERR_BAD_SEED` when the seed would not be a safe non-negative integer.
+ * Throws `ComfyloadError` `COMFYLOAD_ERR_BAD_SEED` when the seed would not be a safe non-negative integer.
  */
 export function applySeedPolicy(wf: ApiWorkflow, policy: SeedPolicy, index: number, rng: () => number, baseSeed: number): ApiWorkflow {
   const out = cloneWorkflow(wf);
   const fixedSeed = policy === 'increment' ? baseSeed + index : baseSeed;
   if (policy !== 'random') {
     if (!Number.isSafeInteger(fixedSeed) || fixedSeed < 0 || !Number.isSafeInteger(index)) {
-      throw new ComfyError(
+      throw new ComfyloadError(
         'COMFYLOAD_ERR_BAD_SEED',
         `Expected the ${policy} seed to be a non-negative safe integer, got ${fixedSeed} (base ${baseSeed}, index ${index}); choose a smaller --seed`,
       );

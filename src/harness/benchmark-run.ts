@@ -18,7 +18,7 @@ import type { LevelSummary, Phase, PromptFlag, PromptRecord } from '../metrics/r
 import { sleep, type Clock } from './clock.js';
 import { SubmitBudget, runClosedLoop, type ClosedLoopBudget } from './closed-loop.js';
 import { ComfyHttp } from './comfy-http.js';
-import { HarnessError } from './harness-error.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { checkImage } from './output-check.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
@@ -48,7 +48,7 @@ export interface RunOutcome {
    * Set when the target itself ended the run early (every socket given up, or sockets that would
    * not open): the run is partial and the CLI ends with this error's code after writing results.
    */
-  stoppedBy?: HarnessError;
+  stoppedBy?: ComfyloadError;
 }
 
 /** The run-wide settings of every virtual user of a plan. */
@@ -60,8 +60,8 @@ export function userOptions(plan: RunPlan): VirtualUserOptions {
 }
 
 /** True for the errors by which the target ends a run early, rather than a bug or bad input. */
-export function isTargetLoss(err: unknown): err is HarnessError {
-  return err instanceof HarnessError && (err.code === 'COMFYLOAD_ERR_WS_CLOSED' || err.code === 'COMFYLOAD_ERR_TARGET_UNREACHABLE');
+export function isTargetLoss(err: unknown): err is ComfyloadError {
+  return err instanceof ComfyloadError && (err.code === 'COMFYLOAD_ERR_WS_CLOSED' || err.code === 'COMFYLOAD_ERR_TARGET_UNREACHABLE');
 }
 
 /** How long to wait for a shared server's queue to empty between levels. */
@@ -74,7 +74,7 @@ export class BenchmarkRun {
   readonly #factory: PromptFactory;
   readonly #stats = new DecodeStats();
   #reconnects = 0;
-  #stoppedBy: HarnessError | undefined;
+  #stoppedBy: ComfyloadError | undefined;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
 
   constructor(plan: RunPlan, deps: BenchmarkRunDeps) {
@@ -82,7 +82,7 @@ export class BenchmarkRun {
     this.#deps = deps;
     const target = plan.targets[0];
     if (target === undefined)
-      throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', { hint: 'Give --url, or omit it to use the built-in emulator.' });
     this.#http = new ComfyHttp(target);
     this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts);
   }
@@ -100,11 +100,7 @@ export class BenchmarkRun {
   async preflight(): Promise<SystemStats> {
     const stats = await this.#http.systemStats();
     if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-      throw new HarnessError(
-        'COMFYLOAD_ERR_NOT_COMFYUI',
-        `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`,
-        'Check that --url points at a ComfyUI server.',
-      );
+      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, { hint: 'Check that --url points at a ComfyUI server.' });
     }
     if (!this.#factory.hasSeedInputs && this.#plan.seedPolicy !== 'fixed') {
       this.#deps.observer.onWarning?.("the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI's cache and measure nothing");
@@ -167,7 +163,7 @@ export class BenchmarkRun {
       ...(budget.durationMs !== undefined ? { durationMs: budget.durationMs } : {}),
     });
     const warn = (message: string): void => observer.onWarning?.(message);
-    let lastGiveUp: HarnessError | undefined;
+    let lastGiveUp: ComfyloadError | undefined;
     const options: VirtualUserOptions = { ...userOptions(this.#plan), onGiveUp: (err) => (lastGiveUp = err) };
     const users = Array.from({ length: concurrency }, () => new VirtualUser(this.#http, clock, this.#stats, warn, options));
     try {

@@ -19,7 +19,7 @@ import { systemTimers, type Timers } from './open-loop.js';
 import type { LiveCounts } from './run-observer.js';
 import type { RunPlan } from './run-plan.js';
 import type { DispatchPolicy } from './dispatch.js';
-import type { HarnessError } from './harness-error.js';
+import type { ComfyloadError } from '../comfy/errors.js';
 
 export interface CapacityPlan {
   slos: SloSpec[];
@@ -47,7 +47,7 @@ export interface CapacityOutcome {
   partial: boolean;
   partialReason?: string;
   /** Set when every socket to a target was given up: the search stopped there (partial). */
-  stoppedBy?: HarnessError;
+  stoppedBy?: ComfyloadError;
 }
 
 /** Start of the search, as a fraction of the probe's estimated service rate. */

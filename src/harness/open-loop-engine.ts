@@ -25,7 +25,7 @@ import { ArrivalSchedule, type ArrivalScheduleSpec } from './arrival-schedule.js
 import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
 import { Dispatcher, type DispatchPolicy } from './dispatch.js';
-import { HarnessError } from './harness-error.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopScheduler, systemTimers, type ScheduledArrival, type Timers } from './open-loop.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
@@ -108,11 +108,11 @@ export class OpenLoopEngine {
   #opened = false;
   /** Aborts once a target has lost every socket: arrivals stop. */
   readonly #targetLost = new AbortController();
-  #stoppedBy: HarnessError | undefined;
+  #stoppedBy: ComfyloadError | undefined;
 
   constructor(plan: RunPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
     if (plan.targets.length === 0)
-      throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', 'Give --url, or omit it to use the built-in emulator.');
+      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', { hint: 'Give --url, or omit it to use the built-in emulator.' });
     this.#plan = plan;
     this.#d = deps;
     this.#timers = deps.timers ?? systemTimers;
@@ -153,11 +153,11 @@ export class OpenLoopEngine {
   }
 
   /** The error that ended the run early: every socket to a target was given up. */
-  get stoppedBy(): HarnessError | undefined {
+  get stoppedBy(): ComfyloadError | undefined {
     return this.#stoppedBy;
   }
 
-  #loseTarget(err: HarnessError): void {
+  #loseTarget(err: ComfyloadError): void {
     if (this.#stoppedBy !== undefined) return;
     this.#stoppedBy = err;
     this.#targetLost.abort(err);
@@ -169,11 +169,7 @@ export class OpenLoopEngine {
     for (const pool of this.pools) {
       const stats = await pool.http.systemStats();
       if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-        throw new HarnessError(
-          'COMFYLOAD_ERR_NOT_COMFYUI',
-          `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`,
-          'Check that --url points at a ComfyUI server.',
-        );
+        throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, { hint: 'Check that --url points at a ComfyUI server.' });
       }
       all.push(stats);
     }

@@ -9,7 +9,7 @@ import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
 import type { BenchmarkRunDeps, RunOutcome } from './benchmark-run.js';
 import type { ComfyHttp } from './comfy-http.js';
-import { HarnessError } from './harness-error.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopEngine, type ArrivalSegment } from './open-loop-engine.js';
 import type { Timers } from './open-loop.js';
 import type { LiveCounts } from './run-observer.js';
@@ -27,7 +27,7 @@ export class OpenLoopRun {
   readonly engine: OpenLoopEngine;
 
   constructor(plan: RunPlan, deps: BenchmarkRunDeps & { timeline: QueueTimeline; timers?: Timers }) {
-    if (plan.openLoop === undefined) throw new HarnessError('COMFYLOAD_ERR_BAD_OPTION', 'Not an open-loop plan', 'Give --rate or --stages.');
+    if (plan.openLoop === undefined) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Not an open-loop plan', { hint: 'Give --rate or --stages.' });
     this.#plan = plan;
     this.#open = plan.openLoop;
     this.engine = new OpenLoopEngine(plan, deps, plan.openLoop.dispatch);

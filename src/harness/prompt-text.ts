@@ -6,7 +6,7 @@
  */
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import { cloneWorkflow, isLink } from '../comfy/workflow.js';
-import { HarnessError } from './harness-error.js';
+import { ComfyloadError } from '../comfy/errors.js';
 
 /** A node input that holds the positive prompt text. */
 export interface TextTarget {
@@ -29,11 +29,7 @@ export function findPositiveText(wf: ApiWorkflow): TextTarget[] {
     if (isLink(link)) trace(wf, String(link[0]), seen, found);
   }
   if (found.length === 0) {
-    throw new HarnessError(
-      'COMFYLOAD_ERR_BAD_WORKFLOW',
-      '--prompt-file: the workflow has no positive prompt text to vary (no node titled "Positive", and no text encoder linked to a sampler\'s `positive` input)',
-      'Title the positive CLIPTextEncode "Positive" in the editor and export again, or vary the text with --set instead.',
-    );
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', '--prompt-file: the workflow has no positive prompt text to vary (no node titled "Positive", and no text encoder linked to a sampler\'s `positive` input)', { hint: 'Title the positive CLIPTextEncode "Positive" in the editor and export again, or vary the text with --set instead.' });
   }
   return found;
 }

@@ -14,7 +14,7 @@
 import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
-import type { HarnessError } from './harness-error.js';
+import type { ComfyloadError } from '../comfy/errors.js';
 import { VirtualUser, type SubmitOptions, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
 
 /** Sockets per target in an open-loop run. */
@@ -36,7 +36,7 @@ export interface TargetPoolOptions {
   /** Settings of every lane's virtual user. */
   user?: VirtualUserOptions;
   /** Called once, when the last live socket of the target was given up. */
-  onAllGaveUp?: (err: HarnessError) => void;
+  onAllGaveUp?: (err: ComfyloadError) => void;
 }
 
 export class TargetPool {
@@ -49,7 +49,7 @@ export class TargetPool {
   constructor(index: number, http: ComfyHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: TargetPoolOptions = {}) {
     this.index = index;
     this.http = http;
-    const onGiveUp = (err: HarnessError): void => {
+    const onGiveUp = (err: ComfyloadError): void => {
       if (this.allGaveUp) options.onAllGaveUp?.(err);
     };
     const user: VirtualUserOptions = { ...options.user, onGiveUp };

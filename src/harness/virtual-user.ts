@@ -23,7 +23,7 @@ import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
-import type { HarnessError } from './harness-error.js';
+import type { ComfyloadError } from '../comfy/errors.js';
 import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, realTimers, type Timers } from './prompt-watchdog.js';
 import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
 
@@ -66,7 +66,7 @@ export interface VirtualUserOptions {
   /** How long a closed socket keeps reconnecting before it is given up. @default 60000 */
   reconnectWindowMs?: number;
   /** Called once when the socket is given up (after the user's own warning). */
-  onGiveUp?: (err: HarnessError) => void;
+  onGiveUp?: (err: ComfyloadError) => void;
   /** Socket seam: tests pass a scripted session. Default: a real {@link WsSession}. */
   session?: (options: WsSessionOptions) => Session;
 }
@@ -88,7 +88,7 @@ export class VirtualUser {
   readonly #timers: Timers;
   readonly #quietMs: number;
   readonly #maxQuietMs: number;
-  readonly #onGiveUp: ((err: HarnessError) => void) | undefined;
+  readonly #onGiveUp: ((err: ComfyloadError) => void) | undefined;
 
   constructor(http: VirtualUserHttp, clock: Clock, stats: DecodeStats, onWarning: (message: string) => void, options: VirtualUserOptions = {}) {
     this.#http = http;
@@ -268,7 +268,7 @@ export class VirtualUser {
   };
 
   /** No event will come any more: prompts in flight are looked up now, then polled (they may still finish on the server). */
-  #sessionOnGiveUp = (err: HarnessError): void => {
+  #sessionOnGiveUp = (err: ComfyloadError): void => {
     // One wording for every socket: warnings are kept once each.
     this.#onWarning(
       `a WebSocket closed and did not reopen (${err.code}): its virtual user took no new prompts, and its prompts in flight were settled by looking them up in /history and /queue`,

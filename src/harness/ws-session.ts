@@ -8,7 +8,7 @@
  */
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
-import { HarnessError } from './harness-error.js';
+import { ComfyloadError } from '../comfy/errors.js';
 import { realTimers, type Timers } from './prompt-watchdog.js';
 
 export interface FrameSink {
@@ -24,7 +24,7 @@ export interface WsSessionOptions {
   /** Called after a reconnect, with the time the socket was down. */
   onReconnect?: (downMs: number) => void;
   /** Called once when the socket is given up for good (still closed after `reconnectWindowMs`). */
-  onGiveUp?: (err: HarnessError) => void;
+  onGiveUp?: (err: ComfyloadError) => void;
   connectTimeoutMs?: number;
   /** How long after a close reconnects go on before the socket is given up. @default 60000 */
   reconnectWindowMs?: number;
@@ -113,12 +113,7 @@ export class WsSession implements Session {
       const onError = (err: Error): void => {
         ws.off('open', onOpen);
         reject(
-          new HarnessError(
-            'COMFYLOAD_ERR_TARGET_UNREACHABLE',
-            `WebSocket ${redact(this.#opts.url)} failed: ${err.message}`,
-            'Check that the server is ComfyUI and reachable; a 403 on /ws means a mismatched Origin (set by a proxy).',
-            { cause: err },
-          ),
+          new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `WebSocket ${redact(this.#opts.url)} failed: ${err.message}`, { hint: 'Check that the server is ComfyUI and reachable; a 403 on /ws means a mismatched Origin (set by a proxy).', cause: err }),
         );
       };
       ws.once('open', onOpen);
@@ -182,11 +177,7 @@ export class WsSession implements Session {
         this.#reconnecting = false;
         this.#settleReady(false);
         this.#opts.onGiveUp?.(
-          new HarnessError(
-            'COMFYLOAD_ERR_WS_CLOSED',
-            `WebSocket ${redact(this.#opts.url.replace(/\?.*$/, ''))} closed and did not reopen within ${formatSeconds(windowMs)} (${attempt} attempts)`,
-            'Check the server and its log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. Raise --reconnect-timeout to wait longer for a restarting server.',
-          ),
+          new ComfyloadError('COMFYLOAD_ERR_WS_CLOSED', `WebSocket ${redact(this.#opts.url.replace(/\?.*$/, ''))} closed and did not reopen within ${formatSeconds(windowMs)} (${attempt} attempts)`, { hint: 'Check the server and its log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. Raise --reconnect-timeout to wait longer for a restarting server.' }),
         );
         return;
       }
@@ -227,13 +218,8 @@ export class WsSession implements Session {
  * The error that stops a run once every socket to a target was given up: the target still
  * answers HTTP perhaps, but no prompt can be followed any more.
  */
-export function socketsGivenUpError(baseUrl: string, windowMs: number, where: string, cause?: unknown): HarnessError {
-  return new HarnessError(
-    'COMFYLOAD_ERR_WS_CLOSED',
-    `Every WebSocket to ${redact(baseUrl)} closed and did not reopen within ${formatSeconds(windowMs)}: the run stopped ${where}`,
-    'Check the server and its log (a proxy in front of ComfyUI must allow WebSocket upgrades on /ws); raise --reconnect-timeout to wait longer for a restarting server. The results so far are written, marked "partial": true.',
-    cause === undefined ? {} : { cause },
-  );
+export function socketsGivenUpError(baseUrl: string, windowMs: number, where: string, cause?: unknown): ComfyloadError {
+  return new ComfyloadError('COMFYLOAD_ERR_WS_CLOSED', `Every WebSocket to ${redact(baseUrl)} closed and did not reopen within ${formatSeconds(windowMs)}: the run stopped ${where}`, { hint: 'Check the server and its log (a proxy in front of ComfyUI must allow WebSocket upgrades on /ws); raise --reconnect-timeout to wait longer for a restarting server. The results so far are written, marked "partial": true.', cause });
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { ERROR_CODES } from '../../src/cli/errors.js';
+import { ERROR_CODES } from '../../src/comfy/errors.js';
 import { renderCliDoc, renderErrorsDoc, writeDocs } from '../../src/cli/gen-docs.js';
 import { optionDefs } from '../../src/cli/option-table.js';
 import { RUN_OPTIONS } from '../../src/cli/options-run.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ComfyloadError, debugFromEnv, ERROR_CODES, EXIT_CODES, formatError, toComfyloadError } from '../../src/cli/errors.js';
+import { ComfyloadError, ERROR_CODES, EXIT_CODES } from '../../src/comfy/errors.js';
+import { debugFromEnv, formatError, toComfyloadError } from '../../src/cli/errors.js';
 
 describe('ComfyloadError', () => {
   it('takes exit code and default hint from the catalogue, and passes the cause through', () => {
@@ -23,6 +24,10 @@ describe('ComfyloadError', () => {
       BAD_WORKFLOW: 2,
       WORKFLOW_NOT_FOUND: 2,
       WORKFLOW_UI_FORMAT: 2,
+      BAD_SET_PATH: 2,
+      SET_PATH_NO_MATCH: 2,
+      SET_PATH_NO_INPUT: 2,
+      BAD_SEED: 2,
       BAD_SET_VALUE: 2,
       BAD_URL: 2,
       TARGET_UNREACHABLE: 3,
@@ -31,6 +36,7 @@ describe('ComfyloadError', () => {
       PROMPT_REJECTED: 2,
       CACHE_AUDIT_FAILED: 1,
       WS_CLOSED: 3,
+      OUTPUT_FETCH: 3,
       PROMPT_TIMEOUT: 1,
       ERROR_RATE_EXCEEDED: 1,
       RESULTS_WRITE: 2,

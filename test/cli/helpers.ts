@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { parseRun } from '../../src/cli/run-args.js';
-import { ComfyloadError } from '../../src/cli/errors.js';
+import { ComfyloadError } from '../../src/comfy/errors.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { parseArgv } from '../../src/cli/parse-argv.js';
 

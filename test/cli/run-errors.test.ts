@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type ErrorCode, formatError } from '../../src/cli/errors.js';
+import type { ErrorCode } from '../../src/comfy/errors.js';
+import { formatError } from '../../src/cli/errors.js';
 import { API_WORKFLOW, errorOf, planFrom, Scratch } from './helpers.js';
 
 let s: Scratch;

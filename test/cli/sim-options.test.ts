@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ComfyloadError } from '../../src/cli/errors.js';
+import { ComfyloadError } from '../../src/comfy/errors.js';
 import { resolveOptions } from '../../src/cli/option-table.js';
 import { SIM_OPTIONS, toSimStartOptions } from '../../src/cli/options-sim.js';
 import { parseArgv } from '../../src/cli/parse-argv.js';

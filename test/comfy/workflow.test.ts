@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ComfyError, ComfyPathError } from '../../src/comfy/errors.js';
+import { ComfyloadError, ComfyPathError } from '../../src/comfy/errors.js';
 import type { ApiWorkflow, ObjectInfo } from '../../src/comfy/http-types.js';
 import {
   applySeedPolicy,
@@ -34,7 +34,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    return e instanceof ComfyError ? e.code : 'not a ComfyError';
+    return e instanceof ComfyloadError ? e.code : 'not a ComfyloadError';
   }
   return undefined;
 }

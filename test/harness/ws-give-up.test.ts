@@ -11,7 +11,7 @@ import { DecodeStats } from '../../src/comfy/decode-stats.js';
 import type { HistoryEntry, HistoryResponse, PromptRequest, QueueResponse } from '../../src/comfy/http-types.js';
 import { SubmitBudget, runClosedLoop } from '../../src/harness/closed-loop.js';
 import type { PostPromptResult } from '../../src/harness/comfy-http.js';
-import { HarnessError } from '../../src/harness/harness-error.js';
+import { ComfyloadError } from '../../src/comfy/errors.js';
 import { VirtualUser, type SubmitResult, type VirtualUserHttp } from '../../src/harness/virtual-user.js';
 import { reconnectDelayMs, WsSession, type Session, type WsSessionOptions } from '../../src/harness/ws-session.js';
 import { ManualTimers } from './manual-timers.js';
@@ -36,7 +36,7 @@ describe('WsSession reconnect window', () => {
     await new Promise((r) => wss.once('listening', r));
     const port = (wss.address() as AddressInfo).port;
     const t = new ManualTimers();
-    const gaveUp: HarnessError[] = [];
+    const gaveUp: ComfyloadError[] = [];
     const session = new WsSession({
       url: `ws://127.0.0.1:${port}/ws?clientId=a`,
       headers: {},
@@ -94,7 +94,7 @@ class ScriptedSession implements Session {
   giveUp(): void {
     this.isOpen = false;
     this.gaveUp = true;
-    this.#opts.onGiveUp?.(new HarnessError('COMFYLOAD_ERR_WS_CLOSED', 'gone', 'fix'));
+    this.#opts.onGiveUp?.(new ComfyloadError('COMFYLOAD_ERR_WS_CLOSED', 'gone', { hint: 'fix' }));
   }
 }
 
@@ -143,10 +143,10 @@ class FakeHttp implements VirtualUserHttp {
   }
 }
 
-function userWith(http: FakeHttp, t: ManualTimers): { user: VirtualUser; session: () => ScriptedSession; warnings: string[]; gaveUp: HarnessError[] } {
+function userWith(http: FakeHttp, t: ManualTimers): { user: VirtualUser; session: () => ScriptedSession; warnings: string[]; gaveUp: ComfyloadError[] } {
   let made: ScriptedSession | undefined;
   const warnings: string[] = [];
-  const gaveUp: HarnessError[] = [];
+  const gaveUp: ComfyloadError[] = [];
   const user = new VirtualUser(http, t, new DecodeStats(), (m) => warnings.push(m), {
     timers: t,
     onGiveUp: (e) => gaveUp.push(e),

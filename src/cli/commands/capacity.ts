@@ -20,7 +20,7 @@ import { ConsoleReporter } from '../../reporters/console.js';
 import { formatCapacitySummary, QueueCsvWriter, writeTrialsCsv } from '../../reporters/open-loop-files.js';
 import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
 import { BUNDLED_WORKFLOW, nameFromPath } from '../build-run-plan.js';
-import { ComfyloadError } from '../errors.js';
+import { ComfyloadError } from '../../comfy/errors.js';
 import { FileSink } from '../file-sink.js';
 import type { CliIO } from '../io.js';
 import type { Resolved } from '../option-table.js';
@@ -33,7 +33,7 @@ import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
 import { VramReporting } from '../vram-reporting.js';
 import { VramSampling } from '../vram-sampling.js';
 import { loadWorkflowFile } from '../workflow-file.js';
-import { writeReport } from './report.js';
+import { writeReport } from '../../session/results-folder.js';
 
 export async function capacityCommand(resolved: Resolved<CapacityOptionValues>, io: CliIO): Promise<number> {
   const v = resolved.values;

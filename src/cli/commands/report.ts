@@ -1,24 +1,11 @@
 /**
  * `comfyload report <results-dir>`: renders report.html again from the files of a results folder
- * (summary.json, levels.csv, requests.csv, and when present vram.csv, histograms.hlog, queue.csv,
- * targets.csv and capacity.json) without re-running anything: closed-loop, open-loop and capacity
- * runs alike. `comfyload run` and `comfyload capacity` call {@link writeReport} at the end of
- * every run, a run cut short included.
+ * without re-running anything: closed-loop, open-loop and capacity runs alike.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
-import { parseSummaryJson } from '../../reporters/summary-json.js';
-import { buildReportData, type ReportFiles } from '../../reporters/html/report-data.js';
-import { renderReportHtml, type ReportAssets } from '../../reporters/html/render-report.js';
-import { ComfyloadError } from '../errors.js';
+import { relative, resolve } from 'node:path';
+import { ComfyloadError } from '../../comfy/errors.js';
+import { writeReport } from '../../session/results-folder.js';
 import type { CliIO } from '../io.js';
-
-export interface ReportWritten {
-  path: string;
-  bytes: number;
-  renderMs: number;
-}
 
 export async function reportCommand(dir: string | undefined, out: string | undefined, io: CliIO): Promise<number> {
   if (dir === undefined) {
@@ -31,69 +18,4 @@ export async function reportCommand(dir: string | undefined, out: string | undef
     `comfyload: wrote ${relative(io.cwd, written.path) || written.path} (${(written.bytes / 1024).toFixed(0)} KiB, rendered in ${written.renderMs.toFixed(0)} ms)\n`,
   );
   return 0;
-}
-
-/** Reads the results folder, renders the report and writes it (atomically: a temp file renamed). */
-export async function writeReport(dir: string, outPath = join(dir, 'report.html')): Promise<ReportWritten> {
-  const started = performance.now();
-  const files = readResultFiles(dir);
-  const html = renderReportHtml(buildReportData(files), reportAssets());
-  const tmp = `${outPath}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, outPath);
-  return { path: outPath, bytes: Buffer.byteLength(html), renderMs: performance.now() - started };
-}
-
-function readResultFiles(dir: string): ReportFiles {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a folder`);
-  }
-  const missing = ['summary.json', 'levels.csv', 'requests.csv'].filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0) {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a comfyload results folder: no ${missing.join(', ')}`);
-  }
-  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
-  const optional = (name: string): string | undefined => (existsSync(join(dir, name)) ? read(name) : undefined);
-  let summary;
-  try {
-    summary = parseSummaryJson(read('summary.json'));
-  } catch (err) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_RESULTS', `${join(dir, 'summary.json')} cannot be read: ${(err as Error).message}`, { cause: err });
-  }
-  const vramCsv = optional('vram.csv');
-  const hlog = optional('histograms.hlog');
-  const queueCsv = optional('queue.csv');
-  const targetsCsv = optional('targets.csv');
-  const capacityJson = optional('capacity.json');
-  if (capacityJson !== undefined) {
-    try {
-      JSON.parse(capacityJson);
-    } catch (err) {
-      throw new ComfyloadError('COMFYLOAD_ERR_BAD_RESULTS', `${join(dir, 'capacity.json')} cannot be read: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  return {
-    summary,
-    levelsCsv: read('levels.csv'),
-    requestsCsv: read('requests.csv'),
-    ...(vramCsv !== undefined ? { vramCsv } : {}),
-    ...(hlog !== undefined ? { hlog } : {}),
-    ...(queueCsv !== undefined ? { queueCsv } : {}),
-    ...(targetsCsv !== undefined ? { targetsCsv } : {}),
-    ...(capacityJson !== undefined ? { capacityJson } : {}),
-  };
-}
-
-let assets: ReportAssets | undefined;
-
-/** uPlot's browser build and stylesheet, from the installed package (inlined: the page needs no network). */
-function reportAssets(): ReportAssets {
-  if (assets !== undefined) return assets;
-  const require = createRequire(import.meta.url);
-  const dist = join(require.resolve('uplot/package.json'), '..', 'dist');
-  assets = {
-    uplotJs: readFileSync(join(dist, 'uPlot.iife.min.js'), 'utf8'),
-    uplotCss: readFileSync(join(dist, 'uPlot.min.css'), 'utf8'),
-  };
-  return assets;
 }

@@ -27,7 +27,7 @@ import { VramSampling } from '../vram-sampling.js';
 import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
 import { HarnessLag } from '../harness-lag.js';
 import { abortOnSignal } from '../stop-signal.js';
-import { writeReport } from './report.js';
+import { writeReport } from '../../session/results-folder.js';
 
 export interface RunFlags {
   json: boolean;

@@ -3,7 +3,7 @@
  * closed cleanly (exit 0).
  */
 import { startSim } from '../../sim/index.js';
-import { ComfyloadError } from '../errors.js';
+import { ComfyloadError } from '../../comfy/errors.js';
 import type { CliIO } from '../io.js';
 import type { SimStartOptions } from '../options-sim.js';
 

@@ -8,7 +8,7 @@
 import { systemClock } from '../../harness/clock.js';
 import type { RunPlan } from '../../harness/run-plan.js';
 import { startSim, type SimHandle } from '../../sim/index.js';
-import { ComfyloadError } from '../errors.js';
+import { ComfyloadError } from '../../comfy/errors.js';
 import type { CliIO } from '../io.js';
 import type { Resolved } from '../option-table.js';
 import type { ValidateOptionValues } from '../options-validate.js';
