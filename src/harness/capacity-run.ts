@@ -15,7 +15,7 @@ import type { ArrivalProcess } from './arrival-schedule.js';
 import type { BenchmarkRunDeps } from './benchmark-run.js';
 import { RateSearch, TrialJudge, type SearchPhase, type TrialDecision } from './capacity-search.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
-import { systemTimers, type Timers } from './open-loop.js';
+import { systemTimers, type Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
 import type { RunPlan } from './run-plan.js';
 import type { DispatchPolicy } from './dispatch.js';

@@ -13,7 +13,6 @@
  * A target whose every socket was given up ends the run: arrivals stop, what is in flight settles
  * (by look-ups on the dead target), and `stoppedBy` holds COMFYLOAD_ERR_WS_CLOSED.
  */
-import { setMaxListeners } from 'node:events';
 import { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
@@ -26,7 +25,8 @@ import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
 import { Dispatcher, type DispatchPolicy } from './dispatch.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { OpenLoopScheduler, systemTimers, type ScheduledArrival, type Timers } from './open-loop.js';
+import { OpenLoopScheduler, type ScheduledArrival } from './open-loop.js';
+import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import { userOptions } from './benchmark-run.js';
@@ -169,7 +169,9 @@ export class OpenLoopEngine {
     for (const pool of this.pools) {
       const stats = await pool.http.systemStats();
       if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-        throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, { hint: 'Check that --url points at a ComfyUI server.' });
+        throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, {
+          hint: 'Check that --url points at a ComfyUI server.',
+        });
       }
       all.push(stats);
     }
@@ -258,8 +260,6 @@ export class OpenLoopEngine {
   /** Runs one arrival schedule: resolves when its arrivals are over and every one has settled. */
   async runSegment(segment: ArrivalSegment, options: SegmentOptions): Promise<SegmentResult> {
     const { clock, observer, recorder, originMs, timeline } = this.#d;
-    // Every prompt in flight listens to the run's signal: hundreds at saturation, by design.
-    setMaxListeners(0, options.signal);
     const fleet = this.pools.length > 1;
     const states = segment.stageLevels.map((s): LevelState => ({
       level: s.level,
@@ -384,8 +384,7 @@ export class OpenLoopEngine {
         await settle(st, record, target);
       },
     });
-    const stop = anySignal([options.signal, options.stopArrivals, this.#targetLost.signal]);
-    setMaxListeners(0, stop);
+    const stop = AbortSignal.any([options.signal, options.stopArrivals, this.#targetLost.signal].filter((s): s is AbortSignal => s !== undefined));
     await scheduler.run(stop);
     const levels: LevelSummary[] = [];
     const targetLevels: LevelSummary[] = [];
@@ -465,18 +464,4 @@ export function droppedRecord(runId: string, target: number, level: number, phas
     source: 'ws',
     flags: [],
   };
-}
-
-/** A signal that aborts when any of the given ones does. */
-export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
-  const controller = new AbortController();
-  for (const s of signals) {
-    if (s === undefined) continue;
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
-    }
-    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-  }
-  return controller.signal;
 }

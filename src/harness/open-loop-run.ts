@@ -11,7 +11,7 @@ import type { BenchmarkRunDeps, RunOutcome } from './benchmark-run.js';
 import type { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopEngine, type ArrivalSegment } from './open-loop-engine.js';
-import type { Timers } from './open-loop.js';
+import type { Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
 import type { OpenLoopPlan, RunPlan } from './run-plan.js';
 

@@ -11,17 +11,7 @@
  * Timers are a seam: tests pass fake ones driven by a manual clock.
  */
 import type { Arrival } from './arrival-schedule.js';
-import type { Clock } from './clock.js';
-
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import type { Clock, Timers } from './clock.js';
 
 export interface ScheduledArrival extends Arrival {
   /** Clock ms the plan wanted it sent. */

@@ -13,18 +13,8 @@
 import type { HistoryResponse, QueueResponse } from '../comfy/http-types.js';
 import type { PromptMarks } from '../comfy/marks.js';
 import type { PromptTracker } from '../comfy/prompt-tracker.js';
-import type { Clock } from './clock.js';
-
-/** The timer seam (setTimeout/clearTimeout), replaced by a manual one in tests. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { onAbort } from './abort.js';
+import { systemTimers, type Clock, type Timers } from './clock.js';
 
 /** The two reads a look-up needs (ComfyHttp has them). */
 export interface PromptLookupHttp {
@@ -176,17 +166,16 @@ export function raceSettled(
   p: Promise<void>,
   ms: number,
   signal: AbortSignal | undefined,
-  timers: Timers = realTimers,
+  timers: Timers = systemTimers,
 ): Promise<'settled' | 'timeout' | 'aborted'> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('aborted');
     const timer = timers.setTimeout(() => finish('timeout'), ms);
-    const onAbort = (): void => finish('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = onAbort(signal, () => finish('aborted'));
     void p.then(() => finish('settled'));
     function finish(r: 'settled' | 'timeout' | 'aborted'): void {
       timers.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve(r);
     }
   });

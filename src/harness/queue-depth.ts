@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { decodeText } from '../comfy/decoder.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
-import type { Clock } from './clock.js';
+import type { Clock, Timers } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
-import type { Timers } from './open-loop.js';
 import { WsSession, type FrameSink } from './ws-session.js';
 
 export interface QueueDepthOptions {

@@ -14,6 +14,7 @@
 import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
+import { onAbort } from './abort.js';
 import type { ComfyloadError } from '../comfy/errors.js';
 import { VirtualUser, type SubmitOptions, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
 
@@ -157,17 +158,16 @@ export class TargetPool {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const onAbort = (): void => {
-        const i = lane.waiting.indexOf(wake);
-        if (i >= 0) lane.waiting.splice(i, 1);
-        resolve(false);
-      };
       const wake = (): void => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(true);
       };
       lane.waiting.push(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = onAbort(signal, () => {
+        const i = lane.waiting.indexOf(wake);
+        if (i >= 0) lane.waiting.splice(i, 1);
+        resolve(false);
+      });
     });
   }
 

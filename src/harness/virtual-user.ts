@@ -24,7 +24,9 @@ import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
 import type { ComfyloadError } from '../comfy/errors.js';
-import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, realTimers, type Timers } from './prompt-watchdog.js';
+import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled } from './prompt-watchdog.js';
+import { onAbort } from './abort.js';
+import { systemTimers, type Timers } from './clock.js';
 import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
 
 /** What a user needs of the target's HTTP side. */
@@ -94,7 +96,7 @@ export class VirtualUser {
     this.#http = http;
     this.#clock = clock;
     this.#onWarning = onWarning;
-    this.#timers = options.timers ?? realTimers;
+    this.#timers = options.timers ?? systemTimers;
     this.#quietMs = options.quietMs ?? 30_000;
     this.#maxQuietMs = options.maxQuietMs ?? Math.max(300_000, this.#quietMs);
     this.#onGiveUp = options.onGiveUp;
@@ -134,10 +136,9 @@ export class VirtualUser {
     if (this.#session.isOpen) return Promise.resolve(true);
     if (signal?.aborted === true) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const onAbort = (): void => resolve(false);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = onAbort(signal, () => resolve(false));
       void this.#session.ready().then((open) => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(open);
       });
     });

@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SystemStats } from '../comfy/http-types.js';
 import type { Phase, VramSample } from '../metrics/result-types.js';
+import { systemTimers, type Timers } from './clock.js';
 import type { TargetSpec } from './run-plan.js';
 
 /** What the run is doing, read at each sample. */
@@ -20,20 +21,6 @@ export interface SampleContext {
   concurrency: number;
   inFlight: number;
 }
-
-export interface SamplerTimers {
-  setInterval(handler: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const realTimers: SamplerTimers = {
-  setInterval: (handler, ms) => {
-    const handle = setInterval(handler, ms);
-    handle.unref();
-    return handle;
-  },
-  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
-};
 
 export interface VramSamplerOptions {
   /** One GET /system_stats on the sampler's own connection. */
@@ -45,7 +32,7 @@ export interface VramSamplerOptions {
   intervalMs: number;
   context: () => SampleContext;
   onSample: (sample: VramSample) => void;
-  timers?: SamplerTimers;
+  timers?: Timers;
 }
 
 export interface SamplerCounts {
@@ -56,7 +43,7 @@ export interface SamplerCounts {
 
 export class VramSampler {
   readonly #o: VramSamplerOptions;
-  readonly #timers: SamplerTimers;
+  readonly #timers: Timers;
   #handle: unknown;
   #pending: Promise<void> | undefined;
   #counts: SamplerCounts = { samples: 0, skippedTicks: 0, failedPolls: 0 };
@@ -64,7 +51,7 @@ export class VramSampler {
 
   constructor(options: VramSamplerOptions) {
     this.#o = options;
-    this.#timers = options.timers ?? realTimers;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   get counts(): Readonly<SamplerCounts> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../src/harness/arrival-schedule.js';
 import { OpenLoopScheduler, type ScheduledArrival } from '../../src/harness/open-loop.js';
-import { FakeTime } from './fake-time.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 function constant(ratePerSec: number, count: number): ArrivalSchedule {
   return new ArrivalSchedule(
@@ -11,7 +11,7 @@ function constant(ratePerSec: number, count: number): ArrivalSchedule {
 }
 
 /** Launches that settle when the test says so. */
-function harness(time: FakeTime, maxInFlight: number, count: number, ratePerSec = 10) {
+function harness(time: FakeClock, maxInFlight: number, count: number, ratePerSec = 10) {
   const launched: ScheduledArrival[] = [];
   const dropped: ScheduledArrival[] = [];
   const settlers: (() => void)[] = [];
@@ -32,7 +32,7 @@ function harness(time: FakeTime, maxInFlight: number, count: number, ratePerSec 
 
 describe('OpenLoopScheduler', () => {
   it('fires each arrival at its intended time, not a millisecond before', async () => {
-    const time = new FakeTime();
+    const time = new FakeClock();
     const h = harness(time, 100, 3);
     const done = h.scheduler.run();
     await time.advance(0);
@@ -48,7 +48,7 @@ describe('OpenLoopScheduler', () => {
   });
 
   it('does not wait for earlier prompts: arrivals keep coming while none has settled', async () => {
-    const time = new FakeTime();
+    const time = new FakeClock();
     const h = harness(time, 100, 5);
     const done = h.scheduler.run();
     await time.advance(400);
@@ -59,7 +59,7 @@ describe('OpenLoopScheduler', () => {
   });
 
   it('counts arrivals that find max-in-flight outstanding as dropped; scheduled = launched + dropped', async () => {
-    const time = new FakeTime();
+    const time = new FakeClock();
     const h = harness(time, 2, 6);
     const done = h.scheduler.run();
     await time.advance(300); // arrivals at 0,100,200,300: two launched, two dropped
@@ -77,7 +77,7 @@ describe('OpenLoopScheduler', () => {
   });
 
   it('after a stall of its own event loop, fires every overdue arrival with its intended time and lateness', async () => {
-    const time = new FakeTime();
+    const time = new FakeClock();
     const h = harness(time, 100, 4);
     const done = h.scheduler.run();
     await time.advance(0);
@@ -94,7 +94,7 @@ describe('OpenLoopScheduler', () => {
   });
 
   it('stops arrivals when the stop signal aborts, and still waits for what is in flight', async () => {
-    const time = new FakeTime();
+    const time = new FakeClock();
     const h = harness(time, 100, 100);
     const stop = new AbortController();
     let finished = false;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryResponse, QueueResponse } from '../../src/comfy/http-types.js';
 import { PromptTracker } from '../../src/comfy/prompt-tracker.js';
 import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, type LookupResult, type PromptLookupHttp } from '../../src/harness/prompt-watchdog.js';
-import { ManualTimers } from './manual-timers.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const ID = '8f1d0c1e-5b7a-4c2e-9a51-3f1e2d4c5b6a';
 
@@ -53,7 +53,7 @@ function tracker(): PromptTracker {
 }
 
 describe('lookUpPrompt', () => {
-  const clock = new ManualTimers();
+  const clock = new FakeClock(1_700_000_000_000);
 
   it('given history has the prompt, when looked up, then it settles from history without reading the queue', async () => {
     const server = new FakeServer();
@@ -91,8 +91,8 @@ describe('lookUpPrompt', () => {
 });
 
 describe('PromptWatchdog', () => {
-  function setup(results: LookupResult[]): { timers: ManualTimers; dog: PromptWatchdog; activity: { ms: number } } {
-    const timers = new ManualTimers();
+  function setup(results: LookupResult[]): { timers: FakeClock; dog: PromptWatchdog; activity: { ms: number } } {
+    const timers = new FakeClock(1_700_000_000_000);
     const activity = { ms: 0 };
     const dog = new PromptWatchdog({
       clock: timers,
@@ -156,7 +156,7 @@ describe('PromptWatchdog', () => {
   });
 
   it('a failed look-up counts as waiting and is reported', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock(1_700_000_000_000);
     const errors: string[] = [];
     const dog = new PromptWatchdog({
       clock: timers,
@@ -176,7 +176,7 @@ describe('PromptWatchdog', () => {
 
 describe('raceSettled (the prompt timeout)', () => {
   it('times out exactly at the deadline, not a millisecond before', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock(1_700_000_000_000);
     let result: string | undefined;
     void raceSettled(new Promise(() => undefined), 5000, undefined, timers).then((r) => (result = r));
     await timers.advance(4999);
@@ -186,7 +186,7 @@ describe('raceSettled (the prompt timeout)', () => {
   });
 
   it('a settlement before the deadline wins and clears the timer', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock(1_700_000_000_000);
     let resolve!: () => void;
     const p = new Promise<void>((r) => (resolve = r));
     const race = raceSettled(p, 5000, undefined, timers);
@@ -197,7 +197,7 @@ describe('raceSettled (the prompt timeout)', () => {
   });
 
   it('an abort wins at once', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock(1_700_000_000_000);
     const c = new AbortController();
     const race = raceSettled(new Promise(() => undefined), 5000, c.signal, timers);
     c.abort();

@@ -14,7 +14,7 @@ import type { PostPromptResult } from '../../src/harness/comfy-http.js';
 import { ComfyloadError } from '../../src/comfy/errors.js';
 import { VirtualUser, type SubmitResult, type VirtualUserHttp } from '../../src/harness/virtual-user.js';
 import { reconnectDelayMs, WsSession, type Session, type WsSessionOptions } from '../../src/harness/ws-session.js';
-import { ManualTimers } from './manual-timers.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const sink = { onText: (): void => undefined, onBinary: (): void => undefined };
 
@@ -35,7 +35,7 @@ describe('WsSession reconnect window', () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((r) => wss.once('listening', r));
     const port = (wss.address() as AddressInfo).port;
-    const t = new ManualTimers();
+    const t = new FakeClock(1_700_000_000_000);
     const gaveUp: ComfyloadError[] = [];
     const session = new WsSession({
       url: `ws://127.0.0.1:${port}/ws?clientId=a`,
@@ -143,7 +143,7 @@ class FakeHttp implements VirtualUserHttp {
   }
 }
 
-function userWith(http: FakeHttp, t: ManualTimers): { user: VirtualUser; session: () => ScriptedSession; warnings: string[]; gaveUp: ComfyloadError[] } {
+function userWith(http: FakeHttp, t: FakeClock): { user: VirtualUser; session: () => ScriptedSession; warnings: string[]; gaveUp: ComfyloadError[] } {
   let made: ScriptedSession | undefined;
   const warnings: string[] = [];
   const gaveUp: ComfyloadError[] = [];
@@ -159,7 +159,7 @@ const GRAPH = { '1': { class_type: 'BenchFakeSampler', inputs: {} }, '2': { clas
 
 describe('VirtualUser whose socket is given up', () => {
   it('looks its prompt in flight up at once, polls it after 1 s (not before) while it runs, and settles it ok from history', async () => {
-    const t = new ManualTimers();
+    const t = new FakeClock(1_700_000_000_000);
     const http = new FakeHttp();
     const { user, session, warnings, gaveUp } = userWith(http, t);
     await user.open();
@@ -185,7 +185,7 @@ describe('VirtualUser whose socket is given up', () => {
   });
 
   it('ends a prompt the server no longer knows as lost', async () => {
-    const t = new ManualTimers();
+    const t = new FakeClock(1_700_000_000_000);
     const http = new FakeHttp();
     const { user, session } = userWith(http, t);
     await user.open();
@@ -198,7 +198,7 @@ describe('VirtualUser whose socket is given up', () => {
   });
 
   it('the polls double up to the quiet period, never to the long cap', async () => {
-    const t = new ManualTimers();
+    const t = new FakeClock(1_700_000_000_000);
     const http = new FakeHttp();
     const { user, session } = userWith(http, t);
     await user.open();
@@ -222,7 +222,7 @@ describe('VirtualUser whose socket is given up', () => {
 
 describe('closed loop with a user whose socket is given up', () => {
   it('that user takes no more of the budget; the others share the rest', async () => {
-    const t = new ManualTimers();
+    const t = new FakeClock(1_700_000_000_000);
     const budget = new SubmitBudget(t, { prompts: 10 });
     const sent = new Map<string, number>();
     const user = (name: string, alivePrompts: number): VirtualUser => {

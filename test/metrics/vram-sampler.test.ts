@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemStats } from '../../src/comfy/http-types.js';
 import type { VramSample } from '../../src/metrics/result-types.js';
-import { sampleFromStats, statsFetcher, VramSampler, type SamplerTimers } from '../../src/harness/vram-sampler.js';
+import { sampleFromStats, statsFetcher, VramSampler } from '../../src/harness/vram-sampler.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 function stats(usedBytes: number): SystemStats {
   return {
@@ -24,21 +25,6 @@ function stats(usedBytes: number): SystemStats {
   };
 }
 
-class ManualTimers implements SamplerTimers {
-  handler: (() => void) | undefined;
-  cleared = false;
-  setInterval(handler: () => void): unknown {
-    this.handler = handler;
-    return 1;
-  }
-  clearInterval(): void {
-    this.cleared = true;
-  }
-  tick(): void {
-    this.handler?.();
-  }
-}
-
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
@@ -51,7 +37,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 
 describe('VramSampler', () => {
   it('polls at start and per tick, skips (and counts) ticks while a poll is pending, never two polls at once', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock();
     let now = 1000;
     const pending: ReturnType<typeof deferred<SystemStats>>[] = [];
     const samples: VramSample[] = [];
@@ -70,8 +56,8 @@ describe('VramSampler', () => {
     });
     sampler.start();
     expect(pending).toHaveLength(1);
-    timers.tick();
-    timers.tick();
+    await timers.advance(250);
+    await timers.advance(250);
     expect(pending).toHaveLength(1);
     expect(sampler.counts.skippedTicks).toBe(2);
     now = 1010;
@@ -83,17 +69,17 @@ describe('VramSampler', () => {
     expect(samples[0]!.atMs).toBe(5);
     expect(samples[0]!.pollMs).toBe(10);
     expect(samples[0]).toMatchObject({ level: 2, phase: 'measure', concurrency: 4, inFlight: 3 });
-    timers.tick();
+    await timers.advance(250);
     expect(pending).toHaveLength(2);
     pending[1]!.reject(new Error('connection refused'));
     await sampler.stop();
-    expect(timers.cleared).toBe(true);
+    expect(timers.pendingCount).toBe(0);
     expect(sampler.counts).toEqual({ samples: 1, skippedTicks: 2, failedPolls: 1 });
     expect(sampler.lastError).toBe('connection refused');
   });
 
   it('keeps the sample of a poll that answers after stop() was called', async () => {
-    const timers = new ManualTimers();
+    const timers = new FakeClock();
     const d = deferred<SystemStats>();
     const samples: VramSample[] = [];
     const sampler = new VramSampler({
