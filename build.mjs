@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'src/cli/main.ts', 'sim-worker': 'src/cli/sim-worker.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', 'sim-worker': 'src/sim/sim-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

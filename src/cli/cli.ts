@@ -15,7 +15,7 @@ import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
-import { packageInfo } from './package-info.js';
+import { packageInfo } from '../session/package-info.js';
 import { parseArgv } from './parse-argv.js';
 import { parseRun, type RunArgsOptions } from './run-args.js';
 

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 
 import { ComfyloadError } from '../comfy/errors.js';
-import { jsonErrorPosition, jsonErrorReason } from './json-position.js';
+import { jsonErrorPosition, jsonErrorReason } from '../comfy/json-position.js';
 import { nearest } from './nearest.js';
 import { type ConfigValues, type OptionTable, optionDefs } from './option-table.js';
 

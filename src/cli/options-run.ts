@@ -2,7 +2,7 @@
  * The options of `comfyload run`: the one table from which its flags, config-file keys,
  * COMFYLOAD_* environment variables, defaults, --help and docs/cli.md are all derived.
  */
-import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/run-plan.js';
+import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/load-plan.js';
 import type { FaultSpec } from '../sim/faults.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';

@@ -4,13 +4,13 @@
  */
 import { resolve } from 'node:path';
 
-import type { RunPlan } from '../harness/run-plan.js';
-import { buildRunPlan, type RunFlags, type RunPlanContext, runFlags } from './build-run-plan.js';
+import type { RunPlan } from '../harness/load-plan.js';
+import { buildRunPlan, type RunFlags, type RunPlanContext, runFlags } from '../session/build-plan.js';
 import { loadConfigFile } from './config-file.js';
 import type { CliIO } from './io.js';
 import { type ConfigValues, type Resolved, resolveOptions } from './option-table.js';
 import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
-import { packageInfo } from './package-info.js';
+import { packageInfo } from '../session/package-info.js';
 
 export interface RunArgsOptions {
   /** The seed when --seed is not given; injected by tests for reproducible plans. */

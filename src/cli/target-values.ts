@@ -5,7 +5,7 @@
  * results: a URL keeps only scheme, host, port and path; its credentials become an
  * `Authorization: Basic` header, kept apart in TargetSpec.headers. Messages never echo them.
  */
-import type { TargetSpec } from '../harness/run-plan.js';
+import type { TargetSpec } from '../harness/load-plan.js';
 import type { ParseContext } from './option-table.js';
 import { expected } from './value-parsers.js';
 

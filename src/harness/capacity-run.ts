@@ -12,12 +12,12 @@ import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '
 import type { SloSpec } from '../metrics/slo.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
-import type { BenchmarkRunDeps } from './benchmark-run.js';
+import type { BenchmarkRunDeps } from './closed-loop-run.js';
 import { RateSearch, TrialJudge, type SearchPhase, type TrialDecision } from './capacity-search.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
 import { systemTimers, type Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
-import type { RunPlan } from './run-plan.js';
+import type { RunPlan } from './load-plan.js';
 import type { DispatchPolicy } from './dispatch.js';
 import type { ComfyloadError } from '../comfy/errors.js';
 

@@ -12,7 +12,7 @@ import type {
   QueueResponse,
   SystemStats,
 } from '../comfy/http-types.js';
-import type { TargetSpec } from './run-plan.js';
+import type { TargetSpec } from './load-plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { sleep } from './clock.js';
 

@@ -25,16 +25,16 @@ import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
 import { Dispatcher, type DispatchPolicy } from './dispatch.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { OpenLoopScheduler, type ScheduledArrival } from './open-loop.js';
+import { OpenLoopScheduler, type ScheduledArrival } from './arrival-scheduler.js';
 import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
-import { userOptions } from './benchmark-run.js';
+import { userOptions } from './closed-loop-run.js';
 import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 import { QueueDepthMonitor } from './queue-depth.js';
 import { createRng } from './rng.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
-import type { RunPlan } from './run-plan.js';
+import type { RunPlan } from './load-plan.js';
 import { TargetPool } from './target-pool.js';
 
 export interface OpenLoopEngineDeps {

@@ -7,13 +7,13 @@
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
-import type { BenchmarkRunDeps, RunOutcome } from './benchmark-run.js';
+import type { BenchmarkRunDeps, RunOutcome } from './closed-loop-run.js';
 import type { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopEngine, type ArrivalSegment } from './open-loop-engine.js';
 import type { Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
-import type { OpenLoopPlan, RunPlan } from './run-plan.js';
+import type { OpenLoopPlan, RunPlan } from './load-plan.js';
 
 export interface OpenRunOutcome extends RunOutcome {
   openLoop: OpenLoopLevelReport[];

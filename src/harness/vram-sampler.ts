@@ -12,7 +12,7 @@ import https from 'node:https';
 import type { SystemStats } from '../comfy/http-types.js';
 import type { Phase, VramSample } from '../metrics/result-types.js';
 import { systemTimers, type Timers } from './clock.js';
-import type { TargetSpec } from './run-plan.js';
+import type { TargetSpec } from './load-plan.js';
 
 /** What the run is doing, read at each sample. */
 export interface SampleContext {

@@ -13,7 +13,7 @@ import { renderCliDoc, renderErrorsDoc, writeDocs } from '../../src/cli/gen-docs
 import { optionDefs } from '../../src/cli/option-table.js';
 import { RUN_OPTIONS } from '../../src/cli/options-run.js';
 import { SIM_OPTIONS } from '../../src/cli/options-sim.js';
-import { packageInfo } from '../../src/cli/package-info.js';
+import { packageInfo } from '../../src/session/package-info.js';
 
 const root = packageInfo().root;
 const read = (name: string): string => {

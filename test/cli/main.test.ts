@@ -5,7 +5,7 @@ import { main } from '../../src/cli/cli.js';
 import { optionDefs } from '../../src/cli/option-table.js';
 import { RUN_OPTIONS } from '../../src/cli/options-run.js';
 import { SIM_OPTIONS } from '../../src/cli/options-sim.js';
-import { packageInfo } from '../../src/cli/package-info.js';
+import { packageInfo } from '../../src/session/package-info.js';
 import { Scratch, testIO } from './helpers.js';
 
 let s: Scratch;

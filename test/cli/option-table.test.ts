@@ -4,7 +4,7 @@ import { nearest } from '../../src/cli/nearest.js';
 import { camelCase, kebabCase, optionDefs, resolveOptions } from '../../src/cli/option-table.js';
 import { RUN_OPTIONS } from '../../src/cli/options-run.js';
 import { SIM_OPTIONS } from '../../src/cli/options-sim.js';
-import { positionToLineColumn } from '../../src/cli/json-position.js';
+import { positionToLineColumn } from '../../src/comfy/json-position.js';
 import { duration } from '../../src/cli/value-parsers.js';
 
 const tables = { run: optionDefs(RUN_OPTIONS), sim: optionDefs(SIM_OPTIONS) };

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BUNDLED_WORKFLOW } from '../../src/cli/build-run-plan.js';
-import { packageInfo } from '../../src/cli/package-info.js';
+import { BUNDLED_WORKFLOW } from '../../src/session/build-plan.js';
+import { packageInfo } from '../../src/session/package-info.js';
 
 import { formatError } from '../../src/cli/errors.js';
 import { API_WORKFLOW, errorOf, planFrom, Scratch } from './helpers.js';

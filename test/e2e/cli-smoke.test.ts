@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { packageInfo } from '../../src/cli/package-info.js';
+import { packageInfo } from '../../src/session/package-info.js';
 
 const root = packageInfo().root;
 const cli = join(root, 'dist/cli.js');

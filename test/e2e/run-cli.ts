@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageInfo } from '../../src/cli/package-info.js';
+import { packageInfo } from '../../src/session/package-info.js';
 import { readCsv, type CsvText } from '../helpers/csv-read.js';
 import type { RunSummary } from '../../src/metrics/result-types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../src/harness/arrival-schedule.js';
-import { OpenLoopScheduler, type ScheduledArrival } from '../../src/harness/open-loop.js';
+import { OpenLoopScheduler, type ScheduledArrival } from '../../src/harness/arrival-scheduler.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 function constant(ratePerSec: number, count: number): ArrivalSchedule {

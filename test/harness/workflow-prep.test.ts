@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applySetAssignments, typeSetValue } from '../../src/comfy/set-values.js';
 import { changedNodes, summarise } from '../../src/harness/cache-audit.js';
 import { findPositiveText, withPromptText } from '../../src/harness/prompt-text.js';
-import { combinationName, expandMatrix } from '../../src/cli/matrix.js';
-import type { RunPlan } from '../../src/harness/run-plan.js';
+import { combinationName, expandMatrix } from '../../src/session/matrix.js';
+import type { RunPlan } from '../../src/harness/load-plan.js';
 import { fixture, serverObjectInfo } from '../comfy/helpers/object-info.js';
 
 const info = serverObjectInfo();

@@ -7,25 +7,25 @@
  * marked `"partial": true`, in both cases).
  */
 import { randomUUID } from 'node:crypto';
-import type { RunOutcome } from '../../harness/benchmark-run.js';
+import type { RunOutcome } from '../../harness/closed-loop-run.js';
 import { systemClock } from '../../harness/clock.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
-import type { RunPlan } from '../../harness/run-plan.js';
+import type { RunPlan } from '../../harness/load-plan.js';
 import { MetricRecorder } from '../../metrics/recorder.js';
 import type { RunSummary } from '../../metrics/result-types.js';
 import { ConsoleReporter } from '../../reporters/console.js';
 import type { CliIO } from '../io.js';
-import { packageInfo } from '../package-info.js';
-import { RunReporting } from '../run-reporting.js';
-import { planSettings, runResultsDir, summaryBase } from '../run-summary.js';
-import { describeOpenLoopPlan } from '../open-loop-plan.js';
-import { OpenLoopReporting } from '../open-loop-reporting.js';
-import { describeCombination, expandMatrix } from '../matrix.js';
-import { preflightEnvironment, prepareRunWorkflow } from '../run-workflow.js';
-import { VramReporting } from '../vram-reporting.js';
-import { VramSampling } from '../vram-sampling.js';
-import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulator.js';
-import { HarnessLag } from '../harness-lag.js';
+import { packageInfo } from '../../session/package-info.js';
+import { RunReporting } from '../../session/result-files.js';
+import { planSettings, runResultsDir, summaryBase } from '../../session/summary.js';
+import { describeOpenLoopPlan } from '../../session/open-loop-plan.js';
+import { OpenLoopReporting } from '../../session/open-loop-results.js';
+import { describeCombination, expandMatrix } from '../../session/matrix.js';
+import { preflightEnvironment, prepareRunWorkflow } from '../../session/preflight.js';
+import { VramReporting } from '../../session/vram-timeline.js';
+import { VramSampling } from '../../session/vram-monitor.js';
+import { startEmbeddedEmulator, type EmbeddedEmulator } from '../../sim/embedded-emulator.js';
+import { HarnessLag } from '../../session/harness-lag.js';
 import { abortOnSignal } from '../stop-signal.js';
 import { writeReport } from '../../session/results-folder.js';
 

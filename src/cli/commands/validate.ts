@@ -6,15 +6,15 @@
  * when the server would accept it, 2 when not.
  */
 import { systemClock } from '../../harness/clock.js';
-import type { RunPlan } from '../../harness/run-plan.js';
+import type { RunPlan } from '../../harness/load-plan.js';
 import { startSim, type SimHandle } from '../../sim/index.js';
 import { ComfyloadError } from '../../comfy/errors.js';
 import type { CliIO } from '../io.js';
 import type { Resolved } from '../option-table.js';
 import type { ValidateOptionValues } from '../options-validate.js';
 import { outputNodeIds } from '../../comfy/workflow.js';
-import { prepareRunWorkflow } from '../run-workflow.js';
-import { workflowPlanFields } from '../workflow-plan.js';
+import { prepareRunWorkflow } from '../../session/preflight.js';
+import { workflowPlanFields } from '../../session/workflow-plan.js';
 
 export async function validateCommand(resolved: Resolved<ValidateOptionValues>, io: CliIO): Promise<number> {
   const v = resolved.values;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiWorkflow, ObjectInfo } from '../../../src/comfy/http-types.js';
-import { packageInfo } from '../../../src/cli/package-info.js';
+import { packageInfo } from '../../../src/session/package-info.js';
 import { loadModelFolders } from '../../../src/sim/nodes/models.js';
 import { buildObjectInfo } from '../../../src/sim/nodes/object-info.js';
 

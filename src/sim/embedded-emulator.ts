@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { startSim, type PromptTruth, type SimHandle, type SimOptions } from '../sim/index.js';
+import { startSim, type PromptTruth, type SimHandle, type SimOptions } from './index.js';
 
 /** Σ (completion − execution start) and count of the prompts that succeeded: the service rate's inputs. */
 export interface ServiceTruth {

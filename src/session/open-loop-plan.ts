@@ -2,11 +2,11 @@
  * The open-loop part of a RunPlan from `run`'s options: which load model a run uses, and the
  * rules that involve several options (rate vs concurrency, stages vs a rate list, fleets).
  */
-import type { OpenLoopPlan, RunPlan } from '../harness/run-plan.js';
-import { formatRate } from './rate-values.js';
+import type { OpenLoopPlan, RunPlan } from '../harness/load-plan.js';
+import { formatRate } from '../cli/rate-values.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import type { Resolved } from './option-table.js';
-import type { OpenLoopOptionValues } from './options-open-loop.js';
+import type { Resolved } from '../cli/option-table.js';
+import type { OpenLoopOptionValues } from '../cli/options-open-loop.js';
 
 type Fields = OpenLoopOptionValues & { concurrency: number[] };
 

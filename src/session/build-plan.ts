@@ -6,11 +6,11 @@
 import { randomInt } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 
-import type { RunPlan, TargetSpec } from '../harness/run-plan.js';
+import type { RunPlan, TargetSpec } from '../harness/load-plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { type Resolved, SOURCE_RANK, throwProblems } from './option-table.js';
+import { type Resolved, SOURCE_RANK, throwProblems } from '../cli/option-table.js';
 import { openLoopLevels, openLoopPlan } from './open-loop-plan.js';
-import { RUN_NAME, type RunOptionValues } from './options-run.js';
+import { RUN_NAME, type RunOptionValues } from '../cli/options-run.js';
 import { workflowPlanFields } from './workflow-plan.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */

@@ -6,9 +6,9 @@
  */
 import type { SampleContext } from '../harness/vram-sampler.js';
 import { statsFetcher, VramSampler } from '../harness/vram-sampler.js';
-import type { TargetSpec } from '../harness/run-plan.js';
+import type { TargetSpec } from '../harness/load-plan.js';
 import type { RunVram } from '../metrics/result-types.js';
-import type { VramReporting } from './vram-reporting.js';
+import type { VramReporting } from './vram-timeline.js';
 
 export interface VramSamplingOptions {
   target: TargetSpec;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { jsonErrorPosition, jsonErrorReason } from './json-position.js';
+import { jsonErrorPosition, jsonErrorReason } from '../comfy/json-position.js';
 
 /** Real API workflows are well under 1 MB; a cap keeps a wrong file (a checkpoint…) from being read whole. */
 const MAX_WORKFLOW_BYTES = 64 * 1024 * 1024;

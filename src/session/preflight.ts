@@ -12,7 +12,7 @@ import type { Clock } from '../harness/clock.js';
 import { ComfyHttp } from '../harness/comfy-http.js';
 import { prepareWorkflow, type PreparedWorkflow, type UserInput } from '../harness/preflight.js';
 import { PromptFactory } from '../harness/prompt-factory.js';
-import type { RunPlan } from '../harness/run-plan.js';
+import type { RunPlan } from '../harness/load-plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
 
 /** Identical and varied prompts of the cache audit, each. */

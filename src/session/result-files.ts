@@ -15,7 +15,7 @@ import { RequestsCsvWriter } from '../reporters/requests-csv.js';
 import { writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
-import type { VramReporting } from './vram-reporting.js';
+import type { VramReporting } from './vram-timeline.js';
 
 export interface RunReportingOptions {
   dir: string;

@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 
 import { expandSetPath } from '../comfy/set-values.js';
 import { resolveSetPath } from '../comfy/workflow.js';
-import type { RunPlan } from '../harness/run-plan.js';
+import type { RunPlan } from '../harness/load-plan.js';
 import { ComfyloadError, ComfyPathError } from '../comfy/errors.js';
-import { type Resolved } from './option-table.js';
-import type { RunOptionValues } from './options-run.js';
-import { loadWorkflowSource } from './workflow-file.js';
+import { type Resolved } from '../cli/option-table.js';
+import type { RunOptionValues } from '../cli/options-run.js';
+import { loadWorkflowSource } from './workflow-source.js';
 
 export type WorkflowPlanFields = Pick<RunPlan, 'workflow' | 'workflowUi' | 'sets' | 'matrixAxes' | 'promptTexts' | 'cacheMode' | 'inputs'>;
 

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Fingerprint } from '../harness/fingerprint.js';
-import type { RunPlan } from '../harness/run-plan.js';
+import type { RunPlan } from '../harness/load-plan.js';
 import type { LevelSummary, RunSettings, RunSummary } from '../metrics/result-types.js';
 import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
 import { packageInfo } from './package-info.js';

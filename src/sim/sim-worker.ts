@@ -6,7 +6,7 @@
  * `{type:'error', message}`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startSim, type SimOptions } from '../sim/index.js';
+import { startSim, type SimOptions } from './index.js';
 import { serviceTruth } from './embedded-emulator.js';
 
 const port = parentPort;

@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import type { SystemStats } from '../comfy/http-types.js';
-import { BenchmarkRun, type BenchmarkRunDeps, type RunOutcome } from '../harness/benchmark-run.js';
+import { BenchmarkRun, type BenchmarkRunDeps, type RunOutcome } from '../harness/closed-loop-run.js';
 import { OpenLoopRun, type OpenRunOutcome } from '../harness/open-loop-run.js';
 import type { LiveCounts } from '../harness/run-observer.js';
-import type { RunPlan } from '../harness/run-plan.js';
+import type { RunPlan } from '../harness/load-plan.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, ResultFile, RunSummary } from '../metrics/result-types.js';
 import { formatOpenLoopLine, QueueCsvWriter, writeTargetsCsv } from '../reporters/open-loop-files.js';

@@ -23,7 +23,7 @@ import { checkImage } from './output-check.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
-import type { RunPlan } from './run-plan.js';
+import type { RunPlan } from './load-plan.js';
 import { VirtualUser, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
 import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 
