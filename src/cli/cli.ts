@@ -8,18 +8,18 @@ import { capacityCommand } from './commands/capacity.js';
 import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
-import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
+import { toComfyloadError } from '../comfy/errors.js';
+import { debugFromEnv, formatError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
-import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
 import { packageInfo } from '../session/package-info.js';
 import { parseArgv } from './parse-argv.js';
-import { parseRun, type RunArgsOptions } from './run-args.js';
+import { capacityPlanFromFlags, runPlanFromFlags, type PlanOptions } from './run-args.js';
 
-export type MainOptions = RunArgsOptions;
+export type MainOptions = PlanOptions;
 
 /** Run the CLI; never throws. */
 export async function main(argv: readonly string[], io: CliIO, options: MainOptions = {}): Promise<number> {
@@ -34,7 +34,8 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       return await simCommand(toSimStartOptions(resolved), io);
     }
     if (parsed.command === 'capacity') {
-      return await capacityCommand(resolveOptions(CAPACITY_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
+      const { plan, flags } = await capacityPlanFromFlags(parsed.flags, io, options);
+      return await capacityCommand(plan, io, flags);
     }
     if (parsed.command === 'validate') {
       return await validateCommand(resolveOptions(VALIDATE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       const resolved = resolveOptions(REPORT_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await reportCommand(parsed.args?.[0], resolved.values.out, io);
     }
-    const { plan, flags } = await parseRun(parsed.flags, io, options);
+    const { plan, flags } = await runPlanFromFlags(parsed.flags, io, options);
     return await runCommand(plan, io, flags);
   } catch (err) {
     const error = toComfyloadError(err);

@@ -2,13 +2,7 @@
  * Printing the error that ends the process: any thrown value as a ComfyloadError (the catalogue
  * and the class are src/comfy/errors.ts), its text on stderr, and whether stacks are wanted.
  */
-import { ComfyloadError, isComfyloadError } from '../comfy/errors.js';
-
-/** Any thrown value as a ComfyloadError: ours pass through; anything else is an INTERNAL bug. */
-export function toComfyloadError(err: unknown): ComfyloadError {
-  if (isComfyloadError(err)) return err;
-  return new ComfyloadError('COMFYLOAD_ERR_INTERNAL', `internal error: ${oneLine(describe(err))}`, { cause: err });
-}
+import { describeThrown, toComfyloadError } from '../comfy/errors.js';
 
 export interface FormatErrorOptions {
   /** Append stack traces and the cause chain (--verbose or COMFYLOAD_DEBUG=1). */
@@ -28,7 +22,7 @@ export function formatError(err: unknown, options: FormatErrorOptions): string {
     lines.push('', e.stack ?? `${e.name}: ${e.message}`);
     let cause: unknown = e.cause;
     for (let depth = 0; cause !== undefined && depth < 8; depth++) {
-      lines.push(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : describe(cause)}`);
+      lines.push(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : describeThrown(cause)}`);
       cause = cause instanceof Error ? cause.cause : undefined;
     }
   }
@@ -39,19 +33,4 @@ export function formatError(err: unknown, options: FormatErrorOptions): string {
 export function debugFromEnv(env: NodeJS.ProcessEnv): boolean {
   const v = env.COMFYLOAD_DEBUG?.trim().toLowerCase();
   return v !== undefined && v !== '' && v !== '0' && v !== 'false' && v !== 'no' && v !== 'off';
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return value.message === '' ? value.name : `${value.name}: ${value.message}`;
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function oneLine(text: string): string {
-  const first = text.split('\n', 1)[0] ?? '';
-  return first.length > 200 ? `${first.slice(0, 199)}…` : first;
 }

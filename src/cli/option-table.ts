@@ -10,13 +10,9 @@
 import { dirname } from 'node:path';
 
 import { ComfyloadError } from '../comfy/errors.js';
+import { throwProblems, type Resolved, type Source } from '../session/plan-values.js';
 
 export type OptionKind = 'string' | 'path' | 'number' | 'integer' | 'boolean' | 'number-list' | 'repeatable' | 'enum' | 'duration';
-
-/** Where a resolved value came from, highest precedence first. */
-export type Source = 'flag' | 'env' | 'config' | 'default';
-
-export const SOURCE_RANK: Record<Source, number> = { flag: 3, env: 2, config: 1, default: 0 };
 
 /** What a parser knows about the raw value it is given, to name it in messages and resolve paths. */
 export interface ParseContext {
@@ -114,15 +110,6 @@ export interface OptionSources {
   cwd: string;
 }
 
-export type ResolvedValues<T> = { [K in keyof T]: T[K] };
-
-export interface Resolved<T> {
-  values: ResolvedValues<T>;
-  sources: { [K in keyof T]: Source };
-  /** How each option's value was named by the user (for messages about combinations). */
-  names: { [K in keyof T]: string };
-}
-
 /**
  * Resolve every option of a table with precedence flag > env > config > default, validating all
  * of them; every problem is reported at once (in `details`), not one per attempt.
@@ -149,17 +136,6 @@ export function resolveOptions<T>(table: OptionTable<T>, sources: OptionSources)
   }
   throwProblems(problems);
   return { values, sources: from, names } as unknown as Resolved<T>;
-}
-
-/** Throw the one problem as is, or several as one error listing each in `details`. */
-export function throwProblems(problems: ComfyloadError[]): void {
-  const [first] = problems;
-  if (first === undefined) return;
-  if (problems.length === 1) throw first;
-  throw new ComfyloadError(first.code, `${problems.length} invalid options:`, {
-    hint: 'correct each value listed above.',
-    details: problems.map((p) => `${p.message}. Fix: ${p.hint}`),
-  });
 }
 
 interface Picked {

@@ -1,46 +1,22 @@
 /**
  * The options of `comfyload capacity`: its own entries (SLOs, confidence, search and trial
- * limits) plus those it shares with `run` (targets, workflow, arrival model, results, emulator),
- * taken from run's table so each shared option is declared once.
+ * limits) plus every option it shares with `run` (targets, workflow, --set, --matrix, inputs,
+ * cache mode, arrival model, gates, results, config file, emulator and its faults), taken from
+ * run's table so each shared option is declared once.
  */
-import type { ArrivalOptionValues } from './options-open-loop.js';
 import { ARRIVAL_SPECS } from './options-open-loop.js';
 import { defineOptions } from './option-table.js';
-import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
+import type { CapacityPlanValues } from '../session/plan-values.js';
+import { RUN_OPTIONS } from './options-run.js';
 import { parseSlo, type SloSpec } from '../metrics/slo.js';
 import { expected, finiteNumber, integer, positiveInteger, repeatable } from './value-parsers.js';
 import type { ParseContext } from './option-table.js';
 
-type Shared = Pick<
-  RunOptionValues,
-  | 'url'
-  | 'header'
-  | 'workflow'
-  | 'seedPolicy'
-  | 'seed'
-  | 'warmup'
-  | 'promptTimeout'
-  | 'resultsDir'
-  | 'name'
-  | 'label'
-  | 'vramInterval'
-  | 'quietLookup'
-  | 'reconnectTimeout'
-  | 'simGpu'
-  | 'simTimeScale'
-  | 'json'
-  | 'quiet'
-  | 'verbose'
->;
-
-export interface CapacityOptionValues extends Shared, ArrivalOptionValues {
-  slo: SloSpec[] | undefined;
-  confidence: number;
-  precision: number;
-  probePrompts: number;
-  windowArrivals: number;
-  maxWindows: number;
-  maxTrials: number;
+export interface CapacityOptionValues extends CapacityPlanValues {
+  config: string | undefined;
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
 }
 
 function slo(raw: unknown, ctx: ParseContext): SloSpec {
@@ -57,7 +33,14 @@ const {
   workflow,
   seedPolicy,
   seed,
+  set,
+  matrix,
+  promptFile,
+  cacheMode,
+  input,
+  inputMask,
   warmup,
+  maxErrorRate,
   promptTimeout,
   resultsDir,
   name,
@@ -65,8 +48,10 @@ const {
   vramInterval,
   quietLookup,
   reconnectTimeout,
+  config,
   simGpu,
   simTimeScale,
+  simFault,
   json,
   quiet,
   verbose,
@@ -138,7 +123,14 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
   workflow,
   seedPolicy,
   seed,
+  set,
+  matrix,
+  promptFile,
+  cacheMode,
+  input,
+  inputMask,
   warmup,
+  maxErrorRate,
   promptTimeout,
   resultsDir,
   name,
@@ -146,8 +138,10 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
   vramInterval,
   quietLookup,
   reconnectTimeout,
+  config,
   simGpu,
   simTimeScale,
+  simFault,
   json,
   quiet,
   verbose,

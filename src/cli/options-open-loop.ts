@@ -2,27 +2,14 @@
  * The open-loop options of `comfyload run` (and, minus `rate`/`stages`, of `capacity`): entries of
  * the one options table, kept in a file of their own and spread into the tables that use them.
  */
-import { ARRIVAL_PROCESSES, type ArrivalProcess, type RateStage } from '../harness/arrival-schedule.js';
-import { DISPATCH_POLICIES, type DispatchPolicy } from '../harness/dispatch.js';
+import { ARRIVAL_PROCESSES } from '../harness/arrival-schedule.js';
+import { DISPATCH_POLICIES } from '../harness/dispatch.js';
+import type { ArrivalValues, OpenLoopValues } from '../session/plan-values.js';
 import type { OptionSpecs } from './option-table.js';
 import { rateList, stageList } from './rate-values.js';
 import { finiteNumber, oneOf, positiveInteger } from './value-parsers.js';
 
-/** Arrival-model options shared by `run` and `capacity`. */
-export interface ArrivalOptionValues {
-  arrival: ArrivalProcess;
-  burstiness: number;
-  maxInFlight: number;
-  dispatch: DispatchPolicy;
-}
-
-export interface OpenLoopOptionValues extends ArrivalOptionValues {
-  /** Prompts per second, one level per rate. */
-  rate: number[] | undefined;
-  stages: RateStage[] | undefined;
-}
-
-export const ARRIVAL_SPECS: OptionSpecs<ArrivalOptionValues> = {
+export const ARRIVAL_SPECS: OptionSpecs<ArrivalValues> = {
   arrival: {
     kind: 'enum',
     choices: ARRIVAL_PROCESSES,
@@ -62,7 +49,7 @@ export const ARRIVAL_SPECS: OptionSpecs<ArrivalOptionValues> = {
   },
 };
 
-export const OPEN_LOOP_SPECS: OptionSpecs<OpenLoopOptionValues> = {
+export const OPEN_LOOP_SPECS: OptionSpecs<OpenLoopValues> = {
   rate: {
     kind: 'string',
     group: 'Load: open loop',

@@ -2,11 +2,11 @@
  * The options of `comfyload run`: the one table from which its flags, config-file keys,
  * COMFYLOAD_* environment variables, defaults, --help and docs/cli.md are all derived.
  */
-import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/load-plan.js';
-import type { FaultSpec } from '../sim/faults.js';
+import type { CacheMode, SeedPolicy } from '../harness/load-plan.js';
+import { RUN_NAME, type RunPlanValues } from '../session/plan-values.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';
-import { OPEN_LOOP_SPECS, type OpenLoopOptionValues } from './options-open-loop.js';
+import { OPEN_LOOP_SPECS } from './options-open-loop.js';
 import { nearest } from './nearest.js';
 import { defineOptions, type ParseContext } from './option-table.js';
 import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
@@ -24,15 +24,7 @@ import {
   repeatable,
   text,
 } from './value-parsers.js';
-import {
-  assignmentFromEntry,
-  type InputOption,
-  type MatrixOption,
-  parseInputOption,
-  parseMatrixOption,
-  parseSetOption,
-  type SetOption,
-} from './workflow-values.js';
+import { assignmentFromEntry, parseInputOption, parseMatrixOption, parseSetOption } from './workflow-values.js';
 
 export const SEED_POLICIES = ['random', 'fixed', 'increment'] as const satisfies readonly SeedPolicy[];
 export const CACHE_MODES = ['defeat', 'allow', 'audit'] as const satisfies readonly CacheMode[];
@@ -46,44 +38,9 @@ export function gpuProfile(raw: unknown, ctx: ParseContext): string {
   return expected(ctx, `one of ${ids.map((id) => `\`${id}\``).join(', ')}`, value, near[0] ?? 'rtx-4090');
 }
 
-/** Results-folder names: no path separators, nothing a shell or a filesystem would trip on. */
-export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** Values of `run`'s options after resolution (units in the names' docs: durations are milliseconds). */
-export interface RunOptionValues extends OpenLoopOptionValues {
-  url: TargetSpec[] | undefined;
-  workflow: string | undefined;
-  concurrency: number[];
-  prompts: number;
-  /** Milliseconds. */
-  duration: number | undefined;
-  warmup: number;
-  seedPolicy: SeedPolicy;
-  seed: number | undefined;
-  set: SetOption[] | undefined;
-  matrix: MatrixOption[] | undefined;
-  promptFile: string | undefined;
-  cacheMode: CacheMode;
-  input: InputOption[] | undefined;
-  inputMask: InputOption[] | undefined;
-  maxErrorRate: number;
-  fetchOutputs: boolean;
-  /** Milliseconds. */
-  promptTimeout: number;
-  /** Milliseconds. */
-  quietLookup: number;
-  /** Milliseconds. */
-  reconnectTimeout: number;
-  resultsDir: string;
-  name: string | undefined;
-  label: [string, string][] | undefined;
-  /** Milliseconds. */
-  vramInterval: number;
-  header: [string, string][] | undefined;
+/** Values of `run`'s options after resolution: the plan's values and the output switches. */
+export interface RunOptionValues extends RunPlanValues {
   config: string | undefined;
-  simGpu: string;
-  simTimeScale: number;
-  simFault: FaultSpec[] | undefined;
   json: boolean;
   quiet: boolean;
   verbose: boolean;

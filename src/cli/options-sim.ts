@@ -4,7 +4,8 @@
  * `run --sim-gpu`.
  */
 import { ComfyloadError } from '../comfy/errors.js';
-import { defineOptions, type Resolved } from './option-table.js';
+import type { Resolved } from '../session/plan-values.js';
+import { defineOptions } from './option-table.js';
 import type { FaultSpec } from '../sim/faults.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import type { SimOptions } from '../sim/sim-options.js';

@@ -17,16 +17,6 @@ export function rateTextToPerSec(text: string): number | undefined {
   return Number(m[1]) * (PER_SEC[(m[2] ?? '').toLowerCase()] ?? Number.NaN);
 }
 
-/** A rate per second as the user would write it back: `12/min`, `1.5/s`. */
-export function formatRate(perSec: number): string {
-  const perMin = perSec * 60;
-  return perSec >= 1 ? `${round(perSec)}/s` : `${round(perMin)}/min`;
-}
-
-function round(n: number): string {
-  return String(Number(n.toPrecision(6)));
-}
-
 /** One rate or a comma-separated list of rates > 0 (`6/min,12/min`; config: a list). */
 export function rateList(fix: string): Parser<number[]> {
   const what = 'a rate with its unit (`12/min`, `0.5/s`, `30/h`) or a comma-separated list of them, each > 0';

@@ -6,25 +6,8 @@
 import { isAbsolute, resolve } from 'node:path';
 
 import type { ParseContext } from './option-table.js';
+import type { InputOption, MatrixOption, SetOption } from '../session/plan-values.js';
 import { expected } from './value-parsers.js';
-
-/** `--set KSampler.steps=30`: the path and the raw value (typed later by /object_info). */
-export interface SetOption {
-  path: string;
-  value: string;
-}
-
-/** `--matrix steps=20,30`: a key (input name or --set path) and its values in order. */
-export interface MatrixOption {
-  key: string;
-  values: string[];
-}
-
-/** `--input [node=]photo.png`: a file and, optionally, the node id or title of its loader. */
-export interface InputOption {
-  path: string;
-  node?: string;
-}
 
 export function parseSetOption(raw: unknown, ctx: ParseContext): SetOption {
   const text = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;

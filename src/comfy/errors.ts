@@ -210,3 +210,25 @@ export class ComfyPathError extends ComfyloadError {
     this.path = path;
   }
 }
+
+/** Any thrown value as a ComfyloadError: ours pass through; anything else is an INTERNAL bug. */
+export function toComfyloadError(err: unknown): ComfyloadError {
+  if (isComfyloadError(err)) return err;
+  return new ComfyloadError('COMFYLOAD_ERR_INTERNAL', `internal error: ${oneLine(describeThrown(err))}`, { cause: err });
+}
+
+/** A thrown value in one line of text, whatever it is. */
+export function describeThrown(value: unknown): string {
+  if (value instanceof Error) return value.message === '' ? value.name : `${value.name}: ${value.message}`;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function oneLine(text: string): string {
+  const first = text.split('\n', 1)[0] ?? '';
+  return first.length > 200 ? `${first.slice(0, 199)}…` : first;
+}

@@ -6,18 +6,19 @@
  * arrivals stop and what is still in flight is cancelled, so no GPU time goes to a decided trial.
  * Every trial's figures are kept, and so is the GPU time spent: Σ server-side execution time.
  */
+import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
 import type { SloSpec } from '../metrics/slo.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
-import type { BenchmarkRunDeps } from './closed-loop-run.js';
+import type { EngineDeps } from './closed-loop-run.js';
 import { RateSearch, TrialJudge, type SearchPhase, type TrialDecision } from './capacity-search.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
 import { systemTimers, type Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
-import type { RunPlan } from './load-plan.js';
+import type { LoadPlan } from './load-plan.js';
 import type { DispatchPolicy } from './dispatch.js';
 import type { ComfyloadError } from '../comfy/errors.js';
 
@@ -48,19 +49,22 @@ export interface CapacityOutcome {
   partialReason?: string;
   /** Set when every socket to a target was given up: the search stopped there (partial). */
   stoppedBy?: ComfyloadError;
+  /** Frames decoded, unknown and malformed messages, over every socket of the search. */
+  decodeStats: DecodeStats;
+  reconnects: number;
 }
 
 /** Start of the search, as a fraction of the probe's estimated service rate. */
 const START_FRACTION = 0.8;
 
 export class CapacityRun {
-  readonly #plan: RunPlan;
+  readonly #plan: LoadPlan;
   readonly #cap: CapacityPlan;
-  readonly #deps: BenchmarkRunDeps & { timeline: QueueTimeline; timers?: Timers };
+  readonly #deps: EngineDeps & { timeline: QueueTimeline; timers?: Timers };
   readonly #timers: Timers;
   readonly engine: OpenLoopEngine;
 
-  constructor(plan: RunPlan, capacity: CapacityPlan, deps: BenchmarkRunDeps & { timeline: QueueTimeline; timers?: Timers }) {
+  constructor(plan: LoadPlan, capacity: CapacityPlan, deps: EngineDeps & { timeline: QueueTimeline; timers?: Timers }) {
     this.#plan = plan;
     this.#cap = capacity;
     this.#deps = deps;
@@ -163,6 +167,8 @@ export class CapacityRun {
         partial,
         ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
         ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+        decodeStats: this.engine.stats,
+        reconnects: this.engine.reconnects,
       };
     } finally {
       await this.engine.close();

@@ -23,11 +23,11 @@ import { checkImage } from './output-check.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
-import type { RunPlan } from './load-plan.js';
+import type { LoadPlan } from './load-plan.js';
 import { VirtualUser, type SubmitResult, type VirtualUserOptions } from './virtual-user.js';
 import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 
-export interface BenchmarkRunDeps {
+export interface EngineDeps {
   clock: Clock;
   recorder: MetricRecorder;
   observer: RunObserver;
@@ -52,7 +52,7 @@ export interface RunOutcome {
 }
 
 /** The run-wide settings of every virtual user of a plan. */
-export function userOptions(plan: RunPlan): VirtualUserOptions {
+export function userOptions(plan: LoadPlan): VirtualUserOptions {
   return {
     ...(plan.quietLookupMs !== undefined ? { quietMs: plan.quietLookupMs } : {}),
     ...(plan.reconnectTimeoutMs !== undefined ? { reconnectWindowMs: plan.reconnectTimeoutMs } : {}),
@@ -67,9 +67,9 @@ export function isTargetLoss(err: unknown): err is ComfyloadError {
 /** How long to wait for a shared server's queue to empty between levels. */
 const DRAIN_LIMIT_MS = 60_000;
 
-export class BenchmarkRun {
-  readonly #plan: RunPlan;
-  readonly #deps: BenchmarkRunDeps;
+export class ClosedLoopRun {
+  readonly #plan: LoadPlan;
+  readonly #deps: EngineDeps;
   readonly #http: ComfyHttp;
   readonly #factory: PromptFactory;
   readonly #stats = new DecodeStats();
@@ -77,7 +77,7 @@ export class BenchmarkRun {
   #stoppedBy: ComfyloadError | undefined;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
 
-  constructor(plan: RunPlan, deps: BenchmarkRunDeps) {
+  constructor(plan: LoadPlan, deps: EngineDeps) {
     this.#plan = plan;
     this.#deps = deps;
     const target = plan.targets[0];

@@ -1,25 +1,17 @@
 /**
- * The validated, immutable description of one run, built by the CLI from flags, config file and
- * environment, and consumed by the engine. Type-only module.
+ * What the Node engine needs to know of a run: the targets, the graph, the load (levels or an
+ * arrival plan), seeds and the per-prompt limits. The session's LoadPlan (src/session/plan.ts)
+ * extends it with what only the session uses (results folder, labels, emulator settings).
+ * Type-only module.
  */
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { ArrivalProcess, RateStage } from './arrival-schedule.js';
 import type { DispatchPolicy } from './dispatch.js';
-import type { FaultSpec } from '../sim/faults.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
 /** `defeat`: seeds vary so ComfyUI's cache serves nothing; `allow`: identical prompts are fine; `audit`: measure the cache first and fail if varied prompts hit it. */
 export type CacheMode = 'defeat' | 'allow' | 'audit';
-
-/** An input file to upload before the run (`--input`, `--input-mask`). */
-export interface InputFileSpec {
-  kind: 'image' | 'mask';
-  /** Absolute path of the local file. */
-  path: string;
-  /** Node id or title of the loader it is for; every loader of its kind when absent. */
-  node?: string;
-}
 
 export interface TargetSpec {
   /** Base URL without credentials, e.g. `http://127.0.0.1:8188`. */
@@ -51,30 +43,14 @@ export interface OpenLoopPlan {
   dispatch: DispatchPolicy;
 }
 
-export interface RunPlan {
-  /** Short name used in the results folder (`<UTC time>-<name>`). */
-  name: string;
-  /** `emulator` when no --url was given and the built-in emulator was started. */
-  targetKind: 'server' | 'emulator';
+export interface LoadPlan {
   targets: TargetSpec[];
-  /** Settings of the built-in emulator when `targetKind` is `emulator` (the engine starts it). */
-  emulator?: { gpu: string; timeScale: number; seed: number; faults?: FaultSpec[] };
-  workflowPath: string;
-  /** The API-format graph; `{}` until preflight converts `workflowUi`. */
+  /** The API-format graph (after preflight: converted, `--set` applied, uploads renamed). */
   workflow: ApiWorkflow;
-  /** The file's graph when it is in the UI format: converted with the server's /object_info before the run. */
-  workflowUi?: unknown;
-  /** `--set` assignments (and this plan's `--matrix` combination), applied in order, typed by /object_info. */
-  sets?: { path: string; value: string }[];
-  /** `--matrix` axes: `comfyload run` runs one plan per combination (src/cli/matrix.ts). */
-  matrixAxes?: { key: string; values: string[] }[];
-  /** The `--matrix` combination this plan runs, `key=value` in order; absent without --matrix. */
-  matrix?: { key: string; value: string }[];
   /** `--prompt-file` lines, rotated through the positive prompt text. */
   promptTexts?: string[];
   /** Default `defeat`. */
   cacheMode?: CacheMode;
-  inputs?: InputFileSpec[];
   levels: LevelSpec[];
   /** Measured prompts per level (closed loop). Exactly one of promptsPerLevel / durationMs is set. */
   promptsPerLevel?: number;
@@ -84,8 +60,6 @@ export interface RunPlan {
   seedPolicy: SeedPolicy;
   /** Base seed for `fixed`/`increment` and for the random generator (reproducible runs). */
   seed: number;
-  /** Fail (exit 1) when errors / submitted exceeds this. */
-  maxErrorRate: number;
   fetchOutputs: boolean;
   /** A prompt past this is cancelled and ends as `timeout`. */
   promptTimeoutMs: number;
@@ -93,11 +67,6 @@ export interface RunPlan {
   quietLookupMs?: number;
   /** How long a closed socket keeps reconnecting before its virtual user gives up (default 60 s). */
   reconnectTimeoutMs?: number;
-  /** Root of the results tree (`results/` by default). */
-  resultsDir: string;
-  labels: Record<string, string>;
-  /** How often the VRAM sampler polls /system_stats (default 250 ms). */
-  vramIntervalMs?: number;
   /** Present: an open-loop run (`levels` is then unused). */
   openLoop?: OpenLoopPlan;
 }

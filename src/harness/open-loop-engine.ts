@@ -34,7 +34,7 @@ import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 import { QueueDepthMonitor } from './queue-depth.js';
 import { createRng } from './rng.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
-import type { RunPlan } from './load-plan.js';
+import type { LoadPlan } from './load-plan.js';
 import { TargetPool } from './target-pool.js';
 
 export interface OpenLoopEngineDeps {
@@ -95,7 +95,7 @@ interface LevelState {
 }
 
 export class OpenLoopEngine {
-  readonly #plan: RunPlan;
+  readonly #plan: LoadPlan;
   readonly #d: OpenLoopEngineDeps;
   readonly #timers: Timers;
   readonly #factory: PromptFactory;
@@ -110,7 +110,7 @@ export class OpenLoopEngine {
   readonly #targetLost = new AbortController();
   #stoppedBy: ComfyloadError | undefined;
 
-  constructor(plan: RunPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
+  constructor(plan: LoadPlan, deps: OpenLoopEngineDeps, dispatch: DispatchPolicy) {
     if (plan.targets.length === 0)
       throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', { hint: 'Give --url, or omit it to use the built-in emulator.' });
     this.#plan = plan;

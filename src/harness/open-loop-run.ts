@@ -2,18 +2,18 @@
  * `comfyload run --rate …` / `--stages …`: warm-up (one prompt at a time per target, reported
  * apart), then the arrival plan — each rate of `--rate` as a level of its own (drained before the
  * next), or the stages of `--stages` as one continuous ramp, a level per stage. Same shape as the
- * closed-loop `BenchmarkRun`, so the CLI wires both alike.
+ * closed-loop `ClosedLoopRun`, so the CLI wires both alike.
  */
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
-import type { BenchmarkRunDeps, RunOutcome } from './closed-loop-run.js';
+import type { EngineDeps, RunOutcome } from './closed-loop-run.js';
 import type { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopEngine, type ArrivalSegment } from './open-loop-engine.js';
 import type { Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
-import type { OpenLoopPlan, RunPlan } from './load-plan.js';
+import type { OpenLoopPlan, LoadPlan } from './load-plan.js';
 
 export interface OpenRunOutcome extends RunOutcome {
   openLoop: OpenLoopLevelReport[];
@@ -22,11 +22,11 @@ export interface OpenRunOutcome extends RunOutcome {
 }
 
 export class OpenLoopRun {
-  readonly #plan: RunPlan;
+  readonly #plan: LoadPlan;
   readonly #open: OpenLoopPlan;
   readonly engine: OpenLoopEngine;
 
-  constructor(plan: RunPlan, deps: BenchmarkRunDeps & { timeline: QueueTimeline; timers?: Timers }) {
+  constructor(plan: LoadPlan, deps: EngineDeps & { timeline: QueueTimeline; timers?: Timers }) {
     if (plan.openLoop === undefined) throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Not an open-loop plan', { hint: 'Give --rate or --stages.' });
     this.#plan = plan;
     this.#open = plan.openLoop;

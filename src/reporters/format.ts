@@ -22,3 +22,13 @@ export function formatDurationShort(valueMs: number | undefined): string {
   const minutes = Math.floor(totalSec / 60);
   return `${minutes}m${String(totalSec % 60).padStart(2, '0')}s`;
 }
+
+/** A rate per second as the user would write it back: `12/min`, `1.5/s`. */
+export function formatRateText(perSec: number): string {
+  const perMin = perSec * 60;
+  return perSec >= 1 ? `${round(perSec)}/s` : `${round(perMin)}/min`;
+}
+
+function round(n: number): string {
+  return String(Number(n.toPrecision(6)));
+}

@@ -1,16 +1,28 @@
 /**
- * Turns the resolved options of `run` into the immutable RunPlan the engine consumes: checks the
- * rules that involve several options, reads the workflow, and keeps secrets (URL credentials,
- * --header values) in TargetSpec.headers only.
+ * Turns resolved option values (of `run` or `capacity`, from the CLI or the programmatic API)
+ * into the immutable RunPlan the session consumes: checks the rules that involve several
+ * options, reads the workflow, and keeps secrets (URL credentials, --header values) in
+ * TargetSpec.headers only. Both commands share every rule but their load: one code path, so a
+ * check added once holds for both.
  */
 import { randomInt } from 'node:crypto';
 import { basename, extname, join } from 'node:path';
 
-import type { RunPlan, TargetSpec } from '../harness/load-plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { type Resolved, SOURCE_RANK, throwProblems } from '../cli/option-table.js';
+import type { CapacityPlan } from '../harness/capacity-run.js';
+import type { TargetSpec } from '../harness/load-plan.js';
 import { openLoopLevels, openLoopPlan } from './open-loop-plan.js';
-import { RUN_NAME, type RunOptionValues } from '../cli/options-run.js';
+import type { RunPlan } from './plan.js';
+import {
+  RUN_NAME,
+  SOURCE_RANK,
+  throwProblems,
+  type CapacityPlanValues,
+  type CheckPlanValues,
+  type CommonPlanValues,
+  type Resolved,
+  type RunPlanValues,
+} from './plan-values.js';
 import { workflowPlanFields } from './workflow-plan.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */
@@ -23,14 +35,106 @@ export interface RunPlanContext {
   randomSeed?: () => number;
 }
 
-/** Output switches of `run`, apart from the plan because they change no measurement. */
-export interface RunFlags {
-  json: boolean;
-  quiet: boolean;
-  verbose: boolean;
+/** `run`: closed loop over concurrency levels, or open loop over arrival rates. */
+export async function buildRunPlan(resolved: Resolved<RunPlanValues>, ctx: RunPlanContext): Promise<RunPlan> {
+  const { values: v, sources, names } = resolved;
+  const common = commonChecks(resolved);
+  const problems = common.problems;
+  if (v.duration !== undefined && sources.prompts !== 'default' && SOURCE_RANK[sources.prompts] === SOURCE_RANK[sources.duration]) {
+    problems.push(
+      new ComfyloadError(
+        sources.duration === 'config' ? 'COMFYLOAD_ERR_BAD_CONFIG' : 'COMFYLOAD_ERR_BAD_OPTION',
+        `\`${names.prompts}\` and \`${names.duration}\` exclude each other`,
+        {
+          hint: `give either a prompt count per level (\`${names.prompts}\`) or a time per level (\`${names.duration}\`).`,
+        },
+      ),
+    );
+  }
+  const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
+  const openLoop = openLoopPlan(resolved, problems);
+  throwProblems(problems);
+  return finishPlan(resolved, common.targets, common.labels, ctx, {
+    levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
+    ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
+    fetchOutputs: v.fetchOutputs,
+    ...(openLoop !== undefined ? { openLoop } : {}),
+  });
 }
 
-export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: RunPlanContext): Promise<RunPlan> {
+/** `capacity`: the search over arrival rates for the highest that meets every SLO. */
+export async function buildCapacityPlan(resolved: Resolved<CapacityPlanValues>, ctx: RunPlanContext): Promise<RunPlan> {
+  const { values: v, names } = resolved;
+  const common = commonChecks(resolved);
+  if (v.slo === undefined || v.slo.length === 0) {
+    common.problems.push(
+      new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Missing \`${names.slo}\`: the capacity search needs at least one objective to meet`, {
+        hint: "e.g. --slo 'completionMs.p95<30000' (repeat for several).",
+      }),
+    );
+  }
+  throwProblems(common.problems);
+  const capacity: CapacityPlan = {
+    slos: v.slo ?? [],
+    confidence: v.confidence,
+    arrival: v.arrival,
+    burstiness: v.arrival === 'gamma' ? v.burstiness : 1,
+    maxInFlight: v.maxInFlight,
+    dispatch: v.dispatch,
+    probePrompts: v.probePrompts,
+    windowArrivals: v.windowArrivals,
+    maxWindows: v.maxWindows,
+    maxTrials: v.maxTrials,
+    precision: v.precision,
+  };
+  return finishPlan(resolved, common.targets, common.labels, ctx, { levels: [], fetchOutputs: false, capacity }, '-capacity');
+}
+
+/** `validate`: the workflow checked against a server (or the emulator's /object_info); nothing runs. */
+export async function buildCheckPlan(resolved: Resolved<CheckPlanValues>): Promise<RunPlan> {
+  const { values: v, names } = resolved;
+  if (v.workflow === undefined) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Missing \`${names.workflow}\`: validate needs the workflow to check`, {
+      hint: 'e.g. comfyload validate --workflow workflow_api.json --url http://127.0.0.1:8188',
+    });
+  }
+  const headers = Object.fromEntries(v.header ?? []);
+  const targets = (v.url ?? []).map((t) => ({ url: t.url, headers: { ...headers, ...t.headers } }));
+  const fields = await workflowPlanFields(
+    {
+      values: { ...v, matrix: undefined, promptFile: undefined, cacheMode: 'defeat' },
+      names: { ...names, matrix: '--matrix', promptFile: '--prompt-file', cacheMode: '--cache-mode' },
+    },
+    v.workflow,
+  );
+  const plan: RunPlan = {
+    name: 'validate',
+    targetKind: targets.length > 0 ? 'server' : 'emulator',
+    targets,
+    ...(targets.length === 0 ? { emulator: { gpu: v.simGpu, timeScale: 0, seed: 0 } } : {}),
+    workflowPath: v.workflow,
+    ...fields,
+    levels: [],
+    warmupPrompts: 0,
+    seedPolicy: 'random',
+    seed: 0,
+    maxErrorRate: 0,
+    fetchOutputs: false,
+    promptTimeoutMs: 0,
+    resultsDir: '',
+    labels: {},
+  };
+  return deepFreeze(plan);
+}
+
+interface CommonChecks {
+  problems: ComfyloadError[];
+  targets: TargetSpec[];
+  labels: Record<string, string>;
+}
+
+/** The rules every measuring command shares: targets, headers, labels, emulator-only options, the workflow. */
+function commonChecks(resolved: Resolved<CommonPlanValues>): CommonChecks {
   const { values: v, sources, names } = resolved;
   const problems: ComfyloadError[] = [];
   const problem = (code: 'COMFYLOAD_ERR_BAD_OPTION' | 'COMFYLOAD_ERR_BAD_URL', message: string, hint: string): void => {
@@ -66,19 +170,6 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     targets.push({ url: target.url, headers: { ...headers.record, ...target.headers } });
   }
 
-  if (v.duration !== undefined && sources.prompts !== 'default' && SOURCE_RANK[sources.prompts] === SOURCE_RANK[sources.duration]) {
-    problems.push(
-      new ComfyloadError(
-        sources.duration === 'config' ? 'COMFYLOAD_ERR_BAD_CONFIG' : 'COMFYLOAD_ERR_BAD_OPTION',
-        `\`${names.prompts}\` and \`${names.duration}\` exclude each other`,
-        {
-          hint: `give either a prompt count per level (\`${names.prompts}\`) or a time per level (\`${names.duration}\`).`,
-        },
-      ),
-    );
-  }
-  const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
-
   if (targets.length > 0) {
     for (const key of ['simGpu', 'simTimeScale', 'simFault'] as const) {
       if (sources[key] === 'flag')
@@ -96,14 +187,26 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
       );
     }
   }
-  const openLoop = openLoopPlan(resolved, problems);
-  throwProblems(problems);
+  return { problems, targets, labels: labels.record };
+}
 
+type LoadFields = Pick<RunPlan, 'levels' | 'promptsPerLevel' | 'durationMs' | 'fetchOutputs' | 'openLoop' | 'capacity'>;
+
+/** The plan from the checked common values and the command's load; frozen, so nothing downstream can change it. */
+async function finishPlan(
+  resolved: Resolved<CommonPlanValues>,
+  targets: TargetSpec[],
+  labels: Record<string, string>,
+  ctx: RunPlanContext,
+  load: LoadFields,
+  nameSuffix = '',
+): Promise<RunPlan> {
+  const { values: v, sources } = resolved;
   const workflowPath = v.workflow ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
   const workflowFields = await workflowPlanFields(resolved, workflowPath);
   const seed = v.seed ?? (ctx.randomSeed ?? defaultRandomSeed)();
   const plan: RunPlan = {
-    name: v.name ?? nameFromPath(workflowPath),
+    name: v.name ?? `${nameFromPath(workflowPath)}${nameSuffix}`,
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
     ...(targets.length === 0
@@ -111,27 +214,20 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
       : {}),
     workflowPath,
     ...workflowFields,
-    levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
-    ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
+    ...load,
     warmupPrompts: v.warmup,
     // --cache-mode allow means identical prompts are wanted: fixed seeds unless told otherwise.
     seedPolicy: v.cacheMode === 'allow' && sources.seedPolicy === 'default' ? 'fixed' : v.seedPolicy,
     seed,
     maxErrorRate: v.maxErrorRate,
-    fetchOutputs: v.fetchOutputs,
     promptTimeoutMs: v.promptTimeout,
     quietLookupMs: v.quietLookup,
     reconnectTimeoutMs: v.reconnectTimeout,
     resultsDir: v.resultsDir,
-    labels: labels.record,
+    labels,
     vramIntervalMs: v.vramInterval,
-    ...(openLoop !== undefined ? { openLoop } : {}),
   };
   return deepFreeze(plan);
-}
-
-export function runFlags(resolved: Resolved<RunOptionValues>): RunFlags {
-  return { json: resolved.values.json, quiet: resolved.values.quiet, verbose: resolved.values.verbose };
 }
 
 /** A results-folder name from a workflow file name: `SD 1.5 (api).json` → `SD-1.5-api`. */

@@ -3,8 +3,8 @@
  * configuration, with its values applied as `--set` after the user's own, a label naming the
  * combination and a run name of its own, so each gets its own results folder.
  */
-import type { RunPlan } from '../harness/load-plan.js';
-import { RUN_NAME } from '../cli/options-run.js';
+import { RUN_NAME } from './plan-values.js';
+import type { RunPlan } from './plan.js';
 
 /** The plans to run, in order (the first axis varies slowest); the plan itself without --matrix. */
 export function expandMatrix(plan: RunPlan): RunPlan[] {

@@ -2,13 +2,11 @@
  * The open-loop part of a RunPlan from `run`'s options: which load model a run uses, and the
  * rules that involve several options (rate vs concurrency, stages vs a rate list, fleets).
  */
-import type { OpenLoopPlan, RunPlan } from '../harness/load-plan.js';
-import { formatRate } from '../cli/rate-values.js';
+import type { OpenLoopPlan } from '../harness/load-plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import type { Resolved } from '../cli/option-table.js';
-import type { OpenLoopOptionValues } from '../cli/options-open-loop.js';
+import type { OpenLoopValues, Resolved } from './plan-values.js';
 
-type Fields = OpenLoopOptionValues & { concurrency: number[] };
+type Fields = OpenLoopValues & { concurrency: number[] };
 
 /** The open-loop plan, or undefined for a closed-loop run; problems are pushed, not thrown. */
 export function openLoopPlan(resolved: Resolved<Fields>, problems: ComfyloadError[]): OpenLoopPlan | undefined {
@@ -46,17 +44,4 @@ export function openLoopPlan(resolved: Resolved<Fields>, problems: ComfyloadErro
 /** Placeholder closed-loop levels of an open-loop plan: one per rate or stage (concurrency 0), for level counts. */
 export function openLoopLevels(o: OpenLoopPlan): { concurrency: number }[] {
   return (o.stages ?? o.ratesPerSec ?? []).map(() => ({ concurrency: 0 }));
-}
-
-/** The one-line description of an open-loop plan printed before the run. */
-export function describeOpenLoopPlan(plan: RunPlan): string {
-  const o = plan.openLoop;
-  if (o === undefined) return plan.name;
-  const arrival = o.arrival === 'gamma' ? `gamma arrivals (burstiness ${o.burstiness})` : `${o.arrival} arrivals`;
-  const load =
-    o.stages !== undefined
-      ? `stages ${o.stages.map((s) => `${formatRate(s.ratePerSec)}:${s.durationMs / 1000}s`).join(',')} from ${formatRate(o.startRatePerSec ?? 0)}`
-      : `rate ${(o.ratesPerSec ?? []).map(formatRate).join(',')}, ${plan.durationMs !== undefined ? `${plan.durationMs / 1000} s` : `${plan.promptsPerLevel ?? 0} arrivals`} per level`;
-  const fleet = plan.targets.length > 1 ? `, ${plan.targets.length} targets (${o.dispatch})` : '';
-  return `${plan.name}: open loop, ${load}, ${arrival}, max ${o.maxInFlight} in flight${fleet}, ${plan.warmupPrompts} warm-up per target`;
 }

@@ -1,8 +1,8 @@
 /**
- * The CLI side of workflow preflight for `run` and `validate`: reads the input files (only the
- * CLI opens files), hands them to the engine's preflight (src/harness/preflight.ts), prints what
- * was converted and uploaded, runs the cache audit of `--cache-mode audit`, and returns the plan
- * with the graph that will be sent.
+ * Workflow preflight of every measuring command (and `validate`): reads the input files (only
+ * the session opens files), hands them to the engine's preflight (src/harness/preflight.ts) —
+ * /object_info, UI conversion, `--set`, uploads — prints what was converted and uploaded, runs
+ * the cache audit of `--cache-mode audit`, and returns the plan with the graph that will be sent.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,7 +12,7 @@ import type { Clock } from '../harness/clock.js';
 import { ComfyHttp } from '../harness/comfy-http.js';
 import { prepareWorkflow, type PreparedWorkflow, type UserInput } from '../harness/preflight.js';
 import { PromptFactory } from '../harness/prompt-factory.js';
-import type { RunPlan } from '../harness/load-plan.js';
+import type { RunPlan } from './plan.js';
 import { ComfyloadError } from '../comfy/errors.js';
 
 /** Identical and varied prompts of the cache audit, each. */
@@ -29,7 +29,7 @@ export interface PreparedRun {
 type Sink = { write(s: string): unknown };
 
 /** Preflight of one plan against its first target; throws before any prompt is sent. */
-export async function prepareRunWorkflow(plan: RunPlan, clock: Clock, stderr: Sink, options: { dryRun?: boolean } = {}): Promise<PreparedRun> {
+export async function preflightWorkflow(plan: RunPlan, clock: Clock, stderr: Sink, options: { dryRun?: boolean } = {}): Promise<PreparedRun> {
   const target = plan.targets[0];
   if (target === undefined)
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to check the workflow against', {

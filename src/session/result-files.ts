@@ -1,7 +1,8 @@
 /**
- * Wires a run's events to its result files and the console: requests.csv and histograms.hlog
- * are appended as prompts settle and intervals close, levels.csv a row per level, and at the end
- * the .hgrm files and summary.json. Everything measured is on disk as soon as it is known.
+ * A run's result files and its console, as one observer of the engine: requests.csv and
+ * histograms.hlog are appended as prompts settle and intervals close, levels.csv a row per level,
+ * and at the end the .hgrm files and summary.json (written to a temp file, then renamed).
+ * Everything measured is on disk as soon as it is known.
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +16,9 @@ import { RequestsCsvWriter } from '../reporters/requests-csv.js';
 import { writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
-import type { VramReporting } from './vram-timeline.js';
+import type { VramTimeline } from './vram-timeline.js';
 
-export interface RunReportingOptions {
+export interface ResultFilesOptions {
   dir: string;
   recorder: MetricRecorder;
   startTimeEpochMs: number;
@@ -28,11 +29,11 @@ export interface RunReportingOptions {
   clock: () => number;
   levelCount: number;
   /** VRAM samples of the run: per-prompt and per-level peaks come from them. */
-  vram?: VramReporting;
+  vram?: VramTimeline;
 }
 
-export class RunReporting implements RunObserver {
-  readonly #o: RunReportingOptions;
+export class ResultFiles implements RunObserver {
+  readonly #o: ResultFilesOptions;
   readonly #requests: RequestsCsvWriter;
   readonly #requestsSink: FileSink;
   readonly #levels: LevelsCsvWriter;
@@ -43,7 +44,7 @@ export class RunReporting implements RunObserver {
   readonly warnings: string[] = [];
   #levelStartMs = 0;
 
-  constructor(options: RunReportingOptions) {
+  constructor(options: ResultFilesOptions) {
     this.#o = options;
     this.#requestsSink = new FileSink(join(options.dir, 'requests.csv'));
     this.#requests = new RequestsCsvWriter({ sink: this.#requestsSink, headerComments: options.headerComments });

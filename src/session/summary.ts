@@ -1,11 +1,11 @@
 /**
- * The parts every command that measures (`run`, `capacity`) writes the same way: where its
- * results folder is, and the common body of summary.json. One place, so the files that later
- * `compare`, `merge` and `report` read cannot drift apart between commands.
+ * Where a measuring session's results folder is, and the body of its summary.json: one place
+ * for every mode, so the files that later `compare`, `merge` and `report` read cannot drift
+ * apart between commands.
  */
 import { resolve } from 'node:path';
 import type { Fingerprint } from '../harness/fingerprint.js';
-import type { RunPlan } from '../harness/load-plan.js';
+import { modeOf, type RunPlan } from './plan.js';
 import type { LevelSummary, RunSettings, RunSummary } from '../metrics/result-types.js';
 import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
 import { packageInfo } from './package-info.js';
@@ -19,14 +19,15 @@ export function runResultsDir(cwd: string, plan: RunPlan, fingerprint: Fingerpri
   return resolve(cwd, plan.resultsDir, fingerprint.gpuSlug, fingerprint.modelConfigSlug, `${stamp}-${plan.name}`);
 }
 
-/** The settings every mode records; the caller adds its mode's own (levels, arrival model). */
-export function planSettings(plan: RunPlan, mode: RunSettings['mode']): RunSettings {
-  return {
+/** The plan's settings as summary.json records them, with its mode's own (levels, arrival model). */
+export function planSettings(plan: RunPlan): RunSettings {
+  const mode = modeOf(plan);
+  const common: RunSettings = {
     mode,
     workflowPath: plan.workflowPath,
-    levels: plan.levels.map((l) => ({ concurrency: l.concurrency })),
-    ...(plan.promptsPerLevel !== undefined ? { promptsPerLevel: plan.promptsPerLevel } : {}),
-    ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : {}),
+    levels: mode === 'closed-loop' ? plan.levels.map((l) => ({ concurrency: l.concurrency })) : [],
+    ...(plan.promptsPerLevel !== undefined && mode !== 'capacity' ? { promptsPerLevel: plan.promptsPerLevel } : {}),
+    ...(plan.durationMs !== undefined && mode !== 'capacity' ? { durationMs: plan.durationMs } : {}),
     warmupPrompts: plan.warmupPrompts,
     seedPolicy: plan.seedPolicy,
     seed: plan.seed,
@@ -35,6 +36,27 @@ export function planSettings(plan: RunPlan, mode: RunSettings['mode']): RunSetti
     promptTimeoutMs: plan.promptTimeoutMs,
     labels: plan.labels,
   };
+  const o = plan.openLoop;
+  if (o !== undefined) {
+    common.openLoop = {
+      arrival: o.arrival,
+      ...(o.arrival === 'gamma' ? { burstiness: o.burstiness } : {}),
+      ...(o.ratesPerSec !== undefined ? { ratesPerSec: o.ratesPerSec } : {}),
+      ...(o.stages !== undefined ? { stages: o.stages, startRatePerSec: o.startRatePerSec ?? 0 } : {}),
+      maxInFlight: o.maxInFlight,
+      dispatch: o.dispatch,
+    };
+  }
+  const c = plan.capacity;
+  if (c !== undefined) {
+    common.openLoop = {
+      arrival: c.arrival,
+      ...(c.arrival === 'gamma' ? { burstiness: c.burstiness } : {}),
+      maxInFlight: c.maxInFlight,
+      dispatch: c.dispatch,
+    };
+  }
+  return common;
 }
 
 export interface SummaryInput {

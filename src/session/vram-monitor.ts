@@ -1,18 +1,18 @@
 /**
- * The VRAM sampler as `run` and `capacity` both use it: polls the first target's `/system_stats`
- * on a connection of its own for the whole run, feeds vram.csv (through {@link VramReporting}),
- * and at the end returns summary.json's `vram` block and the warnings it calls for (memory that
- * keeps growing, failed polls).
+ * The VRAM monitor of a measuring session: polls the first target's `/system_stats` on a
+ * connection of its own for the whole run, feeds vram.csv (through {@link VramTimeline}), and at
+ * the end returns summary.json's `vram` block and the warnings it calls for (memory that keeps
+ * growing, failed polls).
  */
 import type { SampleContext } from '../harness/vram-sampler.js';
 import { statsFetcher, VramSampler } from '../harness/vram-sampler.js';
 import type { TargetSpec } from '../harness/load-plan.js';
 import type { RunVram } from '../metrics/result-types.js';
-import type { VramReporting } from './vram-timeline.js';
+import type { VramTimeline } from './vram-timeline.js';
 
-export interface VramSamplingOptions {
+export interface VramMonitorOptions {
   target: TargetSpec;
-  vram: VramReporting;
+  vram: VramTimeline;
   /** Monotonic ms (the run's recorder clock). */
   clock: () => number;
   originMs: number;
@@ -20,12 +20,12 @@ export interface VramSamplingOptions {
   context: () => SampleContext;
 }
 
-export class VramSampling {
-  readonly #vram: VramReporting;
+export class VramMonitor {
+  readonly #vram: VramTimeline;
   readonly #sampler: VramSampler;
   readonly #fetcher: ReturnType<typeof statsFetcher>;
 
-  constructor(o: VramSamplingOptions) {
+  constructor(o: VramMonitorOptions) {
     this.#vram = o.vram;
     // A poll may take a few intervals on a busy server before it counts as failed.
     this.#fetcher = statsFetcher(o.target, Math.max(2000, o.vram.intervalMs * 8));

@@ -1,5 +1,5 @@
 /**
- * The VRAM side of a run's results: keeps the sampler's samples in memory (sorted by time), appends
+ * The VRAM timeline of a run's results: keeps the sampler's samples in memory (sorted by time), appends
  * each to vram.csv as it arrives, and answers the figures the other files carry — a prompt's peak
  * (requests.csv), a level's peak/mean/p95 (levels.csv, summary.json) and the run's drift slope.
  */
@@ -10,7 +10,7 @@ import { VramCsvWriter } from '../reporters/vram-csv.js';
 import type { SamplerCounts } from '../harness/vram-sampler.js';
 import { FileSink } from './file-sink.js';
 
-export class VramReporting {
+export class VramTimeline {
   readonly intervalMs: number;
   readonly #writer: VramCsvWriter;
   readonly #samples: VramSample[] = [];

@@ -7,15 +7,12 @@ import { readFile } from 'node:fs/promises';
 
 import { expandSetPath } from '../comfy/set-values.js';
 import { resolveSetPath } from '../comfy/workflow.js';
-import type { RunPlan } from '../harness/load-plan.js';
+import type { RunPlan } from './plan.js';
 import { ComfyloadError, ComfyPathError } from '../comfy/errors.js';
-import { type Resolved } from '../cli/option-table.js';
-import type { RunOptionValues } from '../cli/options-run.js';
+import type { Resolved, WorkflowValues } from './plan-values.js';
 import { loadWorkflowSource } from './workflow-source.js';
 
 export type WorkflowPlanFields = Pick<RunPlan, 'workflow' | 'workflowUi' | 'sets' | 'matrixAxes' | 'promptTexts' | 'cacheMode' | 'inputs'>;
-
-type WorkflowValues = Pick<RunOptionValues, 'set' | 'matrix' | 'promptFile' | 'cacheMode' | 'input' | 'inputMask'>;
 
 /** Prompts in a --prompt-file beyond this are a mistake (a wrong file), not a prompt list. */
 const MAX_PROMPT_FILE_BYTES = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ComfyloadError, ERROR_CODES, EXIT_CODES } from '../../src/comfy/errors.js';
-import { debugFromEnv, formatError, toComfyloadError } from '../../src/cli/errors.js';
+import { ComfyloadError, ERROR_CODES, EXIT_CODES, toComfyloadError } from '../../src/comfy/errors.js';
+import { debugFromEnv, formatError } from '../../src/cli/errors.js';
 
 describe('ComfyloadError', () => {
   it('takes exit code and default hint from the catalogue, and passes the cause through', () => {

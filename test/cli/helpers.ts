@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { parseRun } from '../../src/cli/run-args.js';
+import { runPlanFromFlags } from '../../src/cli/run-args.js';
 import { ComfyloadError } from '../../src/comfy/errors.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { parseArgv } from '../../src/cli/parse-argv.js';
@@ -56,7 +56,7 @@ export function testIO(cwd: string, env: NodeJS.ProcessEnv = {}): CliIO & { stdo
 export async function planFrom(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
   const parsed = parseArgv(argv, '0.0.0-test');
   if (parsed.kind !== 'command') throw new Error(`expected a command, got output ${parsed.text}`);
-  return parseRun(parsed.flags, testIO(cwd, env), { randomSeed: () => 7 });
+  return runPlanFromFlags(parsed.flags, testIO(cwd, env), { randomSeed: () => 7 });
 }
 
 /** The ComfyloadError a promise or function rejects with. */

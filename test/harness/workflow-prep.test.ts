@@ -3,7 +3,7 @@ import { applySetAssignments, typeSetValue } from '../../src/comfy/set-values.js
 import { changedNodes, summarise } from '../../src/harness/cache-audit.js';
 import { findPositiveText, withPromptText } from '../../src/harness/prompt-text.js';
 import { combinationName, expandMatrix } from '../../src/session/matrix.js';
-import type { RunPlan } from '../../src/harness/load-plan.js';
+import type { RunPlan } from '../../src/session/plan.js';
 import { fixture, serverObjectInfo } from '../comfy/helpers/object-info.js';
 
 const info = serverObjectInfo();

@@ -5,66 +5,20 @@
  * cycles — and every problem is listed at once. Nothing is queued and nothing is uploaded; exit 0
  * when the server would accept it, 2 when not.
  */
-import { systemClock } from '../../harness/clock.js';
-import type { RunPlan } from '../../harness/load-plan.js';
-import { startSim, type SimHandle } from '../../sim/index.js';
-import { ComfyloadError } from '../../comfy/errors.js';
+import { buildCheckPlan } from '../../session/build-plan.js';
+import { checkWorkflow } from '../../session/check-workflow.js';
+import type { Resolved } from '../../session/plan-values.js';
 import type { CliIO } from '../io.js';
-import type { Resolved } from '../option-table.js';
 import type { ValidateOptionValues } from '../options-validate.js';
-import { outputNodeIds } from '../../comfy/workflow.js';
-import { prepareRunWorkflow } from '../../session/preflight.js';
-import { workflowPlanFields } from '../../session/workflow-plan.js';
 
 export async function validateCommand(resolved: Resolved<ValidateOptionValues>, io: CliIO): Promise<number> {
   const v = resolved.values;
-  const stderr = v.quiet ? { write: (): boolean => true } : io.stderr;
-  if (v.workflow === undefined) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'Missing `--workflow`: validate needs the workflow to check', {
-      hint: 'e.g. comfyload validate --workflow workflow_api.json --url http://127.0.0.1:8188',
-    });
-  }
-  const fields = await workflowPlanFields(
-    {
-      values: { ...v, matrix: undefined, promptFile: undefined, cacheMode: 'defeat' },
-      names: { ...resolved.names, matrix: '--matrix', promptFile: '--prompt-file', cacheMode: '--cache-mode' },
-    },
-    v.workflow,
+  const log = v.quiet ? { write: (): boolean => true } : io.stderr;
+  const check = await checkWorkflow(await buildCheckPlan(resolved), log);
+  const outputs = check.outputNodes;
+  log.write(
+    `comfyload: ${v.workflow} is valid for ${check.targetUrl}: ${Object.keys(check.workflow).length} nodes, output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}${check.converted ? ' (converted from the UI format)' : ''}\n`,
   );
-  const headers = Object.fromEntries(v.header ?? []);
-  let sim: SimHandle | undefined;
-  try {
-    let targets = (v.url ?? []).map((t) => ({ url: t.url, headers: { ...headers, ...t.headers } }));
-    if (targets.length === 0) {
-      sim = await startSim({ gpu: v.simGpu, port: 0, timeScale: 0 });
-      targets = [{ url: sim.url, headers: {} }];
-      stderr.write(`comfyload: no --url given: checking against the built-in emulator's /object_info (its model catalogue, an empty input folder)\n`);
-    }
-    const plan: RunPlan = {
-      name: 'validate',
-      targetKind: sim !== undefined ? 'emulator' : 'server',
-      targets,
-      workflowPath: v.workflow,
-      ...fields,
-      levels: [],
-      warmupPrompts: 0,
-      seedPolicy: 'random',
-      seed: 0,
-      maxErrorRate: 0,
-      fetchOutputs: false,
-      promptTimeoutMs: 0,
-      resultsDir: '',
-      labels: {},
-    };
-    const ready = await prepareRunWorkflow(plan, systemClock, stderr, { dryRun: true });
-    const wf = ready.plan.workflow;
-    const outputs = outputNodeIds(wf, ready.prepared.objectInfo);
-    stderr.write(
-      `comfyload: ${v.workflow} is valid for ${targets[0]!.url}: ${Object.keys(wf).length} nodes, output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}${ready.prepared.converted ? ' (converted from the UI format)' : ''}\n`,
-    );
-    if (v.json) io.stdout.write(`${JSON.stringify(wf, null, 2)}\n`);
-    return 0;
-  } finally {
-    await sim?.close();
-  }
+  if (v.json) io.stdout.write(`${JSON.stringify(check.workflow, null, 2)}\n`);
+  return 0;
 }

@@ -1,0 +1,280 @@
+/**
+ * One measuring session: every command that measures (`run`, `capacity`, each `--matrix`
+ * combination) and the programmatic API go through `measure(plan, io)`, so a check added here
+ * holds for all of them. In order: the built-in emulator when the plan has no target; then per
+ * plan (one per --matrix combination) the workflow preflight (/object_info, UI conversion,
+ * `--set`, uploads, cache audit), the engine's check of every target (the fingerprint), the
+ * results folder and its files, the VRAM and lag monitors, the engine's run under the stop
+ * signal, and — whatever happened, so a run cut short keeps what it measured — summary.json,
+ * report.html and the exit code by the run's gates.
+ */
+import { randomUUID } from 'node:crypto';
+import { toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
+import type { SystemStats } from '../comfy/http-types.js';
+import { systemClock, type Clock } from '../harness/clock.js';
+import { buildFingerprint, fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
+import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
+import { QueueTimeline } from '../metrics/queue-timeline.js';
+import { MetricRecorder } from '../metrics/recorder.js';
+import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunSummary } from '../metrics/result-types.js';
+import { ConsoleReporter } from '../reporters/console.js';
+import { formatCapacitySummary } from '../reporters/open-loop-files.js';
+import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
+import { finishCapacity } from './capacity-results.js';
+import { createEngine, type Engine, type ModeOutcome } from './engines.js';
+import { HarnessLag } from './harness-lag.js';
+import { describeCombination, expandMatrix } from './matrix.js';
+import { finishOpenLoop, QueueFile } from './open-loop-results.js';
+import { describePlan } from './plan-description.js';
+import { packageInfo } from './package-info.js';
+import { modeOf, type RunPlan } from './plan.js';
+import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './preflight.js';
+import { ResultFiles } from './result-files.js';
+import { writeReport } from './results-folder.js';
+import { planSettings, runResultsDir, summaryBase } from './summary.js';
+import { startTargets } from './targets.js';
+import { VramMonitor } from './vram-monitor.js';
+import { VramTimeline } from './vram-timeline.js';
+
+/** Where the session writes human output (stderr in the CLI). */
+export interface SessionLog {
+  write(text: string): unknown;
+}
+
+export interface SessionIO {
+  /** Relative results folders resolve from here. */
+  cwd: string;
+  /** Human output: what runs, a line per level, warnings, where the results are. Absent: silent. */
+  log?: SessionLog;
+  /** Redraw a live progress line (a TTY). */
+  live?: boolean;
+  /** Aborting stops the run: nothing new is sent, this run's prompts are cancelled, partial results written. */
+  signal?: AbortSignal;
+  /** Hears every event as it happens (the API's progress callbacks), after the result files did. */
+  observer?: RunObserver;
+  /** A capacity trial was decided. */
+  onTrial?: (trial: CapacityTrial) => void;
+  /** The clock every mark is taken with (tests inject one). */
+  clock?: Clock;
+}
+
+export interface MeasuredRun {
+  /** The results folder (absolute). */
+  resultsDir: string;
+  summary: RunSummary;
+  /** 0 done; 1 a gate failed (error rate, no rate met the SLOs); 3 the target ended the run; 130 stopped; 70 a bug. */
+  exitCode: number;
+  /** The error that ended the run after its (partial) results were written: a target lost, a failure. */
+  error?: ComfyloadError;
+}
+
+export interface MeasureResult extends MeasuredRun {
+  /** Every run of the session, one per --matrix combination (one without --matrix). */
+  runs: MeasuredRun[];
+}
+
+const silent: SessionLog = { write: () => true };
+
+/**
+ * Runs a plan (every --matrix combination in turn, on the same targets) and writes its results.
+ * Throws, before anything is sent, when the plan cannot run (bad workflow, unreachable target);
+ * once results exist, problems are returned in `error` with the results.
+ */
+export async function measure(plan: RunPlan, io: SessionIO): Promise<MeasureResult> {
+  const log = io.log ?? silent;
+  const targets = await startTargets(plan, log);
+  try {
+    const plans = expandMatrix(targets.plan);
+    const runs: MeasuredRun[] = [];
+    for (const [index, one] of plans.entries()) {
+      if (one.matrix !== undefined) log.write(`comfyload: matrix ${index + 1} of ${plans.length}: ${describeCombination(one.matrix)}\n`);
+      const run = await new MeasuringSession(one, io, targets.emulator).run();
+      runs.push(run);
+      // Stopped, or the target gone: the combinations left would measure nothing.
+      if (run.exitCode === 130 || run.error !== undefined) break;
+    }
+    const last = runs[runs.length - 1] as MeasuredRun;
+    return { ...last, exitCode: Math.max(...runs.map((r) => r.exitCode)), runs };
+  } finally {
+    await targets.close();
+  }
+}
+
+/** Holds the warnings of the target check until the result files exist, then hands events on. */
+class ObserverRelay implements RunObserver {
+  readonly #early: string[] = [];
+  #to: RunObserver[] = [];
+
+  connect(observers: RunObserver[]): void {
+    this.#to = observers;
+    for (const message of this.#early.splice(0)) this.onWarning(message);
+  }
+
+  onLevelStart(start: LevelStart): void {
+    for (const o of this.#to) o.onLevelStart?.(start);
+  }
+
+  async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
+    for (const o of this.#to) await o.onPromptSettled?.(record, live);
+  }
+
+  async onLevelEnd(summary: LevelSummary): Promise<void> {
+    for (const o of this.#to) await o.onLevelEnd?.(summary);
+  }
+
+  onWarning(message: string): void {
+    if (this.#to.length === 0) this.#early.push(message);
+    for (const o of this.#to) o.onWarning?.(message);
+  }
+}
+
+/** One plan measured into one results folder. */
+class MeasuringSession {
+  readonly #io: SessionIO;
+  readonly #log: SessionLog;
+  readonly #clock: Clock;
+  readonly #emulator: EmbeddedEmulator | undefined;
+  #plan: RunPlan;
+
+  constructor(plan: RunPlan, io: SessionIO, emulator: EmbeddedEmulator | undefined) {
+    this.#plan = plan;
+    this.#io = io;
+    this.#log = io.log ?? silent;
+    this.#clock = io.clock ?? systemClock;
+    this.#emulator = emulator;
+  }
+
+  async run(): Promise<MeasuredRun> {
+    const clock = this.#clock;
+    // Workflow preflight before any prompt: a bad workflow ends here (exit 2), nothing sent.
+    const ready = await preflightWorkflow(this.#plan, clock, this.#log);
+    const plan = ready.plan;
+    this.#plan = plan;
+    const mode = modeOf(plan);
+    const runId = randomUUID();
+    const startTimeEpochMs = clock.epochMs();
+    const originMs = clock.now();
+    const recorder = new MetricRecorder({ clock: () => clock.now() });
+    const timeline = new QueueTimeline();
+    const relay = new ObserverRelay();
+    const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
+    // Nothing is written until every target answered like ComfyUI.
+    const stats = await engine.preflight();
+    const fingerprint = buildFingerprint(stats[0] as SystemStats, plan.workflow, plan.workflowPath, packageInfo().version, plan.labels);
+    const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
+    const header = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
+    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
+    const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
+    const vram = new VramTimeline(dir, plan.vramIntervalMs ?? 250, header);
+    const files = new ResultFiles({
+      dir,
+      vram,
+      recorder,
+      startTimeEpochMs,
+      clockOriginMs: originMs,
+      headerComments: header,
+      console: consoleReporter,
+      clock: () => clock.now(),
+      levelCount,
+    });
+    relay.connect(this.#io.observer !== undefined ? [files, this.#io.observer] : [files]);
+    const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
+    for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
+
+    const monitor = new VramMonitor({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => engine.live });
+    monitor.start();
+    const lag = new HarnessLag();
+    lag.start();
+    let outcome: ModeOutcome | undefined;
+    let failure: unknown;
+    try {
+      outcome = await engine.run(this.#io.signal ?? new AbortController().signal, (trial) => this.#onTrial(trial));
+    } catch (err) {
+      failure = err;
+    }
+    const lagFigures = lag.stop();
+    if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
+    const vramSummary = await monitor.stop((m) => files.onWarning(m));
+    const base: Omit<RunSummary, 'files'> = {
+      ...summaryBase({
+        plan,
+        runId,
+        startTimeEpochMs,
+        endEpochMs: clock.epochMs(),
+        settings: planSettings(plan),
+        levels: outcome?.levels ?? [],
+        warmup: outcome?.warmup ?? null,
+        outcome,
+        failure,
+        environment: this.#environment(fingerprint, ready, outcome, lagFigures.environment),
+      }),
+      vram: vramSummary,
+    };
+    const extra: ResultFile[] = queue !== undefined ? [await queue.close()] : [];
+    if (outcome?.mode === 'open-loop') extra.push(...(await finishOpenLoop(plan, outcome, base, dir, header, this.#log)));
+    if (outcome?.mode === 'capacity') extra.push(...(await finishCapacity(outcome, base, dir, header)));
+    const summary = await files.finish(base, extra);
+    try {
+      await writeReport(dir);
+    } catch (err) {
+      this.#log.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
+    }
+    if (mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
+    if (outcome?.mode === 'capacity') {
+      const trueRate = this.#emulator !== undefined ? await this.#emulator.serviceRatePerSec() : undefined;
+      for (const line of formatCapacitySummary(outcome.result, trueRate)) this.#log.write(`${line}\n`);
+    }
+    this.#log.write(`comfyload: results in ${dir}\n`);
+    return this.#verdict(dir, summary, outcome, failure);
+  }
+
+  #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {
+    const plan = this.#plan;
+    const cap = plan.capacity;
+    if (cap === undefined) return [`comfyload: ${describePlan(plan)} on ${fingerprint.gpu}; results in ${dir}`];
+    const minimum = Object.entries(engine.minSamples?.() ?? {}).map(([slo, n]) => `${slo}: ${n}`);
+    return [
+      `comfyload: capacity search for ${cap.slos.map((s) => s.text).join(' and ')} (${cap.arrival} arrivals, ${(cap.confidence * 100).toFixed(0)}% confidence) on ${fingerprint.gpu}; results in ${dir}`,
+      `comfyload: minimum prompts per trial to claim ${minimum.join(', ')}`,
+    ];
+  }
+
+  #onTrial(t: CapacityTrial): void {
+    this.#log.write(
+      `comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`,
+    );
+    this.#io.onTrial?.(t);
+  }
+
+  #environment(fingerprint: Fingerprint, ready: PreparedRun, outcome: ModeOutcome | undefined, lag: Record<string, string>): Record<string, string> {
+    return {
+      ...fingerprintEnvironment(fingerprint),
+      target: this.#plan.targetKind,
+      ...preflightEnvironment(ready),
+      ...lag,
+      ...(outcome !== undefined ? { reconnects: String(outcome.reconnects), malformedMessages: String(outcome.decodeStats.snapshot().malformed) } : {}),
+    };
+  }
+
+  /** The exit code by the run's gates; the error that ended it, if any. */
+  #verdict(dir: string, summary: RunSummary, outcome: ModeOutcome | undefined, failure: unknown): MeasuredRun {
+    const done = { resultsDir: dir, summary };
+    if (failure !== undefined) {
+      const error = toComfyloadError(failure);
+      return { ...done, exitCode: error.exitCode, error };
+    }
+    // The target ended the run (every socket lost): its code (3), after the partial results.
+    if (outcome?.stoppedBy !== undefined) return { ...done, exitCode: outcome.stoppedBy.exitCode, error: outcome.stoppedBy };
+    if (summary.partial) return { ...done, exitCode: 130 };
+    if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
+    const totals = summary.totals;
+    const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;
+    if (errorRate > this.#plan.maxErrorRate) {
+      this.#log.write(
+        `comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${totals.notOk} of ${totals.submitted}) is above --max-error-rate ${(this.#plan.maxErrorRate * 100).toFixed(1)}%\n`,
+      );
+      return { ...done, exitCode: 1 };
+    }
+    return { ...done, exitCode: 0 };
+  }
+}
