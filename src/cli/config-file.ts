@@ -35,7 +35,7 @@ export async function loadConfigFile<T>(path: string, table: OptionTable<T>): Pr
   }
   const text = buffer.toString('utf8').replace(/^\uFEFF/, '');
   const values = extname(path).toLowerCase() === '.json' ? parseJsonConfig(path, text) : parseYamlConfig(path, text);
-  checkKeys(path, values, table);
+  checkConfigKeys(`config file ${path}`, values, table);
   return { path, values };
 }
 
@@ -82,7 +82,8 @@ function asMapping(path: string, parsed: unknown): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function checkKeys<T>(path: string, values: Record<string, unknown>, table: OptionTable<T>): void {
+/** Every key must be an option's config key; `where` names the source in the message (`config file x.yaml`, `run() options`). */
+export function checkConfigKeys<T>(where: string, values: Record<string, unknown>, table: OptionTable<T>): void {
   const valid = optionDefs(table).flatMap((d) => (d.configKey === null ? [] : [d.configKey]));
   const details: string[] = [];
   for (const key of Object.keys(values)) {
@@ -92,12 +93,8 @@ function checkKeys<T>(path: string, values: Record<string, unknown>, table: Opti
   }
   if (details.length === 0) return;
   const [only] = details;
-  throw new ComfyloadError(
-    'COMFYLOAD_ERR_BAD_CONFIG',
-    details.length === 1 ? `Unknown key in config file ${path}: ${only}` : `Unknown keys in config file ${path}:`,
-    {
-      hint: `use only these keys: ${valid.join(', ')}.`,
-      ...(details.length > 1 ? { details } : {}),
-    },
-  );
+  throw new ComfyloadError('COMFYLOAD_ERR_BAD_CONFIG', details.length === 1 ? `Unknown key in ${where}: ${only}` : `Unknown keys in ${where}:`, {
+    hint: `use only these keys: ${valid.join(', ')}.`,
+    ...(details.length > 1 ? { details } : {}),
+  });
 }

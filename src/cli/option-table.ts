@@ -98,8 +98,11 @@ export function camelCase(kebab: string): string {
 
 /** A parsed config file: its values keyed by camelCase key, and where it lives. */
 export interface ConfigValues {
+  /** The file (relative paths in it resolve from its folder). */
   path: string;
   values: Record<string, unknown>;
+  /** How messages name the source, when it is not a file (`run() options`). Default: the path. */
+  label?: string;
 }
 
 export interface OptionSources {
@@ -178,7 +181,7 @@ function pickRaw(def: OptionDef<unknown>, sources: OptionSources): Picked {
         name: key,
         source: 'config',
         baseDir: dirname(config.path),
-        example: (v) => `${key}: ${configLiteral(def, v)} (in ${config.path})`,
+        example: (v) => `${key}: ${configLiteral(def, v)} (in ${config.label ?? config.path})`,
       },
     };
   }

@@ -1,5 +1,6 @@
 /**
- * Every bad workflow stops `comfyload run` (and `comfyload validate`) before the first prompt:
+ * Every bad workflow stops `comfyload run`, `comfyload capacity` (one session, one preflight) and
+ * `comfyload validate` before the first prompt:
  * exit 2, a stable code, a message naming the problem and its fix, no stack trace — and, checked
  * on the in-process emulator, not one POST /prompt (its priority counter rises on every POST,
  * valid or not) and nothing queued or run.
@@ -141,6 +142,27 @@ describe('bad workflows: exit 2 and not one POST /prompt', () => {
     for (const part of c.message) expect(cli.stderr).toContain(part);
     const fix = /\n {2}fix: (.*)/.exec(cli.stderr)?.[1] ?? '';
     for (const part of c.fix) expect(fix + cli.stderr).toContain(part);
+    expect(cli.stderr).not.toMatch(/\n\s+at .+\.(js|ts):\d+/);
+    expect(sim.state!.promptCounter).toBe(before);
+    expect(sim.groundTruth.prompts.size).toBe(0);
+  });
+
+  it.each(CASES.filter((c) => ['unknown class', 'missing model', 'UI format that cannot be converted'].includes(c.name)))('capacity: $name', async (c) => {
+    const before = sim.state!.promptCounter;
+    const cli = await runCli([
+      'capacity',
+      '--url',
+      sim.url,
+      '--workflow',
+      join(dir, c.file),
+      '--slo',
+      'completionMs.p95<5s',
+      '--results-dir',
+      join(dir, 'results'),
+    ]);
+    expect(cli.code, cli.stderr).toBe(2);
+    expect(cli.stderr).toContain(`code: ${c.code}`);
+    for (const part of c.message) expect(cli.stderr).toContain(part);
     expect(cli.stderr).not.toMatch(/\n\s+at .+\.(js|ts):\d+/);
     expect(sim.state!.promptCounter).toBe(before);
     expect(sim.groundTruth.prompts.size).toBe(0);
