@@ -124,39 +124,7 @@ export class CapacityRun {
         onTrial?.(trial.trial);
         if (!signal.aborted && this.engine.stoppedBy === undefined) search.record(next.ratePerSec, trial.trial.verdict === 'pass');
       }
-      const best = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
-      const saturated = trials.filter((t) => t.verdict === 'fail' && (t.reason === 'saturated' || t.reason === 'unstable'));
-      const passedOk = trials
-        .filter((t) => t.verdict === 'pass')
-        .map((t) => t.arrivals)
-        .sort((a, b) => a - b);
-      const evidence = passedOk.length > 0 ? (passedOk[Math.floor((passedOk.length - 1) / 2)] as number) : Math.max(...Object.values(this.minSamples()));
-      const gridLevels = cap.gridLevels ?? 8;
-      const result: CapacityResult = {
-        slos: cap.slos.map((s) => s.text),
-        confidence: cap.confidence,
-        minSamples: this.minSamples(),
-        arrival: cap.arrival,
-        ...(cap.arrival === 'gamma' ? { burstiness: cap.burstiness } : {}),
-        probe: { prompts: probe.ok, meanServiceMs: serviceMs, estimatedServiceRatePerSec: estimated },
-        maxRatePerSec: best?.ratePerSec ?? null,
-        maxRatePerMin: best !== undefined ? best.ratePerSec * 60 : null,
-        goodputPerSec: best?.goodputPerSec ?? null,
-        kneePerSec: saturated.length > 0 ? Math.max(...saturated.map((t) => t.throughputPerSec)) : null,
-        firstFailRatePerSec: search.lowestFail ?? null,
-        precision: cap.precision,
-        gpuMs,
-        gridGpuMs: gridLevels * evidence * serviceMs,
-        gridRule: `${gridLevels} levels × ${evidence} prompts (the median passing trial's arrivals) × mean service time ${serviceMs.toFixed(1)} ms`,
-        rules: [
-          `search: start at ${START_FRACTION} × the probe's service rate, grow ×1.25 until a trial fails (shrink ÷1.25 until one passes), then bisect to ${(cap.precision * 100).toFixed(1)}%`,
-          `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
-          'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping)',
-          'fail: an SLO violated at the confidence; or saturated (completion rising 3 windows running while the backlog grows); or unstable after the last window',
-          'samples: every measured arrival, over the threshold when not ok (dropped, error, timeout); in-flight prompts older than a completion threshold count as over',
-        ],
-        trials,
-      };
+      const result = this.#result(trials, probe, estimated, serviceMs, gpuMs, search.lowestFail);
       const stoppedBy = this.engine.stoppedBy;
       const partial = signal.aborted || stoppedBy !== undefined;
       return {
@@ -173,6 +141,45 @@ export class CapacityRun {
     } finally {
       await this.engine.close();
     }
+  }
+
+  /** The search's result from its trials: the max rate, goodput, knee, GPU time vs a grid, and the rules applied. */
+  #result(trials: CapacityTrial[], probe: LevelSummary, estimated: number, serviceMs: number, gpuMs: number, lowestFail: number | undefined): CapacityResult {
+    const cap = this.#cap;
+    const best = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+    const saturated = trials.filter((t) => t.verdict === 'fail' && (t.reason === 'saturated' || t.reason === 'unstable'));
+    const passedOk = trials
+      .filter((t) => t.verdict === 'pass')
+      .map((t) => t.arrivals)
+      .sort((a, b) => a - b);
+    const evidence = passedOk.length > 0 ? (passedOk[Math.floor((passedOk.length - 1) / 2)] as number) : Math.max(...Object.values(this.minSamples()));
+    const gridLevels = cap.gridLevels ?? 8;
+    const result: CapacityResult = {
+      slos: cap.slos.map((s) => s.text),
+      confidence: cap.confidence,
+      minSamples: this.minSamples(),
+      arrival: cap.arrival,
+      ...(cap.arrival === 'gamma' ? { burstiness: cap.burstiness } : {}),
+      probe: { prompts: probe.ok, meanServiceMs: serviceMs, estimatedServiceRatePerSec: estimated },
+      maxRatePerSec: best?.ratePerSec ?? null,
+      maxRatePerMin: best !== undefined ? best.ratePerSec * 60 : null,
+      goodputPerSec: best?.goodputPerSec ?? null,
+      kneePerSec: saturated.length > 0 ? Math.max(...saturated.map((t) => t.throughputPerSec)) : null,
+      firstFailRatePerSec: lowestFail ?? null,
+      precision: cap.precision,
+      gpuMs,
+      gridGpuMs: gridLevels * evidence * serviceMs,
+      gridRule: `${gridLevels} levels × ${evidence} prompts (the median passing trial's arrivals) × mean service time ${serviceMs.toFixed(1)} ms`,
+      rules: [
+        `search: start at ${START_FRACTION} × the probe's service rate, grow ×1.25 until a trial fails (shrink ÷1.25 until one passes), then bisect to ${(cap.precision * 100).toFixed(1)}%`,
+        `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
+        'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping)',
+        'fail: an SLO violated at the confidence; or saturated (completion rising 3 windows running while the backlog grows); or unstable after the last window',
+        'samples: every measured arrival, over the threshold when not ok (dropped, error, timeout); in-flight prompts older than a completion threshold count as over',
+      ],
+      trials,
+    };
+    return result;
   }
 
   async #trial(index: number, ratePerSec: number, phase: SearchPhase, signal: AbortSignal): Promise<{ trial: CapacityTrial; summary: LevelSummary }> {
@@ -237,11 +244,30 @@ export class CapacityRun {
     this.#timers.clearTimeout(timer);
     signal.removeEventListener('abort', onRunAbort);
     const summary = result.levels[0] as LevelSummary;
+    const trial = this.#trialFigures({ index, level, ratePerSec, phase, windowMs, judge, summary, waitX, waitY, gpuMs, decision });
+    return { trial, summary };
+  }
+
+  /** A decided trial's figures, from its judge and level summary. */
+  #trialFigures(t: {
+    index: number;
+    level: number;
+    ratePerSec: number;
+    phase: SearchPhase;
+    windowMs: number;
+    judge: TrialJudge;
+    summary: LevelSummary;
+    waitX: number[];
+    waitY: number[];
+    gpuMs: number;
+    decision: TrialDecision | undefined;
+  }): CapacityTrial {
+    const { index, level, ratePerSec, phase, windowMs, judge, summary, waitX, waitY, gpuMs, decision } = t;
     const counts = judge.counts;
     const measuredMs = Math.max(1, judge.windows * windowMs - windowMs);
     const fit = linearFit(waitX, waitY);
     const d = decision ?? { verdict: 'fail' as const, reason: 'stopped' };
-    const trial: CapacityTrial = {
+    return {
       index,
       level,
       ratePerSec,
@@ -261,6 +287,5 @@ export class CapacityRun {
       queueWaitSlopeMsPerSec: fit?.slope ?? null,
       gpuMs,
     };
-    return { trial, summary };
   }
 }

@@ -94,6 +94,15 @@ interface LevelState {
   uncorrectedCount: number;
 }
 
+/** One segment while it runs: its levels, which have started, and the GPU time its prompts took. */
+interface SegmentRun {
+  segment: ArrivalSegment;
+  options: SegmentOptions;
+  states: LevelState[];
+  started: Set<number>;
+  gpuMs: number;
+}
+
 export class OpenLoopEngine {
   readonly #plan: LoadPlan;
   readonly #d: OpenLoopEngineDeps;
@@ -259,9 +268,26 @@ export class OpenLoopEngine {
 
   /** Runs one arrival schedule: resolves when its arrivals are over and every one has settled. */
   async runSegment(segment: ArrivalSegment, options: SegmentOptions): Promise<SegmentResult> {
-    const { clock, observer, recorder, originMs, timeline } = this.#d;
+    const { clock } = this.#d;
+    const run: SegmentRun = { segment, options, states: this.#levelStates(segment), started: new Set(), gpuMs: 0 };
+    const scheduler = new OpenLoopScheduler({
+      clock,
+      timers: this.#timers,
+      schedule: new ArrivalSchedule(segment.spec, this.#rng),
+      startMs: clock.now(),
+      maxInFlight: options.maxInFlight,
+      drop: (a) => this.#drop(run, a),
+      launch: (a) => this.#launch(run, a),
+    });
+    const stop = AbortSignal.any([options.signal, options.stopArrivals, this.#targetLost.signal].filter((s): s is AbortSignal => s !== undefined));
+    await scheduler.run(stop);
+    return this.#finishSegment(run);
+  }
+
+  /** One level state per stage of the segment (and per target of a fleet). */
+  #levelStates(segment: ArrivalSegment): LevelState[] {
     const fleet = this.pools.length > 1;
-    const states = segment.stageLevels.map((s): LevelState => ({
+    return segment.stageLevels.map((s): LevelState => ({
       level: s.level,
       ratePerSec: s.ratePerSec,
       tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec }),
@@ -278,126 +304,116 @@ export class OpenLoopEngine {
       uncorrectedSumMs: 0,
       uncorrectedCount: 0,
     }));
-    const started = new Set<number>();
-    const stateOf = (stage: number): LevelState => states[Math.min(stage, states.length - 1)] as LevelState;
-    let gpuMs = 0;
-    const noteArrival = (a: ScheduledArrival): LevelState => {
-      const st = stateOf(a.stage);
-      if (!started.has(st.level)) {
-        started.add(st.level);
-        this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
-        observer.onLevelStart?.({
-          level: st.level,
-          concurrency: 0,
-          phase: 'measure',
-          ...(segment.spec.maxArrivals !== undefined ? { plannedPrompts: segment.spec.maxArrivals } : {}),
-        });
-      }
-      st.arrivals++;
-      options.onArrival?.(a.intendedAtMs - originMs);
-      st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
-      st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
-      st.lateMs.push(a.lateMs);
-      st.tally.submit(a.intendedAtMs - originMs);
-      return st;
-    };
-    const settle = async (st: LevelState, record: PromptRecord, target: number | undefined): Promise<void> => {
-      gpuMs += gpuMsOf(record);
-      recordPrompt(recorder, record);
-      const at = clock.now() - originMs;
-      st.tally.settle(record, at);
-      if (target !== undefined) st.perTarget[target]?.settle(record, at);
-      if (record.outcome === 'ok') {
-        const wait = record.timings.queueWaitMs;
-        if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
-          st.waitX.push(record.marks.intendedSendMs / 1000);
-          st.waitY.push(wait);
-        }
-        const w = record.timings.completionUncorrectedMs;
-        if (w !== undefined) {
-          st.uncorrectedSumMs += w;
-          st.uncorrectedCount++;
-        }
-      }
-      await this.#end(record);
-      options.onSettled?.(record);
-    };
-    const scheduler = new OpenLoopScheduler({
-      clock,
-      timers: this.#timers,
-      schedule: new ArrivalSchedule(segment.spec, this.#rng),
-      startMs: clock.now(),
-      maxInFlight: options.maxInFlight,
-      drop: (a) => {
-        const st = noteArrival(a);
-        st.dropped++;
-        this.#begin();
-        const { seq } = this.#factory.next();
-        const record = droppedRecord(
+  }
+
+  /** Counts an arrival in its stage's level (starting the level at its first arrival). */
+  #noteArrival(run: SegmentRun, a: ScheduledArrival): LevelState {
+    const { originMs, observer } = this.#d;
+    const st = run.states[Math.min(a.stage, run.states.length - 1)] as LevelState;
+    if (!run.started.has(st.level)) {
+      run.started.add(st.level);
+      this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
+      const planned = run.segment.spec.maxArrivals;
+      observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(planned !== undefined ? { plannedPrompts: planned } : {}) });
+    }
+    st.arrivals++;
+    run.options.onArrival?.(a.intendedAtMs - originMs);
+    st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
+    st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
+    st.lateMs.push(a.lateMs);
+    st.tally.submit(a.intendedAtMs - originMs);
+    return st;
+  }
+
+  /** An arrival with no room (--max-in-flight): its own outcome, `dropped`. */
+  #drop(run: SegmentRun, a: ScheduledArrival): void {
+    const st = this.#noteArrival(run, a);
+    st.dropped++;
+    this.#begin();
+    const { seq } = this.#factory.next();
+    const record = droppedRecord(
+      this.#d.runId,
+      0,
+      st.level,
+      'measure',
+      seq,
+      a.intendedAtMs - this.#d.originMs,
+      `dropped: ${run.options.maxInFlight} prompts outstanding (--max-in-flight)`,
+    );
+    void this.#settle(run, st, record, undefined);
+  }
+
+  /** An arrival sent to the target the dispatch policy picks; resolves when it settled. */
+  async #launch(run: SegmentRun, a: ScheduledArrival): Promise<void> {
+    const { originMs, timeline } = this.#d;
+    const st = this.#noteArrival(run, a);
+    const target = this.#dispatcher.pick(
+      this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })),
+    );
+    const pool = this.pools[target] as TargetPool;
+    const { seq, graph } = this.#factory.next();
+    st.perTarget[target]?.submit(a.intendedAtMs - originMs);
+    this.#begin();
+    const result = await pool.submit({
+      graph,
+      nodeIds: this.#factory.nodeIds,
+      intendedAtMs: a.intendedAtMs,
+      timeoutMs: this.#plan.promptTimeoutMs,
+      signal: run.options.signal,
+    });
+    const record = result.sent
+      ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target, level: st.level, concurrency: 0, phase: 'measure', seq, originMs, openLoop: true })
+      : droppedRecord(
           this.#d.runId,
-          0,
+          target,
           st.level,
           'measure',
           seq,
           a.intendedAtMs - originMs,
-          `dropped: ${options.maxInFlight} prompts outstanding (--max-in-flight)`,
+          result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane',
         );
-        void settle(st, record, undefined);
-      },
-      launch: async (a) => {
-        const st = noteArrival(a);
-        const target = this.#dispatcher.pick(
-          this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })),
-        );
-        const pool = this.pools[target] as TargetPool;
-        const { seq, graph } = this.#factory.next();
-        st.perTarget[target]?.submit(a.intendedAtMs - originMs);
-        this.#begin();
-        const result = await pool.submit({
-          graph,
-          nodeIds: this.#factory.nodeIds,
-          intendedAtMs: a.intendedAtMs,
-          timeoutMs: this.#plan.promptTimeoutMs,
-          signal: options.signal,
-        });
-        const record = result.sent
-          ? buildPromptRecord(result.tracker, {
-              runId: this.#d.runId,
-              target,
-              level: st.level,
-              concurrency: 0,
-              phase: 'measure',
-              seq,
-              originMs,
-              openLoop: true,
-            })
-          : droppedRecord(
-              this.#d.runId,
-              target,
-              st.level,
-              'measure',
-              seq,
-              a.intendedAtMs - originMs,
-              result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane',
-            );
-        if (!result.sent) st.dropped++;
-        await settle(st, record, target);
-      },
-    });
-    const stop = AbortSignal.any([options.signal, options.stopArrivals, this.#targetLost.signal].filter((s): s is AbortSignal => s !== undefined));
-    await scheduler.run(stop);
+    if (!result.sent) st.dropped++;
+    await this.#settle(run, st, record, target);
+  }
+
+  async #settle(run: SegmentRun, st: LevelState, record: PromptRecord, target: number | undefined): Promise<void> {
+    const { clock, recorder, originMs } = this.#d;
+    run.gpuMs += gpuMsOf(record);
+    recordPrompt(recorder, record);
+    const at = clock.now() - originMs;
+    st.tally.settle(record, at);
+    if (target !== undefined) st.perTarget[target]?.settle(record, at);
+    if (record.outcome === 'ok') {
+      const wait = record.timings.queueWaitMs;
+      if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
+        st.waitX.push(record.marks.intendedSendMs / 1000);
+        st.waitY.push(wait);
+      }
+      const w = record.timings.completionUncorrectedMs;
+      if (w !== undefined) {
+        st.uncorrectedSumMs += w;
+        st.uncorrectedCount++;
+      }
+    }
+    await this.#end(record);
+    run.options.onSettled?.(record);
+  }
+
+  /** The summaries of the levels the segment started, handed to the observer in order. */
+  async #finishSegment(run: SegmentRun): Promise<SegmentResult> {
+    const { recorder, observer } = this.#d;
     const levels: LevelSummary[] = [];
     const targetLevels: LevelSummary[] = [];
     const reports: OpenLoopLevelReport[] = [];
-    for (const st of states) {
-      if (!started.has(st.level)) continue;
+    for (const st of run.states) {
+      if (!run.started.has(st.level)) continue;
       const summary = st.tally.summary(recorder);
       for (const t of st.perTarget) targetLevels.push(t.summary(recorder));
       reports.push(this.#report(st, summary));
       levels.push(summary);
       await observer.onLevelEnd?.(summary);
     }
-    return { levels, targetLevels, reports, gpuMs };
+    return { levels, targetLevels, reports, gpuMs: run.gpuMs };
   }
 
   #report(st: LevelState, summary: LevelSummary): OpenLoopLevelReport {

@@ -210,6 +210,22 @@ class MeasuringSession {
       }),
       vram: vramSummary,
     };
+    const summary = await this.#writeResults({ files, base, dir, header, queue, outcome, consoleReporter });
+    return this.#verdict(dir, summary, outcome, failure);
+  }
+
+  /** The closing files (the mode's own, summary.json, report.html) and the closing lines. */
+  async #writeResults(r: {
+    files: ResultFiles;
+    base: Omit<RunSummary, 'files'>;
+    dir: string;
+    header: string[];
+    queue: QueueFile | undefined;
+    outcome: ModeOutcome | undefined;
+    consoleReporter: ConsoleReporter;
+  }): Promise<RunSummary> {
+    const { files, base, dir, header, queue, outcome, consoleReporter } = r;
+    const plan = this.#plan;
     const extra: ResultFile[] = queue !== undefined ? [await queue.close()] : [];
     if (outcome?.mode === 'open-loop') extra.push(...(await finishOpenLoop(plan, outcome, base, dir, header, this.#log)));
     if (outcome?.mode === 'capacity') extra.push(...(await finishCapacity(outcome, base, dir, header)));
@@ -219,13 +235,13 @@ class MeasuringSession {
     } catch (err) {
       this.#log.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
     }
-    if (mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
+    if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
     if (outcome?.mode === 'capacity') {
       const trueRate = this.#emulator !== undefined ? await this.#emulator.serviceRatePerSec() : undefined;
       for (const line of formatCapacitySummary(outcome.result, trueRate)) this.#log.write(`${line}\n`);
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
-    return this.#verdict(dir, summary, outcome, failure);
+    return summary;
   }
 
   #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {

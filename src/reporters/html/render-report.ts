@@ -31,7 +31,18 @@ export function renderReportHtml(data: ReportData, assets: ReportAssets): string
 ${data.partial !== null ? `<p class="partial">Partial run: ${esc(data.partial)}</p>` : ''}
 </header>
 <main>
-${data.capacity !== null ? capacitySections(data) : ''}
+${levelSections(data)}${queueAndFleetSections(data)}${timelineSections(data)}${aboutSections(data)}</main>
+<script id="report-data" type="application/json">${jsonForScript(data)}</script>
+<script>${assets.uplotJs}</script>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** The answer per level: capacity result, warnings, the levels table, Little's law, throughput and latency charts. */
+function levelSections(data: ReportData): string {
+  return `${data.capacity !== null ? capacitySections(data) : ''}
 <section id="warnings-section">
 <h2>Warnings</h2>
 ${data.warnings.length > 0 ? `<ul class="warnings">${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="ok">None: every prompt finished ok, nothing served from cache, no VRAM drift.</p>'}
@@ -71,14 +82,19 @@ ${
 ${data.mode !== 'closed-loop' ? '<p class="caption">Solid: corrected (from the intended send time). Dashed: uncorrected (from the actual send), where the metric has both.</p>' : ''}
 <div id="latency-charts"></div>
 </section>
-${
-  data.queue !== null
-    ? `<section>
+`;
+}
+
+/** Open loop and fleets: the server queue depth and each target's figures. */
+function queueAndFleetSections(data: ReportData): string {
+  return `${
+    data.queue !== null
+      ? `<section>
 <h2>Server queue depth</h2>
 <div class="chart" id="queue"></div>
 </section>`
-    : ''
-}
+      : ''
+  }
 ${
   data.targets !== null
     ? `<section>
@@ -88,7 +104,12 @@ ${targetsTable(data.targets)}
 </section>`
     : ''
 }
-<section>
+`;
+}
+
+/** Over the run: step intervals, VRAM and every prompt's queue wait and execution. */
+function timelineSections(data: ReportData): string {
+  return `<section>
 <h2>Sampler step intervals</h2>
 ${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>No step intervals recorded (histograms.hlog missing or no sampler steps).</p>'}
 </section>
@@ -103,7 +124,12 @@ ${data.vram !== null ? '<div class="chart" id="vram"></div>' : '<p>No VRAM sampl
 <span class="sw" style="background:#2a7fba"></span>execution ok <span class="sw" style="background:#d62728"></span>execution error
 <span class="sw" style="background:#ff7f0e"></span>interrupted / timeout / other <span class="sw" style="background:#bcbd22"></span>cached</p>
 </section>
-<section>
+`;
+}
+
+/** Where the numbers come from: the environment and how to read them. */
+function aboutSections(data: ReportData): string {
+  return `<section>
 <h2>Environment</h2>
 <table class="env">${data.environment.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 </section>
@@ -111,12 +137,6 @@ ${data.vram !== null ? '<div class="chart" id="vram"></div>' : '<p>No VRAM sampl
 <h2>How to read these numbers</h2>
 <ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </section>
-</main>
-<script id="report-data" type="application/json">${jsonForScript(data)}</script>
-<script>${assets.uplotJs}</script>
-<script>${REPORT_SCRIPT}</script>
-</body>
-</html>
 `;
 }
 

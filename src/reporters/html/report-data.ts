@@ -143,10 +143,50 @@ export function buildReportData(files: ReportFiles): ReportData {
   const mode = s.settings.mode;
   const byRate = mode !== 'closed-loop';
   const capacity = mode === 'capacity' ? capacityOf(files) : null;
-  const trialLabel = new Map((capacity?.trials ?? []).map((t) => [t.level, t.label]));
   const levelRows = readCsvTable(files.levelsCsv).rows.filter((r) => r.phase === 'measure');
-  const num = (v: string | undefined): number | null => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
-  const levels: LevelRow[] = levelRows.map((r) => {
+  const levels = levelRowsOf(s, levelRows, byRate, capacity);
+  const hlog = files.hlog !== undefined ? readHlog(files.hlog) : undefined;
+  const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
+  const targets = s.targets.length > 1 ? targetLevelRows(s, files.targetsCsv) : [];
+  return {
+    mode,
+    levelAxis: byRate ? { label: 'planned arrival rate (prompts/min)', unit: '/min' } : { label: 'concurrency (virtual users, one socket each)', unit: '' },
+    title: `comfyload · ${s.name}`,
+    subtitle: `${s.environment.gpu ?? 'unknown GPU'} · ${s.environment.modelConfigSlug ?? ''} · ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`,
+    partial: s.partial ? (s.partialReason ?? 'stopped early') : null,
+    environment: environmentRows(s),
+    levels,
+    latency: latencyCharts(levelRows, levels),
+    stepDistribution: hlog !== undefined ? percentileDistribution(hlog, levels, [{ metric: 'stepIntervalMs', suffix: '', dashed: false }]) : null,
+    coordinatedOmission:
+      hlog !== undefined && byRate
+        ? percentileDistribution(
+            hlog,
+            levels.filter((l) => l.x !== null),
+            [
+              { metric: 'completionMs', suffix: ' corrected', dashed: false },
+              { metric: 'completionUncorrectedMs', suffix: ' uncorrected', dashed: true },
+            ],
+          )
+        : null,
+    vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
+    bands: levelBands(s, levels),
+    prompts: promptTimeline(readCsvTable(files.requestsCsv).rows),
+    warnings: [...warnings(s), ...openLoopWarnings(s)],
+    openLoop: mode === 'open-loop' && s.openLoop !== undefined ? openLoopRows(s, okPerSec) : null,
+    queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
+    targets: targets.length > 0 ? targets : null,
+    capacity,
+    notes: notes(mode, capacity),
+  };
+}
+
+const num = (v: string | undefined): number | null => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+
+/** levels.csv's measured rows as the report's level rows, labelled by concurrency, rate or trial. */
+function levelRowsOf(s: RunSummary, levelRows: Record<string, string>[], byRate: boolean, capacity: CapacityData | null): LevelRow[] {
+  const trialLabel = new Map((capacity?.trials ?? []).map((t) => [t.level, t.label]));
+  return levelRows.map((r) => {
     const level = Number(r.level);
     const concurrency = Number(r.concurrency);
     const ratePerMin = byRate ? levelRatePerMin(s, level) : null;
@@ -173,7 +213,10 @@ export function buildReportData(files: ReportFiles): ReportData {
       vramP95Bytes: num(r.vramUsedP95Bytes),
     };
   });
-  // Level charts: the levels with an x (the capacity probe runs closed loop and has no rate).
+}
+
+/** One chart per metric with samples: its percentiles per charted level (the capacity probe has no rate and no x). */
+function latencyCharts(levelRows: Record<string, string>[], levels: LevelRow[]): LatencyChart[] {
   const charted = levelRows.map((r, i) => ({ r, x: levels[i]!.x })).filter((c): c is { r: Record<string, string>; x: number } => c.x !== null);
   const figures = (metric: string): PercentileSeries => {
     const out: PercentileSeries = { p50: [], p90: [], p95: [], p99: [], max: [] };
@@ -194,7 +237,11 @@ export function buildReportData(files: ReportFiles): ReportData {
       uncorrected: twin !== undefined && hasSamples(twin) ? { metric: twin, ...figures(twin) } : null,
     });
   }
-  const requests = readCsvTable(files.requestsCsv).rows;
+  return latency;
+}
+
+/** Each prompt's send, start and end (s since the run start), for the queue/execution timeline. */
+function promptTimeline(requests: Record<string, string>[]): ReportData['prompts'] {
   const sec = (v: string | undefined): number | null => {
     const n = num(v);
     return n === null ? null : n / 1000;
@@ -210,43 +257,15 @@ export function buildReportData(files: ReportFiles): ReportData {
     prompts.outcome.push(r.outcome ?? '');
     prompts.level.push(r.phase === 'warmup' ? -1 : Number(r.level));
   }
+  return prompts;
+}
+
+/** The time band of each level (and the warm-up) on the timelines. */
+function levelBands(s: RunSummary, levels: LevelRow[]): ReportData['bands'] {
   const bands = levels.map((l) => ({ fromS: l.startedMs / 1000, toS: l.endedMs / 1000, label: l.label, phase: 'measure' }));
   if (s.warmup !== null && s.warmup.submitted > 0)
     bands.unshift({ fromS: s.warmup.startedMs / 1000, toS: s.warmup.endedMs / 1000, label: 'warm-up', phase: 'warmup' });
-  const hlog = files.hlog !== undefined ? readHlog(files.hlog) : undefined;
-  const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
-  const targets = s.targets.length > 1 ? targetLevelRows(s, files.targetsCsv) : [];
-  return {
-    mode,
-    levelAxis: byRate ? { label: 'planned arrival rate (prompts/min)', unit: '/min' } : { label: 'concurrency (virtual users, one socket each)', unit: '' },
-    title: `comfyload · ${s.name}`,
-    subtitle: `${s.environment.gpu ?? 'unknown GPU'} · ${s.environment.modelConfigSlug ?? ''} · ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`,
-    partial: s.partial ? (s.partialReason ?? 'stopped early') : null,
-    environment: environmentRows(s),
-    levels,
-    latency,
-    stepDistribution: hlog !== undefined ? percentileDistribution(hlog, levels, [{ metric: 'stepIntervalMs', suffix: '', dashed: false }]) : null,
-    coordinatedOmission:
-      hlog !== undefined && byRate
-        ? percentileDistribution(
-            hlog,
-            levels.filter((l) => l.x !== null),
-            [
-              { metric: 'completionMs', suffix: ' corrected', dashed: false },
-              { metric: 'completionUncorrectedMs', suffix: ' uncorrected', dashed: true },
-            ],
-          )
-        : null,
-    vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
-    bands,
-    prompts,
-    warnings: [...warnings(s), ...openLoopWarnings(s)],
-    openLoop: mode === 'open-loop' && s.openLoop !== undefined ? openLoopRows(s, okPerSec) : null,
-    queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
-    targets: targets.length > 0 ? targets : null,
-    capacity,
-    notes: notes(mode, capacity),
-  };
+  return bands;
 }
 
 function capacityOf(files: ReportFiles): CapacityData | null {

@@ -98,121 +98,22 @@ function validateNode(ctx: ValidationContext, id: NodeId): NodeResult {
   const names = [...new Set([...Object.keys(required), ...Object.keys(optional)])];
   for (const x of names) {
     const spec: InputSpec = (Object.hasOwn(required, x) ? required[x] : optional[x]) as InputSpec;
-    const category = Object.hasOwn(required, x) ? 'required' : 'optional';
-    const inputType = spec[0];
-    const extraInfo: Record<string, unknown> = spec[1] ?? {};
     const read = readInput(inputs, x);
     if (!read.present) {
-      if (category === 'required') {
+      if (Object.hasOwn(required, x)) {
         errors.push({ type: 'required_input_missing', message: 'Required input is missing', details: x, extra_info: { input_name: x } });
       }
       continue;
     }
-    let val = read.value;
-    const info = [inputType, extraInfo];
-    if (Array.isArray(val)) {
-      if (val.length !== 2) {
-        errors.push({
-          type: 'bad_linked_input',
-          message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
-          details: x,
-          extra_info: { input_name: x, input_config: info, received_value: val },
-        });
-        continue;
-      }
-      const oId = val[0];
-      const source = linkedNode(ctx.prompt, oId);
-      const receivedType = returnType(ctx.objectInfo, source.class_type as string, val[1]);
-      if (!validateArgs.includes('input_types') && !validateNodeInput(receivedType, inputType)) {
-        errors.push({
-          type: 'return_type_mismatch',
-          message: 'Return type mismatch between linked nodes',
-          details: `${x}, received_type(${pyStr(receivedType)}) mismatch input_type(${pyStr(inputType)})`,
-          extra_info: { input_name: x, input_config: info, received_type: receivedType, linked_node: val },
-        });
-        continue;
-      }
-      try {
-        if (!validateInputs(ctx, oId as NodeId)[0]) valid = false;
-      } catch (err) {
-        const ex = asPyError(err);
-        valid = false;
-        ctx.validated.set(oId as NodeId, [
-          false,
-          [
-            {
-              type: 'exception_during_inner_validation',
-              message: 'Exception when validating inner node',
-              details: ex.message,
-              extra_info: {
-                input_name: x,
-                input_config: info,
-                exception_message: ex.message,
-                exception_type: ex.pyType,
-                traceback: pyTraceback(ex.source ?? 'r = await validate_inputs(prompt_id, prompt, o_id, validated)'),
-                linked_node: val,
-              },
-            },
-          ],
-          oId as NodeId,
-        ]);
-      }
+    const input: InputUnderTest = { name: x, inputType: spec[0], extraInfo: spec[1] ?? {}, validateArgs };
+    if (Array.isArray(read.value)) {
+      const linked = validateLinkedInput(ctx, input, read.value);
+      if (linked.error !== undefined) errors.push(linked.error);
+      if (!linked.valid) valid = false;
       continue;
     }
-
-    const inputsDict = inputs as Record<string, unknown>;
-    try {
-      // `{"__value__": v}` carries a list-valued widget, since a bare list would mean a link.
-      if (isPlainObject(val) && Object.hasOwn(val, '__value__')) {
-        val = val.__value__;
-        inputsDict[x] = val;
-      }
-      const coerced = coerce(inputType, val);
-      if (coerced !== val) inputsDict[x] = coerced;
-      val = coerced;
-    } catch (err) {
-      if (!(err instanceof PyError)) throw err;
-      errors.push({
-        type: 'invalid_input_type',
-        message: `Failed to convert an input value to a ${pyStr(inputType)} value`,
-        details: `${x}, ${pyStr(val)}, ${err.message}`,
-        extra_info: { input_name: x, input_config: info, received_value: val, exception_message: err.message },
-      });
-      continue;
-    }
-
-    if (validateArgs.includes(x)) continue;
-    const fmt = (v: unknown): string => (inputType === 'FLOAT' && typeof v === 'number' ? pyFloatRepr(v) : pyStr(v));
-    if ('min' in extraInfo && pyCompare(val, extraInfo.min, '<')) {
-      errors.push({
-        type: 'value_smaller_than_min',
-        message: `Value ${fmt(val)} smaller than min of ${fmt(extraInfo.min)}`,
-        details: x,
-        extra_info: { input_name: x, input_config: info, received_value: val },
-      });
-      continue;
-    }
-    if ('max' in extraInfo && pyCompare(val, extraInfo.max, '>')) {
-      errors.push({
-        type: 'value_bigger_than_max',
-        message: `Value ${fmt(val)} bigger than max of ${fmt(extraInfo.max)}`,
-        details: x,
-        extra_info: { input_name: x, input_config: info, received_value: val },
-      });
-      continue;
-    }
-    // 0.3.64 checks only list-typed enums; V3 `["COMBO", {options}]` inputs are not checked.
-    if (Array.isArray(inputType) && !inputType.some((option) => pyEquals(option, val))) {
-      // Upstream drops long lists (scanned model folders) from the reply.
-      const long = inputType.length > 20;
-      errors.push({
-        type: 'value_not_in_list',
-        message: 'Value not in list',
-        details: `${x}: '${pyStr(val)}' not in ${long ? `(list of length ${inputType.length})` : pyStr(inputType)}`,
-        extra_info: { input_name: x, input_config: long ? null : info, received_value: val },
-      });
-      continue;
-    }
+    const error = validateLiteralInput(input, read.value, inputs as Record<string, unknown>);
+    if (error !== undefined) errors.push(error);
   }
 
   if (custom) errors.push(...runCustomValidator(ctx, custom, inputs, names));
@@ -220,6 +121,127 @@ function validateNode(ctx: ValidationContext, id: NodeId): NodeResult {
   const result: NodeResult = errors.length > 0 || !valid ? [false, errors, id] : [true, [], id];
   ctx.validated.set(id, result);
   return result;
+}
+
+/** One declared input of the node being validated. */
+interface InputUnderTest {
+  name: string;
+  inputType: InputSpec[0];
+  extraInfo: Record<string, unknown>;
+  /** Inputs the node's own VALIDATE_INPUTS checks instead (upstream skips them here). */
+  validateArgs: readonly string[];
+}
+
+/** A link `[node_id, slot]`: its shape, the linked output's type, and the linked node, validated first. */
+function validateLinkedInput(ctx: ValidationContext, input: InputUnderTest, val: unknown[]): { error?: NodeValidationError; valid: boolean } {
+  const { name: x, inputType, extraInfo } = input;
+  const info = [inputType, extraInfo];
+  if (val.length !== 2) {
+    return {
+      valid: true,
+      error: {
+        type: 'bad_linked_input',
+        message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+        details: x,
+        extra_info: { input_name: x, input_config: info, received_value: val },
+      },
+    };
+  }
+  const oId = val[0];
+  const source = linkedNode(ctx.prompt, oId);
+  const receivedType = returnType(ctx.objectInfo, source.class_type as string, val[1]);
+  if (!input.validateArgs.includes('input_types') && !validateNodeInput(receivedType, inputType)) {
+    return {
+      valid: true,
+      error: {
+        type: 'return_type_mismatch',
+        message: 'Return type mismatch between linked nodes',
+        details: `${x}, received_type(${pyStr(receivedType)}) mismatch input_type(${pyStr(inputType)})`,
+        extra_info: { input_name: x, input_config: info, received_type: receivedType, linked_node: val },
+      },
+    };
+  }
+  try {
+    return { valid: validateInputs(ctx, oId as NodeId)[0] };
+  } catch (err) {
+    const ex = asPyError(err);
+    ctx.validated.set(oId as NodeId, [
+      false,
+      [
+        {
+          type: 'exception_during_inner_validation',
+          message: 'Exception when validating inner node',
+          details: ex.message,
+          extra_info: {
+            input_name: x,
+            input_config: info,
+            exception_message: ex.message,
+            exception_type: ex.pyType,
+            traceback: pyTraceback(ex.source ?? 'r = await validate_inputs(prompt_id, prompt, o_id, validated)'),
+            linked_node: val,
+          },
+        },
+      ],
+      oId as NodeId,
+    ]);
+    return { valid: false };
+  }
+}
+
+/** A literal: coerced to the input's type in place (as upstream does), then checked against min, max and the enum. */
+function validateLiteralInput(input: InputUnderTest, value: unknown, inputsDict: Record<string, unknown>): NodeValidationError | undefined {
+  const { name: x, inputType, extraInfo } = input;
+  const info = [inputType, extraInfo];
+  let val = value;
+  try {
+    // `{"__value__": v}` carries a list-valued widget, since a bare list would mean a link.
+    if (isPlainObject(val) && Object.hasOwn(val, '__value__')) {
+      val = val.__value__;
+      inputsDict[x] = val;
+    }
+    const coerced = coerce(inputType, val);
+    if (coerced !== val) inputsDict[x] = coerced;
+    val = coerced;
+  } catch (err) {
+    if (!(err instanceof PyError)) throw err;
+    return {
+      type: 'invalid_input_type',
+      message: `Failed to convert an input value to a ${pyStr(inputType)} value`,
+      details: `${x}, ${pyStr(val)}, ${err.message}`,
+      extra_info: { input_name: x, input_config: info, received_value: val, exception_message: err.message },
+    };
+  }
+
+  if (input.validateArgs.includes(x)) return undefined;
+  const fmt = (v: unknown): string => (inputType === 'FLOAT' && typeof v === 'number' ? pyFloatRepr(v) : pyStr(v));
+  if ('min' in extraInfo && pyCompare(val, extraInfo.min, '<')) {
+    return {
+      type: 'value_smaller_than_min',
+      message: `Value ${fmt(val)} smaller than min of ${fmt(extraInfo.min)}`,
+      details: x,
+      extra_info: { input_name: x, input_config: info, received_value: val },
+    };
+  }
+  if ('max' in extraInfo && pyCompare(val, extraInfo.max, '>')) {
+    return {
+      type: 'value_bigger_than_max',
+      message: `Value ${fmt(val)} bigger than max of ${fmt(extraInfo.max)}`,
+      details: x,
+      extra_info: { input_name: x, input_config: info, received_value: val },
+    };
+  }
+  // 0.3.64 checks only list-typed enums; V3 `["COMBO", {options}]` inputs are not checked.
+  if (Array.isArray(inputType) && !inputType.some((option) => pyEquals(option, val))) {
+    // Upstream drops long lists (scanned model folders) from the reply.
+    const long = inputType.length > 20;
+    return {
+      type: 'value_not_in_list',
+      message: 'Value not in list',
+      details: `${x}: '${pyStr(val)}' not in ${long ? `(list of length ${inputType.length})` : pyStr(inputType)}`,
+      extra_info: { input_name: x, input_config: long ? null : info, received_value: val },
+    };
+  }
+  return undefined;
 }
 
 /**
