@@ -1,14 +1,19 @@
 /**
- * `comfyload validate --workflow x.json [--url …]`: the preflight of `run` without the run. The
- * workflow (API or UI format) is checked against the server's /object_info — every node class,
- * required input, link, enum value (models, input images) and output node, and the graph for
- * cycles — and every problem is listed at once. Nothing is queued and nothing is uploaded; exit 0
- * when the server would accept it, 2 when not.
+ * `comfyload validate --workflow x.json [--url …] [--export-api out.json]`: the preflight of `run`
+ * without the run. The workflow (API or UI format) is checked against the server's /object_info —
+ * every node class, required input, link, enum value (models, input images) and output node, and
+ * the graph for cycles — and every problem is listed at once. Nothing is queued and nothing is
+ * uploaded; exit 0 when the server would accept it, 2 when not. `--export-api` writes the API
+ * graph that would be sent (seeds as in the file: `run` varies them per prompt).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
 import { systemClock } from '../../harness/clock.js';
 import type { RunPlan } from '../../harness/run-plan.js';
 import { startSim, type SimHandle } from '../../sim/index.js';
 import { ComfyloadError } from '../../comfy/errors.js';
+import type { ApiWorkflow } from '../../comfy/http-types.js';
 import type { CliIO } from '../io.js';
 import type { Resolved } from '../option-table.js';
 import type { ValidateOptionValues } from '../options-validate.js';
@@ -62,9 +67,22 @@ export async function validateCommand(resolved: Resolved<ValidateOptionValues>, 
     stderr.write(
       `comfyload: ${v.workflow} is valid for ${targets[0]!.url}: ${Object.keys(wf).length} nodes, output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}${ready.prepared.converted ? ' (converted from the UI format)' : ''}\n`,
     );
+    if (v.exportApi !== undefined) {
+      await writeExport(v.exportApi, wf);
+      stderr.write(`comfyload: wrote the API-format graph to ${v.exportApi}; queue it with: comfyload run --workflow ${v.exportApi}\n`);
+    }
     if (v.json) io.stdout.write(`${JSON.stringify(wf, null, 2)}\n`);
     return 0;
   } finally {
     await sim?.close();
+  }
+}
+
+async function writeExport(path: string, workflow: ApiWorkflow): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(workflow, null, 2)}\n`);
+  } catch (err) {
+    throw new ComfyloadError('COMFYLOAD_ERR_EXPORT_WRITE', `cannot write --export-api ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
