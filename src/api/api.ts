@@ -17,7 +17,7 @@ import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
 import { buildCapacityPlan, buildCheckPlan, buildRunPlan } from '../session/build-plan.js';
-import { checkWorkflow } from '../session/check-workflow.js';
+import { checkWorkflow, writeApiExport } from '../session/check-workflow.js';
 import { measure, type MeasureResult, type SessionLog } from '../session/measure.js';
 import { packageInfo } from '../session/package-info.js';
 import type { Resolved } from '../session/plan-values.js';
@@ -107,7 +107,9 @@ export async function capacity(options: CapacityOptions = {}): Promise<CapacityS
 /** Checks a workflow against a server's /object_info (or the emulator's); throws listing every problem. */
 export async function validate(options: ValidateOptions = {}): Promise<ValidateResult> {
   const resolved = resolveApiOptions(VALIDATE_OPTIONS, options, 'validate() options');
-  return checkWorkflow(await buildCheckPlan(resolved), options.log ?? { write: () => true });
+  const check = await checkWorkflow(await buildCheckPlan(resolved), options.log ?? { write: () => true });
+  if (resolved.values.exportApi !== undefined) await writeApiExport(resolved.values.exportApi, check.workflow);
+  return check;
 }
 
 /** Starts the built-in ComfyUI emulator in this process (port 0, a free port, unless given). */

@@ -1,14 +1,19 @@
 /**
  * The options of `comfyload validate`: the workflow options of `run` (same flags, env vars and
- * docs, taken from the one run table so they cannot drift), and the target to check against.
+ * docs, taken from the one run table so they cannot drift), the target to check against, and
+ * where to write the API graph that would be sent.
  */
 import { defineOptions } from './option-table.js';
 import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
+import { path } from './value-parsers.js';
 
 export type ValidateOptionValues = Pick<
   RunOptionValues,
   'url' | 'header' | 'workflow' | 'set' | 'input' | 'inputMask' | 'simGpu' | 'json' | 'quiet' | 'verbose'
->;
+> & {
+  /** File to write the checked API-format graph to. */
+  exportApi: string | undefined;
+};
 
 export const VALIDATE_OPTIONS = defineOptions<ValidateOptionValues>('COMFYLOAD_', {
   url: {
@@ -25,6 +30,14 @@ export const VALIDATE_OPTIONS = defineOptions<ValidateOptionValues>('COMFYLOAD_'
   input: RUN_OPTIONS.input,
   inputMask: RUN_OPTIONS.inputMask,
   simGpu: RUN_OPTIONS.simGpu,
+  exportApi: {
+    kind: 'path',
+    group: 'Workflow',
+    description:
+      'Write the API-format graph that would be sent (after UI conversion and --set, seeds as in the file) to this file; `run --workflow` takes it as it is.',
+    example: 'workflow_api.json',
+    parse: path('workflow_api.json'),
+  },
   json: { ...RUN_OPTIONS.json, description: 'Print the checked API-format workflow (after conversion and --set) as JSON on stdout.' },
   quiet: RUN_OPTIONS.quiet,
   verbose: RUN_OPTIONS.verbose,

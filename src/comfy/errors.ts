@@ -63,7 +63,7 @@ export const ERROR_CODES = {
   COMFYLOAD_ERR_WORKFLOW_UI_FORMAT: {
     exitCode: EXIT_CODES.usage,
     summary:
-      "The workflow file is in the UI format (`nodes` and `links` arrays) and cannot be converted to the API format with the server's /object_info (a subgraph, a group node, a node class the server lacks, missing widget values).",
+      "The workflow file is in the UI format (`nodes` and `links` arrays) and cannot be converted to the API format with the server's /object_info (a subgraph, a group node, a node class the server lacks).",
     fix: 'In ComfyUI use "Workflow → Export (API)" (older UIs: enable dev mode in the settings, then "Save (API Format)").',
   },
   COMFYLOAD_ERR_BAD_SET_PATH: {
@@ -146,6 +146,11 @@ export const ERROR_CODES = {
     exitCode: EXIT_CODES.usage,
     summary: 'The results folder could not be created or written (permissions, disk full, path is a file).',
     fix: 'Choose a writable folder with --results-dir.',
+  },
+  COMFYLOAD_ERR_EXPORT_WRITE: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The file given to `validate --export-api` could not be written (permissions, disk full, path is a folder).',
+    fix: 'Give --export-api a writable file path; missing folders are created.',
   },
   COMFYLOAD_ERR_NOT_RESULTS_DIR: {
     exitCode: EXIT_CODES.usage,

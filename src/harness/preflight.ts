@@ -7,7 +7,7 @@
 import type { ApiWorkflow, ObjectInfo } from '../comfy/http-types.js';
 import { formatPreflightProblem, preflightWorkflow, type PreflightProblem } from '../comfy/preflight.js';
 import { applySetAssignments, type SetAssignment } from '../comfy/set-values.js';
-import { uiToApi, UiConversionError } from '../comfy/ui-to-api.js';
+import { convertUiWorkflow, UiConversionError } from '../comfy/ui-to-api.js';
 import { cloneWorkflow } from '../comfy/workflow.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
@@ -45,6 +45,8 @@ export interface PreparedWorkflow {
   objectInfo: ObjectInfo;
   /** Whether the file was UI format and converted. */
   converted: boolean;
+  /** One line per node where the conversion filled in what the editor fills in silently (defaults, dynamic prompts). */
+  conversionNotes: string[];
   /** Planned (dry run: `uploadMs` 0, `serverName` as sent) or done uploads. */
   uploads: UploadRecord[];
 }
@@ -71,7 +73,7 @@ export async function fetchObjectInfo(http: ComfyHttp): Promise<ObjectInfo> {
  */
 export async function prepareWorkflow(http: ComfyHttp, clock: Clock, req: WorkflowPrepRequest, label: string): Promise<PreparedWorkflow> {
   const objectInfo = await fetchObjectInfo(http);
-  const { workflow: base, converted } = toApi(req, objectInfo, label);
+  const { workflow: base, converted, notes: conversionNotes } = toApi(req, objectInfo, label);
   const set = applySetAssignments(base, req.sets ?? [], objectInfo);
   const { workflow: placed, uploads } = await planUploads(set, objectInfo, req);
   const problems = preflightWorkflow(placed, objectInfo, { uploads: new Set(uploads.map((u) => u.fileName)) });
@@ -86,10 +88,10 @@ export async function prepareWorkflow(http: ComfyHttp, clock: Clock, req: Workfl
       uploadMs: 0,
       nodeIds: u.nodeIds,
     }));
-    return { workflow: placed, objectInfo, converted, uploads: planned };
+    return { workflow: placed, objectInfo, converted, conversionNotes, uploads: planned };
   }
   const done = await uploadInputs(http, clock, placed, uploads);
-  return { workflow: done.workflow, objectInfo, converted, uploads: done.records };
+  return { workflow: done.workflow, objectInfo, converted, conversionNotes, uploads: done.records };
 }
 
 export function badWorkflow(label: string, problems: readonly PreflightProblem[]): ComfyloadError {
@@ -107,10 +109,10 @@ export function badWorkflow(label: string, problems: readonly PreflightProblem[]
   );
 }
 
-function toApi(req: WorkflowPrepRequest, objectInfo: ObjectInfo, label: string): { workflow: ApiWorkflow; converted: boolean } {
-  if (req.ui === undefined) return { workflow: req.workflow ?? {}, converted: false };
+function toApi(req: WorkflowPrepRequest, objectInfo: ObjectInfo, label: string): { workflow: ApiWorkflow; converted: boolean; notes: string[] } {
+  if (req.ui === undefined) return { workflow: req.workflow ?? {}, converted: false, notes: [] };
   try {
-    return { workflow: uiToApi(req.ui, objectInfo), converted: true };
+    return { ...convertUiWorkflow(req.ui, objectInfo), converted: true };
   } catch (err) {
     if (!(err instanceof UiConversionError)) throw err;
     throw new ComfyloadError(

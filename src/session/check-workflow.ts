@@ -3,6 +3,9 @@
  * the plan's server, or a built-in emulator started for the check only (its model catalogue, an
  * empty input folder). Nothing is queued and nothing is uploaded.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ComfyloadError } from '../comfy/errors.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import { outputNodeIds } from '../comfy/workflow.js';
 import { systemClock } from '../harness/clock.js';
@@ -37,5 +40,15 @@ export async function checkWorkflow(plan: RunPlan, log: SessionLog): Promise<Wor
     };
   } finally {
     await targets.close();
+  }
+}
+
+/** `--export-api`: the checked graph as an API-format file that `run --workflow` takes unchanged. */
+export async function writeApiExport(path: string, workflow: ApiWorkflow): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(workflow, null, 2)}\n`);
+  } catch (err) {
+    throw new ComfyloadError('COMFYLOAD_ERR_EXPORT_WRITE', `cannot write --export-api ${path}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -54,6 +54,7 @@ export async function preflightWorkflow(plan: RunPlan, clock: Clock, stderr: Sin
     stderr.write(
       `comfyload: ${plan.workflowPath} is in the UI format: converted to the API format with the server's /object_info (${Object.keys(prepared.workflow).length} nodes)\n`,
     );
+  for (const note of prepared.conversionNotes) stderr.write(`comfyload: ${plan.workflowPath}: ${note}\n`);
   for (const u of prepared.uploads) {
     stderr.write(
       options.dryRun === true
@@ -84,6 +85,7 @@ export async function preflightWorkflow(plan: RunPlan, clock: Clock, stderr: Sin
 export function preflightEnvironment(run: PreparedRun): Record<string, string> {
   const env: Record<string, string> = {};
   if (run.prepared.converted) env.workflowFormat = 'ui (converted with /object_info)';
+  if (run.prepared.conversionNotes.length > 0) env.workflowConversionNotes = run.prepared.conversionNotes.join(' | ');
   if (run.prepared.uploads.length > 0) {
     env.inputUploads = run.prepared.uploads.map((u) => `${u.sentName}→${u.serverName} ${u.kind} ${u.bytes}B ${u.uploadMs.toFixed(1)}ms`).join('; ');
   }

@@ -40,6 +40,7 @@ describe('ComfyloadError', () => {
       PROMPT_TIMEOUT: 1,
       ERROR_RATE_EXCEEDED: 1,
       RESULTS_WRITE: 2,
+      EXPORT_WRITE: 2,
       NOT_RESULTS_DIR: 2,
       BAD_RESULTS: 2,
       INTERRUPTED: 130,

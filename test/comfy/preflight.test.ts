@@ -34,12 +34,12 @@ describe('preflightWorkflow, given the server of the emulator', () => {
 
   it('reports a missing model, naming the folder and the nearest model (classic enum form)', () => {
     const [p] = preflightWorkflow(
-      edit('sd15-txt2img.json', (wf) => (wf['4']!.inputs.ckpt_name = 'v1-5-pruned-emaonly.ckpt')),
+      edit('sd15-txt2img.json', (wf) => (wf['4']!.inputs.ckpt_name = 'v1-5-pruned-emaonly.pth')),
       info,
     );
     expect(p).toMatchObject({ kind: 'missing_model', nodeId: '4', input: 'ckpt_name', title: 'Load Checkpoint' });
     expect(p!.hint).toContain('models/checkpoints');
-    expect(p!.hint).toContain('v1-5-pruned-emaonly.safetensors');
+    expect(p!.hint).toContain('or use "v1-5-pruned-emaonly.ckpt"');
   });
 
   it('reports a missing upscale model in the ["COMBO", {options}] form', () => {

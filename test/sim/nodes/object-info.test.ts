@@ -28,6 +28,8 @@ describe('buildObjectInfo', () => {
     expect(info.CheckpointLoaderSimple?.input.required?.ckpt_name?.[0]).toEqual([
       'sd_xl_base_1.0.safetensors',
       'sd_xl_refiner_1.0.safetensors',
+      'v1-5-pruned-emaonly-fp16.safetensors',
+      'v1-5-pruned-emaonly.ckpt',
       'v1-5-pruned-emaonly.safetensors',
     ]);
     expect(info.UNETLoader?.input.required?.unet_name?.[0]).toEqual(['flux1-dev.safetensors', 'flux1-schnell.safetensors']);

@@ -90,7 +90,8 @@ describe('per-input errors', () => {
     expect(rejected(withInput('4', 'ckpt_name', 'missing.safetensors')).node_errors['4']?.errors[0]).toMatchObject({
       type: 'value_not_in_list',
       message: 'Value not in list',
-      details: "ckpt_name: 'missing.safetensors' not in ['sd_xl_base_1.0.safetensors', 'sd_xl_refiner_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors']",
+      details:
+        "ckpt_name: 'missing.safetensors' not in ['sd_xl_base_1.0.safetensors', 'sd_xl_refiner_1.0.safetensors', 'v1-5-pruned-emaonly-fp16.safetensors', 'v1-5-pruned-emaonly.ckpt', 'v1-5-pruned-emaonly.safetensors']",
       extra_info: { input_name: 'ckpt_name', received_value: 'missing.safetensors' },
     });
     const long = rejected(withInput('3', 'sampler_name', 'euler_a')).node_errors['3']?.errors[0];
