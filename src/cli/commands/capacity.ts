@@ -11,7 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CapacityRun, type CapacityOutcome } from '../../harness/capacity-run.js';
 import { systemClock } from '../../harness/clock.js';
+import { ComfyHttp } from '../../harness/comfy-http.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
+import { fetchObjectInfo } from '../../harness/preflight.js';
+import { inventoryWarnings, readServerInventory } from '../../harness/server-inventory.js';
 import type { RunPlan, TargetSpec } from '../../harness/run-plan.js';
 import { QueueTimeline } from '../../metrics/queue-timeline.js';
 import { MetricRecorder } from '../../metrics/recorder.js';
@@ -119,7 +122,11 @@ async function capacityAgainst(
   const probe = new CapacityRun(plan, capacityPlan, { clock, recorder, observer: { onWarning: (m) => pending.push(m) }, runId, originMs, timeline });
   const stats = await probe.preflight();
   const version = packageInfo().version;
-  const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
+  // capacity has no workflow preflight yet: this is its one /object_info.
+  const http = new ComfyHttp(plan.targets[0]!);
+  const inventory = await readServerInventory(http, await fetchObjectInfo(http));
+  pending.push(...inventoryWarnings(inventory, plan.targetKind === 'emulator' ? 'emulator' : http.baseUrl));
+  const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels, inventory);
   const dir = runResultsDir(io.cwd, plan, fingerprint, startTimeEpochMs);
   const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
   const consoleReporter = new ConsoleReporter({ sink: stderr, isTTY: !v.quiet && io.stderr.isTTY === true, clock: () => clock.now(), levelCount: v.maxTrials });

@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOutcome } from '../../harness/benchmark-run.js';
 import { systemClock } from '../../harness/clock.js';
+import { ComfyHttp } from '../../harness/comfy-http.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment } from '../../harness/fingerprint.js';
+import { inventoryWarnings, readServerInventory } from '../../harness/server-inventory.js';
 import type { RunPlan } from '../../harness/run-plan.js';
 import { MetricRecorder } from '../../metrics/recorder.js';
 import type { RunSummary } from '../../metrics/result-types.js';
@@ -87,9 +89,13 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   const probe = openLoop.engine(plan, { clock, recorder, observer: { onWarning: (m) => pending.push(m) }, runId, originMs });
   const stats = await probe.preflight();
   const version = packageInfo().version;
-  const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels);
+  // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
+  const inventory = await readServerInventory(new ComfyHttp(plan.targets[0]!), ready.prepared.objectInfo);
+  const targetName = plan.targetKind === 'emulator' ? 'emulator' : targetUrl;
+  pending.push(...inventoryWarnings(inventory, targetName));
+  const fingerprint = buildFingerprint(stats, plan.workflow, plan.workflowPath, version, plan.labels, inventory);
   const dir = runResultsDir(io.cwd, plan, fingerprint, startTimeEpochMs);
-  const headerComments = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : targetUrl);
+  const headerComments = fingerprintComments(fingerprint, targetName);
   const vramIntervalMs = plan.vramIntervalMs ?? 250;
   const vram = new VramReporting(dir, vramIntervalMs, headerComments);
   const reporting = new RunReporting({
