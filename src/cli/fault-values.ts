@@ -9,7 +9,7 @@ import { expected } from './value-parsers.js';
 
 /** The faults of the emulator table, for option descriptions. */
 export const FAULT_SYNTAX =
-  '`name` or `name:key=value,…` (ws-drop, restart, http-500, slow-http, stall, stuck, oom, malformed, progress-storm; keys rate, route/node, ms, after, every, factor, times, down)';
+  '`name` or `name:key=value,…` (ws-drop, restart, http-500, http-404, slow-http, stall, stuck, oom, malformed, progress-storm; keys rate, route/node, ms, after, every, factor, times, down)';
 
 /**
  * `name` or `name:key=value,…`, several faults per value allowed

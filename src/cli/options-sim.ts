@@ -5,12 +5,13 @@
  */
 import { ComfyloadError } from '../comfy/errors.js';
 import type { Resolved } from '../session/plan-values.js';
-import { defineOptions } from './option-table.js';
+import { defineOptions, type ParseContext } from './option-table.js';
 import type { FaultSpec } from '../sim/faults.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import type { SimOptions } from '../sim/sim-options.js';
+import { CUSTOM_PACK_NAME, type SimCustomPack } from '../sim/nodes/registry-custom.js';
 import { gpuProfile } from './options-run.js';
-import { boolean, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
+import { boolean, expected, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
 
 export const SIM_PROTOCOLS = ['current', 'legacy'] as const;
 export const PREVIEW_METHODS = ['none', 'auto', 'latent2rgb', 'taesd'] as const;
@@ -28,6 +29,7 @@ export interface SimOptionValues {
   maxUploadSize: number;
   groundTruth: string | undefined;
   fault: FaultSpec[] | undefined;
+  customPack: SimCustomPack[] | undefined;
   verbose: boolean;
 }
 
@@ -130,6 +132,16 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     example: 'ws-drop',
     parse: (raw, ctx) => repeatable(parseFault)(raw, ctx).flat(),
   },
+  customPack: {
+    kind: 'repeatable',
+    repeatable: true,
+    envSeparator: ';',
+    group: 'Simulation',
+    description:
+      'A custom node pack to load besides the bench nodes, `name:Class1,Class2` (repeatable): its classes are pass-through IMAGE nodes from `custom_nodes.<name>`, and `/extensions` lists one script of it. Several in COMFYLOAD_SIM_CUSTOM_PACK are separated by `;`.',
+    example: 'ComfyUI-Impact-Pack:ImpactSwitch,ImpactWildcardProcessor',
+    parse: repeatable(parseCustomPack),
+  },
   verbose: {
     kind: 'boolean',
     env: 'COMFYLOAD_VERBOSE',
@@ -144,8 +156,24 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
 /** The settings `startSim` (src/sim) takes, as the sim command derives them from its options. */
 export type SimStartOptions = Pick<
   SimOptions,
-  'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults'
+  'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults' | 'customPacks'
 >;
+
+/** `name:Class1,Class2` → a custom pack. */
+function parseCustomPack(raw: unknown, ctx: ParseContext): SimCustomPack {
+  const fix = 'ComfyUI-Impact-Pack:ImpactSwitch,ImpactWildcardProcessor';
+  const what = 'a custom node pack `name:Class1,Class2` (name of letters, digits, _ and -)';
+  if (typeof raw !== 'string') return expected(ctx, what, raw, fix);
+  const colon = raw.indexOf(':');
+  const name = raw.slice(0, colon).trim();
+  const classes = raw
+    .slice(colon + 1)
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (colon < 0 || !CUSTOM_PACK_NAME.test(name) || classes.length === 0) return expected(ctx, what, raw, fix);
+  return { name, classes };
+}
 
 /** Map resolved sim options to startSim's settings, checking the rules between options. */
 export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStartOptions {
@@ -167,5 +195,6 @@ export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStart
     maxUploadSizeMb: v.maxUploadSize,
     ...(v.groundTruth !== undefined ? { groundTruthPath: v.groundTruth } : {}),
     faults: v.fault ?? [],
+    customPacks: v.customPack ?? [],
   };
 }

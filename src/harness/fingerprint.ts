@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../comfy/workflow.js';
 import type { ApiWorkflow, SystemStats } from '../comfy/http-types.js';
+import type { RunEnvironment, ServerInventory } from '../metrics/result-types.js';
 
 export interface FingerprintDevice {
   /** Position in `/system_stats` `devices` (0 = the device ComfyUI runs on). */
@@ -57,6 +58,8 @@ export interface Fingerprint {
   gpuSlug: string;
   modelConfigSlug: string;
   labels: Record<string, string>;
+  /** Node packs, frontend extensions and feature flags of the server; absent when not read (validate without a server). */
+  serverInventory?: ServerInventory;
 }
 
 const MODEL_INPUTS: Record<keyof WorkflowModels, readonly string[]> = {
@@ -76,6 +79,7 @@ export function buildFingerprint(
   workflowPath: string,
   harnessVersion: string,
   labels: Record<string, string>,
+  serverInventory?: ServerInventory,
 ): Fingerprint {
   const devices = stats.devices.map((d, index) => parseDevice(d.name, d.type, d.vram_total, index));
   const gpus = devices.filter((d) => d.type !== 'cpu');
@@ -110,7 +114,8 @@ export function buildFingerprint(
     devices,
     ramTotalBytes: typeof stats.system.ram_total === 'number' ? stats.system.ram_total : 0,
     comfyuiVersion: stats.system.comfyui_version ?? 'unknown',
-    pytorchVersion: stats.system.pytorch_version,
+    // Servers before mid-2024 (and the legacy emulator) send no pytorch_version.
+    pytorchVersion: (stats.system.pytorch_version as string | undefined) ?? 'unknown',
     pythonVersion: stats.system.python_version,
     serverArgv: stats.system.argv ?? [],
     harnessVersion,
@@ -126,6 +131,7 @@ export function buildFingerprint(
     gpuSlug: slug(labels['gpu'] ?? `${countPart}${gpu}`),
     modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}${matrixPart(labels['matrix'])}`),
     labels,
+    ...(serverInventory !== undefined ? { serverInventory } : {}),
   };
 }
 
@@ -190,12 +196,45 @@ export function fingerprintComments(fp: Fingerprint, target: string): string[] {
     `models: ${kinds.map((k) => `${k}=${fp.modelsByKind[k].join('+')}`).join('; ') || 'none'}`,
     `resolution: ${fp.resolution}; steps: ${fp.steps}; batch_size: ${fp.batchSize}; sampler: ${fp.sampler}; scheduler: ${fp.scheduler}`,
     `results: ${fp.gpuSlug}/${fp.modelConfigSlug}`,
+    ...(fp.serverInventory !== undefined ? inventoryComments(fp.serverInventory) : []),
     ...Object.entries(fp.labels).map(([k, v]) => `label ${k}: ${v}`),
   ];
 }
 
-/** The flat `environment` map of summary.json. */
-export function fingerprintEnvironment(fp: Fingerprint): Record<string, string> {
+/**
+ * Two compact lines: the node packs (custom ones first: they are what differs between servers)
+ * with the registry hash, then the frontend extensions by folder and the feature flags.
+ */
+export function inventoryComments(inv: ServerInventory): string[] {
+  const list = (kinds: (k: string) => boolean): string =>
+    inv.nodePacks
+      .filter((p) => kinds(p.kind))
+      .map((p) => `${p.pack} ${p.classes}`)
+      .join(', ') || 'none';
+  const unread = (endpoint: string): string => `not read (${inv.unread.find((u) => u.endpoint === endpoint)?.reason ?? 'unknown'})`;
+  const folders = new Map<string, number>();
+  for (const path of inv.extensions ?? []) {
+    const folder = /^\/extensions\/([^/]+)\//.exec(path)?.[1] ?? path.split('/').filter((x) => x !== '')[0] ?? path;
+    folders.set(folder, (folders.get(folder) ?? 0) + 1);
+  }
+  const extensions =
+    inv.extensions === null
+      ? unread('/extensions')
+      : `${inv.extensions.length} script${inv.extensions.length === 1 ? '' : 's'}${folders.size > 0 ? ` (${[...folders].map(([f, n]) => `${f} ${n}`).join(', ')})` : ''}`;
+  const features =
+    inv.features === null
+      ? unread('/features')
+      : Object.entries(inv.features)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ') || 'none';
+  return [
+    `node_packs: custom: ${list((k) => k === 'custom')}; core: ${list((k) => k !== 'custom')}; registry: ${inv.nodeClasses} classes sha256=${inv.nodeRegistrySha256}`,
+    `extensions: ${extensions}; features: ${features}`,
+  ];
+}
+
+/** summary.json's `environment`: the flat strings, and the server inventory typed. */
+export function fingerprintEnvironment(fp: Fingerprint): RunEnvironment {
   return {
     gpu: fp.gpu,
     gpuCount: String(fp.gpuCount),
@@ -224,6 +263,7 @@ export function fingerprintEnvironment(fp: Fingerprint): Record<string, string> 
     gpuSlug: fp.gpuSlug,
     modelConfigSlug: fp.modelConfigSlug,
     ...Object.fromEntries(Object.entries(fp.labels).map(([k, v]) => [`label.${k}`, v])),
+    ...(fp.serverInventory !== undefined ? { serverInventory: fp.serverInventory } : {}),
   };
 }
 

@@ -282,6 +282,68 @@ export interface RunTotals {
   outcomes: OutcomeCounts;
 }
 
+/** A JSON value as a server sent it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Where a node class comes from, by its `python_module`: `core` = `nodes` (nodes.py), `extras` =
+ * `comfy_extras.*`, `api` = `comfy_api_nodes.*` (the paid API nodes), `custom` =
+ * `custom_nodes.<pack>…`, `other` = any other module, `unknown` = no `python_module` (servers
+ * before mid-2024 did not send it).
+ */
+export type NodePackKind = 'core' | 'extras' | 'api' | 'custom' | 'other' | 'unknown';
+
+/** The node classes of one pack in `/object_info`. */
+export interface NodePack {
+  /** `nodes`, `comfy_extras`, `comfy_api_nodes`, the custom pack's folder (`ComfyUI-Impact-Pack`) or the other module's first part. */
+  pack: string;
+  kind: NodePackKind;
+  /** Node classes registered from it. */
+  classes: number;
+  /** The distinct `python_module` values of those classes, sorted. */
+  modules: string[];
+}
+
+/** One server endpoint the inventory could not read, and why (`GET /features answered 404`). */
+export interface UnreadEndpoint {
+  endpoint: string;
+  reason: string;
+}
+
+/**
+ * What else runs inside one ComfyUI server: its node packs (from `/object_info`), its frontend
+ * extension scripts (`/extensions`) and its feature flags (`/features`). Custom node packs patch
+ * samplers, attention and model loading, so two servers differing here are different servers.
+ */
+export interface ServerInventory {
+  /** Node classes in `/object_info`. */
+  nodeClasses: number;
+  /** Core first, then comfy_extras, API nodes, custom packs (by name), other modules. */
+  nodePacks: NodePack[];
+  /**
+   * SHA-256 of the canonical JSON (keys sorted) of the whole `/object_info`, except the file
+   * lists of upload inputs (LoadImage's input folder), which change with every upload, ours
+   * included. A changed node signature, a new model file or another pack changes it.
+   */
+  nodeRegistrySha256: string;
+  /** `/extensions` as the server listed it; null when it could not be read. */
+  extensions: string[] | null;
+  /** `/features` as the server gave it; null when it could not be read (servers before 2025-07). */
+  features: Record<string, JsonValue> | null;
+  /** Endpoints that could not be read (empty when all were). */
+  unread: UnreadEndpoint[];
+}
+
+/**
+ * summary.json's `environment`: flat `key: value` strings (GPU, versions, argv, workflow hash,
+ * labels…) and, from this version on, `serverInventory`, typed. Older files have only strings.
+ */
+export interface RunEnvironment {
+  [key: string]: string | ServerInventory | undefined;
+  /** The first target's inventory; absent in files written before it was recorded. */
+  serverInventory?: ServerInventory;
+}
+
 /** summary.json. Bump `schemaVersion` on any change a reader must know about. */
 export interface RunSummary {
   schemaVersion: 1;
@@ -306,8 +368,8 @@ export interface RunSummary {
   partialReason?: string;
   histograms: HistogramSettings;
   files: ResultFile[];
-  /** Environment fingerprint (`key: value`), filled by the fingerprint step. */
-  environment: Record<string, string>;
+  /** Environment fingerprint, filled by the fingerprint step. */
+  environment: RunEnvironment;
   /** VRAM sampling and its figures; absent when the sampler did not run. */
   vram?: RunVram;
   /** Warnings shown during the run (cached prompts, reconnects, VRAM drift…). */

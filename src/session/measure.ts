@@ -12,11 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { systemClock, type Clock } from '../harness/clock.js';
+import { ComfyHttp } from '../harness/comfy-http.js';
+import { inventoryWarnings, readServerInventory } from '../harness/server-inventory.js';
 import { buildFingerprint, fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
-import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunSummary } from '../metrics/result-types.js';
+import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunEnvironment, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
@@ -160,7 +162,10 @@ class MeasuringSession {
     const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
-    const fingerprint = buildFingerprint(stats[0] as SystemStats, plan.workflow, plan.workflowPath, packageInfo().version, plan.labels);
+    // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
+    const inventory = await readServerInventory(new ComfyHttp(plan.targets[0]!), ready.prepared.objectInfo);
+    for (const warning of inventoryWarnings(inventory, plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[0]?.url ?? ''))) relay.onWarning(warning);
+    const fingerprint = buildFingerprint(stats[0] as SystemStats, plan.workflow, plan.workflowPath, packageInfo().version, plan.labels, inventory);
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
@@ -262,7 +267,7 @@ class MeasuringSession {
     this.#io.onTrial?.(t);
   }
 
-  #environment(fingerprint: Fingerprint, ready: PreparedRun, outcome: ModeOutcome | undefined, lag: Record<string, string>): Record<string, string> {
+  #environment(fingerprint: Fingerprint, ready: PreparedRun, outcome: ModeOutcome | undefined, lag: Record<string, string>): RunEnvironment {
     return {
       ...fingerprintEnvironment(fingerprint),
       target: this.#plan.targetKind,

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Fingerprint } from '../harness/fingerprint.js';
 import { modeOf, type RunPlan } from './plan.js';
-import type { LevelSummary, RunSettings, RunSummary } from '../metrics/result-types.js';
+import type { LevelSummary, RunEnvironment, RunSettings, RunSummary } from '../metrics/result-types.js';
 import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
 import { packageInfo } from './package-info.js';
 
@@ -70,7 +70,7 @@ export interface SummaryInput {
   /** undefined when the engine threw before returning its outcome. */
   outcome: { partial: boolean; partialReason?: string } | undefined;
   failure: unknown;
-  environment: Record<string, string>;
+  environment: RunEnvironment;
 }
 
 /** summary.json without its file list (the reporting layer adds it once the files are written). */

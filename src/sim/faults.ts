@@ -10,6 +10,7 @@
  * | `ws-drop` | ws frame out | terminates the socket instead of sending (client sees 1006) | `every=100` messages per socket |
  * | `restart` | prompt done | queue, history, caches, models and sockets lost; port kept, closed (connections refused) for `down` ms × timeScale | `after=10` prompts, once (`every=N`: every N-th prompt), `down=0` |
  * | `http-500` | HTTP request | aiohttp's plain-text 500 | every matching request |
+ * | `http-404` | HTTP request | aiohttp's plain-text 404, as a server without the route (an older ComfyUI, a proxy forwarding only part of the API) | every matching request |
  * | `slow-http` | HTTP request | delays the reply by `ms` × timeScale | `ms=1000` |
  * | `stall` | node start | no message for `ms` × timeScale after `executing` | `rate=0.2`, `ms=2000` |
  * | `stuck` | node start | the node never ends until interrupted | `rate=0.1` |
@@ -20,7 +21,7 @@
 import { SeededRng } from './rng.js';
 
 /** Every fault name the emulator knows, in the order of the table above. */
-export const FAULT_NAMES = ['ws-drop', 'restart', 'http-500', 'slow-http', 'stall', 'stuck', 'oom', 'malformed', 'progress-storm'] as const;
+export const FAULT_NAMES = ['ws-drop', 'restart', 'http-500', 'http-404', 'slow-http', 'stall', 'stuck', 'oom', 'malformed', 'progress-storm'] as const;
 
 /** The named faults the emulator takes. */
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -52,6 +53,7 @@ export const POINT_OF: Readonly<Record<FaultName, FaultPoint>> = {
   'ws-drop': 'ws-send',
   restart: 'prompt-done',
   'http-500': 'http-request',
+  'http-404': 'http-request',
   'slow-http': 'http-request',
   stall: 'node-start',
   stuck: 'node-start',

@@ -37,11 +37,12 @@ export interface SimHandle {
   state?: SimCore;
 }
 
-/** `slow-http` delays (scaled like every simulated time), `http-500` fails the request. */
+/** `slow-http` delays (scaled like every simulated time), `http-500` fails the request, `http-404` hides the route. */
 async function httpFaults(core: SimCore, path: string): Promise<void> {
   for (const f of core.faults.at('http-request', path)) {
     if (f.name === 'slow-http') await core.clock.sleep((f.ms ?? 1000) * core.opts.timeScale);
     if (f.name === 'http-500') throw new HttpFail(500, 'injected fault http-500');
+    if (f.name === 'http-404') throw new HttpFail(404, '404: Not Found');
   }
 }
 

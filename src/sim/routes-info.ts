@@ -4,8 +4,9 @@
  * /view_metadata, and a stub index page.
  */
 import type { HttpRouter } from './http-router.js';
-import { sendEmpty, sendJson, sendBytes } from './http-util.js';
+import { sendEmpty, sendJson, sendBytes, sendNotFound } from './http-util.js';
 import { findModel } from './nodes/models.js';
+import { customPackScripts } from './nodes/registry-custom.js';
 import { pyFloat } from './py-json.js';
 import type { SimCore } from './sim-core.js';
 import { simArgv } from './sim-options.js';
@@ -127,7 +128,13 @@ export function addInfoRoutes(router: HttpRouter, sim: SimCore): void {
     if (files === undefined) sendEmpty(res, 404);
     else sendJson(res, 200, files);
   });
-  router.add('GET', '/extensions', ({ res }) => sendJson(res, 200, []));
+  // 0.3.64's frontend package bundles the core extensions, so only custom packs' scripts are listed.
+  const scripts = customPackScripts(sim.opts.customPacks);
+  router.add('GET', '/extensions', ({ res }) => sendJson(res, 200, scripts));
+  router.add('GET', '/extensions/{pack}/{file}', ({ res, url }) => {
+    if (!scripts.includes(url.pathname.replace(/^\/api/, ''))) return sendNotFound(res);
+    sendBytes(res, 200, Buffer.from("// comfyload emulator: a custom pack's frontend script\n"), { 'Content-Type': 'text/javascript' });
+  });
   router.add('GET', '/view_metadata/{folder_name}', ({ res, params, url }) => {
     const filename = url.searchParams.get('filename');
     if (filename === null || !filename.endsWith('.safetensors')) return sendEmpty(res, 404);

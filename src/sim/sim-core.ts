@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { NodeInfo, ObjectInfo } from '../comfy/http-types.js';
 import type { SimNodeDef, ModelFolders } from './nodes/types.js';
 import { NODE_REGISTRY } from './nodes/registry.js';
+import { customPackNodes } from './nodes/registry-custom.js';
+import type { NodeRegistry } from './nodes/types.js';
 import { buildObjectInfo } from './nodes/object-info.js';
 import { loadModelFolders } from './nodes/models.js';
 import { RealClock } from './clock.js';
@@ -50,10 +52,13 @@ export class SimCore {
   /** The listening port, set by `startSim`: a restart with downtime closes it for a while. */
   listener: { goDown(downMs: number): void } | undefined;
   readonly #modelFolders: Omit<ModelFolders, 'input'>;
+  /** The built-in registry plus the custom packs of the options. */
+  readonly #registry: NodeRegistry;
 
   constructor(opts: ResolvedSimOptions) {
     this.opts = opts;
     this.legacy = opts.protocol === 'legacy';
+    this.#registry = { ...NODE_REGISTRY, ...customPackNodes(opts.customPacks, NODE_REGISTRY) };
     this.clock = opts.clock ?? new RealClock();
     this.files = new DataDir(opts.dataDir);
     this.gpu = new SimGpu(getGpuProfile(opts.gpu));
@@ -119,7 +124,7 @@ export class SimCore {
   }
 
   nodeDef(classType: string): SimNodeDef | undefined {
-    return Object.hasOwn(NODE_REGISTRY, classType) ? NODE_REGISTRY[classType] : undefined;
+    return Object.hasOwn(this.#registry, classType) ? this.#registry[classType] : undefined;
   }
 
   /** Schema of a class for execution (outputs, output_node): enum lists do not matter here. */
@@ -133,7 +138,7 @@ export class SimCore {
   }
 
   objectInfo(): ObjectInfo {
-    return buildObjectInfo(this.folders());
+    return buildObjectInfo(this.folders(), this.#registry);
   }
 
   /** `queue_updated()`: a status broadcast to every socket. */

@@ -4,6 +4,7 @@
  */
 import type { FaultSpec } from './faults.js';
 import type { SimClock } from './clock.js';
+import { CUSTOM_PACK_NAME, type SimCustomPack } from './nodes/registry-custom.js';
 
 export type SimProtocol = 'current' | 'legacy';
 export type PreviewMethod = 'none' | 'auto' | 'latent2rgb' | 'taesd';
@@ -63,6 +64,10 @@ export interface SimOptions {
   /** Named faults to inject (src/sim/faults.ts lists them and what each does).
    * @default [] */
   faults: FaultSpec[];
+  /** Custom node packs loaded besides the bench nodes (`custom_nodes.bench_nodes`): each class a
+   * pass-through IMAGE node from `custom_nodes.<name>`, each pack one `/extensions` script.
+   * @default [] */
+  customPacks: SimCustomPack[];
   /** Write one NDJSON line per finished prompt of ground truth to this file.
    * @default undefined */
   groundTruthPath?: string;
@@ -87,13 +92,14 @@ export const SIM_DEFAULTS: Readonly<Omit<SimOptions, 'dataDir' | 'groundTruthPat
   comfyuiVersion: '0.3.64',
   extraArgv: [],
   faults: [],
+  customPacks: [],
 });
 
 export type ResolvedSimOptions = SimOptions;
 
 /** Merges with the defaults and rejects values the emulator cannot honour. */
 export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions {
-  const o: SimOptions = { ...SIM_DEFAULTS, extraArgv: [], faults: [], ...stripUndefined(opts) };
+  const o: SimOptions = { ...SIM_DEFAULTS, extraArgv: [], faults: [], customPacks: [], ...stripUndefined(opts) };
   expect(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535, 'port', 'an integer 0..65535', o.port);
   expect(Number.isFinite(o.timeScale) && o.timeScale >= 0, 'timeScale', 'a finite number >= 0', o.timeScale);
   expect(Number.isFinite(o.seed), 'seed', 'a finite number', o.seed);
@@ -108,6 +114,10 @@ export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions
   );
   expect(Number.isFinite(o.maxUploadSizeMb) && o.maxUploadSizeMb > 0, 'maxUploadSizeMb', 'a number > 0', o.maxUploadSizeMb);
   expect(Number.isInteger(o.historyMax) && o.historyMax > 0, 'historyMax', 'an integer > 0', o.historyMax);
+  for (const pack of o.customPacks) {
+    expect(CUSTOM_PACK_NAME.test(pack.name), 'customPacks[].name', 'a folder name of letters, digits, _ and -', pack.name);
+    expect(pack.classes.length > 0 && pack.classes.every((c) => c.trim() !== ''), 'customPacks[].classes', 'a list of node class names', pack.classes);
+  }
   return o;
 }
 

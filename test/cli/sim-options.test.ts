@@ -26,6 +26,7 @@ describe('sim options → startSim settings', () => {
       cache: 'classic',
       maxUploadSizeMb: 100,
       faults: [],
+      customPacks: [],
     });
     expect(() => resolveSimOptions(o)).not.toThrow();
   });
@@ -56,6 +57,10 @@ describe('sim options → startSim settings', () => {
       'ws-drop',
       '--fault',
       'slow-http:target=/prompt,ms=500,probability=0.5',
+      '--custom-pack',
+      'ComfyUI-Impact-Pack:ImpactSwitch, ImpactWildcardProcessor',
+      '--custom-pack',
+      'rgthree-comfy:Seed (rgthree)',
     ]);
     expect(o).toEqual({
       host: '0.0.0.0',
@@ -69,6 +74,10 @@ describe('sim options → startSim settings', () => {
       maxUploadSizeMb: 2.5,
       groundTruthPath: '/w/gt.jsonl',
       faults: [{ name: 'ws-drop' }, { name: 'slow-http', target: '/prompt', ms: 500, probability: 0.5 }],
+      customPacks: [
+        { name: 'ComfyUI-Impact-Pack', classes: ['ImpactSwitch', 'ImpactWildcardProcessor'] },
+        { name: 'rgthree-comfy', classes: ['Seed (rgthree)'] },
+      ],
     });
     expect(() => resolveSimOptions(o)).not.toThrow();
     expect(simOptions(['--cache-none']).cache).toBe('none');
@@ -96,6 +105,13 @@ describe('sim options → startSim settings', () => {
     expect(simOptions(['--port', '1'], { COMFYLOAD_SIM_PORT: '2', COMFYLOAD_SIM_GPU: 'l4' })).toMatchObject({ port: 1, gpu: 'l4' });
   });
 
+  it('reads several custom packs from COMFYLOAD_SIM_CUSTOM_PACK, separated by semicolons', () => {
+    expect(simOptions([], { COMFYLOAD_SIM_CUSTOM_PACK: 'a:X,Y; b:Z' }).customPacks).toEqual([
+      { name: 'a', classes: ['X', 'Y'] },
+      { name: 'b', classes: ['Z'] },
+    ]);
+  });
+
   it.each([
     [['--port', '70000'], 'Expected `--port` to be a port from 0 to 65535, got `70000` (string)', 'e.g. --port 8188'],
     [['--gpu', 'rtx4090'], 'got `rtx4090`', 'e.g. --gpu rtx-4090'],
@@ -110,6 +126,9 @@ describe('sim options → startSim settings', () => {
     [['--fault', 'oom:rate=2'], '`rate` must be a number from 0 to 1', '--fault ws-drop'],
     [['--fault', 'rate=0.5'], '`rate=0.5` comes before any fault name', '--fault ws-drop'],
     [['--max-upload-size', '-1'], '`--max-upload-size`', '--max-upload-size 100'],
+    [['--custom-pack', 'ImpactSwitch'], 'a custom node pack `name:Class1,Class2`', '--custom-pack ComfyUI-Impact-Pack:ImpactSwitch'],
+    [['--custom-pack', 'my.pack:X'], 'got `my.pack:X`', '--custom-pack ComfyUI-Impact-Pack:ImpactSwitch'],
+    [['--custom-pack', 'pack:'], 'got `pack:`', '--custom-pack ComfyUI-Impact-Pack:ImpactSwitch'],
     [['--prt', '1'], 'Unknown flag `--prt` for `comfyload sim`', 'did you mean `--port`?'],
   ])('%j → BAD_OPTION', (argv, message, fix) => {
     let error: unknown;

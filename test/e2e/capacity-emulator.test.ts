@@ -107,6 +107,16 @@ describe('comfyload capacity against the emulator', () => {
     expect(summary.capacity.maxRatePerSec).toBe(result.maxRatePerSec);
   });
 
+  it("fingerprints the server like run: its node packs in summary.json and trials.csv's header", () => {
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+    const inv = summary.environment.serverInventory!;
+    expect(inv.nodePacks.filter((p) => p.kind === 'custom').map((p) => `${p.pack} ${p.classes}`)).toEqual(['bench_nodes 2']);
+    expect(inv.unread).toEqual([]);
+    const comments = readCsv(readFileSync(join(dir, 'trials.csv'), 'utf8')).comments.join('\n');
+    expect(comments).toContain(`# node_packs: custom: bench_nodes 2; core: nodes `);
+    expect(comments).toContain(`sha256=${inv.nodeRegistrySha256}`);
+  });
+
   it('samples VRAM like run: vram.csv rows, summary.json vram, report.html listed', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
     const rows = readCsv(readFileSync(join(dir, 'vram.csv'), 'utf8')).rows;

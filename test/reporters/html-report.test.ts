@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary, VramSample } from '../../src/metrics/result-types.js';
+import type { RunSummary, ServerInventory, VramSample } from '../../src/metrics/result-types.js';
 import { buildReportData, type ReportFiles } from '../../src/reporters/html/report-data.js';
 import { jsonForScript, renderReportHtml } from '../../src/reporters/html/render-report.js';
 import { readCsvTable } from '../../src/reporters/html/csv-read.js';
@@ -164,6 +164,50 @@ describe('report data from the results files', () => {
       'Server argv': 'main.py --lowvram',
       'label host': 'box-1',
     });
+  });
+});
+
+describe('the server inventory in the environment table', () => {
+  const inventory: ServerInventory = {
+    nodeClasses: 31,
+    nodePacks: [
+      { pack: 'nodes', kind: 'core', classes: 25, modules: ['nodes'] },
+      { pack: 'comfy_extras', kind: 'extras', classes: 4, modules: ['comfy_extras.nodes_flux', 'comfy_extras.nodes_sd3'] },
+      { pack: 'ComfyUI-Impact-Pack', kind: 'custom', classes: 1, modules: ['custom_nodes.ComfyUI-Impact-Pack'] },
+      { pack: 'bench_nodes', kind: 'custom', classes: 2, modules: ['custom_nodes.bench_nodes'] },
+    ],
+    nodeRegistrySha256: 'ab'.repeat(32),
+    extensions: ['/extensions/ComfyUI-Impact-Pack/impact-pack.js'],
+    features: { supports_preview_metadata: true, max_upload_size: 104857600 },
+    unread: [],
+  };
+  const rows = async (inv: ServerInventory | undefined): Promise<Record<string, string>> => {
+    const base = await files();
+    const environment = { ...base.summary.environment, ...(inv !== undefined ? { serverInventory: inv } : {}) };
+    return Object.fromEntries(buildReportData({ ...base, summary: { ...base.summary, environment } }).environment);
+  };
+
+  it('names the custom packs, the built-in modules, the registry hash, the extensions and the features', async () => {
+    expect(await rows(inventory)).toMatchObject({
+      'Custom node packs': 'ComfyUI-Impact-Pack (1 class), bench_nodes (2 classes)',
+      'Built-in nodes': 'nodes (25 classes), comfy_extras (4 classes in 2 modules)',
+      'Node registry': `31 classes, SHA-256 ${'ab'.repeat(32)}`,
+      'Frontend extensions': '/extensions/ComfyUI-Impact-Pack/impact-pack.js',
+      'Server features': 'supports_preview_metadata = true, max_upload_size = 104857600',
+      GPU: 'NVIDIA L4',
+    });
+  });
+
+  it('says what an older server did not give', async () => {
+    const old = { ...inventory, extensions: [], features: null, unread: [{ endpoint: '/features', reason: 'answered 404' }] };
+    expect(await rows(old)).toMatchObject({ 'Frontend extensions': 'none', 'Server features': 'not read: GET /features answered 404' });
+  });
+
+  it('reads a summary.json written before the inventory was recorded', async () => {
+    const env = await rows(undefined);
+    expect(env['Node packs']).toBe('not recorded (summary.json written before comfyload recorded them)');
+    expect(env['Custom node packs']).toBeUndefined();
+    expect(env.GPU).toBe('NVIDIA L4');
   });
 });
 

@@ -28,6 +28,13 @@ test('http-500 on one route (with its /api alias), others untouched', async () =
   expect((await getJson(sim.url, '/prompt')).status).toBe(200);
 });
 
+test('http-404 hides one route as a server without it (aiohttp text), others untouched', async () => {
+  const sim = await open({ faults: [{ name: 'http-404', target: '/extensions' }] });
+  expect(await getJson(sim.url, '/extensions')).toMatchObject({ status: 404, text: '404: Not Found' });
+  expect((await getJson(sim.url, '/api/extensions')).status).toBe(404);
+  expect((await getJson(sim.url, '/features')).status).toBe(200);
+});
+
 test('slow-http delays the reply by ms × timeScale', async () => {
   const sim = await open({ faults: [{ name: 'slow-http', target: '/prompt', ms: 5000 }] });
   const t0 = performance.now();

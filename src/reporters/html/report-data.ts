@@ -13,7 +13,7 @@ import { VRAM_USED_DEFINITION } from '../../metrics/vram-stats.js';
 import { vramSamplesFromRows } from '../vram-csv.js';
 import { readCsvTable } from './csv-read.js';
 import { percentileDistribution } from './report-percentiles.js';
-import { environmentRows, warnings } from './report-environment.js';
+import { environmentRows, environmentText, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
 import {
   levelRatePerMin,
@@ -152,7 +152,7 @@ export function buildReportData(files: ReportFiles): ReportData {
     mode,
     levelAxis: byRate ? { label: 'planned arrival rate (prompts/min)', unit: '/min' } : { label: 'concurrency (virtual users, one socket each)', unit: '' },
     title: `comfyload · ${s.name}`,
-    subtitle: `${s.environment.gpu ?? 'unknown GPU'} · ${s.environment.modelConfigSlug ?? ''} · ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`,
+    subtitle: `${environmentText(s.environment).gpu ?? 'unknown GPU'} · ${environmentText(s.environment).modelConfigSlug ?? ''} · ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`,
     partial: s.partial ? (s.partialReason ?? 'stopped early') : null,
     environment: environmentRows(s),
     levels,

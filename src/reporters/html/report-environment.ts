@@ -2,13 +2,18 @@
  * The report's environment table (the fingerprint, the target, how the run was driven) and its
  * warnings (prompts not ok, cache hits, VRAM drift, the run's own warnings), from summary.json.
  */
-import type { RunSummary } from '../../metrics/result-types.js';
+import type { RunEnvironment, RunSummary, ServerInventory } from '../../metrics/result-types.js';
 import { perMinLabel } from './report-open-loop.js';
 
 const GIB = 2 ** 30;
 
+/** The flat `key: value` strings of `environment` (every key of an older summary.json; the typed ones left out). */
+export function environmentText(env: RunEnvironment): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+}
+
 export function environmentRows(s: RunSummary): [string, string][] {
-  const e = s.environment;
+  const e = environmentText(s.environment);
   const gib = (v: string | undefined): string =>
     (v ?? '')
       .split(',')
@@ -24,6 +29,7 @@ export function environmentRows(s: RunSummary): [string, string][] {
     ['PyTorch', e.pytorchVersion],
     ['Python', e.pythonVersion?.split(' ')[0]],
     ['Server argv', e.serverArgv],
+    ...inventoryRows(s.environment.serverInventory),
     ['Target', s.targets.map((t) => `${t.kind} ${t.url}`).join(', ')],
     ['Workflow', e.workflowPath],
     ['Workflow SHA-256', e.workflowSha256],
@@ -47,6 +53,30 @@ export function environmentRows(s: RunSummary): [string, string][] {
     ...Object.entries(s.settings.labels).map(([k, v]): [string, string] => [`label ${k}`, v]),
   ];
   return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+}
+
+/** Custom packs, core modules, the registry hash, frontend extensions and feature flags; one row saying so for files written before they were recorded. */
+function inventoryRows(inv: ServerInventory | undefined): [string, string][] {
+  if (inv === undefined) return [['Node packs', 'not recorded (summary.json written before comfyload recorded them)']];
+  const packs = (custom: boolean): string =>
+    inv.nodePacks
+      .filter((p) => (p.kind === 'custom') === custom)
+      .map((p) => `${p.pack} (${p.classes} class${p.classes === 1 ? '' : 'es'}${p.modules.length > 1 ? ` in ${p.modules.length} modules` : ''})`)
+      .join(', ') || 'none';
+  const unread = (endpoint: string): string => `not read: GET ${endpoint} ${inv.unread.find((u) => u.endpoint === endpoint)?.reason ?? ''}`.trim();
+  const features =
+    inv.features === null
+      ? unread('/features')
+      : Object.entries(inv.features)
+          .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(', ') || 'none';
+  return [
+    ['Custom node packs', packs(true)],
+    ['Built-in nodes', packs(false)],
+    ['Node registry', `${inv.nodeClasses} classes, SHA-256 ${inv.nodeRegistrySha256}`],
+    ['Frontend extensions', inv.extensions === null ? unread('/extensions') : inv.extensions.join(', ') || 'none'],
+    ['Server features', features],
+  ];
 }
 
 function modeText(s: RunSummary): string {
