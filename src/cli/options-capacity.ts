@@ -7,7 +7,7 @@
 import { ARRIVAL_SPECS } from './options-open-loop.js';
 import { defineOptions } from './option-table.js';
 import type { CapacityPlanValues } from '../session/plan-values.js';
-import { RUN_OPTIONS } from './options-run.js';
+import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
 import { parseSlo, type SloSpec } from '../metrics/slo.js';
 import { expected, finiteNumber, integer, positiveInteger, repeatable } from './value-parsers.js';
 import type { ParseContext } from './option-table.js';
@@ -27,35 +27,38 @@ function slo(raw: unknown, ctx: ParseContext): SloSpec {
   return parsed;
 }
 
-const {
-  url,
-  header,
-  workflow,
-  seedPolicy,
-  seed,
-  set,
-  matrix,
-  promptFile,
-  cacheMode,
-  input,
-  inputMask,
-  warmup,
-  maxErrorRate,
-  promptTimeout,
-  resultsDir,
-  name,
-  label,
-  vramInterval,
-  quietLookup,
-  reconnectTimeout,
-  config,
-  simGpu,
-  simTimeScale,
-  simFault,
-  json,
-  quiet,
-  verbose,
-} = RUN_OPTIONS;
+/** The options capacity shares with run: the same entries, declared once in run's table. */
+const SHARED_KEYS = [
+  'url',
+  'header',
+  'workflow',
+  'seedPolicy',
+  'seed',
+  'set',
+  'matrix',
+  'promptFile',
+  'cacheMode',
+  'input',
+  'inputMask',
+  'warmup',
+  'maxErrorRate',
+  'promptTimeout',
+  'resultsDir',
+  'name',
+  'label',
+  'vramInterval',
+  'quietLookup',
+  'reconnectTimeout',
+  'config',
+  'simGpu',
+  'simTimeScale',
+  'simFault',
+  'json',
+  'quiet',
+  'verbose',
+] as const satisfies readonly (keyof RunOptionValues & keyof CapacityOptionValues)[];
+
+const shared = Object.fromEntries(SHARED_KEYS.map((key) => [key, RUN_OPTIONS[key]])) as Pick<typeof RUN_OPTIONS, (typeof SHARED_KEYS)[number]>;
 
 export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_', {
   slo: {
@@ -118,31 +121,5 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
     parse: positiveInteger('12'),
   },
   ...ARRIVAL_SPECS,
-  url,
-  header,
-  workflow,
-  seedPolicy,
-  seed,
-  set,
-  matrix,
-  promptFile,
-  cacheMode,
-  input,
-  inputMask,
-  warmup,
-  maxErrorRate,
-  promptTimeout,
-  resultsDir,
-  name,
-  label,
-  vramInterval,
-  quietLookup,
-  reconnectTimeout,
-  config,
-  simGpu,
-  simTimeScale,
-  simFault,
-  json,
-  quiet,
-  verbose,
+  ...shared,
 });

@@ -6,7 +6,6 @@
  * arrivals stop and what is still in flight is cancelled, so no GPU time goes to a decided trial.
  * Every trial's figures are kept, and so is the GPU time spent: Σ server-side execution time.
  */
-import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
@@ -14,13 +13,13 @@ import type { SloSpec } from '../metrics/slo.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { EngineDeps } from './closed-loop-run.js';
+import { runOutcome, type RunOutcome } from './run-outcome.js';
 import { RateSearch, TrialJudge, type SearchPhase, type TrialDecision } from './capacity-search.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
 import { systemTimers, type Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
 import type { LoadPlan } from './load-plan.js';
 import type { DispatchPolicy } from './dispatch.js';
-import type { ComfyloadError } from '../comfy/errors.js';
 
 export interface CapacityPlan {
   slos: SloSpec[];
@@ -40,18 +39,10 @@ export interface CapacityPlan {
   gridLevels?: number;
 }
 
-export interface CapacityOutcome {
+/** The search's outcome; `stoppedBy` when every socket to a target was given up (the search stopped there). */
+export interface CapacityOutcome extends RunOutcome {
   result: CapacityResult;
-  warmup: LevelSummary | null;
   probe: LevelSummary;
-  levels: LevelSummary[];
-  partial: boolean;
-  partialReason?: string;
-  /** Set when every socket to a target was given up: the search stopped there (partial). */
-  stoppedBy?: ComfyloadError;
-  /** Frames decoded, unknown and malformed messages, over every socket of the search. */
-  decodeStats: DecodeStats;
-  reconnects: number;
 }
 
 /** Start of the search, as a fraction of the probe's estimated service rate. */
@@ -125,18 +116,10 @@ export class CapacityRun {
         if (!signal.aborted && this.engine.stoppedBy === undefined) search.record(next.ratePerSec, trial.trial.verdict === 'pass');
       }
       const result = this.#result(trials, probe, estimated, serviceMs, gpuMs, search.lowestFail);
-      const stoppedBy = this.engine.stoppedBy;
-      const partial = signal.aborted || stoppedBy !== undefined;
       return {
         result,
-        warmup,
         probe,
-        levels,
-        partial,
-        ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
-        ...(stoppedBy !== undefined ? { stoppedBy } : {}),
-        decodeStats: this.engine.stats,
-        reconnects: this.engine.reconnects,
+        ...runOutcome({ warmup, levels, signal, stoppedBy: this.engine.stoppedBy, decodeStats: this.engine.stats, reconnects: this.engine.reconnects }),
       };
     } finally {
       await this.engine.close();

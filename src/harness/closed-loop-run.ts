@@ -10,6 +10,7 @@
  * what it measured.
  */
 import { DecodeStats } from '../comfy/decode-stats.js';
+import { runOutcome, type RunOutcome } from './run-outcome.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import type { PromptMarks } from '../comfy/marks.js';
 import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
@@ -34,21 +35,6 @@ export interface EngineDeps {
   runId: string;
   /** Clock reading of the run start: the origin of every relative time in the results. */
   originMs: number;
-}
-
-export interface RunOutcome {
-  warmup: LevelSummary | null;
-  levels: LevelSummary[];
-  partial: boolean;
-  partialReason?: string;
-  /** Frames decoded, unknown and malformed messages, over every socket of the run. */
-  decodeStats: DecodeStats;
-  reconnects: number;
-  /**
-   * Set when the target itself ended the run early (every socket given up, or sockets that would
-   * not open): the run is partial and the CLI ends with this error's code after writing results.
-   */
-  stoppedBy?: ComfyloadError;
 }
 
 /** The run-wide settings of every virtual user of a plan. */
@@ -131,17 +117,7 @@ export class ClosedLoopRun {
       if (!isTargetLoss(err)) throw err;
       this.#stoppedBy ??= err;
     }
-    const stoppedBy = this.#stoppedBy;
-    const partial = signal.aborted || stoppedBy !== undefined;
-    return {
-      warmup,
-      levels,
-      partial,
-      ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
-      decodeStats: this.#stats,
-      reconnects: this.#reconnects,
-      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
-    };
+    return runOutcome({ warmup, levels, signal, stoppedBy: this.#stoppedBy, decodeStats: this.#stats, reconnects: this.#reconnects });
   }
 
   async #runLevel(level: number, concurrency: number, phase: Phase, budget: ClosedLoopBudget, signal: AbortSignal): Promise<LevelSummary> {

@@ -7,7 +7,8 @@
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
-import type { EngineDeps, RunOutcome } from './closed-loop-run.js';
+import type { EngineDeps } from './closed-loop-run.js';
+import { runOutcome, type RunOutcome } from './run-outcome.js';
 import type { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopEngine, type ArrivalSegment } from './open-loop-engine.js';
@@ -89,16 +90,8 @@ export class OpenLoopRun {
     } finally {
       await this.engine.close();
     }
-    const stoppedBy = this.engine.stoppedBy;
-    const partial = signal.aborted || stoppedBy !== undefined;
     return {
-      warmup,
-      levels,
-      partial,
-      ...(partial ? { partialReason: stoppedBy?.message ?? String(signal.reason ?? 'stopped') } : {}),
-      decodeStats: this.engine.stats,
-      reconnects: this.engine.reconnects,
-      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+      ...runOutcome({ warmup, levels, signal, stoppedBy: this.engine.stoppedBy, decodeStats: this.engine.stats, reconnects: this.engine.reconnects }),
       openLoop: reports,
       targetLevels,
     };

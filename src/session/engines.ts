@@ -5,27 +5,18 @@
  * the session wires closed loop, open loop and the capacity search alike.
  */
 import { ComfyloadError } from '../comfy/errors.js';
-import type { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { CapacityRun, type CapacityOutcome } from '../harness/capacity-run.js';
 import { ClosedLoopRun, type EngineDeps } from '../harness/closed-loop-run.js';
 import { OpenLoopRun, type OpenRunOutcome } from '../harness/open-loop-run.js';
+import type { RunOutcome } from '../harness/run-outcome.js';
 import type { LiveCounts } from '../harness/run-observer.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
-import type { CapacityTrial, LevelSummary } from '../metrics/result-types.js';
+import type { CapacityTrial } from '../metrics/result-types.js';
 import { modeOf, type MeasureMode, type RunPlan } from './plan.js';
 
 /** What every engine's run ends with (a run cut short included). */
-export interface EngineOutcome {
-  warmup: LevelSummary | null;
-  levels: LevelSummary[];
-  partial: boolean;
-  partialReason?: string;
-  /** Set when the target itself ended the run early: the results are partial and the run ends with its code. */
-  stoppedBy?: ComfyloadError;
-  decodeStats: DecodeStats;
-  reconnects: number;
-}
+export type EngineOutcome = RunOutcome;
 
 /** The outcomes of the three modes, told apart by `mode`. */
 export type ModeOutcome = ({ mode: 'closed-loop' } & EngineOutcome) | ({ mode: 'open-loop' } & OpenRunOutcome) | ({ mode: 'capacity' } & CapacityOutcome);
