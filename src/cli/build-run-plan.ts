@@ -12,6 +12,7 @@ import { type Resolved, SOURCE_RANK, throwProblems } from './option-table.js';
 import { openLoopLevels, openLoopPlan } from './open-loop-plan.js';
 import { RUN_NAME, type RunOptionValues } from './options-run.js';
 import { workflowPlanFields } from './workflow-plan.js';
+import { engineProblems } from './engine-checks.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */
 export const BUNDLED_WORKFLOW = 'fixtures/workflows/sd15-txt2img.json';
@@ -97,6 +98,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     }
   }
   const openLoop = openLoopPlan(resolved, problems);
+  engineProblems(resolved, problems); // --engine k6 (issue 14)
   throwProblems(problems);
 
   const workflowPath = v.workflow ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
@@ -126,6 +128,17 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     labels: labels.record,
     vramIntervalMs: v.vramInterval,
     ...(openLoop !== undefined ? { openLoop } : {}),
+    // --engine, --threshold and the k6 engine's settings (issue 14).
+    engine: v.engine,
+    ...(v.threshold !== undefined ? { thresholds: v.threshold } : {}),
+    ...(v.engine === 'k6'
+      ? {
+          k6: {
+            ...(v.executionSegment !== undefined ? { executionSegment: v.executionSegment } : {}),
+            ...(v.expectedCompletion !== undefined ? { expectedCompletionMs: v.expectedCompletion } : {}),
+          },
+        }
+      : {}),
   };
   return deepFreeze(plan);
 }

@@ -15,6 +15,7 @@ import type { LevelSummary, ResultFile, RunSummary } from '../metrics/result-typ
 import { formatOpenLoopLine, QueueCsvWriter, writeTargetsCsv } from '../reporters/open-loop-files.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { FileSink } from './file-sink.js';
+import { K6Run, type K6EngineOptions } from '../harness/k6/k6-run.js';
 
 /** What `run` needs of an engine, closed or open loop. */
 export interface RunEngine {
@@ -27,8 +28,10 @@ export class OpenLoopReporting {
   readonly timeline = new QueueTimeline();
   #queue: QueueCsvWriter | undefined;
 
-  /** The engine for a plan: open loop when the plan has an arrival model. */
-  engine(plan: RunPlan, deps: BenchmarkRunDeps): RunEngine {
+  /** The engine for a plan: k6 for --engine k6, else open loop when the plan has an arrival model. */
+  engine(plan: RunPlan, deps: BenchmarkRunDeps, k6?: K6EngineOptions): RunEngine {
+    // --engine k6 (issue 14): src/harness/k6/k6-run.ts; refusals were checked with the options.
+    if (plan.engine === 'k6') return new K6Run(plan, deps, k6);
     if (plan.openLoop === undefined && plan.targets.length > 1) {
       // Checked here, before any request: the closed loop drives one target.
       throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${plan.targets.length} targets given with \`--url\` but no arrival rate`, {

@@ -7,6 +7,7 @@ import type { FaultSpec } from '../sim/faults.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';
 import { OPEN_LOOP_SPECS, type OpenLoopOptionValues } from './options-open-loop.js';
+import { ENGINE_SPECS, type EngineOptionValues } from './options-k6.js';
 import { nearest } from './nearest.js';
 import { defineOptions, type ParseContext } from './option-table.js';
 import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
@@ -50,7 +51,7 @@ export function gpuProfile(raw: unknown, ctx: ParseContext): string {
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Values of `run`'s options after resolution (units in the names' docs: durations are milliseconds). */
-export interface RunOptionValues extends OpenLoopOptionValues {
+export interface RunOptionValues extends OpenLoopOptionValues, EngineOptionValues {
   url: TargetSpec[] | undefined;
   workflow: string | undefined;
   concurrency: number[];
@@ -259,6 +260,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: 'true',
     parse: boolean(),
   },
+  ...ENGINE_SPECS,
   maxErrorRate: {
     kind: 'number',
     group: 'Pass/fail',

@@ -100,4 +100,15 @@ export interface RunPlan {
   vramIntervalMs?: number;
   /** Present: an open-loop run (`levels` is then unused). */
   openLoop?: OpenLoopPlan;
+  /** Which engine sends the load: comfyload's own (default) or k6 running scenarios/ (src/harness/k6). */
+  engine?: 'node' | 'k6';
+  /** `--threshold` SLO texts (`completionMs.p95<30000`): the run fails (exit 1) when one fails. */
+  thresholds?: string[];
+  /** k6 engine settings. */
+  k6?: {
+    /** k6's `--execution-segment` (`0:1/2`): this process runs that share of the plan. */
+    executionSegment?: string;
+    /** Sizes k6's level slots instead of the sizing probe, ms. */
+    expectedCompletionMs?: number;
+  };
 }

@@ -28,6 +28,9 @@ import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulat
 import { HarnessLag } from '../harness-lag.js';
 import { abortOnSignal } from '../stop-signal.js';
 import { writeReport } from '../../session/results-folder.js';
+import { K6Run, type K6RunOutcome } from '../../harness/k6/k6-run.js';
+import { findK6, k6EngineOptions } from '../k6-engine.js';
+import { reportThresholds, thresholdVerdicts } from '../threshold-gate.js';
 
 export interface RunFlags {
   json: boolean;
@@ -67,6 +70,8 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
 
 async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: { write(s: string): unknown }, clock: typeof systemClock): Promise<number> {
   // Workflow preflight (/object_info, UI conversion, --set, uploads, cache audit) before any prompt.
+  // --engine k6 (issue 14): k6 is found before anything is sent.
+  const k6Binary = planned.engine === 'k6' ? findK6(io.env) : undefined;
   const ready = await prepareRunWorkflow(planned, clock, stderr);
   const plan = ready.plan;
   const runId = randomUUID();
@@ -108,14 +113,31 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   stderr.write(`comfyload: ${describePlan(plan)} on ${fingerprint.gpu}; results in ${dir}\n`);
 
   const stop = abortOnSignal(io, stderr);
-  const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs });
-  const sampling = new VramSampling({
-    target: plan.targets[0] ?? { url: targetUrl, headers: {} },
-    vram,
-    clock: () => clock.now(),
-    originMs,
-    context: () => run.live,
-  });
+  // --engine k6 (issue 14): the engine's options once the folder exists; k6 polls VRAM itself.
+  const k6 =
+    k6Binary &&
+    k6EngineOptions({
+      plan,
+      fingerprint,
+      headerComments,
+      environment: { ...fingerprintEnvironment(fingerprint), target: plan.targetKind, ...preflightEnvironment(ready) },
+      binary: k6Binary,
+      dir,
+      io,
+      stderr,
+      startTimeEpochMs,
+    });
+  const run = openLoop.engine(plan, { clock, recorder, observer: reporting, runId, originMs }, k6);
+  const sampling =
+    run instanceof K6Run
+      ? run.vramFeed(vram)
+      : new VramSampling({
+          target: plan.targets[0] ?? { url: targetUrl, headers: {} },
+          vram,
+          clock: () => clock.now(),
+          originMs,
+          context: () => run.live,
+        });
   sampling.start();
   const lag = new HarnessLag();
   lag.start();
@@ -151,6 +173,10 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
       },
     }),
     vram: vramSummary,
+    // --engine and --threshold (issue 14).
+    engine: plan.engine ?? 'node',
+    ...(outcome !== undefined && 'k6' in outcome ? { k6: (outcome as K6RunOutcome).k6 } : {}),
+    ...(plan.thresholds !== undefined ? { thresholds: thresholdVerdicts(plan.thresholds, recorder, (outcome as Partial<K6RunOutcome> | undefined)?.k6) } : {}),
   };
   const extraFiles = await openLoop.finish(plan, outcome, base, dir, headerComments, stderr);
   const summary = await reporting.finish(base, extraFiles);
@@ -166,6 +192,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   // The target ended the run (every socket lost): its code and exit 3, after the partial results.
   if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
+  if (summary.thresholds !== undefined && reportThresholds(summary.thresholds, stderr)) return 1; // --threshold (issue 14)
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
   if (errorRate > plan.maxErrorRate) {
