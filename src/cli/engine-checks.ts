@@ -32,7 +32,7 @@ export function engineProblems(resolved: Resolved<RunOptionValues>, problems: Co
   const openLoop = v.rate !== undefined || v.stages !== undefined;
   if (openLoop && v.arrival !== 'constant') {
     refuse(
-      `--engine k6 cannot do \`${names.arrival} ${v.arrival}\`${sources.arrival === 'default' ? ' (the default)' : ''}: k6's arrival-rate executors start arrivals evenly spaced`,
+      `--engine k6 cannot do \`${sources.arrival === 'default' ? '--arrival' : names.arrival} ${v.arrival}\`${sources.arrival === 'default' ? ' (the default)' : ''}: k6's arrival-rate executors start arrivals evenly spaced`,
       'add --arrival constant, or keep Poisson/gamma arrivals with --engine node.',
     );
   }

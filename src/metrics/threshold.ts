@@ -20,7 +20,7 @@ export interface ThresholdVerdict {
   thresholdMs: number;
   /** Measured prompts (or steps) in the histogram. */
   samples: number;
-  /** Samples above the threshold. */
+  /** Samples at or above the threshold (not meeting it), to the histogram’s 0.1 % resolution. */
   over: number;
   /** The percentile as the HDR histogram reports it; null without samples. */
   observedMs: number | null;
@@ -46,7 +46,7 @@ function countAbove(histogram: Histogram, limitUs: number): number {
   let over = 0;
   while (iterator.hasNext()) {
     const v = iterator.next();
-    if (v.valueIteratedTo > limitUs) over += v.countAtValueIteratedTo;
+    if (v.valueIteratedTo >= limitUs) over += v.countAtValueIteratedTo;
   }
   return over;
 }
@@ -84,7 +84,7 @@ export function thresholdLine(v: ThresholdVerdict): string {
   const by = v.decidedBy === 'k6' ? ' (k6)' : '';
   if (v.observedMs === null) return `${rule}: FAIL${by} — no measured sample of ${v.metric}`;
   const p = `p${v.percentile}`;
-  const figures = `${p} ${fmt(v.observedMs)} ${v.verdict === 'pass' ? '<' : '≥'} ${fmt(v.thresholdMs)} over ${v.samples} samples (${v.over} above)`;
+  const figures = `${p} ${fmt(v.observedMs)} ${v.verdict === 'pass' ? '<' : '≥'} ${fmt(v.thresholdMs)} over ${v.samples} samples (${v.over} at or above)`;
   const c = v.confidence;
   const claim =
     c.verdict === 'undecided'
