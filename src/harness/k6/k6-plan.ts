@@ -17,6 +17,7 @@
  * Seeds: prompt `seq` of the run's seed sequence, `seq` = the scenario's `seqBase` + k6's
  * `iterationInTest` (unique across VUs and execution segments).
  */
+import { ComfyloadError } from '../../comfy/errors.js';
 import type { TextTarget } from '../prompt-text.js';
 import type { RunPlan } from '../run-plan.js';
 import { K6_PLAN_VERSION, type K6Plan, type K6RunInfo, type K6ScenarioPlan } from '../../metrics/k6-wire.js';
@@ -40,6 +41,13 @@ export interface K6PlanInput {
   devices: number;
   run: K6RunInfo;
   textTargets: readonly TextTarget[];
+}
+
+/** k6 refuses a scenario shorter than this (lib/executor minDuration). */
+const K6_MIN_DURATION_MS = 1000;
+
+function tooShort(what: string, ms: number, fix: string): ComfyloadError {
+  return new ComfyloadError('COMFYLOAD_ERR_K6_UNSUPPORTED', `k6 runs a scenario for at least 1 s, but ${what} takes ${(ms / 1000).toFixed(2)} s`, { hint: fix });
 }
 
 /** Seq slots of levels whose prompt count is not known up front (timed levels). */
@@ -130,6 +138,7 @@ function closedLevels(plan: RunPlan, e: number, grace: (inFlight: number) => num
       gracefulStopMs: grace(c),
     };
     if (plan.durationMs !== undefined) {
+      if (plan.durationMs < K6_MIN_DURATION_MS) throw tooShort(`--duration ${plan.durationMs} ms`, plan.durationMs, 'give --duration 1s or more, or a prompt count with --prompts.');
       push({ ...base, executor: 'constant-vus', durationMs: plan.durationMs }, undefined);
     } else {
       const n = Math.max(plan.promptsPerLevel ?? 1, c);
@@ -177,6 +186,9 @@ function openLevels(plan: RunPlan, e: number, grace: (inFlight: number) => numbe
     // `rate` 1 per 1/λ: exact for any λ (k6 takes fractional-ms time units). Arrivals come at
     // 0, 1/λ, 2/λ…: ending halfway between the N-th and the next gives exactly N.
     const durationMs = plan.durationMs ?? (((n ?? 1) - 0.5) * 1000) / ratePerSec;
+    if (durationMs < K6_MIN_DURATION_MS) {
+      throw tooShort(`${n ?? '?'} arrivals at ${ratePerSec}/s`, durationMs, `raise --prompts to ${Math.ceil(ratePerSec + 0.5)} or more at that rate, or give --duration 1s or more.`);
+    }
     push(
       {
         name: `L${level}`,
