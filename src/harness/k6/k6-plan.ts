@@ -47,7 +47,9 @@ export interface K6PlanInput {
 const K6_MIN_DURATION_MS = 1000;
 
 function tooShort(what: string, ms: number, fix: string): ComfyloadError {
-  return new ComfyloadError('COMFYLOAD_ERR_K6_UNSUPPORTED', `k6 runs a scenario for at least 1 s, but ${what} takes ${(ms / 1000).toFixed(2)} s`, { hint: fix });
+  return new ComfyloadError('COMFYLOAD_ERR_K6_UNSUPPORTED', `k6 runs a scenario for at least 1 s, but ${what} takes ${(ms / 1000).toFixed(2)} s`, {
+    hint: fix,
+  });
 }
 
 /** Seq slots of levels whose prompt count is not known up front (timed levels). */
@@ -138,7 +140,8 @@ function closedLevels(plan: RunPlan, e: number, grace: (inFlight: number) => num
       gracefulStopMs: grace(c),
     };
     if (plan.durationMs !== undefined) {
-      if (plan.durationMs < K6_MIN_DURATION_MS) throw tooShort(`--duration ${plan.durationMs} ms`, plan.durationMs, 'give --duration 1s or more, or a prompt count with --prompts.');
+      if (plan.durationMs < K6_MIN_DURATION_MS)
+        throw tooShort(`--duration ${plan.durationMs} ms`, plan.durationMs, 'give --duration 1s or more, or a prompt count with --prompts.');
       push({ ...base, executor: 'constant-vus', durationMs: plan.durationMs }, undefined);
     } else {
       const n = Math.max(plan.promptsPerLevel ?? 1, c);
@@ -187,7 +190,11 @@ function openLevels(plan: RunPlan, e: number, grace: (inFlight: number) => numbe
     // 0, 1/λ, 2/λ…: ending halfway between the N-th and the next gives exactly N.
     const durationMs = plan.durationMs ?? (((n ?? 1) - 0.5) * 1000) / ratePerSec;
     if (durationMs < K6_MIN_DURATION_MS) {
-      throw tooShort(`${n ?? '?'} arrivals at ${ratePerSec}/s`, durationMs, `raise --prompts to ${Math.ceil(ratePerSec + 0.5)} or more at that rate, or give --duration 1s or more.`);
+      throw tooShort(
+        `${n ?? '?'} arrivals at ${ratePerSec}/s`,
+        durationMs,
+        `raise --prompts to ${Math.ceil(ratePerSec + 0.5)} or more at that rate, or give --duration 1s or more.`,
+      );
     }
     push(
       {
