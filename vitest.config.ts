@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit/conformance tests, and end-to-end suites that spawn the built CLI and
-// the emulator (slow; they build dist/ once in their global setup).
+// Three projects: fast unit/conformance tests; end-to-end suites that spawn the built CLI and the
+// emulator (slow; they build dist/ once in their global setup); and the k6 engine's end-to-end
+// suite, which needs a k6 binary (K6_BIN, PATH, ../shared/bin/k6) and skips in one line without.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
+          exclude: ['test/e2e/**', 'test/k6/**', 'node_modules/**'],
           environment: 'node',
         },
       },
@@ -21,6 +22,17 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'k6',
+          include: ['test/k6/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 150_000,
           fileParallelism: false,
         },
       },

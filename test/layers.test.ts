@@ -16,7 +16,8 @@ type Layer = 'comfy' | 'metrics' | 'harness' | 'reporters' | 'sim' | 'session' |
 /** What each layer may import: `value` layers fully, `types` layers with `import type` only. */
 const ALLOWED: Record<Layer, { value: Layer[]; types: Layer[] }> = {
   comfy: { value: [], types: [] },
-  metrics: { value: [], types: ['comfy'] },
+  // metrics computes a prompt's values with the pure core's timing rules (shared with the k6 scenarios).
+  metrics: { value: ['comfy'], types: [] },
   harness: { value: ['comfy', 'metrics'], types: [] },
   reporters: { value: ['metrics'], types: [] },
   sim: { value: [], types: ['comfy'] },

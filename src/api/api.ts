@@ -140,6 +140,8 @@ function sessionIo(options: CallOptions): Parameters<typeof measure>[1] {
         };
   return {
     cwd: options.cwd ?? process.cwd(),
+    // Only the k6 engine reads it (K6_BIN, PATH): the benchmark's options never come from the environment.
+    env: process.env,
     ...(options.log !== undefined ? { log: options.log } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(observer !== undefined ? { observer } : {}),

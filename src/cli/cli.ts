@@ -9,6 +9,10 @@ import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import { toComfyloadError } from '../comfy/errors.js';
+import { importK6Command } from './commands/import-k6.js';
+import { k6BundleCommand } from './commands/k6-bundle.js';
+import { mergeCommand } from './commands/merge.js';
+import { IMPORT_K6_OPTIONS, MERGE_OPTIONS } from './options-merge.js';
 import { debugFromEnv, formatError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
@@ -43,6 +47,15 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     if (parsed.command === 'report') {
       const resolved = resolveOptions(REPORT_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await reportCommand(parsed.args?.[0], resolved.values.out, io);
+    }
+    if (parsed.command === 'k6') return await k6BundleCommand(parsed.flags, io);
+    if (parsed.command === 'import-k6') {
+      const resolved = resolveOptions(IMPORT_K6_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
+      return await importK6Command(parsed.args ?? [], resolved.values.out, io);
+    }
+    if (parsed.command === 'merge') {
+      const resolved = resolveOptions(MERGE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
+      return await mergeCommand(parsed.args ?? [], resolved.values.out, io);
     }
     const { plan, flags } = await runPlanFromFlags(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

@@ -7,6 +7,7 @@ import { RUN_NAME, type RunPlanValues } from '../session/plan-values.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';
 import { OPEN_LOOP_SPECS } from './options-open-loop.js';
+import { ENGINE_SPECS } from './options-k6.js';
 import { nearest } from './nearest.js';
 import { defineOptions, type ParseContext } from './option-table.js';
 import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
@@ -216,6 +217,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: 'true',
     parse: boolean(),
   },
+  ...ENGINE_SPECS,
   maxErrorRate: {
     kind: 'number',
     group: 'Pass/fail',

@@ -15,6 +15,8 @@ import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
+import { K6_BUNDLE_OPTIONS } from './options-k6-bundle.js';
+import { IMPORT_K6_OPTIONS, MERGE_OPTIONS } from './options-merge.js';
 
 /**
  * yargs' CommonJS build: its ESM build pairs with cliui's ESM build, which wraps --help text at the
@@ -31,6 +33,19 @@ export const COMMANDS = {
     describe: "Check a workflow against a server's /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt",
   },
   report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
+  k6: {
+    table: K6_BUNDLE_OPTIONS,
+    describe:
+      '`comfyload k6 bundle … --out dir/`: preflight against --url, then write the k6 scenario with its prepared plan, to run with k6 (or k6-operator) without comfyload',
+  },
+  'import-k6': {
+    table: IMPORT_K6_OPTIONS,
+    describe: "Turn k6's --out json output of comfyload's scenarios into a results folder: `comfyload import-k6 out.json[.gz] --out DIR`",
+  },
+  merge: {
+    table: MERGE_OPTIONS,
+    describe: 'Merge results folders of one plan run from several machines (histograms added, counts summed): `comfyload merge DIR DIR … --out DIR`',
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -67,11 +82,16 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   const command: CommandName =
     first === undefined || first === 'run'
       ? 'run'
-      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity'
+      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' || first === 'k6' || first === 'import-k6' || first === 'merge'
         ? first
         : unknownCommand(first);
-  // `report` takes the results folder as its one positional argument.
-  const args = command === 'report' ? rest.slice(0, 1) : [];
+  if (command === 'k6' && rest[0] !== 'bundle') {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', rest[0] === undefined ? 'Missing the k6 subcommand' : `Unknown k6 subcommand \`${rest[0]}\``, {
+      hint: 'comfyload k6 bundle --url … --workflow … --out bundle/',
+    });
+  }
+  // `report` takes the results folder as its one positional argument; import-k6 and merge take theirs.
+  const args = command === 'report' ? rest.slice(0, 1) : command === 'import-k6' || command === 'merge' ? rest : command === 'k6' ? rest.slice(0, 1) : [];
   const stray = rest[args.length];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
@@ -88,7 +108,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     else unknown.push(key);
   }
   if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
-  return { kind: 'command', command, flags, ...(command === 'report' ? { args } : {}) };
+  return { kind: 'command', command, flags, ...(command === 'report' || command === 'import-k6' || command === 'merge' ? { args } : {}) };
 }
 
 function unknownCommand(name: string): never {
@@ -141,6 +161,9 @@ function buildYargs(version: string, columns: number): Argv {
     .command('capacity', COMMANDS.capacity.describe, (y) => withOptions(y, CAPACITY_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('report', COMMANDS.report.describe, (y) => withOptions(y, REPORT_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('k6', COMMANDS.k6.describe, (y) => withOptions(y, K6_BUNDLE_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('import-k6', COMMANDS['import-k6'].describe, (y) => withOptions(y, IMPORT_K6_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('merge', COMMANDS.merge.describe, (y) => withOptions(y, MERGE_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

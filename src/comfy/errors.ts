@@ -162,6 +162,38 @@ export const ERROR_CODES = {
     summary: 'A file of the results folder cannot be read back (summary.json not JSON, unknown schemaVersion, unreadable CSV).',
     fix: 'Use the comfyload version that wrote the folder, or re-run the benchmark; the message names the file.',
   },
+  COMFYLOAD_ERR_THRESHOLD_FAILED: {
+    exitCode: EXIT_CODES.thresholdFailed,
+    summary: 'The run completed, but a --threshold failed (with --engine k6, k6 itself decided it and exited 99).',
+    fix: 'Read the threshold lines (rule, observed percentile, samples) and levels.csv; relax the threshold only if the slower figure is acceptable.',
+  },
+  COMFYLOAD_ERR_K6_NOT_FOUND: {
+    exitCode: EXIT_CODES.usage,
+    summary: '--engine k6 (or `comfyload k6`) found no k6 binary: not in K6_BIN, not on PATH, not at ../shared/bin/k6.',
+    fix: 'Install k6 (v0.49, or v0.50 and later; https://grafana.com/docs/k6/latest/set-up/install-k6/) and put it on PATH, or point K6_BIN at it.',
+  },
+  COMFYLOAD_ERR_K6_UNSUPPORTED: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      "The run asks for something the k6 engine cannot do (Poisson or gamma arrivals, a fleet, output downloads, the Node engine's reconnect settings), or the k6 found is older than v0.49.",
+    fix: 'Change the option the message names, or run with --engine node, which does all of these.',
+  },
+  COMFYLOAD_ERR_K6_FAILED: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'k6 exited with an error of its own (a script or option error, exit code other than 0 or 99); what it measured before is kept.',
+    fix: "Read k6's lines above the error (prefixed `k6:`); the plan and k6's raw output are in the results folder under k6/.",
+  },
+  COMFYLOAD_ERR_BAD_K6_OUTPUT: {
+    exitCode: EXIT_CODES.usage,
+    summary: "`comfyload import-k6` was given a file that is not k6 `--out json` output of comfyload's scenarios (no plan record, or a line that is not JSON).",
+    fix: 'Run the scenario of a `comfyload k6 bundle` folder with `k6 run --out json=out.json script.js` and import that file (.json or .json.gz).',
+  },
+  COMFYLOAD_ERR_MERGE_MISMATCH: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      '`comfyload merge` was given results folders that are not shards of one plan on one kind of server (their fingerprints, workflows, modes or levels differ, or k6 execution segments overlap).',
+    fix: 'Merge only folders of the same plan run against identical servers; compare different ones with `comfyload compare` instead, or rerun the odd one.',
+  },
   COMFYLOAD_ERR_INTERRUPTED: {
     exitCode: EXIT_CODES.interrupted,
     summary: 'Stopped by SIGINT (Ctrl-C) or SIGTERM; results recorded so far are kept.',

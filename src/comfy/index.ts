@@ -33,6 +33,7 @@ export {
   SEED_INPUT_NAMES,
 } from './workflow.js';
 export type { SeedInput, SeedPolicy, SetTarget } from './workflow.js';
+export { applySeedSequence, seedAt } from './seed-sequence.js';
 export { ComfyloadError, ComfyPathError, ERROR_CODES, EXIT_CODES, isComfyloadError } from './errors.js';
 export type { ErrorCode, ExitCode } from './errors.js';
 export { decodeUtf8 } from './utf8.js';

@@ -69,4 +69,13 @@ export interface LoadPlan {
   reconnectTimeoutMs?: number;
   /** Present: an open-loop run (`levels` is then unused). */
   openLoop?: OpenLoopPlan;
+  /** The k6 engine's settings (src/harness/k6), when k6 sends the load. */
+  k6?: K6Settings;
+}
+
+export interface K6Settings {
+  /** k6's `--execution-segment` (`0:1/2`): this process runs that share of the plan. */
+  executionSegment?: string;
+  /** Sizes k6's level slots instead of the sizing probe, ms. */
+  expectedCompletionMs?: number;
 }

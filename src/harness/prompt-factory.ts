@@ -1,18 +1,19 @@
 /**
  * Makes the graph of each prompt from the workflow template: seeds per the seed policy (an
  * identical prompt is served from ComfyUI's cache and measures nothing), the positive text from
- * `--prompt-file` in rotation, ids chosen client-side.
+ * `--prompt-file` in rotation, ids chosen client-side. Random seeds come from the run's seed
+ * sequence (src/comfy/seed-sequence.ts): prompt `seq` gets the same seed in the Node engine and
+ * in the k6 scenarios, and no two prompts of a run get the same one.
  */
-import { applySeedPolicy, findSeedInputs, type SeedPolicy } from '../comfy/workflow.js';
+import { applySeedSequence } from '../comfy/seed-sequence.js';
+import { findSeedInputs, type SeedPolicy } from '../comfy/workflow.js';
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import { findPositiveText, type TextTarget, withPromptText } from './prompt-text.js';
-import { createRng } from './rng.js';
 
 export class PromptFactory {
   readonly #template: ApiWorkflow;
   readonly #policy: SeedPolicy;
   readonly #baseSeed: number;
-  readonly #rng: () => number;
   readonly #texts: readonly string[];
   readonly #textTargets: readonly TextTarget[];
   readonly nodeIds: readonly string[];
@@ -25,7 +26,6 @@ export class PromptFactory {
     this.#template = template;
     this.#policy = policy;
     this.#baseSeed = baseSeed;
-    this.#rng = createRng(baseSeed);
     this.nodeIds = Object.keys(template);
     this.hasSeedInputs = findSeedInputs(template).length > 0;
     this.#texts = texts;
@@ -35,7 +35,7 @@ export class PromptFactory {
   /** The next prompt's graph and its submission sequence number (from 0, across the run). */
   next(): { seq: number; graph: ApiWorkflow } {
     const seq = this.#seq++;
-    const seeded = applySeedPolicy(this.#template, this.#policy, seq, this.#rng, this.#baseSeed);
+    const seeded = applySeedSequence(this.#template, this.#policy, seq, this.#baseSeed);
     return { seq, graph: withPromptText(seeded, this.#textTargets, this.#texts, seq) };
   }
 }

@@ -2,10 +2,16 @@
  * Turns a settled tracker into the row written to requests.csv and recorded in the histograms.
  * Client marks become ms since the run start; server timestamps stay server epoch ms.
  */
-import { derivePromptTimings } from '../comfy/prompt-timings.js';
-import type { PromptTracker } from '../comfy/prompt-tracker.js';
+import type { Outcome, PromptMarks } from '../comfy/marks.js';
 import type { NodeOutput } from '../comfy/messages.js';
-import type { Phase, PromptFlag, PromptMetricValues, PromptRecord, RelativeMarks } from '../metrics/result-types.js';
+import { promptMetrics } from '../metrics/prompt-metrics.js';
+import type { Phase, PromptFlag, PromptRecord, RelativeMarks } from '../metrics/result-types.js';
+
+/** What a record is built from: a settled `PromptTracker`, or marks that crossed a process boundary (k6). */
+export interface SettledPrompt {
+  readonly marks: Readonly<PromptMarks>;
+  readonly outcome: Outcome | undefined;
+}
 
 export interface RecordContext {
   runId: string;
@@ -24,9 +30,9 @@ export interface RecordContext {
   outcomeDetail?: string;
 }
 
-export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): PromptRecord {
+export function buildPromptRecord(tracker: SettledPrompt, ctx: RecordContext): PromptRecord {
   const m = tracker.marks;
-  const t = derivePromptTimings(m);
+  const t = promptMetrics(m, ctx.openLoop, ctx.outputFetchMs);
   const rel = (abs: number | undefined): number | undefined => (abs === undefined ? undefined : abs - ctx.originMs);
   const firstStep = m.steps[0]?.atMs;
   const marks: RelativeMarks = {
@@ -41,20 +47,6 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
     serverStartTs: m.serverStartTs,
     serverEndTs: m.serverEndTs,
   };
-  const timings: PromptMetricValues = {
-    submitAckMs: t.submitAckMs,
-    queueWaitMs: t.queueWaitMs,
-    timeToFirstStepMs: t.timeToFirstStepMs,
-    execMs: t.execMs,
-    completionMs: t.completionMs,
-    serverExecMs: t.serverExecMs,
-    outputFetchMs: ctx.outputFetchMs,
-  };
-  if (ctx.openLoop) {
-    timings.queueWaitUncorrectedMs = t.uncorrected.queueWaitMs;
-    timings.timeToFirstStepUncorrectedMs = t.uncorrected.timeToFirstStepMs;
-    timings.completionUncorrectedMs = t.uncorrected.completionMs;
-  }
   const outcome = tracker.outcome ?? 'lost';
   const flags: PromptFlag[] = [...(ctx.extraFlags ?? [])];
   if (outcome === 'cached' || (outcome === 'ok' && t.stepCount === 0 && t.cachedNodeCount > 0)) flags.push('suspectCached');
@@ -71,8 +63,8 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
     promptId: m.promptId,
     clientId: m.clientId,
     marks,
-    timings,
-    stepIntervalsMs: t.stepIntervalMs,
+    timings: t.timings,
+    stepIntervalsMs: t.stepIntervalsMs,
     outcome,
     outcomeDetail: ctx.outcomeDetail ?? describeOutcome(tracker),
     cachedNodeCount: t.cachedNodeCount,
@@ -83,7 +75,7 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
   };
 }
 
-function describeOutcome(tracker: PromptTracker): string {
+function describeOutcome(tracker: SettledPrompt): string {
   const m = tracker.marks;
   if (m.error) return `${m.error.nodeType} (node ${m.error.nodeId}): ${m.error.exceptionMessage.trim()}`;
   if (m.rejection) return `HTTP ${m.rejection.status}: ${m.rejection.message}`;

@@ -7,6 +7,7 @@
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
 import type { MetricName } from './metric-names.js';
+import type { ThresholdVerdict } from './threshold.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
 export type Phase = 'warmup' | 'measure';
@@ -380,6 +381,45 @@ export interface RunSummary {
   targetLevels?: Record<string, Record<string, LevelSummary>>;
   /** `comfyload capacity`: the search's outcome (capacity.json holds the same). */
   capacity?: CapacityResult;
+  /** Which engine sent the load (absent in folders written before engines were recorded: node). */
+  engine?: 'node' | 'k6';
+  /** The k6 engine's facts: k6's version and exit code, the sizing, k6's threshold verdicts. */
+  k6?: RunK6;
+  /** `--threshold` verdicts, one per threshold. */
+  thresholds?: ThresholdVerdict[];
+  /** `comfyload merge`: the folders this one was merged from, and how. */
+  merge?: MergeInfo;
+}
+
+/** summary.json `k6`. */
+export interface RunK6 {
+  /** k6's version (`0.49.0`), from `k6 version` or, after import-k6, from k6's User-Agent. */
+  version: string;
+  binary: string;
+  /** k6's exit code (99: a threshold failed); null after import-k6 or when k6 was killed. */
+  exitCode: number | null;
+  /** `--execution-segment` of this k6 process ('' for the whole test). */
+  executionSegment: string;
+  /** The completion time the level slots were sized from, and how it was obtained. */
+  expectedCompletionMs: number;
+  sizing: string;
+  /** k6's own verdict per threshold (`metric` is the k6 sub-metric, `expression` k6's). */
+  thresholds: { metric: string; expression: string; ok: boolean }[];
+  /** Arrivals k6 dropped (no free VU): counted as `dropped` prompts. */
+  droppedIterations: number;
+  /** Prompts submitted that k6 cut before they settled (counted as `lost`). */
+  unsettled: number;
+  /** The bundled scenario k6 ran. */
+  script: string;
+}
+
+/** summary.json `merge`. */
+export interface MergeInfo {
+  inputs: { dir: string; runId: string; engine: 'node' | 'k6'; executionSegment: string; startedAt: string }[];
+  /** How the inputs were combined, in words. */
+  rules: string[];
+  /** k6 execution segments that make up the merged k6 test(s); where they do not cover 0:1 the result is a part of the plan. */
+  segmentCoverage?: string;
 }
 
 /** One trial of a capacity search at one arrival rate. */

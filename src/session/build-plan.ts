@@ -23,6 +23,7 @@ import {
   type Resolved,
   type RunPlanValues,
 } from './plan-values.js';
+import { engineProblems } from './engine-checks.js';
 import { workflowPlanFields } from './workflow-plan.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */
@@ -53,12 +54,23 @@ export async function buildRunPlan(resolved: Resolved<RunPlanValues>, ctx: RunPl
   }
   const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
   const openLoop = openLoopPlan(resolved, problems);
+  engineProblems(resolved, problems);
   throwProblems(problems);
   return finishPlan(resolved, common.targets, common.labels, ctx, {
     levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
     ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
     fetchOutputs: v.fetchOutputs,
     ...(openLoop !== undefined ? { openLoop } : {}),
+    engine: v.engine,
+    ...(v.threshold !== undefined ? { thresholds: v.threshold } : {}),
+    ...(v.engine === 'k6'
+      ? {
+          k6: {
+            ...(v.executionSegment !== undefined ? { executionSegment: v.executionSegment } : {}),
+            ...(v.expectedCompletion !== undefined ? { expectedCompletionMs: v.expectedCompletion } : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -190,7 +202,7 @@ function commonChecks(resolved: Resolved<CommonPlanValues>): CommonChecks {
   return { problems, targets, labels: labels.record };
 }
 
-type LoadFields = Pick<RunPlan, 'levels' | 'promptsPerLevel' | 'durationMs' | 'fetchOutputs' | 'openLoop' | 'capacity'>;
+type LoadFields = Pick<RunPlan, 'levels' | 'promptsPerLevel' | 'durationMs' | 'fetchOutputs' | 'openLoop' | 'capacity' | 'engine' | 'thresholds' | 'k6'>;
 
 /** The plan from the checked common values and the command's load; frozen, so nothing downstream can change it. */
 async function finishPlan(

@@ -18,7 +18,7 @@ import { buildFingerprint, fingerprintComments, fingerprintEnvironment, type Fin
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
-import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunEnvironment, RunSummary } from '../metrics/result-types.js';
+import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunEnvironment, RunK6, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
@@ -35,6 +35,7 @@ import { ResultFiles } from './result-files.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
 import { startTargets } from './targets.js';
+import { reportThresholds, thresholdVerdicts } from './threshold-gate.js';
 import { VramMonitor } from './vram-monitor.js';
 import { VramTimeline } from './vram-timeline.js';
 
@@ -58,6 +59,8 @@ export interface SessionIO {
   onTrial?: (trial: CapacityTrial) => void;
   /** The clock every mark is taken with (tests inject one). */
   clock?: Clock;
+  /** The environment the k6 engine is found by (K6_BIN, PATH) and inherits. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface MeasuredRun {
@@ -159,7 +162,7 @@ class MeasuringSession {
     const recorder = new MetricRecorder({ clock: () => clock.now() });
     const timeline = new QueueTimeline();
     const relay = new ObserverRelay();
-    const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
+    const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline }, this.#io.env);
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
     // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
@@ -186,7 +189,17 @@ class MeasuringSession {
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
 
-    const monitor = new VramMonitor({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => engine.live });
+    engine.prepare?.({
+      dir,
+      fingerprint,
+      headerComments: header,
+      environment: this.#environment(fingerprint, ready, undefined, {}),
+      startTimeEpochMs,
+      log: (text) => this.#log.write(text),
+    });
+    // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own.
+    const monitor =
+      engine.vramSource?.(vram) ?? new VramMonitor({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => engine.live });
     monitor.start();
     const lag = new HarnessLag();
     lag.start();
@@ -200,6 +213,8 @@ class MeasuringSession {
     const lagFigures = lag.stop();
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
+    // k6's own part of the outcome (its version, exit code, threshold verdicts), when k6 ran.
+    const k6 = (outcome as { k6?: RunK6 } | undefined)?.k6;
     const base: Omit<RunSummary, 'files'> = {
       ...summaryBase({
         plan,
@@ -214,6 +229,9 @@ class MeasuringSession {
         environment: this.#environment(fingerprint, ready, outcome, lagFigures.environment),
       }),
       vram: vramSummary,
+      engine: engine.engine,
+      ...(k6 !== undefined ? { k6 } : {}),
+      ...(plan.thresholds !== undefined ? { thresholds: thresholdVerdicts(plan.thresholds, recorder, k6) } : {}),
     };
     const summary = await this.#writeResults({ files, base, dir, header, queue, outcome, consoleReporter });
     return this.#verdict(dir, summary, outcome, failure);
@@ -287,6 +305,7 @@ class MeasuringSession {
     // The target ended the run (every socket lost): its code (3), after the partial results.
     if (outcome?.stoppedBy !== undefined) return { ...done, exitCode: outcome.stoppedBy.exitCode, error: outcome.stoppedBy };
     if (summary.partial) return { ...done, exitCode: 130 };
+    if (summary.thresholds !== undefined && reportThresholds(summary.thresholds, this.#log)) return { ...done, exitCode: 1 };
     if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
     const totals = summary.totals;
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;

@@ -103,8 +103,21 @@ export interface CommonPlanValues extends WorkflowValues {
   simFault: FaultSpec[] | undefined;
 }
 
+/** What sends the load: comfyload's own engine, or k6 running the bundled scenarios. */
+export type EngineName = 'node' | 'k6';
+
+/** `--engine`, `--threshold` and the k6 engine's settings. */
+export interface EngineValues {
+  engine: EngineName;
+  /** Normalised SLO texts (`completionMs.p95<30000`). */
+  threshold: string[] | undefined;
+  executionSegment: string | undefined;
+  /** Milliseconds. */
+  expectedCompletion: number | undefined;
+}
+
 /** `run`: virtual users or planned arrivals. */
-export interface RunPlanValues extends CommonPlanValues, OpenLoopValues {
+export interface RunPlanValues extends CommonPlanValues, OpenLoopValues, EngineValues {
   concurrency: number[];
   prompts: number;
   duration: number | undefined;

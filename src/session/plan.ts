@@ -8,6 +8,7 @@
 import type { CapacityPlan } from '../harness/capacity-run.js';
 import type { LoadPlan } from '../harness/load-plan.js';
 import type { FaultSpec } from '../sim/faults.js';
+import type { EngineName } from './plan-values.js';
 
 /** An input file to upload before the run (`--input`, `--input-mask`). */
 export interface InputFileSpec {
@@ -55,6 +56,10 @@ export interface RunPlan extends LoadPlan {
   vramIntervalMs?: number;
   /** Present: a capacity search (`levels` and `openLoop` are then unused). */
   capacity?: CapacityPlan;
+  /** Which engine sends the load: comfyload's own (default) or k6 running scenarios/ (src/harness/k6). */
+  engine?: EngineName;
+  /** `--threshold` SLO texts (`completionMs.p95<30000`): the run fails (exit 1) when one fails. */
+  thresholds?: string[];
 }
 
 /** The mode a plan runs in. */

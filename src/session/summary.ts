@@ -60,7 +60,8 @@ export function planSettings(plan: RunPlan): RunSettings {
 }
 
 export interface SummaryInput {
-  plan: RunPlan;
+  /** Only the run's name and targets are read (import-k6 has no RunPlan, only its k6 plan). */
+  plan: Pick<RunPlan, 'name' | 'targets' | 'targetKind'>;
   runId: string;
   startTimeEpochMs: number;
   endEpochMs: number;

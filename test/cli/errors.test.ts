@@ -43,6 +43,12 @@ describe('ComfyloadError', () => {
       EXPORT_WRITE: 2,
       NOT_RESULTS_DIR: 2,
       BAD_RESULTS: 2,
+      THRESHOLD_FAILED: 1,
+      K6_NOT_FOUND: 2,
+      K6_UNSUPPORTED: 2,
+      K6_FAILED: 2,
+      BAD_K6_OUTPUT: 2,
+      MERGE_MISMATCH: 2,
       INTERRUPTED: 130,
       INTERNAL: 70,
     };
