@@ -80,7 +80,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
   const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
 
   if (targets.length > 0) {
-    for (const key of ['simGpu', 'simTimeScale', 'simFault'] as const) {
+    for (const key of ['simGpu', 'simTimeScale', 'simFault', 'simSlowdown', 'simGpuProfile', 'simComfyuiVersion'] as const) {
       if (sources[key] === 'flag')
         problem(
           'COMFYLOAD_ERR_BAD_OPTION',
@@ -107,7 +107,17 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
     ...(targets.length === 0
-      ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed, ...(v.simFault !== undefined ? { faults: v.simFault } : {}) } }
+      ? {
+          emulator: {
+            gpu: v.simGpuProfile?.id ?? v.simGpu,
+            timeScale: v.simTimeScale,
+            seed,
+            ...(v.simFault !== undefined ? { faults: v.simFault } : {}),
+            ...(v.simSlowdown !== 1 ? { slowdown: v.simSlowdown } : {}),
+            ...(v.simGpuProfile !== undefined ? { gpuProfile: v.simGpuProfile } : {}),
+            ...(sources.simComfyuiVersion !== 'default' ? { comfyuiVersion: v.simComfyuiVersion } : {}),
+          },
+        }
       : {}),
     workflowPath,
     ...workflowFields,
@@ -126,6 +136,7 @@ export async function buildRunPlan(resolved: Resolved<RunOptionValues>, ctx: Run
     labels: labels.record,
     vramIntervalMs: v.vramInterval,
     ...(openLoop !== undefined ? { openLoop } : {}),
+    ...(v.threshold !== undefined && v.threshold.length > 0 ? { thresholds: v.threshold } : {}),
   };
   return deepFreeze(plan);
 }

@@ -10,11 +10,12 @@ import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import type { SimOptions } from '../sim/sim-options.js';
 import { gpuProfile } from './options-run.js';
 import { boolean, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
+import { simUpgradeSpecs, type SimUpgradeValues } from './sim-upgrade-values.js';
 
 export const SIM_PROTOCOLS = ['current', 'legacy'] as const;
 export const PREVIEW_METHODS = ['none', 'auto', 'latent2rgb', 'taesd'] as const;
 
-export interface SimOptionValues {
+export interface SimOptionValues extends SimUpgradeValues {
   host: string;
   port: number;
   gpu: string;
@@ -72,6 +73,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     example: 'rtx-4090',
     parse: gpuProfile,
   },
+  ...simUpgradeSpecs('Simulation', ''),
   timeScale: {
     kind: 'number',
     group: 'Simulation',
@@ -143,7 +145,20 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
 /** The settings `startSim` (src/sim) takes, as the sim command derives them from its options. */
 export type SimStartOptions = Pick<
   SimOptions,
-  'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults'
+  | 'host'
+  | 'port'
+  | 'gpu'
+  | 'gpuProfile'
+  | 'slowdown'
+  | 'comfyuiVersion'
+  | 'timeScale'
+  | 'seed'
+  | 'protocol'
+  | 'previewMethod'
+  | 'cache'
+  | 'maxUploadSizeMb'
+  | 'groundTruthPath'
+  | 'faults'
 >;
 
 /** Map resolved sim options to startSim's settings, checking the rules between options. */
@@ -157,7 +172,10 @@ export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStart
   return {
     host: v.host,
     port: v.port,
-    gpu: v.gpu,
+    gpu: v.gpuProfile?.id ?? v.gpu,
+    ...(v.gpuProfile !== undefined ? { gpuProfile: v.gpuProfile } : {}),
+    slowdown: v.slowdown,
+    comfyuiVersion: v.comfyuiVersion,
     timeScale: v.timeScale,
     seed: v.seed,
     protocol: v.protocol,

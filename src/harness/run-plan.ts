@@ -6,6 +6,8 @@ import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { ArrivalProcess, RateStage } from './arrival-schedule.js';
 import type { DispatchPolicy } from './dispatch.js';
 import type { FaultSpec } from '../sim/faults.js';
+import type { GpuProfile } from '../sim/profiles.js';
+import type { RunThreshold } from '../metrics/run-thresholds.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
@@ -58,7 +60,16 @@ export interface RunPlan {
   targetKind: 'server' | 'emulator';
   targets: TargetSpec[];
   /** Settings of the built-in emulator when `targetKind` is `emulator` (the engine starts it). */
-  emulator?: { gpu: string; timeScale: number; seed: number; faults?: FaultSpec[] };
+  emulator?: {
+    gpu: string;
+    timeScale: number;
+    seed: number;
+    faults?: FaultSpec[];
+    /** Playing an upgrade: compute this much slower, a GPU profile of the user's, another reported version. */
+    slowdown?: number;
+    gpuProfile?: GpuProfile;
+    comfyuiVersion?: string;
+  };
   workflowPath: string;
   /** The API-format graph; `{}` until preflight converts `workflowUi`. */
   workflow: ApiWorkflow;
@@ -98,6 +109,8 @@ export interface RunPlan {
   labels: Record<string, string>;
   /** How often the VRAM sampler polls /system_stats (default 250 ms). */
   vramIntervalMs?: number;
+  /** `--threshold` rules the finished run is judged by (exit 1 when one is broken). */
+  thresholds?: RunThreshold[];
   /** Present: an open-loop run (`levels` is then unused). */
   openLoop?: OpenLoopPlan;
 }

@@ -7,6 +7,7 @@
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
 import type { MetricName } from './metric-names.js';
+import type { RunThresholdResult } from './run-thresholds.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
 export type Phase = 'warmup' | 'measure';
@@ -318,6 +319,8 @@ export interface RunSummary {
   targetLevels?: Record<string, Record<string, LevelSummary>>;
   /** `comfyload capacity`: the search's outcome (capacity.json holds the same). */
   capacity?: CapacityResult;
+  /** `run --threshold`: each rule's verdict, figure and confidence. */
+  thresholds?: RunThresholdResult[];
 }
 
 /** One trial of a capacity search at one arrival rate. */

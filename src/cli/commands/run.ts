@@ -28,6 +28,7 @@ import { startEmbeddedEmulator, type EmbeddedEmulator } from '../embedded-emulat
 import { HarnessLag } from '../harness-lag.js';
 import { abortOnSignal } from '../stop-signal.js';
 import { writeReport } from '../../session/results-folder.js';
+import { judgeRun, printThresholds } from '../../session/run-thresholds.js';
 
 export interface RunFlags {
   json: boolean;
@@ -44,9 +45,10 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
     if (plan.targetKind === 'emulator') {
       const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
       const faults = emu.faults ?? [];
-      sim = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults });
+      const upgrade = { ...(emu.slowdown !== undefined ? { slowdown: emu.slowdown } : {}), ...(emu.gpuProfile ? { gpuProfile: emu.gpuProfile } : {}), ...(emu.comfyuiVersion ? { comfyuiVersion: emu.comfyuiVersion } : {}) };
+      sim = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults, ...upgrade });
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
-      const faultText = faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : '';
+      const faultText = `${faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : ''}${emu.slowdown !== undefined ? `, slowdown ${emu.slowdown}` : ''}${emu.comfyuiVersion ? `, ComfyUI ${emu.comfyuiVersion}` : ''}`;
       stderr.write(
         `comfyload: no --url given: running against the built-in ComfyUI emulator (gpu ${emu.gpu}, time-scale ${emu.timeScale}${faultText}, ${sim.isolation === 'worker' ? 'in a worker thread' : 'in-process'}) at ${sim.url}\n`,
       );
@@ -152,6 +154,9 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     }),
     vram: vramSummary,
   };
+  // --threshold (issue 13): judged on the measured prompts, written into summary.json and report.html; printed at the gates below.
+  const thresholds = plan.thresholds !== undefined ? judgeRun(plan.thresholds, recorder, levels) : undefined;
+  if (thresholds !== undefined) base.thresholds = thresholds;
   const extraFiles = await openLoop.finish(plan, outcome, base, dir, headerComments, stderr);
   const summary = await reporting.finish(base, extraFiles);
   try {
@@ -166,6 +171,8 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   // The target ended the run (every socket lost): its code and exit 3, after the partial results.
   if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
+  // --threshold (issue 13): one line per rule; a broken one exits 1, like --max-error-rate.
+  const thresholdBroken = printThresholds(thresholds, stderr);
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
   if (errorRate > plan.maxErrorRate) {
@@ -174,7 +181,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
     );
     return 1;
   }
-  return 0;
+  return thresholdBroken ? 1 : 0; // --threshold (issue 13)
 }
 
 function describePlan(plan: RunPlan): string {
