@@ -12,6 +12,7 @@ import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { CAPACITY_OPTIONS } from './options-capacity.js';
+import { COMPARE_OPTIONS } from './options-compare.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -31,6 +32,11 @@ export const COMMANDS = {
     describe: "Check a workflow against a server's /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt",
   },
   report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
+  compare: {
+    table: COMPARE_OPTIONS,
+    describe:
+      'Compare results: `comfyload compare BASELINE CANDIDATE` (fingerprint diff, per-level verdicts with confidence intervals, gates: exit 1 on a significant regression), or `comfyload compare results/` for the GPU × model matrix',
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -51,7 +57,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   let output = '';
   let parsed: Record<string, unknown> = {};
   // With a callback yargs parses synchronously; the returned value is not a pending promise.
-  void buildYargs(version, columns).parse([...argv], {}, (err, args, out) => {
+  void buildYargs(version, columns).parse(argv[0] === 'compare' ? expandSideLists(argv) : [...argv], {}, (err, args, out) => {
     parseError = err ?? undefined;
     parsed = args as Record<string, unknown>;
     output = out;
@@ -67,11 +73,11 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   const command: CommandName =
     first === undefined || first === 'run'
       ? 'run'
-      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity'
+      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' || first === 'compare'
         ? first
         : unknownCommand(first);
-  // `report` takes the results folder as its one positional argument.
-  const args = command === 'report' ? rest.slice(0, 1) : [];
+  // `report` takes the results folder as its one positional argument, `compare` up to two.
+  const args = command === 'report' ? rest.slice(0, 1) : command === 'compare' ? rest.slice(0, 2) : [];
   const stray = rest[args.length];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
@@ -88,7 +94,27 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     else unknown.push(key);
   }
   if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
-  return { kind: 'command', command, flags, ...(command === 'report' ? { args } : {}) };
+  return { kind: 'command', command, flags, ...(command === 'report' || command === 'compare' ? { args } : {}) };
+}
+
+/**
+ * `compare --baseline a b c --candidate d e f`: the folders after a side's flag, up to the next
+ * flag, belong to that side (yargs alone would take only the first and leave the rest as
+ * positionals); rewritten as one flag per folder.
+ */
+export function expandSideLists(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let side: string | undefined;
+  for (const token of argv) {
+    if (token === '--baseline' || token === '--candidate') {
+      side = token;
+      continue;
+    }
+    if (token.startsWith('-')) side = undefined;
+    if (side !== undefined) out.push(side, token);
+    else out.push(token);
+  }
+  return out;
 }
 
 function unknownCommand(name: string): never {
@@ -141,6 +167,7 @@ function buildYargs(version: string, columns: number): Argv {
     .command('capacity', COMMANDS.capacity.describe, (y) => withOptions(y, CAPACITY_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('report', COMMANDS.report.describe, (y) => withOptions(y, REPORT_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('compare', COMMANDS.compare.describe, (y) => withOptions(y, COMPARE_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',
