@@ -41,6 +41,8 @@ describe('ComfyloadError', () => {
       ERROR_RATE_EXCEEDED: 1,
       RESULTS_WRITE: 2,
       NOT_RESULTS_DIR: 2,
+      COMPARE_MISMATCH: 2,
+      COMPARE_EMPTY: 2,
       BAD_RESULTS: 2,
       INTERRUPTED: 130,
       INTERNAL: 70,
