@@ -41,7 +41,8 @@ export const COMPARE_OPTIONS = defineOptions<CompareOptionValues>('COMFYLOAD_COM
     repeatable: true,
     config: false,
     group: 'Sides',
-    description: 'Baseline results folder(s): repeats of one configuration (`--baseline a b c`), or a parent folder holding them. Instead of the first positional argument.',
+    description:
+      'Baseline results folder(s): repeats of one configuration (`--baseline a b c`), or a parent folder holding them. Instead of the first positional argument.',
     defaultText: 'first argument',
     example: 'results/before',
     parse: repeatable(path('results/before')),
@@ -102,7 +103,7 @@ export const COMPARE_OPTIONS = defineOptions<CompareOptionValues>('COMFYLOAD_COM
   price: {
     kind: 'string',
     group: 'Matrix',
-    description: 'GPU prices per hour for the matrix\'s cost per 1,000 images: `gpu=price/h` by results-folder GPU name or emulator id, comma-separated.',
+    description: "GPU prices per hour for the matrix's cost per 1,000 images: `gpu=price/h` by results-folder GPU name or emulator id, comma-separated.",
     example: 'rtx-4090=0.69/h,h100=2.49/h',
     parse: prices,
   },

@@ -59,7 +59,8 @@ export function simUpgradeSpecs(group: string, prefix: '' | 'run'): { [K in keyo
     comfyuiVersion: {
       kind: 'string',
       group,
-      description: 'ComfyUI version the emulator reports in /system_stats (its protocol stays 0.3.64): gives the fingerprint diff of `compare` a version change to show.',
+      description:
+        'ComfyUI version the emulator reports in /system_stats (its protocol stays 0.3.64): gives the fingerprint diff of `compare` a version change to show.',
       default: '0.3.64',
       example: '0.3.65',
       parse: text('a version such as 0.3.65', '0.3.65', /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,40}$/),

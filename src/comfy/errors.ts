@@ -69,7 +69,7 @@ export const ERROR_CODES = {
   COMFYLOAD_ERR_BAD_SET_PATH: {
     exitCode: EXIT_CODES.usage,
     summary: 'A --set or --matrix path is not `<selector>.<input>` (node id, class, `title:…` or a bare input name).',
-    fix: 'Write it as e.g. KSampler.steps=30, 3.inputs.steps=30 or \'title:Positive.text=…\'.',
+    fix: "Write it as e.g. KSampler.steps=30, 3.inputs.steps=30 or 'title:Positive.text=…'.",
   },
   COMFYLOAD_ERR_SET_PATH_NO_MATCH: {
     exitCode: EXIT_CODES.usage,

@@ -32,9 +32,13 @@ export function compareRuns(baseline: readonly RunSamples[], candidate: readonly
   const candKeys = levelKeys(candidate);
   const shared = baseKeys.filter((k) => candKeys.includes(k));
   if (shared.length === 0) {
-    throw new ComfyloadError('COMFYLOAD_ERR_COMPARE_EMPTY', `Baseline and candidate share no level (baseline ${baseKeys.join(', ') || 'none'}; candidate ${candKeys.join(', ') || 'none'})`, {
-      hint: 'measure both at the same --concurrency levels (or --rate), e.g. --concurrency 1,2,4 for both.',
-    });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_COMPARE_EMPTY',
+      `Baseline and candidate share no level (baseline ${baseKeys.join(', ') || 'none'}; candidate ${candKeys.join(', ') || 'none'})`,
+      {
+        hint: 'measure both at the same --concurrency levels (or --rate), e.g. --concurrency 1,2,4 for both.',
+      },
+    );
   }
   const levels: CompareLevel[] = [];
   const rows: CompareRow[] = [];
@@ -128,10 +132,19 @@ function levelRows(key: string, b: readonly LevelSamples[], c: readonly LevelSam
     const gapComparison = compareUnits(bu, cu, settings('lower', 'completion gaps'));
     const rate = (levels: readonly LevelSamples[]): number => {
       const ms = levels.reduce((n, l) => n + l.level.durationMs, 0);
-      const value = levels.reduce((n, l) => n + (perImage ? (l.level.imagesPerMin * l.level.durationMs) / 60_000 : l.level.promptsPerSec * (l.level.durationMs / 1000)), 0);
+      const value = levels.reduce(
+        (n, l) => n + (perImage ? (l.level.imagesPerMin * l.level.durationMs) / 60_000 : l.level.promptsPerSec * (l.level.durationMs / 1000)),
+        0,
+      );
       return ms > 0 ? (value / ms) * (perImage ? 60_000 : 1000) : Number.NaN;
     };
-    rows.push({ level: key, metric: derived.name, unit: derived.unit, better: 'higher', comparison: invertRate(gapComparison, rate(b), rate(c), perImage ? 60_000 : 1000) });
+    rows.push({
+      level: key,
+      metric: derived.name,
+      unit: derived.unit,
+      better: 'higher',
+      comparison: invertRate(gapComparison, rate(b), rate(c), perImage ? 60_000 : 1000),
+    });
   }
   return rows;
 }
@@ -185,17 +198,29 @@ function judgeGate(
     const ratio = bootstrapQuantileRatio(units(baseline), units(candidate), q, { block: batch, confidence });
     const pct = `${+(confidence * 100).toFixed(2)}%`;
     results.push(
-      judgeGateLevel(gate, key, { ...ratio, method: `moving-block bootstrap of the ${gate.figure} ratio (blocks of ${batch}, ${ratio.resamples} resamples), ${pct}` }),
+      judgeGateLevel(gate, key, {
+        ...ratio,
+        method: `moving-block bootstrap of the ${gate.figure} ratio (blocks of ${batch}, ${ratio.resamples} resamples), ${pct}`,
+      }),
     );
   }
   const failed = results.filter((r) => r.verdict === 'fail');
   const undecided = results.filter((r) => r.verdict === 'too few samples');
   const verdict = failed.length > 0 ? 'fail' : results.length === 0 || undecided.length === results.length ? 'too few samples' : 'pass';
   const show = failed[0] ?? worst(results, gate) ?? undecided[0];
-  const figures = show !== undefined ? ` at ${show.level}: ${pctText(show.delta)} [${pctText(show.lo)}, ${pctText(show.hi)}] (${show.method})` : ' (no level has this metric on both sides)';
+  const figures =
+    show !== undefined
+      ? ` at ${show.level}: ${pctText(show.delta)} [${pctText(show.lo)}, ${pctText(show.hi)}] (${show.method})`
+      : ' (no level has this metric on both sides)';
   const word = verdict === 'fail' ? 'FAIL' : verdict === 'pass' ? 'pass' : 'too few samples';
-  const rule = betterDirection(gate.metric) === 'higher' ? `may drop by at most ${pctText(-gate.limit, false)}` : `may grow by at most ${pctText(gate.limit, false)}`;
-  return { gate: gate.text, verdict, levels: results, line: `gate ${gate.text} (${gate.metric}${gate.figure ? ` ${gate.figure}` : ''} ${rule}): ${word}${figures}` };
+  const rule =
+    betterDirection(gate.metric) === 'higher' ? `may drop by at most ${pctText(-gate.limit, false)}` : `may grow by at most ${pctText(gate.limit, false)}`;
+  return {
+    gate: gate.text,
+    verdict,
+    levels: results,
+    line: `gate ${gate.text} (${gate.metric}${gate.figure ? ` ${gate.figure}` : ''} ${rule}): ${word}${figures}`,
+  };
 }
 
 /** The level whose interval comes closest to breaking the gate. */
@@ -220,23 +245,33 @@ function headline(failed: readonly CompareGateResult[], rows: readonly CompareRo
   if (failed.length > 0) return `REGRESSION: ${failed.length} of ${gates.length} gates failed${what}`;
   const slower = rows.filter((r) => r.comparison.verdict === 'slower');
   const few = rows.filter((r) => r.comparison.verdict === 'too few samples');
-  if (slower.length > 0) return `No gate failed${what}; significantly slower within the thresholds: ${slower.map((r) => `${r.metric} at ${r.level} ${pctText(r.comparison.decisive.delta)}`).join(', ')}`;
+  if (slower.length > 0)
+    return `No gate failed${what}; significantly slower within the thresholds: ${slower.map((r) => `${r.metric} at ${r.level} ${pctText(r.comparison.decisive.delta)}`).join(', ')}`;
   if (few.length === rows.length) return `Too few samples to tell${what}: ${few[0]?.comparison.needed?.text ?? ''}`;
   return `No significant regression${what}`;
 }
 
-function notes(confidence: number, nb: number, nc: number, levels: readonly CompareLevel[], diff: { workloadChanges: string[]; mixedKeys: string[] }): string[] {
+function notes(
+  confidence: number,
+  nb: number,
+  nc: number,
+  levels: readonly CompareLevel[],
+  diff: { workloadChanges: string[]; mixedKeys: string[] },
+): string[] {
   const pct = `${+(confidence * 100).toFixed(2)}%`;
   const out = [
     `Centre: median; ± the ${pct} confidence interval of the median (order statistics). Differences: candidate vs baseline, Hodges-Lehmann shift of log values (a ratio) with the Moses ${pct} interval of the Mann-Whitney U test; "~" = the interval holds 0 (no significant difference).`,
-    'Units: one per prompt (ok prompts only; warm-up, cached and failed prompts excluded); stepIntervalMs is summarised per prompt first (its median step), so a prompt\'s steps count once. Throughput is compared through the gaps between completions.',
+    "Units: one per prompt (ok prompts only; warm-up, cached and failed prompts excluded); stepIntervalMs is summarised per prompt first (its median step), so a prompt's steps count once. Throughput is compared through the gaps between completions.",
     ...levels.filter((l) => l.batch > 1).map((l) => `${l.batchReason}, so each batch of ${l.batch} consecutive prompts counts as one unit (batch means).`),
     nb >= MIN_RUNS_BETWEEN && nc >= MIN_RUNS_BETWEEN
       ? `${nb}+${nc} runs: verdicts come from Welch's t test between runs (log run medians), which counts run-to-run variation (clocks, thermals).`
       : `${nb}+${nc} run(s): run-to-run variation (GPU clocks, thermals) is not measured; repeat each side ≥ ${MIN_RUNS_BETWEEN} times (--baseline a b c --candidate d e f) for a between-run test.`,
     `Gates fail only when the whole ${pct} interval lies beyond the threshold (p90/p95/p99 gates: moving-block bootstrap of the percentile ratio).`,
   ];
-  if (diff.workloadChanges.length > 0) out.unshift(`DIFFERENT WORKLOADS (--allow-different-workflow): ${diff.workloadChanges.join(', ')} differ; the differences below are not an upgrade's alone.`);
+  if (diff.workloadChanges.length > 0)
+    out.unshift(
+      `DIFFERENT WORKLOADS (--allow-different-workflow): ${diff.workloadChanges.join(', ')} differ; the differences below are not an upgrade's alone.`,
+    );
   if (diff.mixedKeys.length > 0) out.push(`Mixed fingerprints within a side: ${diff.mixedKeys.join(', ')}.`);
   return out;
 }

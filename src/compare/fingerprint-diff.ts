@@ -50,7 +50,16 @@ const WORKLOAD_KEYS = new Set([
 ]);
 
 /** Keys that are a run's own figures or derived names, not its environment. */
-const IGNORED = [/^harnessEventLoopDelay/, /^reconnects$/, /^malformedMessages$/, /^inputUploads$/, /^cacheAudit/, /^gpuSlug$/, /^modelConfigSlug$/, /^workflowPath$/];
+const IGNORED = [
+  /^harnessEventLoopDelay/,
+  /^reconnects$/,
+  /^malformedMessages$/,
+  /^inputUploads$/,
+  /^cacheAudit/,
+  /^gpuSlug$/,
+  /^modelConfigSlug$/,
+  /^workflowPath$/,
+];
 
 /** The keys compared first, in this order (the rest follow alphabetically). */
 const LEADING = [

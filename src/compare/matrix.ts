@@ -38,10 +38,10 @@ export function buildMatrix(runs: readonly RunSamples[], options: { prices?: rea
 }
 
 const MATRIX_NOTES = [
-  'Throughput: ok prompts per second at the level with the highest pooled throughput (Σ ok / Σ level duration over the runs); ± half the range of the runs\' own throughput at that level.',
-  'Step time: sampler step interval p50 at the lowest concurrency measured: the median over prompts of each prompt\'s median interval between progress events (s/it), and its inverse (it/s). Not steps × batch / wall time, so it compares GPUs, not queues.',
+  "Throughput: ok prompts per second at the level with the highest pooled throughput (Σ ok / Σ level duration over the runs); ± half the range of the runs' own throughput at that level.",
+  "Step time: sampler step interval p50 at the lowest concurrency measured: the median over prompts of each prompt's median interval between progress events (s/it), and its inverse (it/s). Not steps × batch / wall time, so it compares GPUs, not queues.",
   'Completion p50/p95: POST sent → completion at the lowest concurrency (c=1 when measured), the prompts of every run pooled.',
-  'VRAM peak: the highest used-VRAM sample of any level (vram_total − vram_free; not nvidia-smi\'s figure).',
+  "VRAM peak: the highest used-VRAM sample of any level (vram_total − vram_free; not nvidia-smi's figure).",
   'Cost per 1,000 images: price per hour × 1000 / (images per minute at the best level × 60).',
 ];
 
@@ -59,14 +59,21 @@ function matrixRow(group: readonly RunSamples[], prices: readonly GpuPrice[]): M
   const runRates = group.map((r) => r.levels.get(best)?.level.promptsPerSec).filter((v): v is number => v !== undefined);
   const mean = runRates.reduce((s, v) => s + v, 0) / Math.max(1, runRates.length);
   const lowest = [...keys].sort((a, b) => concurrencyOf(group, a) - concurrencyOf(group, b))[0];
-  const pooled = (key: string | undefined, metric: string): number[] => (key === undefined ? [] : group.flatMap((r) => r.levels.get(key)?.units.get(metric) ?? []));
+  const pooled = (key: string | undefined, metric: string): number[] =>
+    key === undefined ? [] : group.flatMap((r) => r.levels.get(key)?.units.get(metric) ?? []);
   const steps = pooled(lowest, 'stepIntervalMs');
   const completion = pooled(lowest, 'completionMs');
   const stepMs = steps.length > 0 ? median(steps) : null;
   const vram = group.flatMap((r) => [...r.levels.values()].map((l) => l.level.vramPeakBytes)).filter((v): v is number => v !== undefined);
   const imagesPerMin = pooledRate(best, 'imagesPerMin');
   const price = priceFor(prices, env.gpuSlug ?? '');
-  const mixed = group.length > 1 ? fingerprintDiff(group.map((r) => r.view), group.map((r) => r.view)).mixedKeys : [];
+  const mixed =
+    group.length > 1
+      ? fingerprintDiff(
+          group.map((r) => r.view),
+          group.map((r) => r.view),
+        ).mixedKeys
+      : [];
   return {
     gpu: env.gpu ?? '?',
     gpuSlug: env.gpuSlug ?? '?',

@@ -13,18 +13,19 @@ export function findResultsFolders(paths: readonly string[], cwd: string, side: 
   const found: string[] = [];
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    let isDir = false;
-    try {
-      isDir = statSync(abs).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${side} ${p} is not a folder`, { hint: 'pass a results folder, or a folder holding results folders.' });
+    if (!isFolder(abs))
+      throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${side} ${p} is not a folder`, {
+        hint: 'pass a results folder, or a folder holding results folders.',
+      });
     const runs = walk(abs);
     if (runs.length === 0) {
-      throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${side} ${p} holds no comfyload results folder (none with summary.json, levels.csv and requests.csv)`, {
-        hint: 'pass the folder a run wrote (results/<gpu>/<model-config>/<UTC time>-<name>/) or one above it.',
-      });
+      throw new ComfyloadError(
+        'COMFYLOAD_ERR_NOT_RESULTS_DIR',
+        `${side} ${p} holds no comfyload results folder (none with summary.json, levels.csv and requests.csv)`,
+        {
+          hint: 'pass the folder a run wrote (results/<gpu>/<model-config>/<UTC time>-<name>/) or one above it.',
+        },
+      );
     }
     for (const r of runs) if (!found.includes(r)) found.push(r);
   }
@@ -36,13 +37,15 @@ function walk(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      continue;
-    }
-    if (isDir) out.push(...walk(path));
+    if (isFolder(path)) out.push(...walk(path));
   }
   return out;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

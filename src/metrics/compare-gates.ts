@@ -86,7 +86,11 @@ export interface GateLevelResult {
  * One level of a gate: `fail` when the interval lies wholly past the limit (lo > limit for a time,
  * hi < limit for a throughput), `too few samples` without an interval, else `pass`.
  */
-export function judgeGateLevel(gate: CompareGate, level: string, figures: { delta: number | null; lo: number | null; hi: number | null; method: string }): GateLevelResult {
+export function judgeGateLevel(
+  gate: CompareGate,
+  level: string,
+  figures: { delta: number | null; lo: number | null; hi: number | null; method: string },
+): GateLevelResult {
   const { delta, lo, hi, method } = figures;
   if (delta === null || lo === null || hi === null) return { level, verdict: 'too few samples', delta, lo, hi, method };
   const broken = betterDirection(gate.metric) === 'higher' ? hi < gate.limit : lo > gate.limit;

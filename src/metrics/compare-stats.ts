@@ -87,7 +87,10 @@ export function compareUnits(baseline: readonly (readonly number[])[], candidate
   const within = uTestFigures(baseBatches, candBatches, settings.confidence);
   const baseRuns = baseline.filter((r) => r.length > 0);
   const candRuns = candidate.filter((r) => r.length > 0);
-  const between = baseRuns.length >= MIN_RUNS_BETWEEN && candRuns.length >= MIN_RUNS_BETWEEN ? welchFigures(baseRuns.map(median), candRuns.map(median), settings.confidence) : null;
+  const between =
+    baseRuns.length >= MIN_RUNS_BETWEEN && candRuns.length >= MIN_RUNS_BETWEEN
+      ? welchFigures(baseRuns.map(median), candRuns.map(median), settings.confidence)
+      : null;
   const decisive = between ?? within;
   const pct = `${+(settings.confidence * 100).toFixed(2)}%`;
   const units = batch > 1 ? `batches of ${batch} ${settings.unitName}` : settings.unitName;

@@ -132,7 +132,14 @@ export function medianCi(values: readonly number[], confidence: number): MedianC
 
 /** The fewest values whose median has a confidence interval at `confidence`: 6 at 95%. */
 export function minValuesForMedianCi(confidence: number): number {
-  for (let n = 1; n <= 200; n++) if (medianCi(Array.from({ length: n }, (_, i) => i), confidence).lo !== null) return n;
+  for (let n = 1; n <= 200; n++)
+    if (
+      medianCi(
+        Array.from({ length: n }, (_, i) => i),
+        confidence,
+      ).lo !== null
+    )
+      return n;
   return 201;
 }
 
@@ -141,7 +148,7 @@ function uStatistic(a: readonly number[], b: readonly number[]): { u: number; ti
   const pooled = [...a.map((v) => ({ v, side: 0 })), ...b.map((v) => ({ v, side: 1 }))].sort((x, y) => x.v - y.v);
   let rankSumB = 0;
   let tieTerm = 0;
-  for (let i = 0; i < pooled.length; ) {
+  for (let i = 0; i < pooled.length;) {
     let j = i;
     while (j + 1 < pooled.length && pooled[j + 1]!.v === pooled[i]!.v) j++;
     const rank = (i + j) / 2 + 1;

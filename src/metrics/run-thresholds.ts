@@ -92,11 +92,31 @@ function judgePercentile(t: Extract<RunThreshold, { kind: 'percentile' }>, input
   const pct = `${+(confidence * 100).toFixed(2)}%`;
   if (observed >= thresholdMs) {
     const significant = stat === 'fail';
-    return result(t.text, 'fail', observed, n, over, confidence, significant, required, `${figure}: ${significant ? `broken at ${pct} (binomial test)` : `broken as observed, not yet significant at ${pct}`}`);
+    return result(
+      t.text,
+      'fail',
+      observed,
+      n,
+      over,
+      confidence,
+      significant,
+      required,
+      `${figure}: ${significant ? `broken at ${pct} (binomial test)` : `broken as observed, not yet significant at ${pct}`}`,
+    );
   }
   if (stat === 'pass') return result(t.text, 'pass', observed, n, over, confidence, true, required, `${figure}: met at ${pct} (binomial test)`);
   const needed = minSamplesForPercentile(percentile, confidence, over);
-  return result(t.text, 'too few samples', observed, n, over, confidence, false, needed, `${figure}: met as observed, but claiming it at ${pct} takes ≥ ${needed} prompts (${needed - n} more)`);
+  return result(
+    t.text,
+    'too few samples',
+    observed,
+    n,
+    over,
+    confidence,
+    false,
+    needed,
+    `${figure}: met as observed, but claiming it at ${pct} takes ≥ ${needed} prompts (${needed - n} more)`,
+  );
 }
 
 function judgeErrorRate(t: Extract<RunThreshold, { kind: 'errorRate' }>, input: RunThresholdInput, confidence: number): RunThresholdResult {
@@ -105,14 +125,25 @@ function judgeErrorRate(t: Extract<RunThreshold, { kind: 'errorRate' }>, input: 
   const observed = n > 0 ? k / n : null;
   const pct = `${+(confidence * 100).toFixed(2)}%`;
   const required = requiredForRate(t.maxRate, confidence, k);
-  if (n === 0 || observed === null) return result(t.text, 'too few samples', null, 0, 0, confidence, false, required, `no measured prompt was submitted; at least ${required} needed`);
+  if (n === 0 || observed === null)
+    return result(t.text, 'too few samples', null, 0, 0, confidence, false, required, `no measured prompt was submitted; at least ${required} needed`);
   const figure = `${k} of ${n} prompts failed (${(observed * 100).toFixed(2)}%)`;
   // Binomial: P(X ≤ k | n, maxRate) ≤ α claims rate < maxRate; P(X ≥ k) ≤ α claims rate > maxRate.
   const alpha = 1 - confidence;
   const claimBelow = t.maxRate > 0 && binomialCdf(k, n, t.maxRate) <= alpha;
   const claimAbove = k > 0 && 1 - binomialCdf(k - 1, n, t.maxRate) <= alpha;
   if (observed >= t.maxRate && !(t.maxRate === 0 && k === 0)) {
-    return result(t.text, 'fail', observed, n, k, confidence, claimAbove, required, `${figure}: broken ${claimAbove ? `at ${pct} (binomial test)` : `as observed, not yet significant at ${pct}`}`);
+    return result(
+      t.text,
+      'fail',
+      observed,
+      n,
+      k,
+      confidence,
+      claimAbove,
+      required,
+      `${figure}: broken ${claimAbove ? `at ${pct} (binomial test)` : `as observed, not yet significant at ${pct}`}`,
+    );
   }
   if (claimBelow) return result(t.text, 'pass', observed, n, k, confidence, true, required, `${figure}: met at ${pct} (binomial test)`);
   const more = Number.isFinite(required) ? `takes ≥ ${required} prompts (${Math.max(0, required - n)} more)` : 'is impossible for a rate of 0';

@@ -69,6 +69,8 @@ describe('fingerprintDiff', () => {
   });
 
   it('masks where a server listens and keeps files, not its flags', () => {
-    expect(comparableArgv('main.py --listen 127.0.0.1 --port 44125 --input-directory /tmp/x --lowvram')).toBe('main.py --listen … --port … --input-directory … --lowvram');
+    expect(comparableArgv('main.py --listen 127.0.0.1 --port 44125 --input-directory /tmp/x --lowvram')).toBe(
+      'main.py --listen … --port … --input-directory … --lowvram',
+    );
   });
 });

@@ -112,7 +112,9 @@ describe('comfyload compare on emulator runs', () => {
 
   it('run --threshold: a met rule exits 0, a broken one exits 1; both in summary.json and report.html', () => {
     expect(thresholdRuns.pass!.code, thresholdRuns.pass!.stderr).toBe(0);
-    expect(thresholdRuns.pass!.stderr).toMatch(/threshold completionMs\.p95<60000: TOO FEW SAMPLES: p95 = .* over 2 prompts \(0 above 60\.0 s\): met as observed, but claiming it at 95% takes ≥ 59 prompts \(57 more\)/);
+    expect(thresholdRuns.pass!.stderr).toMatch(
+      /threshold completionMs\.p95<60000: TOO FEW SAMPLES: p95 = .* over 2 prompts \(0 above 60\.0 s\): met as observed, but claiming it at 95% takes ≥ 59 prompts \(57 more\)/,
+    );
     expect(thresholdRuns.pass!.stderr).toMatch(/threshold errorRate<0\.9: PASS: 0 of 2 prompts failed \(0\.00%\): met at 95%/);
     expect(thresholdRuns.fail!.code).toBe(1);
     expect(thresholdRuns.fail!.stderr).toMatch(/threshold completionMs\.p50<1: FAIL: p50 = [\d.]+ ms over 2 prompts \(2 above 1\.0 ms\)/);

@@ -26,7 +26,26 @@ describe('comfyload compare results/: the GPU × model matrix', () => {
     for (const gpu of PROFILES) {
       for (const [family, workflow] of Object.entries(FAMILIES)) {
         const cli = await runCli(
-          ['run', '--sim-gpu', gpu, '--workflow', workflow, '--sim-time-scale', '0.05', '--concurrency', '1', '--prompts', '5', '--warmup', '1', '--results-dir', join(root, 'results'), '--name', `${gpu}-${family}`, '--quiet'],
+          [
+            'run',
+            '--sim-gpu',
+            gpu,
+            '--workflow',
+            workflow,
+            '--sim-time-scale',
+            '0.05',
+            '--concurrency',
+            '1',
+            '--prompts',
+            '5',
+            '--warmup',
+            '1',
+            '--results-dir',
+            join(root, 'results'),
+            '--name',
+            `${gpu}-${family}`,
+            '--quiet',
+          ],
           { timeoutMs: 60_000 },
         );
         expect(cli.code, cli.stderr).toBe(0);
@@ -74,7 +93,24 @@ describe('comfyload compare results/: the GPU × model matrix', () => {
     writeFileSync(profile, JSON.stringify({ base: 'rtx-4090', name: 'My Power-Limited 4090', relativeSpeed: 0.8 }));
     for (const seed of ['1', '2']) {
       const cli = await runCli(
-        ['run', '--sim-gpu-profile', profile, '--sim-time-scale', '0.05', '--concurrency', '1', '--prompts', '4', '--warmup', '1', '--seed', seed, '--results-dir', join(root, 'mine'), '--quiet'],
+        [
+          'run',
+          '--sim-gpu-profile',
+          profile,
+          '--sim-time-scale',
+          '0.05',
+          '--concurrency',
+          '1',
+          '--prompts',
+          '4',
+          '--warmup',
+          '1',
+          '--seed',
+          seed,
+          '--results-dir',
+          join(root, 'mine'),
+          '--quiet',
+        ],
         { timeoutMs: 60_000 },
       );
       expect(cli.code, cli.stderr).toBe(0);

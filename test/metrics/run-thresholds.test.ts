@@ -59,16 +59,20 @@ describe('judgeRunThresholds', () => {
 describe('histogramDistribution (the recorder adapter)', () => {
   it('counts values above a threshold as the exact values do, to the histogram bucket (0.1%)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0.5, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0.5, max: 100_000, noNaN: true }), (values, ms) => {
-        const h = newHistogram();
-        for (const v of values) h.recordValue(msToRecordedUs(v));
-        const d = histogramDistribution(mergeHistograms([h]));
-        const lowBound = values.filter((v) => v > ms * 1.002 + 0.002).length;
-        const highBound = values.filter((v) => v > ms / 1.002 - 0.002).length;
-        const got = d.countAbove(ms);
-        expect(got).toBeGreaterThanOrEqual(lowBound);
-        expect(got).toBeLessThanOrEqual(highBound);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0.5, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: 0.5, max: 100_000, noNaN: true }),
+        (values, ms) => {
+          const h = newHistogram();
+          for (const v of values) h.recordValue(msToRecordedUs(v));
+          const d = histogramDistribution(mergeHistograms([h]));
+          const lowBound = values.filter((v) => v > ms * 1.002 + 0.002).length;
+          const highBound = values.filter((v) => v > ms / 1.002 - 0.002).length;
+          const got = d.countAbove(ms);
+          expect(got).toBeGreaterThanOrEqual(lowBound);
+          expect(got).toBeLessThanOrEqual(highBound);
+        },
+      ),
     );
   });
 });

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 async function oneWarmPrompt(sim: SimHandle): Promise<Record<string, number>> {
   const rec = await Recorder.open(sim.url);
-  const graph = JSON.parse(readFileSync(new URL('../../fixtures/workflows/sd15-txt2img.json', import.meta.url), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
+  const graph = JSON.parse(readFileSync(new URL('../../fixtures/workflows/sd15-txt2img.json', import.meta.url), 'utf8')) as Record<
+    string,
+    { inputs: Record<string, unknown> }
+  >;
   let last = '';
   for (const seed of [1, 2]) {
     graph['3']!.inputs.seed = seed;

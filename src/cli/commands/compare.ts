@@ -19,9 +19,13 @@ export function compareCommand(resolved: Resolved<CompareOptionValues>, args: re
   const show = (p: string): string => relative(io.cwd, p) || p;
   const flagsGiven = v.baseline !== undefined || v.candidate !== undefined;
   if (flagsGiven && args.length > 0) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Give the sides either as arguments or as --baseline/--candidate, not both (got \`${args.join(' ')}\` too)`, {
-      hint: 'e.g. comfyload compare --baseline runs/a1 runs/a2 runs/a3 --candidate runs/b1 runs/b2 runs/b3',
-    });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_BAD_OPTION',
+      `Give the sides either as arguments or as --baseline/--candidate, not both (got \`${args.join(' ')}\` too)`,
+      {
+        hint: 'e.g. comfyload compare --baseline runs/a1 runs/a2 runs/a3 --candidate runs/b1 runs/b2 runs/b3',
+      },
+    );
   }
   if (!flagsGiven && args.length === 1) {
     const { matrix, written } = runMatrix({ paths: args, cwd: io.cwd, sort: v.sort, outDir: v.outDir, ...(v.price !== undefined ? { prices: v.price } : {}) });

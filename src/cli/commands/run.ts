@@ -45,7 +45,11 @@ export async function runCommand(plan: RunPlan, io: CliIO, flags: RunFlags): Pro
     if (plan.targetKind === 'emulator') {
       const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
       const faults = emu.faults ?? [];
-      const upgrade = { ...(emu.slowdown !== undefined ? { slowdown: emu.slowdown } : {}), ...(emu.gpuProfile ? { gpuProfile: emu.gpuProfile } : {}), ...(emu.comfyuiVersion ? { comfyuiVersion: emu.comfyuiVersion } : {}) };
+      const upgrade = {
+        ...(emu.slowdown !== undefined ? { slowdown: emu.slowdown } : {}),
+        ...(emu.gpuProfile ? { gpuProfile: emu.gpuProfile } : {}),
+        ...(emu.comfyuiVersion ? { comfyuiVersion: emu.comfyuiVersion } : {}),
+      };
       sim = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale: emu.timeScale, seed: emu.seed, port: 0, faults, ...upgrade });
       effective = { ...plan, targets: [{ url: sim.url, headers: {} }] };
       const faultText = `${faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : ''}${emu.slowdown !== undefined ? `, slowdown ${emu.slowdown}` : ''}${emu.comfyuiVersion ? `, ComfyUI ${emu.comfyuiVersion}` : ''}`;

@@ -19,7 +19,13 @@ export function renderCompareConsole(result: CompareResult): string {
   else
     out.push(
       ...alignColumns(
-        result.fingerprint.rows.map((r) => [`  ${r.key}`, r.baseline, '→', r.candidate, r.kind === 'workload' ? '(workload!)' : r.mixed !== null ? `(mixed: ${r.mixed})` : '']),
+        result.fingerprint.rows.map((r) => [
+          `  ${r.key}`,
+          r.baseline,
+          '→',
+          r.candidate,
+          r.kind === 'workload' ? '(workload!)' : r.mixed !== null ? `(mixed: ${r.mixed})` : '',
+        ]),
       ),
     );
   for (const level of result.levels) {
@@ -38,12 +44,22 @@ export function renderCompareConsole(result: CompareResult): string {
       formatTest(r),
     ]);
     out.push(...alignColumns([header, ...body], [false, true, false, true, false, false, false, false]));
-    const excluded = [level.baseline, level.candidate].map((s) => Object.entries(s.excluded).map(([k, n]) => `${n} ${k}`).join(', ') || 'none');
-    out.push(`  ${level.baseline.okPrompts}+${level.candidate.okPrompts} ok prompts; not counted: ${excluded[0]} | ${excluded[1]}${level.batch > 1 ? `; ${level.batchReason}: batches of ${level.batch}` : ''}`);
+    const excluded = [level.baseline, level.candidate].map(
+      (s) =>
+        Object.entries(s.excluded)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ') || 'none',
+    );
+    out.push(
+      `  ${level.baseline.okPrompts}+${level.candidate.okPrompts} ok prompts; not counted: ${excluded[0]} | ${excluded[1]}${level.batch > 1 ? `; ${level.batchReason}: batches of ${level.batch}` : ''}`,
+    );
     for (const r of rows.filter((x) => x.comparison.needed !== undefined)) out.push(`  ${r.metric}: too few samples: ${r.comparison.needed!.text}`);
   }
   if (result.unmatchedLevels.baseline.length + result.unmatchedLevels.candidate.length > 0) {
-    out.push('', `Levels on one side only (not compared): baseline ${result.unmatchedLevels.baseline.join(', ') || '–'}; candidate ${result.unmatchedLevels.candidate.join(', ') || '–'}`);
+    out.push(
+      '',
+      `Levels on one side only (not compared): baseline ${result.unmatchedLevels.baseline.join(', ') || '–'}; candidate ${result.unmatchedLevels.candidate.join(', ') || '–'}`,
+    );
   }
   out.push('', 'Gates:');
   for (const g of result.gates) out.push(`  ${g.line}`);

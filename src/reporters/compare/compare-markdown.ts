@@ -15,7 +15,10 @@ export function renderCompareMarkdown(result: CompareResult): string {
   out.push(`Baseline: ${sideText(result.baseline)} · Candidate: ${sideText(result.candidate)} · confidence ${pct}`, '');
   const changed = result.fingerprint.rows.filter((r) => r.changed);
   if (changed.length > 0) out.push(`**Changed:** ${changed.map((r) => `${r.key} \`${esc(r.baseline)}\` → \`${esc(r.candidate)}\``).join(', ')}`, '');
-  out.push(`| level | metric | ${esc(result.baseline.label)} | ${esc(result.candidate.label)} | vs base (${pct} CI) | verdict | test |`, '|---|---|--:|--:|---|---|---|');
+  out.push(
+    `| level | metric | ${esc(result.baseline.label)} | ${esc(result.candidate.label)} | vs base (${pct} CI) | verdict | test |`,
+    '|---|---|--:|--:|---|---|---|',
+  );
   for (const r of result.rows) {
     const v = r.comparison.verdict;
     const verdict = v === 'slower' ? '**slower**' : v === 'faster' ? 'faster' : v;
@@ -31,7 +34,9 @@ export function renderCompareMarkdown(result: CompareResult): string {
   else {
     out.push('| key | baseline | candidate | |', '|---|---|---|---|');
     for (const r of result.fingerprint.rows)
-      out.push(`| ${r.key} | \`${esc(r.baseline)}\` | \`${esc(r.candidate)}\` | ${r.kind === 'workload' ? 'workload' : r.mixed !== null ? `mixed (${r.mixed})` : ''} |`);
+      out.push(
+        `| ${r.key} | \`${esc(r.baseline)}\` | \`${esc(r.candidate)}\` | ${r.kind === 'workload' ? 'workload' : r.mixed !== null ? `mixed (${r.mixed})` : ''} |`,
+      );
   }
   out.push('', '<details><summary>How these numbers were tested</summary>', '', ...result.notes.map((n) => `- ${esc(n)}`), '', '</details>', '');
   return out.join('\n');

@@ -45,7 +45,10 @@ function header(version: boolean): string[] {
 
 export function renderMatrixConsole(m: MatrixResult): string {
   const version = showVersion(m);
-  const lines = alignColumns([header(version), ...m.rows.map((r) => cells(r, version))], [false, false, ...(version ? [false] : []), true, true, true, false, false, true, true]);
+  const lines = alignColumns(
+    [header(version), ...m.rows.map((r) => cells(r, version))],
+    [false, false, ...(version ? [false] : []), true, true, true, false, false, true, true],
+  );
   return `${[`comfyload compare (matrix): ${m.rows.length} configurations, sorted by ${m.sort}`, ...lines, '', ...m.notes.map((n) => `note: ${n}`)].join('\n')}\n`;
 }
 
@@ -87,6 +90,7 @@ export const MATRIX_CSV_COLUMNS = [
 ] as const satisfies readonly (keyof MatrixRow)[];
 
 export function renderMatrixCsv(m: MatrixResult): string {
-  const value = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : typeof v === 'number' ? String(+v.toPrecision(6)) : String(v));
+  const value = (v: unknown): string =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : typeof v === 'number' ? String(+v.toPrecision(6)) : String(v);
   return stringify([[...MATRIX_CSV_COLUMNS], ...m.rows.map((r) => MATRIX_CSV_COLUMNS.map((c) => value(r[c])))]);
 }

@@ -54,7 +54,10 @@ ${
   result.fingerprint.rows.length === 0
     ? '<p>Nothing: the same environment and workload on both sides.</p>'
     : `<table class="env"><thead><tr><th>key</th><th>baseline</th><th>candidate</th></tr></thead><tbody>${result.fingerprint.rows
-        .map((r) => `<tr><th>${esc(r.key)}${r.kind === 'workload' ? ' (workload)' : ''}${r.mixed !== null ? ` (mixed: ${esc(r.mixed)})` : ''}</th><td>${esc(r.baseline)}</td><td>${esc(r.candidate)}</td></tr>`)
+        .map(
+          (r) =>
+            `<tr><th>${esc(r.key)}${r.kind === 'workload' ? ' (workload)' : ''}${r.mixed !== null ? ` (mixed: ${esc(r.mixed)})` : ''}</th><td>${esc(r.baseline)}</td><td>${esc(r.candidate)}</td></tr>`,
+        )
         .join('')}</tbody></table>`
 }
 </section>

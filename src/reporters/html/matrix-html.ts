@@ -16,15 +16,26 @@ interface BarChart {
 }
 
 const CHARTS: BarChart[] = [
-  { id: 'bars-throughput', title: 'Throughput at the best level (prompts/s, higher is better)', value: (r) => r.promptsPerSec, text: (v) => formatValue(v, '/s') },
+  {
+    id: 'bars-throughput',
+    title: 'Throughput at the best level (prompts/s, higher is better)',
+    value: (r) => r.promptsPerSec,
+    text: (v) => formatValue(v, '/s'),
+  },
   { id: 'bars-images', title: 'Images per minute (higher is better)', value: (r) => r.imagesPerMin, text: (v) => formatValue(v, '/min') },
   { id: 'bars-step', title: 'Sampler step time p50 (s/it, lower is better)', value: (r) => r.stepSecPerIt, text: (v) => `${v.toFixed(3)} s/it` },
-  { id: 'bars-completion', title: 'Completion p50 at the lowest concurrency (lower is better)', value: (r) => r.completionP50Ms, text: (v) => formatValue(v, 'ms') },
+  {
+    id: 'bars-completion',
+    title: 'Completion p50 at the lowest concurrency (lower is better)',
+    value: (r) => r.completionP50Ms,
+    text: (v) => formatValue(v, 'ms'),
+  },
   { id: 'bars-cost', title: 'Cost per 1,000 images (lower is better)', value: (r) => r.costPer1000Images, text: (v) => `$${v.toFixed(3)}` },
 ];
 
 export function renderMatrixHtml(m: MatrixResult): string {
-  const label = (r: MatrixRow): string => `${r.gpu} · ${r.modelConfig}${new Set(m.rows.map((x) => x.comfyuiVersion)).size > 1 ? ` · ComfyUI ${r.comfyuiVersion}` : ''}`;
+  const label = (r: MatrixRow): string =>
+    `${r.gpu} · ${r.modelConfig}${new Set(m.rows.map((x) => x.comfyuiVersion)).size > 1 ? ` · ComfyUI ${r.comfyuiVersion}` : ''}`;
   const charts = CHARTS.map((c) => {
     const values = m.rows.map((r) => ({ r, v: c.value(r) })).filter((x): x is { r: MatrixRow; v: number } => x.v !== null && Number.isFinite(x.v));
     if (values.length === 0) return '';

@@ -139,7 +139,10 @@ ${trialsTable(c)}
 function thresholdsSection(data: ReportData): string {
   const cls = (v: string): string => (v === 'pass' ? 'pass' : v === 'fail' ? 'fail' : 'undecided');
   const rows = (data.thresholds ?? [])
-    .map((t) => `<tr><td>${esc(t.threshold)}</td><td class="${cls(t.verdict)}">${esc(t.verdict)}</td><td>${esc(t.line.replace(/^threshold [^:]+: [A-Z ]+: /, ''))}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.threshold)}</td><td class="${cls(t.verdict)}">${esc(t.verdict)}</td><td>${esc(t.line.replace(/^threshold [^:]+: [A-Z ]+: /, ''))}</td></tr>`,
+    )
     .join('');
   return `<section id="thresholds">
 <h2>Thresholds</h2>
