@@ -81,7 +81,8 @@ export interface MetricComparison {
 
 /** Compares the per-run unit sequences of the two sides. */
 export function compareUnits(baseline: readonly (readonly number[])[], candidate: readonly (readonly number[])[], settings: CompareSettings): MetricComparison {
-  const batch = Math.max(1, Math.round(settings.batch));
+  const correlation = Math.max(lag1Autocorrelation(baseline), lag1Autocorrelation(candidate));
+  const batch = batchLength(settings.batch, correlation, [...baseline, ...candidate]);
   const baseBatches = baseline.flatMap((run) => batchMedians(run, batch));
   const candBatches = candidate.flatMap((run) => batchMedians(run, batch));
   const within = uTestFigures(baseBatches, candBatches, settings.confidence);
@@ -93,7 +94,8 @@ export function compareUnits(baseline: readonly (readonly number[])[], candidate
       : null;
   const decisive = between ?? within;
   const pct = `${+(settings.confidence * 100).toFixed(2)}%`;
-  const units = batch > 1 ? `batches of ${batch} ${settings.unitName}` : settings.unitName;
+  const why = batch > Math.max(1, Math.round(settings.batch)) ? ` (serial correlation r1 = ${correlation.toFixed(2)})` : '';
+  const units = batch > 1 ? `batches of ${batch} ${settings.unitName}${why}` : settings.unitName;
   const method =
     between !== null
       ? `Welch t on log run medians, ${baseRuns.length}+${candRuns.length} runs, ${pct}`
@@ -109,6 +111,48 @@ export function compareUnits(baseline: readonly (readonly number[])[], candidate
   };
   if (out.verdict === 'too few samples') out.needed = neededText(baseBatches.length, candBatches.length, batch, settings);
   return out;
+}
+
+/**
+ * Lag-1 autocorrelation of the log units in send order, pooled over runs (weighted by length): a
+ * server whose speed drifts during a run (load, clocks, thermals) makes neighbours alike even at
+ * c = 1, and counting them as independent would overstate the evidence. 0 for fewer than 8 units.
+ */
+export function lag1Autocorrelation(runs: readonly (readonly number[])[]): number {
+  let num = 0;
+  let den = 0;
+  let n = 0;
+  for (const run of runs) {
+    if (run.length < 8) continue;
+    const logs = run.map(logOf);
+    const mean = logs.reduce((a, v) => a + v, 0) / logs.length;
+    let c0 = 0;
+    let c1 = 0;
+    for (let i = 0; i < logs.length; i++) {
+      c0 += (logs[i]! - mean) ** 2;
+      if (i > 0) c1 += (logs[i]! - mean) * (logs[i - 1]! - mean);
+    }
+    if (c0 === 0) continue;
+    num += (c1 / c0) * logs.length;
+    den += logs.length;
+    n += logs.length;
+  }
+  return n === 0 ? 0 : num / den;
+}
+
+/**
+ * Units per batch: the queue's share (`minimum`, c at concurrency c), raised by the variance
+ * inflation of an AR(1) series, (1 + r)/(1 − r), when the lag-1 correlation is significant
+ * (r > 2/√n); at most a quarter of the shortest run, so four batches remain.
+ */
+export function batchLength(minimum: number, r: number, runs: readonly (readonly number[])[]): number {
+  const base = Math.max(1, Math.round(minimum));
+  const lengths = runs.map((x) => x.length).filter((l) => l >= 8);
+  if (lengths.length === 0 || !(r > 0)) return base;
+  const n = Math.min(...lengths);
+  if (r <= 2 / Math.sqrt(n)) return base;
+  const inflated = Math.ceil(Math.min((1 + r) / (1 - r), 1e6));
+  return Math.max(base, Math.min(inflated, Math.floor(n / 4)));
 }
 
 /** Consecutive groups of `size` (an incomplete last group dropped), each by its median. */

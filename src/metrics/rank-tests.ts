@@ -77,11 +77,13 @@ export function hodgesLehmann(a: readonly number[], b: readonly number[], confid
 
 /**
  * The 1-based rank k of the Moses interval: the largest k with P(U ≤ k − 1) ≤ (1 − C)/2, exact
- * for small untied samples, else from the normal approximation; 0 when no interval exists.
+ * for small samples, else from the (tie-corrected) normal approximation; 0 when no interval exists.
  */
 export function mosesRank(m: number, n: number, confidence: number, tieTerm = 0): number {
   const halfAlpha = (1 - confidence) / 2;
-  if (tieTerm === 0 && m * n <= EXACT_MAX_PAIRS) {
+  // Small samples use the untied exact distribution even with ties: the tie-corrected normal
+  // approximation would shrink with many ties and grant an interval to 2 + 2 equal values.
+  if (m * n <= EXACT_MAX_PAIRS) {
     const dist = uDistribution(m, n);
     const total = dist.reduce((s, c) => s + c, 0);
     let cumulative = 0;

@@ -51,6 +51,19 @@ describe('compareUnits', () => {
     expect(compareUnits([timings(rng, 16, 100)], [timings(rng, 16, 130)], { ...lower, batch: 4 }).method).toBe('U test, 4+4 batches of 4 prompts, 95%');
   });
 
+  it('widens batches when a run drifts (serial correlation), so a load burst is not counted as many independent prompts', () => {
+    const rng = mulberry32(6);
+    const steady = timings(rng, 20, 100, 0.02);
+    const drifting = timings(rng, 20, 100, 0.02).map((v, i) => v * (i < 10 ? 1 : 1.25));
+    const r = compareUnits([steady], [drifting], lower);
+    expect(r.method).toMatch(/^U test, 4\+4 batches of 5 prompts \(serial correlation r1 = 0\.\d\d\), 95%$/);
+    expect(compareUnits([steady], [timings(rng, 20, 100, 0.02)], lower).method).toBe('U test, 20+20 prompts, 95%');
+  });
+
+  it('many ties do not grant an interval to two values per side', () => {
+    expect(compareUnits([[5, 5]], [[5, 5]], lower).verdict).toBe('too few samples');
+  });
+
   it('two prompts per side are too few, and it says how many more', () => {
     const r = compareUnits([[100, 101]], [[110, 111]], lower);
     expect(r.verdict).toBe('too few samples');

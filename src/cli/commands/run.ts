@@ -176,7 +176,7 @@ async function runAgainst(planned: RunPlan, io: CliIO, flags: RunFlags, stderr: 
   if (outcome?.stoppedBy !== undefined) throw outcome.stoppedBy;
   if (summary.partial) return 130;
   // --threshold (issue 13): one line per rule; a broken one exits 1, like --max-error-rate.
-  const thresholdBroken = printThresholds(thresholds, stderr);
+  const thresholdBroken = printThresholds(thresholds, io.stderr); // verdicts print even with --quiet
   const measured = summary.totals;
   const errorRate = measured.submitted > 0 ? measured.notOk / measured.submitted : 0;
   if (errorRate > plan.maxErrorRate) {

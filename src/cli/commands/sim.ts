@@ -18,7 +18,8 @@ export async function simCommand(options: SimStartOptions, io: CliIO): Promise<n
     if (io.onSignal === undefined) throw new Error('simCommand needs io.onSignal to know when to stop');
     io.onSignal(resolve);
   });
-  io.stderr.write(`comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}) listening on ${sim.url}\n`);
+  const upgrade = `${options.slowdown !== undefined && options.slowdown !== 1 ? `, slowdown ${options.slowdown}` : ''}${options.comfyuiVersion !== undefined ? `, ComfyUI ${options.comfyuiVersion}` : ''}`;
+  io.stderr.write(`comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}${upgrade}) listening on ${sim.url}\n`);
   const signal = await stopped;
   io.stderr.write(`comfyload sim: ${signal}, closing\n`);
   await sim.close();
