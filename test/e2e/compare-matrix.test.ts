@@ -66,7 +66,7 @@ describe('comfyload compare results/: the GPU × model matrix', () => {
     const profiles = Object.values(gpus).filter((g): g is Exclude<typeof g, string> => typeof g === 'object');
     const speed = (name: string): number => profiles.find((g) => g.name === name)!.relativeSpeed;
     for (const family of ['sd15', 'sdxl']) {
-      const rows = matrix.rows.filter((r) => r.modelConfig.startsWith(family === 'sd15' ? 'v1-5' : 'sd_xl'));
+      const rows = matrix.rows.filter((r) => r.modelConfig.startsWith(family === 'sd15' ? 'v1-5' : 'sd-xl'));
       expect(rows).toHaveLength(3);
       const bySpeed = [...rows].sort((a, b) => speed(b.gpu) - speed(a.gpu)).map((r) => r.gpu);
       expect(rows.map((r) => r.gpu)).toEqual(bySpeed); // sorted by throughput, best first
