@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
-type Layer = 'comfy' | 'metrics' | 'harness' | 'reporters' | 'sim' | 'session' | 'cli' | 'api';
+type Layer = 'comfy' | 'metrics' | 'harness' | 'reporters' | 'sim' | 'session' | 'compare' | 'cli' | 'api';
 
 /** What each layer may import: `value` layers fully, `types` layers with `import type` only. */
 const ALLOWED: Record<Layer, { value: Layer[]; types: Layer[] }> = {
@@ -22,8 +22,10 @@ const ALLOWED: Record<Layer, { value: Layer[]; types: Layer[] }> = {
   reporters: { value: ['metrics'], types: [] },
   sim: { value: [], types: ['comfy'] },
   session: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim'], types: [] },
-  cli: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session'], types: [] },
-  api: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session', 'cli'], types: [] },
+  // compare reads results folders only: it never runs an engine or an emulator.
+  compare: { value: ['comfy', 'metrics', 'reporters', 'session'], types: [] },
+  cli: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session', 'compare'], types: [] },
+  api: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session', 'compare', 'cli'], types: [] },
 };
 
 const ERRORS = join(SRC, 'comfy', 'errors.ts');

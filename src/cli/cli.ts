@@ -5,6 +5,8 @@
  */
 import { reportCommand } from './commands/report.js';
 import { capacityCommand } from './commands/capacity.js';
+import { compareCommand } from './commands/compare.js';
+import { COMPARE_OPTIONS } from './options-compare.js';
 import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
@@ -56,6 +58,9 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     if (parsed.command === 'merge') {
       const resolved = resolveOptions(MERGE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await mergeCommand(parsed.args ?? [], resolved.values.out, io);
+    }
+    if (parsed.command === 'compare') {
+      return compareCommand(resolveOptions(COMPARE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), parsed.args ?? [], io);
     }
     const { plan, flags } = await runPlanFromFlags(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

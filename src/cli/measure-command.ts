@@ -18,7 +18,14 @@ export interface OutputFlags {
 
 export async function measureFromCli(plan: RunPlan, io: CliIO, flags: OutputFlags): Promise<number> {
   const log = flags.quiet ? { write: (): boolean => true } : io.stderr;
-  const result = await measure(plan, { cwd: io.cwd, log, live: !flags.quiet && io.stderr.isTTY === true, signal: abortOnSignal(io, log), env: io.env });
+  const result = await measure(plan, {
+    cwd: io.cwd,
+    log,
+    live: !flags.quiet && io.stderr.isTTY === true,
+    signal: abortOnSignal(io, log),
+    env: io.env,
+    verdictLog: io.stderr,
+  });
   if (flags.json) io.stdout.write(`${JSON.stringify(result.summary)}\n`);
   if (result.error !== undefined) io.stderr.write(formatError(result.error, { verbose: flags.verbose }));
   return result.exitCode;

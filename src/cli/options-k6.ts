@@ -1,23 +1,14 @@
 /**
- * The options of `run` that choose and steer the engine — `--engine`, `--threshold`, and the k6
+ * The options of `run` that choose and steer the engine — `--engine` and the k6
  * engine's `--execution-segment` and `--expected-completion` — entries of run's one options table
  * (spread into RUN_OPTIONS), shared by `comfyload k6 bundle`.
  */
 import { parseExecutionSegment } from '../metrics/k6-wire.js';
-import { parseSlo } from '../metrics/slo.js';
 import type { EngineName, EngineValues } from '../session/plan-values.js';
 import type { OptionSpecs, ParseContext } from './option-table.js';
-import { duration, expected, oneOf, repeatable } from './value-parsers.js';
+import { duration, expected, oneOf } from './value-parsers.js';
 
 export const ENGINES = ['node', 'k6'] as const satisfies readonly EngineName[];
-
-function threshold(raw: unknown, ctx: ParseContext): string {
-  const fix = 'completionMs.p95<30000';
-  if (typeof raw !== 'string') return expected(ctx, 'a threshold `<metric>.p<percentile><<threshold ms>`', raw, fix);
-  const parsed = parseSlo(raw);
-  if (typeof parsed === 'string') return expected(ctx, `a threshold \`<metric>.p<percentile><<threshold ms>\` with ${parsed}`, raw, fix);
-  return parsed.text;
-}
 
 /** k6's `--execution-segment`: `from:to` (or `to`, from 0), each a fraction, decimal or percentage, 0 ≤ from < to ≤ 1. */
 export function executionSegment(raw: unknown, ctx: ParseContext): string {
@@ -37,15 +28,6 @@ export const ENGINE_SPECS: OptionSpecs<EngineValues> = {
     default: 'node',
     example: 'k6',
     parse: oneOf(ENGINES),
-  },
-  threshold: {
-    kind: 'repeatable',
-    repeatable: true,
-    group: 'Pass/fail',
-    description:
-      'Fail the run (exit 1) unless this percentile of the measured prompts is below the threshold: `<metric>.p<percentile><<ms>` as --slo (`completionMs.p95<30000`, `queueWaitMs.p99<10s`). With --engine k6 it is a k6 threshold (k6 exits 99). Repeatable.',
-    example: 'completionMs.p95<30000',
-    parse: repeatable(threshold),
   },
   executionSegment: {
     kind: 'string',

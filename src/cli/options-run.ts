@@ -9,6 +9,8 @@ import { gpuProfileIds } from '../sim/profiles.js';
 import { OPEN_LOOP_SPECS } from './options-open-loop.js';
 import { ENGINE_SPECS } from './options-k6.js';
 import { nearest } from './nearest.js';
+import { simUpgradeSpecs } from './sim-upgrade-values.js';
+import { parseRunThreshold, type RunThreshold } from '../metrics/run-thresholds.js';
 import { defineOptions, type ParseContext } from './option-table.js';
 import { headerFromEntry, labelFromEntry, parseHeader, parseLabel, parseTargetUrl } from './target-values.js';
 import {
@@ -39,6 +41,13 @@ export function gpuProfile(raw: unknown, ctx: ParseContext): string {
   return expected(ctx, `one of ${ids.map((id) => `\`${id}\``).join(', ')}`, value, near[0] ?? 'rtx-4090');
 }
 
+/** A `--threshold` rule (`completionMs.p95<30000`, `errorRate<0.01`), refused with what it should look like. */
+export function parseRunThresholdOption(raw: unknown, ctx: ParseContext): RunThreshold {
+  const parsed = typeof raw === 'string' ? parseRunThreshold(raw) : 'a threshold text';
+  if (typeof parsed === 'string') return expected(ctx, `a threshold: ${parsed}`, raw, 'completionMs.p95<30000');
+  return parsed;
+}
+
 /** Values of `run`'s options after resolution: the plan's values and the output switches. */
 export interface RunOptionValues extends RunPlanValues {
   config: string | undefined;
@@ -46,6 +55,8 @@ export interface RunOptionValues extends RunPlanValues {
   quiet: boolean;
   verbose: boolean;
 }
+
+const SIM_UPGRADE = simUpgradeSpecs('Emulator (without --url)', 'run');
 
 export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   url: {
@@ -226,6 +237,15 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: '0.05',
     parse: finiteNumber('a number from 0 to 1', '0.05', { min: 0, max: 1 }),
   },
+  threshold: {
+    kind: 'repeatable',
+    repeatable: true,
+    group: 'Pass/fail',
+    description:
+      "Judge the finished run, k6's habit: `<metric>.p<percentile><<ms>` (as capacity's --slo: `completionMs.p95<30000`, units ms/s/m/h) over every measured prompt, or `errorRate<0.01` (failed / submitted, warm-up apart). One line per threshold (rule, figure, verdict, and whether 95% confidence is reached by the binomial test); exit 1 when one is broken.",
+    example: 'completionMs.p95<30000',
+    parse: repeatable(parseRunThresholdOption),
+  },
   resultsDir: {
     kind: 'path',
     group: 'Results',
@@ -284,6 +304,9 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: 'http-500:rate=0.2',
     parse: (raw, ctx) => repeatable(parseFault)(raw, ctx).flat(),
   },
+  simSlowdown: SIM_UPGRADE.slowdown,
+  simGpuProfile: SIM_UPGRADE.gpuProfile,
+  simComfyuiVersion: SIM_UPGRADE.comfyuiVersion,
   config: {
     kind: 'path',
     config: false,

@@ -12,11 +12,12 @@ import type { SimOptions } from '../sim/sim-options.js';
 import { CUSTOM_PACK_NAME, type SimCustomPack } from '../sim/nodes/registry-custom.js';
 import { gpuProfile } from './options-run.js';
 import { boolean, expected, finiteNumber, integer, oneOf, path, positiveInteger, repeatable, text } from './value-parsers.js';
+import { simUpgradeSpecs, type SimUpgradeValues } from './sim-upgrade-values.js';
 
 export const SIM_PROTOCOLS = ['current', 'legacy'] as const;
 export const PREVIEW_METHODS = ['none', 'auto', 'latent2rgb', 'taesd'] as const;
 
-export interface SimOptionValues {
+export interface SimOptionValues extends SimUpgradeValues {
   host: string;
   port: number;
   gpu: string;
@@ -75,6 +76,7 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
     example: 'rtx-4090',
     parse: gpuProfile,
   },
+  ...simUpgradeSpecs('Simulation', ''),
   timeScale: {
     kind: 'number',
     group: 'Simulation',
@@ -156,7 +158,21 @@ export const SIM_OPTIONS = defineOptions<SimOptionValues>('COMFYLOAD_SIM_', {
 /** The settings `startSim` (src/sim) takes, as the sim command derives them from its options. */
 export type SimStartOptions = Pick<
   SimOptions,
-  'host' | 'port' | 'gpu' | 'timeScale' | 'seed' | 'protocol' | 'previewMethod' | 'cache' | 'maxUploadSizeMb' | 'groundTruthPath' | 'faults' | 'customPacks'
+  | 'host'
+  | 'port'
+  | 'gpu'
+  | 'gpuProfile'
+  | 'slowdown'
+  | 'comfyuiVersion'
+  | 'timeScale'
+  | 'seed'
+  | 'protocol'
+  | 'previewMethod'
+  | 'cache'
+  | 'maxUploadSizeMb'
+  | 'groundTruthPath'
+  | 'faults'
+  | 'customPacks'
 >;
 
 /** `name:Class1,Class2` → a custom pack. */
@@ -186,7 +202,10 @@ export function toSimStartOptions(resolved: Resolved<SimOptionValues>): SimStart
   return {
     host: v.host,
     port: v.port,
-    gpu: v.gpu,
+    gpu: v.gpuProfile?.id ?? v.gpu,
+    ...(v.gpuProfile !== undefined ? { gpuProfile: v.gpuProfile } : {}),
+    slowdown: v.slowdown,
+    comfyuiVersion: v.comfyuiVersion,
     timeScale: v.timeScale,
     seed: v.seed,
     protocol: v.protocol,

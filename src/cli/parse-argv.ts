@@ -12,6 +12,7 @@ import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { CAPACITY_OPTIONS } from './options-capacity.js';
+import { COMPARE_OPTIONS } from './options-compare.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -46,6 +47,11 @@ export const COMMANDS = {
     table: MERGE_OPTIONS,
     describe: 'Merge results folders of one plan run from several machines (histograms added, counts summed): `comfyload merge DIR DIR … --out DIR`',
   },
+  compare: {
+    table: COMPARE_OPTIONS,
+    describe:
+      'Compare results: `comfyload compare BASELINE CANDIDATE` (fingerprint diff, per-level verdicts with confidence intervals, gates: exit 1 on a significant regression), or `comfyload compare results/` for the GPU × model matrix',
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -66,7 +72,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   let output = '';
   let parsed: Record<string, unknown> = {};
   // With a callback yargs parses synchronously; the returned value is not a pending promise.
-  void buildYargs(version, columns).parse([...argv], {}, (err, args, out) => {
+  void buildYargs(version, columns).parse(argv[0] === 'compare' ? expandSideLists(argv) : [...argv], {}, (err, args, out) => {
     parseError = err ?? undefined;
     parsed = args as Record<string, unknown>;
     output = out;
@@ -82,7 +88,14 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   const command: CommandName =
     first === undefined || first === 'run'
       ? 'run'
-      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' || first === 'k6' || first === 'import-k6' || first === 'merge'
+      : first === 'sim' ||
+          first === 'report' ||
+          first === 'validate' ||
+          first === 'capacity' ||
+          first === 'k6' ||
+          first === 'import-k6' ||
+          first === 'merge' ||
+          first === 'compare'
         ? first
         : unknownCommand(first);
   if (command === 'k6' && rest[0] !== 'bundle') {
@@ -90,8 +103,17 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
       hint: 'comfyload k6 bundle --url … --workflow … --out bundle/',
     });
   }
-  // `report` takes the results folder as its one positional argument; import-k6 and merge take theirs.
-  const args = command === 'report' ? rest.slice(0, 1) : command === 'import-k6' || command === 'merge' ? rest : command === 'k6' ? rest.slice(0, 1) : [];
+  // `report` takes the results folder as its one positional argument, `compare` up to two; import-k6 and merge take theirs.
+  const args =
+    command === 'report'
+      ? rest.slice(0, 1)
+      : command === 'compare'
+        ? rest.slice(0, 2)
+        : command === 'import-k6' || command === 'merge'
+          ? rest
+          : command === 'k6'
+            ? rest.slice(0, 1)
+            : [];
   const stray = rest[args.length];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
@@ -108,7 +130,32 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     else unknown.push(key);
   }
   if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
-  return { kind: 'command', command, flags, ...(command === 'report' || command === 'import-k6' || command === 'merge' ? { args } : {}) };
+  return {
+    kind: 'command',
+    command,
+    flags,
+    ...(command === 'report' || command === 'import-k6' || command === 'merge' || command === 'compare' ? { args } : {}),
+  };
+}
+
+/**
+ * `compare --baseline a b c --candidate d e f`: the folders after a side's flag, up to the next
+ * flag, belong to that side (yargs alone would take only the first and leave the rest as
+ * positionals); rewritten as one flag per folder.
+ */
+export function expandSideLists(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let side: string | undefined;
+  for (const token of argv) {
+    if (token === '--baseline' || token === '--candidate') {
+      side = token;
+      continue;
+    }
+    if (token.startsWith('-')) side = undefined;
+    if (side !== undefined) out.push(side, token);
+    else out.push(token);
+  }
+  return out;
 }
 
 function unknownCommand(name: string): never {
@@ -164,6 +211,7 @@ function buildYargs(version: string, columns: number): Argv {
     .command('k6', COMMANDS.k6.describe, (y) => withOptions(y, K6_BUNDLE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('import-k6', COMMANDS['import-k6'].describe, (y) => withOptions(y, IMPORT_K6_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('merge', COMMANDS.merge.describe, (y) => withOptions(y, MERGE_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('compare', COMMANDS.compare.describe, (y) => withOptions(y, COMPARE_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

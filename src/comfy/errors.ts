@@ -11,7 +11,7 @@
 export const EXIT_CODES = {
   /** The run completed and passed its thresholds. */
   ok: 0,
-  /** The run completed but the error rate exceeded --max-error-rate. */
+  /** The run completed but failed a gate (--max-error-rate, --threshold), or `compare` found a significant regression beyond a threshold. */
   thresholdFailed: 1,
   /** Bad usage, configuration or workflow; nothing was sent, or the run could not be recorded. */
   usage: 2,
@@ -156,6 +156,17 @@ export const ERROR_CODES = {
     exitCode: EXIT_CODES.usage,
     summary: '`comfyload report` was given a folder that is not a comfyload results folder (no summary.json, levels.csv or requests.csv).',
     fix: 'Pass the run folder itself: results/<gpu>/<model-config>/<UTC time>-<name>/ (the one holding summary.json).',
+  },
+  COMFYLOAD_ERR_COMPARE_MISMATCH: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      '`comfyload compare` was given runs of different workloads (workflow SHA-256, models, resolution, steps, batch, sampler, scheduler, mode or seed policy differ): their numbers measure different work.',
+    fix: 'Compare runs of the same workflow and settings; to compare different workloads anyway (e.g. two model configurations), pass --allow-different-workflow, and every output says so.',
+  },
+  COMFYLOAD_ERR_COMPARE_EMPTY: {
+    exitCode: EXIT_CODES.usage,
+    summary: '`comfyload compare` found no results folder on a side, or no level the two sides share.',
+    fix: 'Pass results folders (or a parent folder holding them) as BASELINE and CANDIDATE, measured at the same concurrency levels or rates.',
   },
   COMFYLOAD_ERR_BAD_RESULTS: {
     exitCode: EXIT_CODES.usage,

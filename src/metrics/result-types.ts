@@ -7,7 +7,7 @@
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
 import type { MetricName } from './metric-names.js';
-import type { ThresholdVerdict } from './threshold.js';
+import type { RunThresholdResult } from './run-thresholds.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
 export type Phase = 'warmup' | 'measure';
@@ -385,8 +385,8 @@ export interface RunSummary {
   engine?: 'node' | 'k6';
   /** The k6 engine's facts: k6's version and exit code, the sizing, k6's threshold verdicts. */
   k6?: RunK6;
-  /** `--threshold` verdicts, one per threshold. */
-  thresholds?: ThresholdVerdict[];
+  /** `run --threshold`: each rule's verdict, figure and confidence (k6's own verdict where k6 judged it). */
+  thresholds?: RunThresholdResult[];
   /** `comfyload merge`: the folders this one was merged from, and how. */
   merge?: MergeInfo;
 }

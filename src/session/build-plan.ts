@@ -183,7 +183,7 @@ function commonChecks(resolved: Resolved<CommonPlanValues>): CommonChecks {
   }
 
   if (targets.length > 0) {
-    for (const key of ['simGpu', 'simTimeScale', 'simFault'] as const) {
+    for (const key of ['simGpu', 'simTimeScale', 'simFault', 'simSlowdown', 'simGpuProfile', 'simComfyuiVersion'] as const) {
       if (sources[key] === 'flag')
         problem(
           'COMFYLOAD_ERR_BAD_OPTION',
@@ -222,7 +222,17 @@ async function finishPlan(
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
     ...(targets.length === 0
-      ? { emulator: { gpu: v.simGpu, timeScale: v.simTimeScale, seed, ...(v.simFault !== undefined ? { faults: v.simFault } : {}) } }
+      ? {
+          emulator: {
+            gpu: v.simGpuProfile?.id ?? v.simGpu,
+            timeScale: v.simTimeScale,
+            seed,
+            ...(v.simFault !== undefined ? { faults: v.simFault } : {}),
+            ...(v.simSlowdown !== 1 ? { slowdown: v.simSlowdown } : {}),
+            ...(v.simGpuProfile !== undefined ? { gpuProfile: v.simGpuProfile } : {}),
+            ...(sources.simComfyuiVersion !== 'default' ? { comfyuiVersion: v.simComfyuiVersion } : {}),
+          },
+        }
       : {}),
     workflowPath,
     ...workflowFields,

@@ -22,7 +22,8 @@ import type { SessionLog } from './measure.js';
 import { ResultFiles } from './result-files.js';
 import { writeReport } from './results-folder.js';
 import { summaryBase } from './summary.js';
-import { thresholdVerdicts } from './threshold-gate.js';
+import { parseRunThreshold, type RunThreshold } from '../metrics/run-thresholds.js';
+import { judgeRun } from './run-thresholds.js';
 import { VramTimeline } from './vram-timeline.js';
 
 function isGzip(path: string): boolean {
@@ -136,7 +137,15 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
       unsettled: summed.unsettled,
       script: '',
     },
-    ...(run.plan.thresholds.length > 0 ? { thresholds: thresholdVerdicts(run.plan.thresholds, recorder) } : {}),
+    ...(run.plan.thresholds.length > 0
+      ? {
+          thresholds: judgeRun(
+            run.plan.thresholds.map(parseRunThreshold).filter((t): t is RunThreshold => typeof t !== 'string'),
+            recorder,
+            summed.levels,
+          ),
+        }
+      : {}),
   };
   if (counts.skipped > 0) reporting.onWarning(`${counts.skipped} lines of ${file} were not JSON (k6 log lines) and were skipped`);
   const summary = await reporting.finish(base);

@@ -35,7 +35,7 @@ import { ResultFiles } from './result-files.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
 import { startTargets } from './targets.js';
-import { reportThresholds, thresholdVerdicts } from './threshold-gate.js';
+import { judgeRun, printThresholds, withK6Verdicts } from './run-thresholds.js';
 import { VramMonitor } from './vram-monitor.js';
 import { VramTimeline } from './vram-timeline.js';
 
@@ -59,6 +59,8 @@ export interface SessionIO {
   onTrial?: (trial: CapacityTrial) => void;
   /** The clock every mark is taken with (tests inject one). */
   clock?: Clock;
+  /** Where threshold verdicts go when `log` is silenced (--quiet): the run's answer is always said. */
+  verdictLog?: SessionLog;
   /** The environment the k6 engine is found by (K6_BIN, PATH) and inherits. */
   env?: NodeJS.ProcessEnv;
 }
@@ -231,7 +233,7 @@ class MeasuringSession {
       vram: vramSummary,
       engine: engine.engine,
       ...(k6 !== undefined ? { k6 } : {}),
-      ...(plan.thresholds !== undefined ? { thresholds: thresholdVerdicts(plan.thresholds, recorder, k6) } : {}),
+      ...(plan.thresholds !== undefined ? { thresholds: withK6Verdicts(judgeRun(plan.thresholds, recorder, outcome?.levels ?? []), plan.thresholds, k6) } : {}),
     };
     const summary = await this.#writeResults({ files, base, dir, header, queue, outcome, consoleReporter });
     return this.#verdict(dir, summary, outcome, failure);
@@ -305,7 +307,8 @@ class MeasuringSession {
     // The target ended the run (every socket lost): its code (3), after the partial results.
     if (outcome?.stoppedBy !== undefined) return { ...done, exitCode: outcome.stoppedBy.exitCode, error: outcome.stoppedBy };
     if (summary.partial) return { ...done, exitCode: 130 };
-    if (summary.thresholds !== undefined && reportThresholds(summary.thresholds, this.#log)) return { ...done, exitCode: 1 };
+    // Verdicts print even with --quiet: they are the run's answer.
+    if (printThresholds(summary.thresholds, this.#io.verdictLog ?? this.#log)) return { ...done, exitCode: 1 };
     if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
     const totals = summary.totals;
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;

@@ -31,7 +31,8 @@ import type {
   RunEnvironment,
 } from '../metrics/result-types.js';
 import { linearFit } from '../metrics/statistics.js';
-import { evaluateThreshold } from '../metrics/threshold.js';
+import { judgeRunThresholds, parseRunThreshold, type RunThreshold } from '../metrics/run-thresholds.js';
+import { histogramDistribution } from './run-thresholds.js';
 import { VRAM_USED_DEFINITION, vramDrift, vramFigures } from '../metrics/vram-stats.js';
 import { hgrmFileName, hgrmText } from '../reporters/hgrm-writer.js';
 import { HlogWriter } from '../reporters/hlog-writer.js';
@@ -299,7 +300,7 @@ function mergedSummary(m: SummaryInput): RunSummary {
     warnings: [...new Set([...m.warnings, ...m.inputs.flatMap((i) => i.summary.warnings ?? [])])],
     ...(first.settings.mode === 'open-loop' ? { openLoop: m.measured.map((l) => openLoopReport(l, m.rows, m.inputs)) } : {}),
     ...(engines.size === 1 ? { engine: [...engines][0]! } : {}),
-    ...(thresholdTexts.length > 0 ? { thresholds: thresholdTexts.map((t) => evaluateThreshold(t, histogramOf(t, m.measured, m.byTag))) } : {}),
+    ...(thresholdTexts.length > 0 ? { thresholds: mergedThresholds(thresholdTexts, m) } : {}),
     merge: {
       inputs: m.inputs.map((i) => ({
         dir: i.dir,
@@ -318,9 +319,21 @@ function mergedSummary(m: SummaryInput): RunSummary {
   };
 }
 
-function histogramOf(text: string, measured: readonly LevelSummary[], byTag: Map<string, Histogram[]>): Histogram | undefined {
-  const metric = /^([A-Za-z]+)\./.exec(text)?.[1] as MetricName | undefined;
-  if (metric === undefined) return undefined;
+/** The shards' thresholds judged again on the merged histograms and counts (never their verdicts combined). */
+function mergedThresholds(texts: readonly string[], m: SummaryInput): ReturnType<typeof judgeRunThresholds> {
+  const thresholds = texts.map(parseRunThreshold).filter((t): t is RunThreshold => typeof t !== 'string');
+  const totals = runTotals(m.measured, null);
+  return judgeRunThresholds(thresholds, {
+    submitted: totals.submitted,
+    notOk: totals.notOk,
+    distribution: (metric) => {
+      const h = histogramOf(metric, m.measured, m.byTag);
+      return h === undefined ? undefined : histogramDistribution(h);
+    },
+  });
+}
+
+function histogramOf(metric: MetricName, measured: readonly LevelSummary[], byTag: Map<string, Histogram[]>): Histogram | undefined {
   const parts = measured.flatMap((l) => (l.histogramTags[metric] ?? []).flatMap((tag) => byTag.get(tag) ?? []));
   const merged = mergeHistograms(parts);
   return merged.totalCount > 0 ? merged : undefined;

@@ -9,8 +9,10 @@ import { ComfyloadError } from '../comfy/errors.js';
 import type { ArrivalProcess, RateStage } from '../harness/arrival-schedule.js';
 import type { DispatchPolicy } from '../harness/dispatch.js';
 import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/load-plan.js';
+import type { RunThreshold } from '../metrics/run-thresholds.js';
 import type { SloSpec } from '../metrics/slo.js';
 import type { FaultSpec } from '../sim/faults.js';
+import type { GpuProfile } from '../sim/profiles.js';
 
 /** Where a resolved value came from, highest precedence first. */
 export type Source = 'flag' | 'env' | 'config' | 'default';
@@ -101,16 +103,18 @@ export interface CommonPlanValues extends WorkflowValues {
   simGpu: string;
   simTimeScale: number;
   simFault: FaultSpec[] | undefined;
+  /** Playing an upgrade: compute this much slower, a GPU profile of the user's, another reported version. */
+  simSlowdown: number;
+  simGpuProfile: GpuProfile | undefined;
+  simComfyuiVersion: string;
 }
 
 /** What sends the load: comfyload's own engine, or k6 running the bundled scenarios. */
 export type EngineName = 'node' | 'k6';
 
-/** `--engine`, `--threshold` and the k6 engine's settings. */
+/** `--engine` and the k6 engine's settings. */
 export interface EngineValues {
   engine: EngineName;
-  /** Normalised SLO texts (`completionMs.p95<30000`). */
-  threshold: string[] | undefined;
   executionSegment: string | undefined;
   /** Milliseconds. */
   expectedCompletion: number | undefined;
@@ -118,6 +122,8 @@ export interface EngineValues {
 
 /** `run`: virtual users or planned arrivals. */
 export interface RunPlanValues extends CommonPlanValues, OpenLoopValues, EngineValues {
+  /** `--threshold` rules (`completionMs.p95<30000`, `errorRate<0.01`). */
+  threshold: RunThreshold[] | undefined;
   concurrency: number[];
   prompts: number;
   duration: number | undefined;

@@ -7,7 +7,9 @@
  */
 import type { CapacityPlan } from '../harness/capacity-run.js';
 import type { LoadPlan } from '../harness/load-plan.js';
+import type { RunThreshold } from '../metrics/run-thresholds.js';
 import type { FaultSpec } from '../sim/faults.js';
+import type { GpuProfile } from '../sim/profiles.js';
 import type { EngineName } from './plan-values.js';
 
 /** An input file to upload before the run (`--input`, `--input-mask`). */
@@ -25,6 +27,10 @@ export interface EmulatorSettings {
   timeScale: number;
   seed: number;
   faults?: FaultSpec[];
+  /** Playing an upgrade: compute this much slower, a GPU profile of the user's, another reported version. */
+  slowdown?: number;
+  gpuProfile?: GpuProfile;
+  comfyuiVersion?: string;
 }
 
 /** How the session loads the target: virtual users, planned arrivals, or a search over rates. */
@@ -58,8 +64,8 @@ export interface RunPlan extends LoadPlan {
   capacity?: CapacityPlan;
   /** Which engine sends the load: comfyload's own (default) or k6 running scenarios/ (src/harness/k6). */
   engine?: EngineName;
-  /** `--threshold` SLO texts (`completionMs.p95<30000`): the run fails (exit 1) when one fails. */
-  thresholds?: string[];
+  /** `--threshold` rules the finished run is judged by (exit 1 when one is broken). */
+  thresholds?: RunThreshold[];
 }
 
 /** The mode a plan runs in. */

@@ -31,13 +31,7 @@ export async function writeReport(dir: string, outPath = join(dir, 'report.html'
 
 /** The files of a results folder as `report` (and `compare`, `merge`) read them; throws NOT_RESULTS_DIR / BAD_RESULTS. */
 export function readResultsFolder(dir: string): ReportFiles {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a folder`);
-  }
-  const missing = ['summary.json', 'levels.csv', 'requests.csv'].filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0) {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a comfyload results folder: no ${missing.join(', ')}`);
-  }
+  checkResultsFolder(dir);
   const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
   const optional = (name: string): string | undefined => (existsSync(join(dir, name)) ? read(name) : undefined);
   let summary;
@@ -70,10 +64,58 @@ export function readResultsFolder(dir: string): ReportFiles {
   };
 }
 
+/** Throws NOT_RESULTS_DIR unless `dir` holds summary.json, levels.csv and requests.csv. */
+function checkResultsFolder(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a folder`);
+  }
+  const missing = ['summary.json', 'levels.csv', 'requests.csv'].filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_RESULTS_DIR', `${dir} is not a comfyload results folder: no ${missing.join(', ')}`);
+  }
+}
+
+/** Whether `dir` is a results folder (holds summary.json, levels.csv and requests.csv). */
+export function isResultsFolder(dir: string): boolean {
+  return ['summary.json', 'levels.csv', 'requests.csv'].every((f) => existsSync(join(dir, f)));
+}
+
+/**
+ * A results folder's files for `compare`: summary.json parsed as JSON but not checked against
+ * this build's schema version (compare reads schemaVersion 1 and 2, src/compare/summary-view.ts),
+ * levels.csv, requests.csv and histograms.hlog when present.
+ */
+export interface CompareFiles {
+  dir: string;
+  summaryJson: unknown;
+  levelsCsv: string;
+  requestsCsv: string;
+  hlog?: string;
+}
+
+export function readCompareFiles(dir: string): CompareFiles {
+  checkResultsFolder(dir);
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  let summaryJson: unknown;
+  try {
+    summaryJson = JSON.parse(read('summary.json'));
+  } catch (err) {
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_RESULTS', `${join(dir, 'summary.json')} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const hlogPath = join(dir, 'histograms.hlog');
+  return {
+    dir,
+    summaryJson,
+    levelsCsv: read('levels.csv'),
+    requestsCsv: read('requests.csv'),
+    ...(existsSync(hlogPath) ? { hlog: readFileSync(hlogPath, 'utf8') } : {}),
+  };
+}
+
 let assets: ReportAssets | undefined;
 
 /** uPlot's browser build and stylesheet, from the installed package (inlined: the page needs no network). */
-function reportAssets(): ReportAssets {
+export function reportAssets(): ReportAssets {
   if (assets !== undefined) return assets;
   const require = createRequire(import.meta.url);
   const dist = join(require.resolve('uplot/package.json'), '..', 'dist');

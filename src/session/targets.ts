@@ -21,8 +21,13 @@ export async function startTargets(plan: RunPlan, log: Log, options: { timeScale
   const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
   const faults = options.timeScale === undefined ? (emu.faults ?? []) : [];
   const timeScale = options.timeScale ?? emu.timeScale;
-  const emulator = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale, seed: emu.seed, port: 0, faults });
-  const faultText = faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : '';
+  const upgrade = {
+    ...(emu.slowdown !== undefined ? { slowdown: emu.slowdown } : {}),
+    ...(emu.gpuProfile !== undefined ? { gpuProfile: emu.gpuProfile } : {}),
+    ...(emu.comfyuiVersion !== undefined ? { comfyuiVersion: emu.comfyuiVersion } : {}),
+  };
+  const emulator = await startEmbeddedEmulator({ gpu: emu.gpu, timeScale, seed: emu.seed, port: 0, faults, ...upgrade });
+  const faultText = `${faults.length > 0 ? `, faults ${faults.map((f) => f.name).join(', ')}` : ''}${emu.slowdown !== undefined ? `, slowdown ${emu.slowdown}` : ''}${emu.comfyuiVersion !== undefined ? `, ComfyUI ${emu.comfyuiVersion}` : ''}`;
   const where = emulator.isolation === 'worker' ? 'in a worker thread' : 'in-process';
   log.write(
     options.purpose !== undefined

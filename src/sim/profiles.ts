@@ -67,6 +67,49 @@ export function getGpuProfile(id: string): GpuProfile {
   return { id, ...p };
 }
 
+const GPU_NUMBER_FIELDS = [
+  'vramBytes',
+  'relativeSpeed',
+  'memoryBandwidthGBps',
+  'hostToDeviceGBps',
+  'diskReadGBps',
+  'cudaContextBytes',
+  'ramBytes',
+] as const satisfies readonly (keyof GpuProfile)[];
+
+/**
+ * A GPU profile from a user's JSON (`sim --gpu-profile my-gpu.json`): the fields of a
+ * fixtures/sim/gpus.json entry, where `"base": "<profile id>"` supplies any field left out (so
+ * `{"base": "rtx-4090", "name": "RTX 4090 (power-limited)", "relativeSpeed": 0.9}` is a whole
+ * profile). A file holding one `"<id>": {…}` entry, as gpus.json does, works too. Returns the
+ * profile or a sentence saying what is wrong.
+ */
+export function gpuProfileFromJson(raw: unknown, fallbackId: string): GpuProfile | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a JSON object with the fields of a fixtures/sim/gpus.json entry';
+  let id = fallbackId;
+  let entry = raw as Record<string, unknown>;
+  const keys = Object.keys(entry).filter((k) => !k.startsWith('_'));
+  const only = keys.length === 1 ? entry[keys[0]!] : undefined;
+  if (typeof only === 'object' && only !== null && !Array.isArray(only) && !('name' in entry) && !('base' in entry)) {
+    id = keys[0]!;
+    entry = only as Record<string, unknown>;
+  }
+  if (typeof entry.id === 'string' && entry.id !== '') id = entry.id;
+  let base: Partial<GpuProfile> = {};
+  if (entry.base !== undefined) {
+    if (typeof entry.base !== 'string' || !gpuProfileIds().includes(entry.base)) return `\`base\` one of ${gpuProfileIds().join(', ')}`;
+    base = getGpuProfile(entry.base);
+  }
+  const merged: Record<string, unknown> = { ...base, ...entry, id };
+  delete merged.base;
+  const bad = GPU_NUMBER_FIELDS.filter((f) => typeof merged[f] !== 'number' || !Number.isFinite(merged[f]) || (merged[f] as number) <= 0);
+  if (bad.length > 0) return `${bad.map((f) => `\`${f}\``).join(', ')} a number > 0 (or a \`base\` profile to take them from)`;
+  if (typeof merged.name !== 'string' || merged.name.trim() === '') return 'a `name` (the GPU name /system_stats reports)';
+  const allocator = typeof merged.allocator === 'string' ? merged.allocator : 'cudaMallocAsync';
+  const profile: GpuProfile = { id, name: merged.name, allocator, ...Object.fromEntries(GPU_NUMBER_FIELDS.map((f) => [f, merged[f] as number])) } as GpuProfile;
+  return profile;
+}
+
 export function getFamily(id: FamilyId): FamilyProfile {
   const f = FAMILIES[id];
   if (f === undefined || typeof f === 'string') throw new Error(`unknown model family ${id}`);

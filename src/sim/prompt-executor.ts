@@ -34,6 +34,9 @@ import type { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './sim-options.js';
 import type { WsHub } from './ws-hub.js';
 
+/** The GPU's compute, which `slowdown` stretches (an upgrade that made kernels slower); loads and saves are not. */
+const GPU_COMPUTE: ReadonlySet<CostComponent> = new Set<CostComponent>(['textEncode', 'samplerSetup', 'steps', 'decode', 'encode', 'upscale']);
+
 export interface ExecutorDeps {
   hub: WsHub;
   gpu: SimGpu;
@@ -227,7 +230,7 @@ export class PromptExecutor {
       previewJpeg: (seed, step, total) => previewJpeg(seed, step, total),
       stepJitter: () => d.rng.jitter(d.opts.stepJitter),
       async work(component: CostComponent, unscaledMs: number, realSpentMs = 0): Promise<void> {
-        const ms = Math.max(0, unscaledMs);
+        const ms = Math.max(0, unscaledMs) * (GPU_COMPUTE.has(component) ? d.opts.slowdown : 1);
         const scaled = ms * d.opts.timeScale;
         nodeTruth.serviceUnscaledMs[component] += ms;
         nodeTruth.serviceScaledMs[component] += scaled;

@@ -61,11 +61,11 @@ export class SimCore {
     this.#registry = { ...NODE_REGISTRY, ...customPackNodes(opts.customPacks, NODE_REGISTRY) };
     this.clock = opts.clock ?? new RealClock();
     this.files = new DataDir(opts.dataDir);
-    this.gpu = new SimGpu(getGpuProfile(opts.gpu));
+    this.gpu = new SimGpu(opts.gpuProfile ?? getGpuProfile(opts.gpu));
     this.catalog = ModelCatalog.load();
     this.#modelFolders = loadModelFolders();
     this.faults = new FaultPlan(opts.faults, opts.seed, () => this.worker.completedCount);
-    this.truth = new GroundTruth(opts.timeScale, opts.gpu, opts.groundTruthPath);
+    this.truth = new GroundTruth(opts.timeScale, this.gpu.profile.id, opts.groundTruthPath);
     this.gpu.onChange((snap, reason) => this.truth.sampleVram(snap, reason, this.runningPromptId(), this.clock.nowMs(), this.clock.epochMs()));
     this.queue = new PromptQueue(() => this.broadcastStatus());
     this.history = new HistoryStore(opts.historyMax);

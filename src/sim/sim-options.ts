@@ -5,6 +5,7 @@
 import type { FaultSpec } from './faults.js';
 import type { SimClock } from './clock.js';
 import { CUSTOM_PACK_NAME, type SimCustomPack } from './nodes/registry-custom.js';
+import type { GpuProfile } from './profiles.js';
 
 export type SimProtocol = 'current' | 'legacy';
 export type PreviewMethod = 'none' | 'auto' | 'latent2rgb' | 'taesd';
@@ -20,6 +21,14 @@ export interface SimOptions {
   /** GPU profile id from `fixtures/sim/gpus.json` (rtx-4090, l4, a100-80gb, h100, h200).
    * @default 'rtx-4090' */
   gpu: string;
+  /** A whole GPU profile (e.g. read from a `--gpu-profile` file); replaces the `gpu` id's.
+   * @default undefined */
+  gpuProfile?: GpuProfile;
+  /** Multiplies the GPU's compute (text encode, sampler setup, every step, VAE decode/encode,
+   * upscale), to play an upgrade that made the server slower (1.05 = 5% slower). Model loads
+   * and PNG saves are unchanged. Ground truth records the slowed times.
+   * @default 1 */
+  slowdown: number;
   /** Multiplies every simulated duration: 0.01 runs the cost model 100× faster. Ground truth
    * keeps both the unscaled and the scaled figures.
    * @default 1 */
@@ -76,10 +85,11 @@ export interface SimOptions {
   clock?: SimClock;
 }
 
-export const SIM_DEFAULTS: Readonly<Omit<SimOptions, 'dataDir' | 'groundTruthPath' | 'clock'>> = Object.freeze({
+export const SIM_DEFAULTS: Readonly<Omit<SimOptions, 'dataDir' | 'groundTruthPath' | 'clock' | 'gpuProfile'>> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   gpu: 'rtx-4090',
+  slowdown: 1,
   timeScale: 1,
   seed: 1,
   stepJitter: 0.02,
@@ -103,6 +113,7 @@ export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions
   expect(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535, 'port', 'an integer 0..65535', o.port);
   expect(Number.isFinite(o.timeScale) && o.timeScale >= 0, 'timeScale', 'a finite number >= 0', o.timeScale);
   expect(Number.isFinite(o.seed), 'seed', 'a finite number', o.seed);
+  expect(Number.isFinite(o.slowdown) && o.slowdown > 0, 'slowdown', 'a finite number > 0', o.slowdown);
   expect(o.protocol === 'current' || o.protocol === 'legacy', 'protocol', "'current' or 'legacy'", o.protocol);
   expect(['none', 'auto', 'latent2rgb', 'taesd'].includes(o.previewMethod), 'previewMethod', "'none', 'auto', 'latent2rgb' or 'taesd'", o.previewMethod);
   const c = o.cache;

@@ -42,6 +42,8 @@ describe('ComfyloadError', () => {
       RESULTS_WRITE: 2,
       EXPORT_WRITE: 2,
       NOT_RESULTS_DIR: 2,
+      COMPARE_MISMATCH: 2,
+      COMPARE_EMPTY: 2,
       BAD_RESULTS: 2,
       THRESHOLD_FAILED: 1,
       K6_NOT_FOUND: 2,

@@ -106,7 +106,9 @@ if (K6 === undefined) {
       expect(s.engine).toBe('k6');
       expect(s.k6?.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(s.k6?.exitCode).toBe(0);
-      expect(s.thresholds?.[0]).toMatchObject({ threshold: 'completionMs.p99<60000', verdict: 'pass', decidedBy: 'k6', samples: LEVELS.length * PROMPTS });
+      expect(s.thresholds?.[0]).toMatchObject({ threshold: 'completionMs.p99<60000', decidedBy: 'k6', samples: LEVELS.length * PROMPTS });
+      // Met as observed; with this few prompts the binomial claim at 95% may be out of reach: never a fail.
+      expect(s.thresholds?.[0]?.verdict).not.toBe('fail');
       expect(nodeRun.summary.engine).toBe('node');
     });
 
@@ -222,7 +224,7 @@ if (K6 === undefined) {
         { env: k6Env() },
       );
       expect(cli.code, cli.stderr).toBe(1);
-      expect(cli.stderr).toMatch(/threshold completionMs\.p50<1: FAIL \(k6\) — p50 [\d.]+ ms ≥ 1\.0 ms over 2 samples/);
+      expect(cli.stderr).toMatch(/threshold completionMs\.p50<1: FAIL \(k6\): p50 = [\d.]+ ms over 2 prompts \(2 above 1\.0 ms\)/);
       const [dir] = findRunDirs(resultsRoot);
       const summary = readRun(dir!).summary;
       expect(summary.k6?.exitCode).toBe(99);

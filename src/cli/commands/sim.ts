@@ -2,7 +2,7 @@
  * `comfyload sim`: the ComfyUI emulator as a standalone server, up until SIGINT/SIGTERM, then
  * closed cleanly (exit 0).
  */
-import { startSim } from '../../sim/index.js';
+import { SIM_DEFAULTS, startSim } from '../../sim/index.js';
 import { ComfyloadError } from '../../comfy/errors.js';
 import type { CliIO } from '../io.js';
 import type { SimStartOptions } from '../options-sim.js';
@@ -18,7 +18,8 @@ export async function simCommand(options: SimStartOptions, io: CliIO): Promise<n
     if (io.onSignal === undefined) throw new Error('simCommand needs io.onSignal to know when to stop');
     io.onSignal(resolve);
   });
-  io.stderr.write(`comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}) listening on ${sim.url}\n`);
+  const upgrade = `${options.slowdown !== undefined && options.slowdown !== 1 ? `, slowdown ${options.slowdown}` : ''}${options.comfyuiVersion !== undefined && options.comfyuiVersion !== SIM_DEFAULTS.comfyuiVersion ? `, ComfyUI ${options.comfyuiVersion}` : ''}`;
+  io.stderr.write(`comfyload sim: ComfyUI emulator (gpu ${options.gpu}, time-scale ${options.timeScale}${upgrade}) listening on ${sim.url}\n`);
   const signal = await stopped;
   io.stderr.write(`comfyload sim: ${signal}, closing\n`);
   await sim.close();

@@ -19,10 +19,11 @@
  */
 import { ComfyloadError } from '../../comfy/errors.js';
 import type { TextTarget } from '../prompt-text.js';
+import type { RunThreshold } from '../../metrics/run-thresholds.js';
 import type { LoadPlan } from '../load-plan.js';
 
 /** What the k6 plan is built from: the engine's plan, its name, thresholds and VRAM polling. */
-export type K6LoadPlan = LoadPlan & { name: string; thresholds?: string[]; vramIntervalMs?: number };
+export type K6LoadPlan = LoadPlan & { name: string; thresholds?: readonly RunThreshold[]; vramIntervalMs?: number };
 import { K6_PLAN_VERSION, type K6Plan, type K6RunInfo, type K6ScenarioPlan } from '../../metrics/k6-wire.js';
 
 /** What the levels are sized from. */
@@ -125,7 +126,8 @@ export function buildK6Plan(input: K6PlanInput): K6Plan {
     scenarios,
     vram: { intervalMs: plan.vramIntervalMs ?? 250, untilMs: atMs, lastStartMs: last?.startTimeMs ?? 0, devices: input.devices },
     tags: { gpu: input.run.gpuSlug, model_config: input.run.modelConfigSlug },
-    thresholds: plan.thresholds ?? [],
+    // Percentile thresholds become k6 thresholds (k6 exits 99); errorRate is judged by comfyload alone.
+    thresholds: (plan.thresholds ?? []).flatMap((t) => (t.kind === 'percentile' ? [t.text] : [])),
     run: input.run,
   };
 }

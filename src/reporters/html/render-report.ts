@@ -43,6 +43,7 @@ ${levelSections(data)}${queueAndFleetSections(data)}${timelineSections(data)}${a
 /** The answer per level: capacity result, warnings, the levels table, Little's law, throughput and latency charts. */
 function levelSections(data: ReportData): string {
   return `${data.capacity !== null ? capacitySections(data) : ''}
+${data.thresholds !== null ? thresholdsSection(data) : ''}
 <section id="warnings-section">
 <h2>Warnings</h2>
 ${data.warnings.length > 0 ? `<ul class="warnings">${data.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="ok">None: every prompt finished ok, nothing served from cache, no VRAM drift.</p>'}
@@ -151,6 +152,22 @@ ${capacityHeadline(c)}
 <div class="pair"><div class="chart" id="capacity-throughput"></div><div class="chart" id="capacity-slo"></div></div>
 <div class="chart" id="capacity-path"></div>
 ${trialsTable(c)}
+</section>`;
+}
+
+/** `run --threshold`: one row per rule, its verdict coloured. */
+function thresholdsSection(data: ReportData): string {
+  const cls = (v: string): string => (v === 'pass' ? 'pass' : v === 'fail' ? 'fail' : 'undecided');
+  const rows = (data.thresholds ?? [])
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.threshold)}</td><td class="${cls(t.verdict)}">${esc(t.verdict)}</td><td>${esc(t.line.replace(/^threshold [^:]+: [A-Z ]+: /, ''))}</td></tr>`,
+    )
+    .join('');
+  return `<section id="thresholds">
+<h2>Thresholds</h2>
+<table class="thresholds"><thead><tr><th>rule</th><th>verdict</th><th>figure and confidence</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="caption">Percentiles over every measured prompt (levels merged); errorRate = measured prompts not ok / submitted. A broken threshold makes the run exit 1; "too few samples" means met as observed but not yet claimable at the stated confidence (binomial test).</p>
 </section>`;
 }
 

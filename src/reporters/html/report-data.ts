@@ -9,6 +9,7 @@
 import { readHlog } from '../../metrics/hlog-reader.js';
 import { METRICS, UNCORRECTED_TWIN } from '../../metrics/metric-names.js';
 import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
+import type { RunThresholdResult } from '../../metrics/run-thresholds.js';
 import { VRAM_USED_DEFINITION } from '../../metrics/vram-stats.js';
 import { vramSamplesFromRows } from '../vram-csv.js';
 import { readCsvTable } from './csv-read.js';
@@ -133,6 +134,8 @@ export interface ReportData {
   /** Fleets: each target's levels. */
   targets: TargetLevelRow[] | null;
   capacity: CapacityData | null;
+  /** `run --threshold`: each rule's verdict line; null when none was given. */
+  thresholds: RunThresholdResult[] | null;
 }
 
 const GIB = 2 ** 30;
@@ -177,6 +180,7 @@ export function buildReportData(files: ReportFiles): ReportData {
     queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
     targets: targets.length > 0 ? targets : null,
     capacity,
+    thresholds: s.thresholds !== undefined && s.thresholds.length > 0 ? s.thresholds : null,
     notes: notes(mode, capacity),
   };
 }
