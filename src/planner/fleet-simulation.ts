@@ -50,13 +50,14 @@ class GpuQueue {
     return this.#ends.length - this.#head;
   }
 
-  admit(atMs: number, occupancyMs: number): { startMs: number; endMs: number } {
+  /** Queues a prompt; returns when it starts. */
+  admit(atMs: number, occupancyMs: number): number {
     const startMs = Math.max(atMs, this.freeAtMs);
     const endMs = startMs + occupancyMs;
     this.#ends.push(endMs);
     this.freeAtMs = endMs;
     this.busyMs += occupancyMs;
-    return { startMs, endMs };
+    return startMs;
   }
 }
 
@@ -66,6 +67,7 @@ export class FleetSimulation {
   readonly #dispatcher: Dispatcher | undefined;
   readonly #loads: TargetLoad[];
   #lastArrivalMs = Number.NEGATIVE_INFINITY;
+  #lastGpu = 0;
 
   constructor(gpus: number, dispatch: FleetDispatch) {
     if (!(Number.isInteger(gpus) && gpus > 0)) throw new RangeError(`Expected \`gpus\` to be an integer > 0, got \`${gpus}\``);
@@ -86,13 +88,19 @@ export class FleetSimulation {
 
   /** Admits one prompt arriving at `atMs` (not before the previous arrival) that holds its GPU for `occupancyMs`. */
   arrive(atMs: number, occupancyMs: number): Admission {
+    const waitMs = this.waitOf(atMs, occupancyMs);
+    return { gpu: this.#lastGpu, waitMs, startMs: atMs + waitMs, endMs: atMs + waitMs + occupancyMs };
+  }
+
+  /** `arrive` without the record: only the wait, ms (the hot path of a long simulation). */
+  waitOf(atMs: number, occupancyMs: number): number {
     if (!(atMs >= this.#lastArrivalMs)) throw new RangeError(`Arrivals must come in time order: ${atMs} ms after ${this.#lastArrivalMs} ms`);
     if (!(occupancyMs >= 0) || !Number.isFinite(occupancyMs))
       throw new RangeError(`Expected \`occupancyMs\` to be a finite number >= 0, got \`${occupancyMs}\``);
     this.#lastArrivalMs = atMs;
     const gpu = this.#pick(atMs);
-    const { startMs, endMs } = (this.#gpus[gpu] as GpuQueue).admit(atMs, occupancyMs);
-    return { gpu, waitMs: startMs - atMs, startMs, endMs };
+    this.#lastGpu = gpu;
+    return (this.#gpus[gpu] as GpuQueue).admit(atMs, occupancyMs) - atMs;
   }
 
   #pick(atMs: number): number {
