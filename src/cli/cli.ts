@@ -3,6 +3,7 @@
  * binds it to the process. Every error ends here: printed by formatError (stack traces only with
  * --verbose or COMFYLOAD_DEBUG=1) and turned into its exit code.
  */
+import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { capacityCommand } from './commands/capacity.js';
 import { runCommand } from './commands/run.js';
@@ -12,6 +13,7 @@ import { debugFromEnv, formatError, toComfyloadError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
 import { CAPACITY_OPTIONS } from './options-capacity.js';
+import { PLAN_OPTIONS } from './options-plan.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -42,6 +44,9 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     if (parsed.command === 'report') {
       const resolved = resolveOptions(REPORT_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd });
       return await reportCommand(parsed.args?.[0], resolved.values.out, io);
+    }
+    if (parsed.command === 'plan') {
+      return await planCommand(parsed.args?.[0], resolveOptions(PLAN_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
     }
     const { plan, flags } = await parseRun(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

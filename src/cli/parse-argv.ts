@@ -12,6 +12,7 @@ import { nearest } from './nearest.js';
 import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './option-table.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { CAPACITY_OPTIONS } from './options-capacity.js';
+import { PLAN_OPTIONS } from './options-plan.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -31,6 +32,11 @@ export const COMMANDS = {
     describe: "Check a workflow against a server's /object_info (nodes, inputs, links, models, output node, cycles) without sending a prompt",
   },
   report: { table: REPORT_OPTIONS, describe: 'Render report.html again from a results folder, without re-running: `comfyload report <results-dir>`' },
+  plan: {
+    table: PLAN_OPTIONS,
+    describe:
+      "How many GPUs for this traffic? `comfyload plan <results-dir> --rate 600/min --slo completionMs.p95<30000`: a fleet simulation fed by the run's measured service times",
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -67,11 +73,12 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   const command: CommandName =
     first === undefined || first === 'run'
       ? 'run'
-      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity'
+      : first === 'sim' || first === 'report' || first === 'validate' || first === 'capacity' || first === 'plan'
         ? first
         : unknownCommand(first);
-  // `report` takes the results folder as its one positional argument.
-  const args = command === 'report' ? rest.slice(0, 1) : [];
+  // `report` and `plan` take the results folder as their one positional argument.
+  const withFolder = command === 'report' || command === 'plan';
+  const args = withFolder ? rest.slice(0, 1) : [];
   const stray = rest[args.length];
   if (stray !== undefined) {
     throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Unexpected argument \`${stray}\` after \`comfyload ${command}\``, {
@@ -88,7 +95,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     else unknown.push(key);
   }
   if (unknown.length > 0) throw unknownFlags(command, unknown, optionDefs(table));
-  return { kind: 'command', command, flags, ...(command === 'report' ? { args } : {}) };
+  return { kind: 'command', command, flags, ...(withFolder ? { args } : {}) };
 }
 
 function unknownCommand(name: string): never {
@@ -141,6 +148,7 @@ function buildYargs(version: string, columns: number): Argv {
     .command('capacity', COMMANDS.capacity.describe, (y) => withOptions(y, CAPACITY_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('validate', COMMANDS.validate.describe, (y) => withOptions(y, VALIDATE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('report', COMMANDS.report.describe, (y) => withOptions(y, REPORT_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('plan', COMMANDS.plan.describe, (y) => withOptions(y, PLAN_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

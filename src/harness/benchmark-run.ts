@@ -100,7 +100,9 @@ export class BenchmarkRun {
   async preflight(): Promise<SystemStats> {
     const stats = await this.#http.systemStats();
     if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, { hint: 'Check that --url points at a ComfyUI server.' });
+      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${this.#http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, {
+        hint: 'Check that --url points at a ComfyUI server.',
+      });
     }
     if (!this.#factory.hasSeedInputs && this.#plan.seedPolicy !== 'fixed') {
       this.#deps.observer.onWarning?.("the workflow has no seed/noise_seed input: identical prompts will be served from ComfyUI's cache and measure nothing");

@@ -98,7 +98,9 @@ export class ComfyHttp {
     const res = await this.#getWithRetry(`/view?${q.toString()}`);
     if (res.status !== 200) {
       await res.arrayBuffer();
-      throw new ComfyloadError('COMFYLOAD_ERR_OUTPUT_FETCH', `GET /view for ${file.filename} answered ${res.status}`, { hint: 'Check that the output file still exists on the server.' });
+      throw new ComfyloadError('COMFYLOAD_ERR_OUTPUT_FETCH', `GET /view for ${file.filename} answered ${res.status}`, {
+        hint: 'Check that the output file still exists on the server.',
+      });
     }
     return new Uint8Array(await res.arrayBuffer());
   }
@@ -107,14 +109,20 @@ export class ComfyHttp {
     const res = await this.#getWithRetry(path);
     const text = await res.text();
     if (res.status === 401 || res.status === 403) {
-      throw new ComfyloadError('COMFYLOAD_ERR_TARGET_AUTH', `GET ${path} on ${this.baseUrl} answered ${res.status}`, { hint: 'Pass credentials with --header "Authorization: Bearer <token>" or user:password@ in --url; a 403 from ComfyUI itself means a mismatched Origin header from a proxy.' });
+      throw new ComfyloadError('COMFYLOAD_ERR_TARGET_AUTH', `GET ${path} on ${this.baseUrl} answered ${res.status}`, {
+        hint: 'Pass credentials with --header "Authorization: Bearer <token>" or user:password@ in --url; a 403 from ComfyUI itself means a mismatched Origin header from a proxy.',
+      });
     }
     if (res.status !== 200) {
-      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} answered ${res.status}`, { hint: 'Check that --url points at a ComfyUI server (its /system_stats must answer 200).' });
+      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} answered ${res.status}`, {
+        hint: 'Check that --url points at a ComfyUI server (its /system_stats must answer 200).',
+      });
     }
     const body = parseJsonOr(text);
     if (body === undefined) {
-      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} did not answer JSON (got ${JSON.stringify(text.slice(0, 60))})`, { hint: 'Check that --url points at a ComfyUI server, not a proxy login page or another web app.' });
+      throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `GET ${path} on ${this.baseUrl} did not answer JSON (got ${JSON.stringify(text.slice(0, 60))})`, {
+        hint: 'Check that --url points at a ComfyUI server, not a proxy login page or another web app.',
+      });
     }
     return body as T;
   }
@@ -142,7 +150,10 @@ export class ComfyHttp {
     try {
       return await fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (err) {
-      throw new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `${method} ${path} on ${this.baseUrl} failed: ${describeFetchError(err)}`, { hint: 'Start ComfyUI (or `comfyload sim`) and check the host and port in --url; omit --url to use the built-in emulator.', cause: err });
+      throw new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `${method} ${path} on ${this.baseUrl} failed: ${describeFetchError(err)}`, {
+        hint: 'Start ComfyUI (or `comfyload sim`) and check the host and port in --url; omit --url to use the built-in emulator.',
+        cause: err,
+      });
     }
   }
 }

@@ -169,7 +169,9 @@ export class OpenLoopEngine {
     for (const pool of this.pools) {
       const stats = await pool.http.systemStats();
       if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices) || typeof stats.system !== 'object') {
-        throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, { hint: 'Check that --url points at a ComfyUI server.' });
+        throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${pool.http.baseUrl}/system_stats is not ComfyUI's (no "system" and "devices")`, {
+          hint: 'Check that --url points at a ComfyUI server.',
+        });
       }
       all.push(stats);
     }

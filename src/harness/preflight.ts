@@ -57,7 +57,9 @@ export async function fetchObjectInfo(http: ComfyHttp): Promise<ObjectInfo> {
   const entries = info !== null && typeof info === 'object' && !Array.isArray(info) ? Object.values(info as Record<string, unknown>) : [];
   const nodeLike = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { input?: unknown }).input === 'object';
   if (entries.length === 0 || !entries.every(nodeLike)) {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${http.baseUrl}/object_info is not ComfyUI's (not an object of node classes)`, { hint: 'Check that --url points at a ComfyUI server.' });
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `${http.baseUrl}/object_info is not ComfyUI's (not an object of node classes)`, {
+      hint: 'Check that --url points at a ComfyUI server.',
+    });
   }
   return info;
 }
@@ -92,9 +94,17 @@ export async function prepareWorkflow(http: ComfyHttp, clock: Clock, req: Workfl
 
 export function badWorkflow(label: string, problems: readonly PreflightProblem[]): ComfyloadError {
   const kinds = [...new Set(problems.map((p) => p.kind))].join(', ');
-  return new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `Workflow ${label} would be rejected by the server: ${problems.length} problem${problems.length === 1 ? '' : 's'} (${kinds}); nothing was sent to /prompt`, { hint: problems.length === 1
-      ? problems[0]!.hint
-      : 'fix each problem listed above (each line ends with its fix), then run again; `comfyload validate` checks without sending load.', details: problems.map(formatPreflightProblem) });
+  return new ComfyloadError(
+    'COMFYLOAD_ERR_BAD_WORKFLOW',
+    `Workflow ${label} would be rejected by the server: ${problems.length} problem${problems.length === 1 ? '' : 's'} (${kinds}); nothing was sent to /prompt`,
+    {
+      hint:
+        problems.length === 1
+          ? problems[0]!.hint
+          : 'fix each problem listed above (each line ends with its fix), then run again; `comfyload validate` checks without sending load.',
+      details: problems.map(formatPreflightProblem),
+    },
+  );
 }
 
 function toApi(req: WorkflowPrepRequest, objectInfo: ObjectInfo, label: string): { workflow: ApiWorkflow; converted: boolean } {
@@ -103,7 +113,11 @@ function toApi(req: WorkflowPrepRequest, objectInfo: ObjectInfo, label: string):
     return { workflow: uiToApi(req.ui, objectInfo), converted: true };
   } catch (err) {
     if (!(err instanceof UiConversionError)) throw err;
-    throw new ComfyloadError('COMFYLOAD_ERR_WORKFLOW_UI_FORMAT', `Workflow ${label} is in ComfyUI's UI format (\`nodes\` and \`links\` arrays) and ${err.message.replace(/^the UI-format workflow /, '')}`, { hint: err.hint, details: err.details, cause: err });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_WORKFLOW_UI_FORMAT',
+      `Workflow ${label} is in ComfyUI's UI format (\`nodes\` and \`links\` arrays) and ${err.message.replace(/^the UI-format workflow /, '')}`,
+      { hint: err.hint, details: err.details, cause: err },
+    );
   }
 }
 
@@ -124,9 +138,15 @@ async function planUploads(wf: ApiWorkflow, objectInfo: ObjectInfo, req: Workflo
       input.node === undefined ? IMAGE_LOADERS[n.class_type] === input.kind : id === input.node || n._meta?.title === input.node,
     );
     if (matches.length === 0) {
-      throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', input.node === undefined
+      throw new ComfyloadError(
+        'COMFYLOAD_ERR_BAD_OPTION',
+        input.node === undefined
           ? `${flag} ${input.source}: the workflow has no ${cls} node to take it`
-          : `${flag} ${input.node}=${input.source}: no LoadImage or LoadImageMask node has the id or title ${JSON.stringify(input.node)}`, { hint: `loaders in this workflow: ${loaders.map(([id, n]) => `${id} (${n.class_type}${n._meta?.title !== undefined ? ` "${n._meta.title}"` : ''})`).join(', ') || 'none'}.` });
+          : `${flag} ${input.node}=${input.source}: no LoadImage or LoadImageMask node has the id or title ${JSON.stringify(input.node)}`,
+        {
+          hint: `loaders in this workflow: ${loaders.map(([id, n]) => `${id} (${n.class_type}${n._meta?.title !== undefined ? ` "${n._meta.title}"` : ''})`).join(', ') || 'none'}.`,
+        },
+      );
     }
     const nodeIds = matches.map(([id]) => id).filter((id) => !covered.has(id));
     for (const id of nodeIds) {

@@ -29,7 +29,11 @@ export function findPositiveText(wf: ApiWorkflow): TextTarget[] {
     if (isLink(link)) trace(wf, String(link[0]), seen, found);
   }
   if (found.length === 0) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', '--prompt-file: the workflow has no positive prompt text to vary (no node titled "Positive", and no text encoder linked to a sampler\'s `positive` input)', { hint: 'Title the positive CLIPTextEncode "Positive" in the editor and export again, or vary the text with --set instead.' });
+    throw new ComfyloadError(
+      'COMFYLOAD_ERR_BAD_WORKFLOW',
+      '--prompt-file: the workflow has no positive prompt text to vary (no node titled "Positive", and no text encoder linked to a sampler\'s `positive` input)',
+      { hint: 'Title the positive CLIPTextEncode "Positive" in the editor and export again, or vary the text with --set instead.' },
+    );
   }
   return found;
 }

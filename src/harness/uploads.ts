@@ -96,11 +96,16 @@ async function postUpload(http: ComfyHttp, path: string, upload: InputUpload, or
   try {
     res = await fetch(http.baseUrl + path, { method: 'POST', headers: { ...http.headers }, body: form, signal: AbortSignal.timeout(60_000) });
   } catch (err) {
-    throw new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `POST ${path} of ${upload.source} on ${http.baseUrl} failed: ${(err as Error).message}`, { hint: 'Check that the server is up; uploads go to the same address as the prompts.', cause: err });
+    throw new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `POST ${path} of ${upload.source} on ${http.baseUrl} failed: ${(err as Error).message}`, {
+      hint: 'Check that the server is up; uploads go to the same address as the prompts.',
+      cause: err,
+    });
   }
   const text = await res.text();
   if (res.status === 413) {
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `${upload.source} (${upload.bytes.byteLength} bytes) is larger than the server accepts (413)`, { hint: 'Use a smaller input image, or start ComfyUI with a larger --max-upload-size.' });
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_WORKFLOW', `${upload.source} (${upload.bytes.byteLength} bytes) is larger than the server accepts (413)`, {
+      hint: 'Use a smaller input image, or start ComfyUI with a larger --max-upload-size.',
+    });
   }
   let body: unknown;
   try {
@@ -110,7 +115,9 @@ async function postUpload(http: ComfyHttp, path: string, upload: InputUpload, or
   }
   const reply = body as Partial<UploadResponse> | undefined;
   if (res.status !== 200 || typeof reply?.name !== 'string') {
-    throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `POST ${path} of ${upload.source} answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`, { hint: 'Check that --url points at ComfyUI and that its input folder is writable.' });
+    throw new ComfyloadError('COMFYLOAD_ERR_NOT_COMFYUI', `POST ${path} of ${upload.source} answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`, {
+      hint: 'Check that --url points at ComfyUI and that its input folder is writable.',
+    });
   }
   return {
     name: reply.name,

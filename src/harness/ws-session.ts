@@ -113,7 +113,10 @@ export class WsSession implements Session {
       const onError = (err: Error): void => {
         ws.off('open', onOpen);
         reject(
-          new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `WebSocket ${redact(this.#opts.url)} failed: ${err.message}`, { hint: 'Check that the server is ComfyUI and reachable; a 403 on /ws means a mismatched Origin (set by a proxy).', cause: err }),
+          new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `WebSocket ${redact(this.#opts.url)} failed: ${err.message}`, {
+            hint: 'Check that the server is ComfyUI and reachable; a 403 on /ws means a mismatched Origin (set by a proxy).',
+            cause: err,
+          }),
         );
       };
       ws.once('open', onOpen);
@@ -177,7 +180,13 @@ export class WsSession implements Session {
         this.#reconnecting = false;
         this.#settleReady(false);
         this.#opts.onGiveUp?.(
-          new ComfyloadError('COMFYLOAD_ERR_WS_CLOSED', `WebSocket ${redact(this.#opts.url.replace(/\?.*$/, ''))} closed and did not reopen within ${formatSeconds(windowMs)} (${attempt} attempts)`, { hint: 'Check the server and its log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. Raise --reconnect-timeout to wait longer for a restarting server.' }),
+          new ComfyloadError(
+            'COMFYLOAD_ERR_WS_CLOSED',
+            `WebSocket ${redact(this.#opts.url.replace(/\?.*$/, ''))} closed and did not reopen within ${formatSeconds(windowMs)} (${attempt} attempts)`,
+            {
+              hint: 'Check the server and its log; a proxy in front of ComfyUI must allow WebSocket upgrades on /ws. Raise --reconnect-timeout to wait longer for a restarting server.',
+            },
+          ),
         );
         return;
       }
@@ -219,7 +228,14 @@ export class WsSession implements Session {
  * answers HTTP perhaps, but no prompt can be followed any more.
  */
 export function socketsGivenUpError(baseUrl: string, windowMs: number, where: string, cause?: unknown): ComfyloadError {
-  return new ComfyloadError('COMFYLOAD_ERR_WS_CLOSED', `Every WebSocket to ${redact(baseUrl)} closed and did not reopen within ${formatSeconds(windowMs)}: the run stopped ${where}`, { hint: 'Check the server and its log (a proxy in front of ComfyUI must allow WebSocket upgrades on /ws); raise --reconnect-timeout to wait longer for a restarting server. The results so far are written, marked "partial": true.', cause });
+  return new ComfyloadError(
+    'COMFYLOAD_ERR_WS_CLOSED',
+    `Every WebSocket to ${redact(baseUrl)} closed and did not reopen within ${formatSeconds(windowMs)}: the run stopped ${where}`,
+    {
+      hint: 'Check the server and its log (a proxy in front of ComfyUI must allow WebSocket upgrades on /ws); raise --reconnect-timeout to wait longer for a restarting server. The results so far are written, marked "partial": true.',
+      cause,
+    },
+  );
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

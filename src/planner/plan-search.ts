@@ -9,8 +9,9 @@ import type { ArrivalProcess } from '../harness/arrival-schedule.js';
 import type { FleetDispatch } from './fleet-simulation.js';
 import { meanOccupancyMs, predictFleet, type PredictionSettings } from './fleet-prediction.js';
 import type { MeasuredService } from './measured-service.js';
-import type { FleetPrediction, MeasuredSummary, PlanSlo, PredictedMetric, RateAnswer } from './plan-types.js';
-import { ci, formatMs, formatRate, MIN_PLAN_SAMPLES, pointPhrase, ruleText, sloEstimate, tooFewText, verdictOf, type VerdictContext } from './plan-verdict.js';
+import type { FleetPrediction, MeasuredSummary, PlanSlo, PlanVerdictLine, PredictedMetric, RateAnswer } from './plan-types.js';
+import { ci, formatMs, formatRate } from './plan-format.js';
+import { MIN_PLAN_SAMPLES, pointPhrase, ruleText, sloEstimate, tooFewText, verdictOf, type VerdictContext } from './plan-verdict.js';
 import { mean, nearestRank } from './sample-stats.js';
 
 export interface PlanQuestion {
@@ -33,7 +34,7 @@ export interface PlanOutcome {
   measured: MeasuredSummary;
   points: FleetPrediction[];
   answers: RateAnswer[];
-  verdicts: string[];
+  verdicts: PlanVerdictLine[];
   warnings: string[];
 }
 
@@ -64,7 +65,7 @@ export function planFleet(service: MeasuredService, q: PlanQuestion, onPoint?: (
     return point;
   };
   const answers: RateAnswer[] = [];
-  const verdicts: string[] = [];
+  const verdicts: PlanVerdictLine[] = [];
   if (q.gpus !== undefined) {
     for (const ratePerSec of q.ratesPerSec) {
       for (const gpus of q.gpus) {
@@ -74,8 +75,8 @@ export function planFleet(service: MeasuredService, q: PlanQuestion, onPoint?: (
         const head = `plan: ${q.slo.text} at ${formatRate(ratePerSec)} (${q.arrival}, ${q.dispatch}) on `;
         verdicts.push(
           enough
-            ? `${head}${pointPhrase(point, c)}; ${ruleText(c, q.replications, point.arrivals)}`
-            : `${head}${point.gpus} GPUs: ${tooFewText(service.samples.length)}`,
+            ? { verdict: point.verdict ?? 'undecided', text: `${head}${pointPhrase(point, c)}; ${ruleText(c, q.replications, [point])}` }
+            : { verdict: 'too-few', text: `${head}${point.gpus} GPUs: ${tooFewText(service.samples.length)}` },
         );
       }
     }
@@ -85,7 +86,7 @@ export function planFleet(service: MeasuredService, q: PlanQuestion, onPoint?: (
     for (const ratePerSec of q.ratesPerSec) {
       const answer = searchRate(ratePerSec, slo, q, service, predict, context(slo), enough);
       answers.push(answer);
-      verdicts.push(answer.verdictLine);
+      verdicts.push({ verdict: !enough ? 'too-few' : answer.gpus !== null ? 'pass' : 'fail', text: answer.verdictLine });
     }
   }
   return { measured, points, answers, verdicts, warnings: warningsFor(service, points) };
@@ -114,8 +115,11 @@ function searchRate(
   }
   const head = `plan: ${slo.text} at ${formatRate(ratePerSec)} (${q.arrival}, ${q.dispatch})`;
   if (!enough) return { ratePerSec, gpus: null, minStableGpus, verdictLine: `${head}: ${tooFewText(service.samples.length)}` };
-  const last = found ?? previous;
-  const rule = ruleText(c, q.replications, last?.arrivals ?? 0);
+  const rule = ruleText(
+    c,
+    q.replications,
+    [found, previous].filter((p): p is FleetPrediction => p !== undefined),
+  );
   if (found === undefined) {
     const tail = previous !== undefined ? `; ${pointPhrase(previous, c)}` : '';
     return { ratePerSec, gpus: null, minStableGpus, verdictLine: `${head}: no count up to --max-gpus ${q.maxGpus} passes${tail}; ${rule}` };
@@ -125,7 +129,7 @@ function searchRate(
     ratePerSec,
     gpus: found.gpus,
     minStableGpus,
-    verdictLine: `${head}: ${found.gpus} GPU${found.gpus === 1 ? '' : 's'} — ${pointPhrase(found, c)}${fewer}; ${rule}`,
+    verdictLine: `${head} needs ${pointPhrase(found, c)}${fewer}; ${rule}`,
   };
 }
 

@@ -24,6 +24,13 @@ export interface MetricPrediction {
 /** pass: the interval lies below the threshold; fail: above; undecided: it straddles it. */
 export type PlanVerdict = 'pass' | 'fail' | 'undecided';
 
+/** One verdict on its line: the rule, the figures, the confidence. */
+export interface PlanVerdictLine {
+  /** `too-few`: fewer measured prompts than a verdict needs. */
+  verdict: PlanVerdict | 'too-few';
+  text: string;
+}
+
 export interface FleetPrediction {
   gpus: number;
   ratePerSec: number;
@@ -99,8 +106,9 @@ export interface FleetPlan {
   points: FleetPrediction[];
   /** With an SLO and no --gpus: one per rate. */
   answers: RateAnswer[];
-  /** The verdict lines, in order (also in `answers`), and what the prediction assumes. */
-  verdicts: string[];
+  /** The verdict lines, in order (a search's are also in `answers`). */
+  verdicts: PlanVerdictLine[];
+  /** What the prediction assumes. */
   assumptions: string[];
   warnings: string[];
 }

@@ -73,7 +73,7 @@ export function readResultsFolder(dir: string): ReportFiles {
 let assets: ReportAssets | undefined;
 
 /** uPlot's browser build and stylesheet, from the installed package (inlined: the page needs no network). */
-function reportAssets(): ReportAssets {
+export function reportAssets(): ReportAssets {
   if (assets !== undefined) return assets;
   const require = createRequire(import.meta.url);
   const dist = join(require.resolve('uplot/package.json'), '..', 'dist');

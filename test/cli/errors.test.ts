@@ -42,6 +42,9 @@ describe('ComfyloadError', () => {
       RESULTS_WRITE: 2,
       NOT_RESULTS_DIR: 2,
       BAD_RESULTS: 2,
+      PLAN_NO_SAMPLES: 2,
+      PLAN_SLO_METRIC: 2,
+      PLAN_UNREACHABLE: 2,
       INTERRUPTED: 130,
       INTERNAL: 70,
     };

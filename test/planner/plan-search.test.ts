@@ -119,7 +119,7 @@ describe('given the question "how many GPUs" at 2.5 prompts/s of ~1 s each', () 
     expect(at(2).saturated).toBe(true);
     expect(answer.verdictLine).toMatch(
       new RegExp(
-        `^plan: completionMs.p95<1500 at 150/min \\(poisson, least-queue\\): ${answer.gpus} GPUs — ${answer.gpus} GPUs PASS: p95 .* < 1.50 s .*; ${answer.gpus! - 1} GPUs (FAIL|UNDECIDED).*rule: PASS when the 95% CI`,
+        `^plan: completionMs.p95<1500 at 150/min \\(poisson, least-queue\\) needs ${answer.gpus} GPUs PASS with p95 .* < 1.50 s .*; ${answer.gpus! - 1} GPUs (FAIL|UNDECIDED).*rule: PASS when the 95% CI`,
       ),
     );
   });
@@ -137,7 +137,7 @@ describe('given the question "how many GPUs" at 2.5 prompts/s of ~1 s each', () 
       [2, 'fail'],
       [8, 'pass'],
     ]);
-    expect(plan.verdicts[0]).toMatch(/on 2 GPUs FAIL: saturated/);
+    expect(plan.verdicts[0]!.text).toMatch(/on 2 GPUs FAIL: saturated/);
   });
 
   it('when the rate needs more GPUs than --max-gpus just to keep up, then it is refused before any simulation', () => {
@@ -160,6 +160,6 @@ describe('given the question "how many GPUs" at 2.5 prompts/s of ~1 s each', () 
   it('when fewer than 30 prompts were measured, then the verdict is "too few samples" and no count is claimed', () => {
     const plan = planFleet(service(samples.slice(0, 12)), question({}));
     expect(plan.answers[0]!.gpus).toBeNull();
-    expect(plan.verdicts[0]).toMatch(/TOO FEW SAMPLES: 12 measured prompts, at least 30/);
+    expect(plan.verdicts[0]!.text).toMatch(/TOO FEW SAMPLES: 12 measured prompts, at least 30/);
   });
 });
