@@ -45,9 +45,10 @@ export function pointPhrase(point: FleetPrediction, c: VerdictContext): string {
 /** The rule and the evidence: replications, arrivals per replication (a range when the points differ), measured prompts. */
 export function ruleText(c: VerdictContext, replications: number, points: readonly FleetPrediction[]): string {
   const counts = points.filter((p) => !p.saturated).map((p) => p.arrivals);
-  const arrivals =
-    counts.length === 0 ? '0' : Math.min(...counts) === Math.max(...counts) ? String(counts[0]) : `${Math.min(...counts)}–${Math.max(...counts)}`;
-  return `rule: PASS when the ${ci(c.confidence)} of the predicted percentile lies below the threshold (${replications} bootstrap replications × ${arrivals} arrivals, ${c.samples} measured prompts)`;
+  const rule = `rule: PASS when the ${ci(c.confidence)} of the predicted percentile lies below the threshold`;
+  if (counts.length === 0) return `${rule}, FAIL when the fleet cannot keep up (the mean service time of ${c.samples} measured prompts)`;
+  const arrivals = Math.min(...counts) === Math.max(...counts) ? String(counts[0]) : `${Math.min(...counts)}–${Math.max(...counts)}`;
+  return `${rule} (${replications} bootstrap replications × ${arrivals} arrivals, ${c.samples} measured prompts)`;
 }
 
 export function tooFewText(samples: number): string {
