@@ -33,8 +33,8 @@ export interface ReportPage {
   text: string;
 }
 
-/** Loads `<dir>/report.html`, screenshots it to test-artifacts/<name>.png, returns what it drew. */
-export async function openReport(dir: string, name: string): Promise<ReportPage> {
+/** Loads `<dir>/report.html` (or another page of the folder), screenshots it to test-artifacts/<name>.png, returns what it drew. */
+export async function openReport(dir: string, name: string, file = 'report.html'): Promise<ReportPage> {
   expect(haveChromium, `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`).toBe(true);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -60,7 +60,7 @@ export async function openReport(dir: string, name: string): Promise<ReportPage>
     page.on('request', (r) => {
       if (!r.url().startsWith('file:')) requests.push(r.url());
     });
-    await page.goto(`file://${join(dir, 'report.html')}`);
+    await page.goto(`file://${join(dir, file)}`);
     // Browser-side code as strings: the test project has no DOM types.
     await page.waitForFunction('window.__comfyloadCharts !== undefined');
     const charts = (await page.evaluate(`window.__comfyloadCharts.map((c) => {
