@@ -8,28 +8,63 @@
  *    times, says so), whatever the prediction;
  *  - the same fleet with Poisson arrivals: the measured p95 must lie inside plan's 99% interval
  *    for a run of that length (--arrivals), the claim the interval makes;
- *  - "how many GPUs for completion p95 below 3 service times at 70% of one GPU's rate": 2, which
+ *  - "how many GPUs for completion p95 below 2.5 service times at 70% of one GPU's rate": 2, which
  *    the measured runs confirm (one GPU fails it, two pass).
- * The single-GPU run goes at the same time as the fleet run it predicts, so both see the same
- * host (the emulated GPUs' timers are the host's), and the wall time stays short. Rates and the
- * threshold come from the emulator's ground truth (its true service time, from a short probe),
- * not from the code under test. Bad questions end in their error codes.
+ * Each emulator is a `comfyload sim` process of its own (no shared event loop); the single GPU is
+ * measured while the fleet it predicts runs, so both see the same host, whose load moves the
+ * emulated GPUs' speed. Rates and the threshold come from the emulator's ground truth (its true
+ * service time, from a short probe), never from the code under test. Bad questions end in their
+ * error codes.
  */
-import { readFileSync, rmSync, writeFileSync, mkdtempSync, cpSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetPlan } from '../../src/planner/plan-types.js';
-import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
-import { findRunDirs, readRun, runCli, type RunFiles } from './run-cli.js';
+import { cliPath, findRunDirs, readRun, root as repoRoot, runCli, type RunFiles } from './run-cli.js';
 
-const TIME_SCALE = Number(process.env.PLAN_E2E_TIME_SCALE ?? 0.05);
+// 0.1, not the usual 0.02–0.05: the emulator's own CPU work per prompt (PNG, events; ~15 ms) must
+// stay a small part of its service time, or the host's load moves the emulated GPU's speed.
+const TIME_SCALE = Number(process.env.PLAN_E2E_TIME_SCALE ?? 0.1);
 const WORKFLOW = 'fixtures/workflows/sd15-txt2img.json';
 
-/** Median execution time of the emulator's prompts (dequeue → completion), from its ground truth. */
-function trueServiceMs(sim: SimHandle): number {
-  const busy = [...sim.groundTruth.prompts.values()]
+/** An emulator in a process of its own (`comfyload sim`), so the emulated GPUs share no event loop. */
+interface SimProcess {
+  url: string;
+  groundTruthPath: string;
+  child: ChildProcess;
+}
+
+function spawnSim(dir: string, seed: number): Promise<SimProcess> {
+  const groundTruthPath = join(dir, `truth-${seed}.ndjson`);
+  const args = ['sim', '--port', '0', '--gpu', 'rtx-4090', '--time-scale', String(TIME_SCALE), '--seed', String(seed), '--ground-truth', groundTruthPath];
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m?.[1]) resolve({ url: m[1], groundTruthPath, child });
+    });
+    child.once('exit', (code) => reject(new Error(`comfyload sim exited ${code}: ${stderr}`)));
+  });
+}
+
+async function stopSim(sim: SimProcess): Promise<void> {
+  if (sim.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => sim.child.once('exit', resolve));
+  sim.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Median execution time of the emulator's prompts (dequeue → completion), from its ground-truth log. */
+function trueServiceMs(sim: SimProcess): number {
+  const busy = readFileSync(sim.groundTruthPath, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { executionStartMs?: number; completedMs?: number })
     .filter((t) => t.completedMs !== undefined && t.executionStartMs !== undefined)
     .map((t) => (t.completedMs as number) - (t.executionStartMs as number))
     .sort((a, b) => a - b);
@@ -52,7 +87,7 @@ function completionP95(run: RunFiles): number {
 }
 
 describe('comfyload plan against measured emulator fleets', () => {
-  let sims: SimHandle[] = [];
+  let sims: SimProcess[] = [];
   let root: string;
   let serviceMs: number;
   let single: RunFiles;
@@ -73,24 +108,26 @@ describe('comfyload plan against measured emulator fleets', () => {
   const urls = (...indices: number[]): string[] => indices.flatMap((i) => ['--url', sims[i]!.url]);
 
   beforeAll(async () => {
-    sims = await Promise.all([11, 12, 13, 14].map((seed) => startSim({ timeScale: TIME_SCALE, gpu: 'rtx-4090', seed })));
     root = mkdtempSync(join(tmpdir(), 'comfyload-plan-'));
-    await run('probe', [...urls(0), '--concurrency', '1', '--prompts', '12']);
+    sims = await Promise.all([11, 12, 13, 14].map((seed) => spawnSim(root, seed)));
+    await run('probe', [...urls(0), '--concurrency', '1', '--prompts', '20']);
     serviceMs = trueServiceMs(sims[0]!);
     r70PerSec = (0.7 * 1000) / serviceMs;
-    r80PerSec = (0.8 * 2 * 1000) / serviceMs;
+    // Aimed a little below 80%: the short probe tends to find the emulated GPU faster than the runs do.
+    r80PerSec = (0.78 * 2 * 1000) / serviceMs;
+    // The single GPU is measured while the fleet it predicts runs: both see the same host (whose load moves the emulated GPUs' speed).
     [single, fleetEven80] = await Promise.all([
-      run('single', [...urls(0), '--rate', rate(r70PerSec), '--prompts', '300', '--seed', '21']),
-      run('fleet-even-80', [...urls(1, 2), '--rate', rate(r80PerSec), '--arrival', 'constant', '--prompts', '600', '--seed', '22']),
+      run('single', [...urls(0), '--rate', rate(r70PerSec), '--prompts', '200', '--seed', '21']),
+      run('fleet-even-80', [...urls(1, 2), '--rate', rate(r80PerSec), '--arrival', 'constant', '--prompts', '450', '--seed', '22']),
     ]);
     [fleetAt70, fleetPoisson80] = await Promise.all([
-      run('fleet-70', [...urls(1, 2), '--rate', rate(r70PerSec), '--prompts', '200', '--seed', '23']),
-      run('fleet-poisson-80', [...urls(0, 3), '--rate', rate(r80PerSec), '--prompts', '400', '--seed', '24']),
+      run('fleet-70', [...urls(1, 2), '--rate', rate(r70PerSec), '--prompts', '150', '--seed', '23']),
+      run('fleet-poisson-80', [...urls(0, 3), '--rate', rate(r80PerSec), '--prompts', '300', '--seed', '24']),
     ]);
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.all(sims.map((sim) => sim.close()));
+    await Promise.all(sims.map(stopSim));
     if (root && process.env.PLAN_E2E_KEEP === undefined) rmSync(root, { recursive: true, force: true });
     else if (root) process.stderr.write(`plan e2e: kept ${root}\n`);
   });
@@ -115,6 +152,7 @@ describe('comfyload plan against measured emulator fleets', () => {
     process.stderr.write(
       `plan e2e: true service ${serviceMs.toFixed(1)} ms; 2 GPUs at ${(r80PerSec * 60).toFixed(0)}/min evenly: predicted completion p95 ${predicted.value.toFixed(1)} ms [${predicted.low.toFixed(1)}–${predicted.high.toFixed(1)}] vs measured ${measured.toFixed(1)} ms (${((predicted.value / measured - 1) * 100).toFixed(1)}%), utilisation ${(point.utilisation.value * 100).toFixed(0)}%; mean serverExecMs alone ${meanServerExecMs(single).toFixed(1)} ms, in the fleet ${meanServerExecMs(fleetEven80).toFixed(1)} ms\n`,
     );
+    // Near 80% (the probe is short and the host's load moves the emulated GPUs' speed a little).
     expect(point.utilisation.value).toBeGreaterThan(0.7);
     expect(point.utilisation.value).toBeLessThan(0.9);
     expect(Math.abs(predicted.value / measured - 1)).toBeLessThan(0.15);
@@ -123,19 +161,19 @@ describe('comfyload plan against measured emulator fleets', () => {
   });
 
   it('with Poisson arrivals at 80%, the measured fleet p95 lies inside the 99% interval plan gives for a run of that length', async () => {
-    const p = await plan(['--gpus', '2', '--rate', rate(r80PerSec), '--arrivals', '400', '--confidence', '0.99', '--replications', '200']);
+    const p = await plan(['--gpus', '2', '--rate', rate(r80PerSec), '--arrivals', '300', '--confidence', '0.99', '--replications', '200']);
     expect(p.code, p.stderr).toBe(0);
     const predicted = p.plan!.points[0]!.metrics.completionMs!.percentiles['p95']!;
     const measured = completionP95(fleetPoisson80);
     process.stderr.write(
-      `plan e2e: 2 GPUs at ${(r80PerSec * 60).toFixed(0)}/min Poisson, 400 arrivals: predicted p95 ${predicted.value.toFixed(1)} ms [99%: ${predicted.low.toFixed(1)}–${predicted.high.toFixed(1)}] vs measured ${measured.toFixed(1)} ms\n`,
+      `plan e2e: 2 GPUs at ${(r80PerSec * 60).toFixed(0)}/min Poisson, 300 arrivals: predicted p95 ${predicted.value.toFixed(1)} ms [99%: ${predicted.low.toFixed(1)}–${predicted.high.toFixed(1)}] vs measured ${measured.toFixed(1)} ms\n`,
     );
     expect(measured).toBeGreaterThan(predicted.low);
     expect(measured).toBeLessThan(predicted.high);
   });
 
-  it('for completion p95 below 3 service times at 70% of one GPU, plan answers 2 GPUs, and the measured fleets confirm it: 1 fails, 2 pass', async () => {
-    const thresholdMs = Math.round(3 * serviceMs);
+  it('for completion p95 below 2.5 service times at 70% of one GPU, plan answers 2 GPUs, and the measured fleets confirm it: 1 fails, 2 pass', async () => {
+    const thresholdMs = Math.round(2.5 * serviceMs);
     const slo = `completionMs.p95<${thresholdMs}`;
     const p = await plan(['--rate', rate(r70PerSec), '--slo', slo]);
     expect(p.code, p.stderr).toBe(0);
@@ -159,7 +197,7 @@ describe('comfyload plan against measured emulator fleets', () => {
       '--gpus',
       '1,2,3',
       '--slo',
-      `completionMs.p95<${Math.round(3 * serviceMs)}`,
+      `completionMs.p95<${Math.round(2.5 * serviceMs)}`,
     ]);
     expect(p.code === 0 || p.code === 1, p.stderr).toBe(true);
     const page = await openReport(join(root, 'plan-out'), 'plan-page', 'plan.html');
