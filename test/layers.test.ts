@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
-type Layer = 'comfy' | 'metrics' | 'harness' | 'reporters' | 'sim' | 'session' | 'compare' | 'cli' | 'api';
+type Layer = 'comfy' | 'metrics' | 'harness' | 'reporters' | 'sim' | 'planner' | 'session' | 'compare' | 'cli' | 'api';
 
 /** What each layer may import: `value` layers fully, `types` layers with `import type` only. */
 const ALLOWED: Record<Layer, { value: Layer[]; types: Layer[] }> = {
@@ -19,13 +19,16 @@ const ALLOWED: Record<Layer, { value: Layer[]; types: Layer[] }> = {
   // metrics computes a prompt's values with the pure core's timing rules (shared with the k6 scenarios).
   metrics: { value: ['comfy'], types: [] },
   harness: { value: ['comfy', 'metrics'], types: [] },
-  reporters: { value: ['metrics'], types: [] },
+  // reporters render plan.json's predictions with the planner's own (pure) verdict formatting.
+  reporters: { value: ['metrics', 'planner'], types: [] },
   sim: { value: [], types: ['comfy'] },
-  session: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim'], types: [] },
+  // planner simulates a fleet with the harness's own dispatch and arrival schedule (pure modules).
+  planner: { value: ['comfy', 'metrics', 'harness'], types: [] },
+  session: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'planner'], types: [] },
   // compare reads results folders only: it never runs an engine or an emulator.
   compare: { value: ['comfy', 'metrics', 'reporters', 'session'], types: [] },
-  cli: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session', 'compare'], types: [] },
-  api: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'session', 'compare', 'cli'], types: [] },
+  cli: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'planner', 'session', 'compare'], types: [] },
+  api: { value: ['comfy', 'metrics', 'harness', 'reporters', 'sim', 'planner', 'session', 'compare', 'cli'], types: [] },
 };
 
 const ERRORS = join(SRC, 'comfy', 'errors.ts');

@@ -3,6 +3,7 @@
  * binds it to the process. Every error ends here: printed by formatError (stack traces only with
  * --verbose or COMFYLOAD_DEBUG=1) and turned into its exit code.
  */
+import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { capacityCommand } from './commands/capacity.js';
 import { compareCommand } from './commands/compare.js';
@@ -18,6 +19,7 @@ import { IMPORT_K6_OPTIONS, MERGE_OPTIONS } from './options-merge.js';
 import { debugFromEnv, formatError } from './errors.js';
 import type { CliIO } from './io.js';
 import { resolveOptions } from './option-table.js';
+import { PLAN_OPTIONS } from './options-plan.js';
 import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -61,6 +63,9 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     }
     if (parsed.command === 'compare') {
       return compareCommand(resolveOptions(COMPARE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), parsed.args ?? [], io);
+    }
+    if (parsed.command === 'plan') {
+      return await planCommand(parsed.args?.[0], resolveOptions(PLAN_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);
     }
     const { plan, flags } = await runPlanFromFlags(parsed.flags, io, options);
     return await runCommand(plan, io, flags);

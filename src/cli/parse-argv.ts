@@ -13,6 +13,7 @@ import { kebabCase, type OptionDef, type OptionTable, optionDefs } from './optio
 import { REPORT_OPTIONS } from './options-report.js';
 import { CAPACITY_OPTIONS } from './options-capacity.js';
 import { COMPARE_OPTIONS } from './options-compare.js';
+import { PLAN_OPTIONS } from './options-plan.js';
 import { RUN_OPTIONS } from './options-run.js';
 import { SIM_OPTIONS } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
@@ -51,6 +52,11 @@ export const COMMANDS = {
     table: COMPARE_OPTIONS,
     describe:
       'Compare results: `comfyload compare BASELINE CANDIDATE` (fingerprint diff, per-level verdicts with confidence intervals, gates: exit 1 on a significant regression), or `comfyload compare results/` for the GPU × model matrix',
+  },
+  plan: {
+    table: PLAN_OPTIONS,
+    describe:
+      "How many GPUs for this traffic? `comfyload plan <results-dir> --rate 600/min --slo completionMs.p95<30000`: a fleet simulation fed by the run's measured service times",
   },
 } as const;
 
@@ -95,7 +101,8 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
           first === 'k6' ||
           first === 'import-k6' ||
           first === 'merge' ||
-          first === 'compare'
+          first === 'compare' ||
+          first === 'plan'
         ? first
         : unknownCommand(first);
   if (command === 'k6' && rest[0] !== 'bundle') {
@@ -103,9 +110,9 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
       hint: 'comfyload k6 bundle --url … --workflow … --out bundle/',
     });
   }
-  // `report` takes the results folder as its one positional argument, `compare` up to two; import-k6 and merge take theirs.
+  // `report` and `plan` take the results folder as their one positional argument, `compare` up to two; import-k6 and merge take theirs.
   const args =
-    command === 'report'
+    command === 'report' || command === 'plan'
       ? rest.slice(0, 1)
       : command === 'compare'
         ? rest.slice(0, 2)
@@ -134,7 +141,7 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
     kind: 'command',
     command,
     flags,
-    ...(command === 'report' || command === 'import-k6' || command === 'merge' || command === 'compare' ? { args } : {}),
+    ...(command === 'report' || command === 'plan' || command === 'import-k6' || command === 'merge' || command === 'compare' ? { args } : {}),
   };
 }
 
@@ -212,6 +219,7 @@ function buildYargs(version: string, columns: number): Argv {
     .command('import-k6', COMMANDS['import-k6'].describe, (y) => withOptions(y, IMPORT_K6_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('merge', COMMANDS.merge.describe, (y) => withOptions(y, MERGE_OPTIONS as OptionTable<Record<string, unknown>>))
     .command('compare', COMMANDS.compare.describe, (y) => withOptions(y, COMPARE_OPTIONS as OptionTable<Record<string, unknown>>))
+    .command('plan', COMMANDS.plan.describe, (y) => withOptions(y, PLAN_OPTIONS as OptionTable<Record<string, unknown>>))
     .epilogue(
       'Every option can also be set by its environment variable (COMFYLOAD_<NAME>; COMFYLOAD_SIM_<NAME> for sim) or, for run, in a --config ' +
         'JSON/YAML file under its camelCase key. Precedence: flag > environment > config file > default. Full reference: docs/cli.md.',

@@ -205,6 +205,24 @@ export const ERROR_CODES = {
       '`comfyload merge` was given results folders that are not shards of one plan on one kind of server (their fingerprints, workflows, modes or levels differ, or k6 execution segments overlap).',
     fix: 'Merge only folders of the same plan run against identical servers; compare different ones with `comfyload compare` instead, or rerun the odd one.',
   },
+  COMFYLOAD_ERR_PLAN_NO_SAMPLES: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      '`comfyload plan` found no prompt to take service times from: the results folder has no ok, measured prompt (not warm-up, not cached, not settled from /history) with an execution time.',
+    fix: 'Plan from a run that completed prompts on one GPU, e.g. `comfyload run --url <gpu> --workflow <file> --prompts 100`, then `comfyload plan <its results folder>`.',
+  },
+  COMFYLOAD_ERR_PLAN_SLO_METRIC: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      "The --slo given to `comfyload plan` names a metric the fleet simulation cannot predict: it predicts the times a GPU queue decides (completionMs, queueWaitMs, timeToFirstStepMs, execMs, serverExecMs), not the network's (submitAckMs, outputFetchMs) or the client's (the *UncorrectedMs twins).",
+    fix: "Use one of the predicted metrics, e.g. --slo 'completionMs.p95<30000'.",
+  },
+  COMFYLOAD_ERR_PLAN_UNREACHABLE: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      '`comfyload plan` was asked something no fleet size up to --max-gpus answers: the rate needs more GPUs than that just to keep up, or the SLO is below what a prompt takes on an idle GPU.',
+    fix: 'Raise --max-gpus, plan for a lower --rate, relax the --slo, or measure a faster GPU or a lighter workflow.',
+  },
   COMFYLOAD_ERR_INTERRUPTED: {
     exitCode: EXIT_CODES.interrupted,
     summary: 'Stopped by SIGINT (Ctrl-C) or SIGTERM; results recorded so far are kept.',

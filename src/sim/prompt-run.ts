@@ -34,6 +34,12 @@ export class PromptRun {
   readonly ui = new Map<NodeId, UiEntry>();
   readonly executed: NodeId[] = [];
   readonly statusMessages: HistoryStatusMessage[] = [];
+  /**
+   * When the simulated GPU's last piece of work is due to end (clock ms): the next piece is timed
+   * from it, not from when the host woke up, so host lateness does not pile up over a prompt.
+   * Undefined before the first piece, and again after a fault's sleep (whose time must count).
+   */
+  workDueMs: number | undefined;
   readonly #hub: WsHub;
   readonly #clock: SimClock;
   readonly #current: boolean;

@@ -51,6 +51,9 @@ describe('ComfyloadError', () => {
       K6_FAILED: 2,
       BAD_K6_OUTPUT: 2,
       MERGE_MISMATCH: 2,
+      PLAN_NO_SAMPLES: 2,
+      PLAN_SLO_METRIC: 2,
+      PLAN_UNREACHABLE: 2,
       INTERRUPTED: 130,
       INTERNAL: 70,
     };

@@ -33,7 +33,7 @@ export interface ReportPage {
   text: string;
 }
 
-/** Loads `<dir>/report.html` (or `file`), screenshots it to test-artifacts/<name>.png, returns what it drew. */
+/** Loads `<dir>/report.html` (or another page of the folder), screenshots it to test-artifacts/<name>.png, returns what it drew. */
 export async function openReport(dir: string, name: string, file = 'report.html'): Promise<ReportPage> {
   expect(haveChromium, `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`).toBe(true);
   const browser = await chromium.launch({
