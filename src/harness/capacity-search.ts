@@ -22,7 +22,7 @@
  *   than `stability` over the trial, else fail (`unstable`).
  */
 import type { PromptRecord } from '../metrics/result-types.js';
-import type { SloSpec } from '../metrics/slo.js';
+import { sloValueMs, type SloSpec } from '../metrics/slo.js';
 import { isStable, linearFit, minSamplesForPercentile, percentileVerdict, type PercentileVerdict } from '../metrics/statistics.js';
 
 export interface RateSearchOptions {
@@ -163,7 +163,7 @@ export class TrialJudge {
     else this.#notOk++;
     let good = ok;
     for (const s of this.#slos) {
-      const value = ok ? record.timings[s.spec.metric] : undefined;
+      const value = ok ? sloValueMs(s.spec.metric, record) : undefined;
       s.samples++;
       if (value === undefined || value >= s.spec.thresholdMs) {
         s.over++;

@@ -471,6 +471,7 @@ export function droppedRecord(runId: string, target: number, level: number, phas
     clientId: '',
     marks: { intendedSendMs: intendedMs },
     timings: {},
+    samplerStartsMs: [],
     stepIntervalsMs: [],
     outcome: 'dropped',
     outcomeDetail: detail,

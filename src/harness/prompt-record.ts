@@ -72,6 +72,7 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
     clientId: m.clientId,
     marks,
     timings,
+    samplerStartsMs: t.samplerStartMs,
     stepIntervalsMs: t.stepIntervalMs,
     outcome,
     outcomeDetail: ctx.outcomeDetail ?? describeOutcome(tracker),

@@ -4,7 +4,7 @@
  * `recordPrompt`, which puts one settled prompt's metrics into a `MetricRecorder`. Together they
  * produce the level's `LevelSummary`.
  */
-import { METRIC_NAMES } from './metric-names.js';
+import { LIST_METRIC_FIELDS, METRIC_NAMES, PROMPT_METRIC_NAMES, type ListMetricName } from './metric-names.js';
 import type { HistogramKey } from './histogram-key.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import type { MetricRecorder } from './recorder.js';
@@ -27,13 +27,14 @@ export interface LevelRef {
 export function recordPrompt(recorder: MetricRecorder, record: PromptRecord): void {
   if (record.outcome !== 'ok') return;
   const base = { target: record.target, level: record.level, concurrency: record.concurrency, phase: record.phase };
-  for (const metric of METRIC_NAMES) {
-    if (metric === 'stepIntervalMs') continue;
+  for (const metric of PROMPT_METRIC_NAMES) {
     const valueMs = record.timings[metric];
     if (valueMs !== undefined) recorder.record({ ...base, metric }, valueMs);
   }
-  const stepKey: HistogramKey = { ...base, metric: 'stepIntervalMs' };
-  for (const intervalMs of record.stepIntervalsMs) recorder.record(stepKey, intervalMs);
+  for (const [metric, field] of Object.entries(LIST_METRIC_FIELDS) as [ListMetricName, (typeof LIST_METRIC_FIELDS)[ListMetricName]][]) {
+    const key: HistogramKey = { ...base, metric };
+    for (const valueMs of record[field]) recorder.record(key, valueMs);
+  }
 }
 
 export class LevelTally {

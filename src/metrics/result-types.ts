@@ -6,7 +6,7 @@
  * Type-only module.
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
-import type { MetricName } from './metric-names.js';
+import type { MetricName, PromptMetricName } from './metric-names.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
 export type Phase = 'warmup' | 'measure';
@@ -28,7 +28,7 @@ export interface RelativeMarks {
 }
 
 /** Per-prompt metric values in ms; a metric absent here was not measurable for this prompt. */
-export type PromptMetricValues = Partial<Record<Exclude<MetricName, 'stepIntervalMs'>, number>>;
+export type PromptMetricValues = Partial<Record<PromptMetricName, number>>;
 
 /**
  * Things worth a second look about one prompt:
@@ -54,7 +54,9 @@ export interface PromptRecord {
   clientId: string;
   marks: RelativeMarks;
   timings: PromptMetricValues;
-  /** Sampler step intervals of this prompt, in order, ms. */
+  /** Each sampler node's start (`executing` → first progress), in order, ms. */
+  samplerStartsMs: number[];
+  /** Sampler step intervals of this prompt (after each node's first step), in order, ms. */
   stepIntervalsMs: number[];
   outcome: Outcome;
   /** Human detail of a non-ok outcome (exception message, rejection reason), else ''. */

@@ -49,7 +49,7 @@ export function levelsCsvColumns(): string[] {
 
 /** The units comment written above the header. */
 export const LEVELS_CSV_UNITS =
-  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
+  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (samplerStartMs_count in sampler nodes, stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
 
 /** One level as a row, in `levelsCsvColumns()` order. */
 export function levelsCsvRow(level: LevelSummary): string[] {

@@ -77,9 +77,11 @@ describe('given the fake-sampler trace (20 steps of 50 ms)', () => {
     expect(replay.stepsSeen).toHaveLength(20);
   });
 
-  it('then the step intervals are step_ms plus a little, the first counted from executing', () => {
+  it("then the step intervals are step_ms plus a little, and the sampler's start (executing → first step) is apart", () => {
     expect(stepMs).toBe(50);
-    expect(timings.stepIntervalMs).toHaveLength(20);
+    expect(timings.stepIntervalMs).toHaveLength(19);
+    expect(timings.samplerStartMs).toHaveLength(1);
+    expect(timings.samplerStartMs[0]).toBeGreaterThanOrEqual(stepMs);
     for (const gap of timings.stepIntervalMs) {
       expect(gap).toBeGreaterThanOrEqual(stepMs - 2);
       expect(gap).toBeLessThan(stepMs + 15);

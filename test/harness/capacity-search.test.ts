@@ -17,6 +17,7 @@ function record(intendedMs: number, completionMs: number | undefined, outcome: P
     clientId: 'c',
     marks: { intendedSendMs: intendedMs },
     timings: completionMs === undefined ? {} : { completionMs },
+    samplerStartsMs: [],
     stepIntervalsMs: [],
     outcome,
     outcomeDetail: '',
@@ -108,6 +109,7 @@ describe('parseSlo', () => {
     expect(parseSlo('completionMs.p95<30000')).toMatchObject({ metric: 'completionMs', percentile: 95, thresholdMs: 30000 });
     expect(parseSlo('queueWaitMs.p99.9<10s')).toMatchObject({ metric: 'queueWaitMs', percentile: 99.9, thresholdMs: 10000 });
     expect(parseSlo('stepIntervalMs.p95<10')).toMatch(/per-prompt/);
+    expect(parseSlo('samplerStartMs.p95<2s')).toMatchObject({ metric: 'samplerStartMs', percentile: 95, thresholdMs: 2000 });
     expect(parseSlo('completionMs<3')).toMatch(/form/);
   });
 });

@@ -13,6 +13,7 @@ export function promptRecordFixture(over: Partial<PromptRecord> = {}): PromptRec
     clientId: 'vu-2',
     marks: { sentMs: 1200.5, ackMs: 1203.25, executionStartMs: 1500, firstStepMs: 2100.125, completedMs: 5400, serverStartTs: 1764434700123 },
     timings: { submitAckMs: 2.75, queueWaitMs: 299.5, timeToFirstStepMs: 899.625, execMs: 3900, completionMs: 4199.5, serverExecMs: 3890 },
+    samplerStartsMs: [600.125],
     stepIntervalsMs: [150.25, 149.75, 151],
     outcome: 'ok',
     outcomeDetail: '',
@@ -52,6 +53,7 @@ export function levelSummaryFixture(over: Partial<LevelSummary> = {}): LevelSumm
     metrics: {
       queueWaitMs: figures(3000),
       completionMs: figures(6000),
+      samplerStartMs: figures(600),
       stepIntervalMs: { ...figures(150), count: 800 },
     },
     histogramTags: { completionMs: ['completionMs@t0-L1-c4-measure'] },

@@ -127,8 +127,9 @@ async function files(over: Partial<RunSummary> = {}): Promise<ReportFiles> {
 describe('report data from the results files', () => {
   it('has a latency chart per metric with samples, the level table, the VRAM series in GiB and level bands', async () => {
     const data = buildReportData(await files());
-    expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'stepIntervalMs', 'completionMs']);
-    expect(data.latency[2]).toMatchObject({ x: [4], p50: [6000], max: [9600], uncorrected: null });
+    expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'samplerStartMs', 'stepIntervalMs', 'completionMs']);
+    expect(data.latency[1]).toMatchObject({ x: [4], p50: [600], max: [960], uncorrected: null });
+    expect(data.latency[3]).toMatchObject({ x: [4], p50: [6000], max: [9600], uncorrected: null });
     expect(data).toMatchObject({ mode: 'closed-loop', openLoop: null, queue: null, targets: null, capacity: null });
     expect(data.levels[0]).toMatchObject({ concurrency: 4, x: 4, label: 'c=4', ratePerMin: null, vramPeakBytes: 9 * GIB, vramP95Bytes: 9 * GIB });
     expect(data.vram).toMatchObject({ t: [1, 3, 5], used: [7, 9, 8], active: [6, 8, 7], total: [22, 22, 22], inFlight: [3, 3, 3] });

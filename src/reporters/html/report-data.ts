@@ -88,6 +88,7 @@ export interface LevelRow {
   samplerStepsPerSec: number | null;
   completionP50Ms: number | null;
   completionP95Ms: number | null;
+  samplerStartP50Ms: number | null;
   stepIntervalP50Ms: number | null;
   vramPeakBytes: number | null;
   vramP95Bytes: number | null;
@@ -208,6 +209,7 @@ function levelRowsOf(s: RunSummary, levelRows: Record<string, string>[], byRate:
       samplerStepsPerSec: num(r.samplerStepsPerSec),
       completionP50Ms: num(r.completionMs_p50),
       completionP95Ms: num(r.completionMs_p95),
+      samplerStartP50Ms: num(r.samplerStartMs_p50),
       stepIntervalP50Ms: num(r.stepIntervalMs_p50),
       vramPeakBytes: num(r.vramUsedPeakBytes),
       vramP95Bytes: num(r.vramUsedP95Bytes),
