@@ -71,4 +71,9 @@ export interface PromptMarks {
   source: MarkSource;
   /** Duplicate messages seen for this prompt (ignored after the first). */
   duplicates: number;
+  /**
+   * Messages that arrived after the harness gave up on the prompt (timeout, lost): the server
+   * went on with it. Ignored like duplicates, but not duplicates: each was sent once.
+   */
+  lateEvents: number;
 }

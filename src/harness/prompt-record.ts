@@ -60,6 +60,7 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
   if (outcome === 'cached' || (outcome === 'ok' && t.stepCount === 0 && t.cachedNodeCount > 0)) flags.push('suspectCached');
   if (m.source === 'history') flags.push('fromHistory');
   if (m.duplicates > 0) flags.push('duplicateEvents');
+  if (m.lateEvents > 0) flags.push('lateEvents');
   if (m.ackMs !== undefined && m.executionStartMs !== undefined && m.executionStartMs < m.ackMs) flags.push('ackAfterStart');
   return {
     runId: ctx.runId,

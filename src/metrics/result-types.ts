@@ -35,9 +35,10 @@ export type PromptMetricValues = Partial<Record<PromptMetricName, number>>;
  * `suspectCached`: finished ok with no sampler step (the server served it from its cache);
  * `fromHistory`: marks were recovered from `/history` after a socket loss;
  * `duplicateEvents`: the socket delivered some events twice;
+ * `lateEvents`: the server's events went on after the harness gave up (timeout, lost);
  * `ackAfterStart`: the POST reply arrived after execution had started.
  */
-export type PromptFlag = 'suspectCached' | 'fromHistory' | 'duplicateEvents' | 'ackAfterStart';
+export type PromptFlag = 'suspectCached' | 'fromHistory' | 'duplicateEvents' | 'lateEvents' | 'ackAfterStart';
 
 /** One row of requests.csv: everything known about one submitted prompt. */
 export interface PromptRecord {

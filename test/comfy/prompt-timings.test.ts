@@ -3,7 +3,7 @@ import { derivePromptTimings } from '../../src/comfy/prompt-timings.js';
 import type { PromptMarks } from '../../src/comfy/marks.js';
 
 function marks(over: Partial<PromptMarks>): PromptMarks {
-  return { promptId: 'p', clientId: 'c', cachedNodes: [], nodes: {}, steps: [], previews: 0, source: 'ws', duplicates: 0, ...over };
+  return { promptId: 'p', clientId: 'c', cachedNodes: [], nodes: {}, steps: [], previews: 0, source: 'ws', duplicates: 0, lateEvents: 0, ...over };
 }
 
 describe('derivePromptTimings', () => {
