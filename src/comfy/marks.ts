@@ -59,6 +59,11 @@ export interface PromptMarks {
   steps: StepMark[];
   /** Receipt of `executing{node:null}` (or the terminal event when no completion follows). */
   completedMs?: number;
+  /**
+   * True when `completedMs` is when a `/history` look-up answered, not a socket receipt: the
+   * client learned of the completion then, so no latency is derived from it.
+   */
+  completedByLookup?: boolean;
   /** Server timestamp of `execution_success|error|interrupted`. */
   serverEndTs?: number;
   outcome?: Outcome;

@@ -7,9 +7,10 @@
  * server epoch ms. A metric only ever subtracts two marks of the same clock: `serverExecMs` is the
  * only server-clock metric, and server timestamps are never converted into client time (clock
  * offset and skew are unknown). A prompt completed from `/history` (`source: 'history'`) keeps
- * only the receipts the socket did deliver; its `completedMs` is when the client learned of the
- * completion (the history reply), exact only to the polling interval; marks the socket missed stay
- * undefined rather than estimated from server timestamps.
+ * only the receipts the socket did deliver; when its `completedMs` is the history reply
+ * (`completedByLookup`) — seconds after the completion, up to the quiet period — execMs and
+ * completionMs are undefined rather than that late; marks the socket missed stay undefined
+ * rather than estimated from server timestamps.
  *
  * Missing marks give `undefined`, never NaN. A negative difference is kept as it is, not clamped:
  * with marks taken in causal order it cannot happen, so a negative value exposes a harness bug
@@ -82,20 +83,21 @@ function samplerTimings(marks: PromptMarks): { samplerStartMs: number[]; stepInt
 export function derivePromptTimings(marks: PromptMarks): PromptTimings {
   const start = marks.intendedSendMs ?? marks.sentMs;
   const firstStepMs = marks.steps[0]?.atMs;
+  const completedMs = marks.completedByLookup === true ? undefined : marks.completedMs;
   return {
     submitAckMs: diff(marks.ackMs, marks.sentMs),
     queueWaitMs: diff(marks.executionStartMs, start),
     timeToFirstStepMs: diff(firstStepMs, start),
     ...samplerTimings(marks),
-    execMs: diff(marks.completedMs, marks.executionStartMs),
-    completionMs: diff(marks.completedMs, start),
+    execMs: diff(completedMs, marks.executionStartMs),
+    completionMs: diff(completedMs, start),
     serverExecMs: diff(marks.serverEndTs, marks.serverStartTs),
     cachedNodeCount: marks.cachedNodes.length,
     stepCount: marks.steps.length,
     uncorrected: {
       queueWaitMs: diff(marks.executionStartMs, marks.sentMs),
       timeToFirstStepMs: diff(firstStepMs, marks.sentMs),
-      completionMs: diff(marks.completedMs, marks.sentMs),
+      completionMs: diff(completedMs, marks.sentMs),
     },
   };
 }

@@ -209,9 +209,10 @@ export class PromptTracker {
    * Completes the marks from the prompt's `/history/{id}` entry, read at `atMs` (after a
    * reconnect or a missed completion). Socket marks win: an outcome or timestamp already
    * recorded stays. History timestamps are server clock and only fill `serverStartTs` /
-   * `serverEndTs`; they are never converted to client time. `completedMs` becomes the receipt of
-   * the terminal event if the socket saw one, else `atMs`: when the client learned of the
-   * completion, exact to the polling interval, as for any client that polls history.
+   * `serverEndTs` (so `serverExecMs` is the server's own); they are never converted to client
+   * time. `completedMs` becomes the receipt of the terminal event if the socket saw one, else
+   * `atMs` with `completedByLookup`: when the client learned of the completion, which may be
+   * seconds after it, so no latency is derived from it.
    * Sets `source: 'history'`. Returns false (and changes nothing) when the prompt was already done.
    */
   applyHistory(entry: HistoryEntry, atMs: number): boolean {
@@ -230,6 +231,7 @@ export class PromptTracker {
       if (facts.error !== undefined) m.error = facts.error;
     }
     m.completedMs = this.#terminalMs ?? atMs;
+    if (this.#terminalMs === undefined) m.completedByLookup = true;
     m.source = 'history';
     this.#done = true;
     return true;

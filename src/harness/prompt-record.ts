@@ -20,6 +20,8 @@ export interface RecordContext {
   openLoop: boolean;
   outputFetchMs?: number;
   outputFetchedAtMs?: number;
+  /** The downloaded outputs were missing or not images (`--fetch-outputs`): the prompt ends `error:InvalidOutput`. */
+  outputProblem?: string;
   extraFlags?: PromptFlag[];
   outcomeDetail?: string;
 }
@@ -55,7 +57,7 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
     timings.timeToFirstStepUncorrectedMs = t.uncorrected.timeToFirstStepMs;
     timings.completionUncorrectedMs = t.uncorrected.completionMs;
   }
-  const outcome = tracker.outcome ?? 'lost';
+  const outcome = ctx.outputProblem !== undefined ? 'error:InvalidOutput' : (tracker.outcome ?? 'lost');
   const flags: PromptFlag[] = [...(ctx.extraFlags ?? [])];
   if (outcome === 'cached' || (outcome === 'ok' && t.stepCount === 0 && t.cachedNodeCount > 0)) flags.push('suspectCached');
   if (m.source === 'history') flags.push('fromHistory');
@@ -76,7 +78,7 @@ export function buildPromptRecord(tracker: PromptTracker, ctx: RecordContext): P
     samplerStartsMs: t.samplerStartMs,
     stepIntervalsMs: t.stepIntervalMs,
     outcome,
-    outcomeDetail: ctx.outcomeDetail ?? describeOutcome(tracker),
+    outcomeDetail: ctx.outputProblem ?? ctx.outcomeDetail ?? describeOutcome(tracker),
     cachedNodeCount: t.cachedNodeCount,
     stepCount: t.stepCount,
     imagesOut: countImages(Object.values(m.nodes).map((n) => n.output)),

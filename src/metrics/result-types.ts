@@ -112,9 +112,17 @@ export interface LevelSummary {
   submitted: number;
   /** `outcomes.ok`, repeated for readers that only want the headline. */
   ok: number;
-  /** Every settled prompt whose outcome is not `ok` (`cached` included: it did no GPU work). */
+  /**
+   * Every settled prompt that does not count as ok (`cached` included: it did no GPU work —
+   * except under `--cache-mode allow`, where a cache hit is what is measured and counts as ok).
+   */
   notOk: number;
   outcomes: OutcomeCounts;
+  /**
+   * Prompts settled from `/history` (a socket drop, a quiet look-up): their outcomes count, but
+   * their completion time is the look-up's, so their client-side latencies are not in `metrics`.
+   */
+  settledFromHistory: number;
   throughput: Throughput;
   /** Metrics with at least one sample. */
   metrics: Partial<Record<MetricName, MetricSummary>>;
@@ -272,17 +280,21 @@ export interface RunSettings {
   warmupPrompts: number;
   seedPolicy: string;
   seed: number;
+  /** `defeat`, `allow` (cache hits are measurements) or `audit`; absent in older files (`defeat`). */
+  cacheMode?: string;
   maxErrorRate: number;
   fetchOutputs: boolean;
   promptTimeoutMs: number;
   labels: Record<string, string>;
 }
 
+/** The measured levels added up (the warm-up is apart, in `RunSummary.warmup`). */
 export interface RunTotals {
   submitted: number;
   ok: number;
   notOk: number;
   outcomes: OutcomeCounts;
+  settledFromHistory: number;
 }
 
 /** A JSON value as a server sent it. */
@@ -363,8 +375,9 @@ export interface RunSummary {
   targets: TargetInfo[];
   /** Measured levels keyed by level index (`"0"`, `"1"`…); a partial run may lack some. */
   levels: Record<string, LevelSummary>;
-  /** Warm-up prompts, all together; null when none ran. */
+  /** Warm-up prompts, all together; null when none ran. Never in `totals` or the error-rate gate. */
   warmup: LevelSummary | null;
+  /** The measured levels only. */
   totals: RunTotals;
   /** True when the run stopped early (interrupt, fatal error); `partialReason` says why. */
   partial: boolean;

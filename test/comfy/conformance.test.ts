@@ -239,7 +239,12 @@ describe('given the recorded /history entries', () => {
       expect(lonely.outcome).toBe(ws.tracker.outcome);
       expect(lonely.marks.source).toBe('history');
       expect(lonely.marks.completedMs).toBe(5000);
-      expect(derivePromptTimings(lonely.marks).serverExecMs).toBe(derivePromptTimings(ws.tracker.marks).serverExecMs);
+      expect(lonely.marks.completedByLookup).toBe(true);
+      // The server's timestamps measure it; the look-up's time is no latency.
+      const timings = derivePromptTimings(lonely.marks);
+      expect(timings.serverExecMs).toBe(derivePromptTimings(ws.tracker.marks).serverExecMs);
+      expect(timings.serverExecMs).toBeGreaterThanOrEqual(0);
+      expect(timings).toMatchObject({ execMs: undefined, completionMs: undefined, uncorrected: { completionMs: undefined } });
       // Socket marks win: applying history to the finished ws tracker changes nothing.
       expect(ws.tracker.applyHistory(entry, 9999)).toBe(false);
       expect(ws.tracker.marks.source).toBe('ws');

@@ -193,6 +193,17 @@ describe('PromptTracker give-up paths', () => {
     expect(t.marks).toMatchObject({ duplicates: 1, lateEvents: 1, outcome: 'lost' });
   });
 
+  it('given the terminal event came over the socket, when history fills in the rest, then completion is that receipt, not the look-up', () => {
+    const t = tracker();
+    t.markSent(0);
+    feed(t, [start(P, 1000), executing('3', P), success(P, 1600)]);
+    const entry = { prompt: [0, P, {}, {}, []], outputs: {}, status: { status_str: 'success', completed: true, messages: [] } };
+    expect(t.applyHistory(entry as never, 30_000)).toBe(true);
+    expect(t.marks).toMatchObject({ completedMs: 120, source: 'history' });
+    expect(t.marks.completedByLookup).toBeUndefined();
+    expect(derivePromptTimings(t.marks)).toMatchObject({ completionMs: 120, serverExecMs: 600 });
+  });
+
   it('given a silent server, when marked lost, then the outcome is lost', () => {
     const t = tracker();
     t.markSent(1);

@@ -49,6 +49,7 @@ export function levelSummaryFixture(over: Partial<LevelSummary> = {}): LevelSumm
     ok: 40,
     notOk: 2,
     outcomes: { ok: 40, 'error:OutOfMemoryError': 1, timeout: 1 },
+    settledFromHistory: 0,
     throughput: { promptsPerSec: 40 / 60, imagesPerMin: 80, samplerStepsPerSec: 20 },
     metrics: {
       queueWaitMs: figures(3000),

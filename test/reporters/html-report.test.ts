@@ -156,6 +156,17 @@ describe('report data from the results files', () => {
     expect(data.warnings).toContain('the workflow has no seed');
   });
 
+  it('says how many prompts were settled from /history, and counts cache hits as measured under --cache-mode allow', async () => {
+    const base = await files();
+    const totals = { submitted: 42, ok: 41, notOk: 1, outcomes: { ok: 40, 'error:torch.OutOfMemoryError': 1, cached: 1 }, settledFromHistory: 4 };
+    const data = buildReportData({ ...base, summary: { ...base.summary, totals, settings: { ...base.summary.settings, cacheMode: 'allow' } } });
+    const text = data.warnings.join('\n');
+    expect(text).toMatch(/4 of 42 measured prompts were settled from \/history .*left out of the latency percentiles/);
+    expect(text).toMatch(/1 of 42 measured prompts were served entirely from ComfyUI's cache: measured as cache hits/);
+    expect(text).toMatch(/1 of 42 measured prompts did not finish ok: error:torch\.OutOfMemoryError × 1/);
+    expect(data.levels[0]?.settledFromHistory).toBe(0);
+  });
+
   it('lists the environment: GPU, VRAM, models, server flags, labels', async () => {
     const env = Object.fromEntries(buildReportData(await files()).environment);
     expect(env).toMatchObject({

@@ -83,6 +83,8 @@ export interface LevelRow {
   ok: number;
   notOk: number;
   outcomes: string;
+  /** Prompts settled from /history: in the outcomes, not in the latencies (null in files before it was counted). */
+  settledFromHistory: number | null;
   promptsPerSec: number | null;
   imagesPerMin: number | null;
   samplerStepsPerSec: number | null;
@@ -204,6 +206,7 @@ function levelRowsOf(s: RunSummary, levelRows: Record<string, string>[], byRate:
       ok: Number(r.ok),
       notOk: Number(r.notOk),
       outcomes: r.outcomes ?? '',
+      settledFromHistory: num(r.settledFromHistory),
       promptsPerSec: num(r.promptsPerSec),
       imagesPerMin: num(r.imagesPerMin),
       samplerStepsPerSec: num(r.samplerStepsPerSec),
