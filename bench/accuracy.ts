@@ -38,14 +38,12 @@ function findRun(root: string): string {
   return '';
 }
 
+/** The emulator's steps 2..n of each sampler node: between the sends of consecutive progress updates. */
 function trueIntervals(t: PromptTruth): number[] {
-  const last = new Map<string, number>();
-  for (const n of t.nodes) if (!n.cached) last.set(n.nodeId, n.startMs);
   const out: number[] = [];
-  for (const s of t.steps) {
-    const prev = last.get(s.nodeId);
-    if (prev !== undefined) out.push(s.atMs - prev);
-    last.set(s.nodeId, s.atMs);
+  for (const n of t.nodes) {
+    const steps = t.steps.filter((s) => s.nodeId === n.nodeId).sort((a, b) => a.value - b.value);
+    for (let k = 1; k < steps.length; k++) out.push(steps[k]!.atMs - steps[k - 1]!.atMs);
   }
   return out;
 }

@@ -89,6 +89,8 @@ export function emitSettled(wire: K6PromptWire, outcome: Outcome): void {
     }
     const steps = trends.get('stepIntervalMs');
     for (const interval of values.stepIntervalsMs) steps?.add(interval);
+    const starts = trends.get('samplerStartMs');
+    for (const start of values.samplerStartsMs) starts?.add(start);
   }
   const counter = outcomes.get(outcomeCounter(outcome));
   withMetadata(JSON.stringify(wire), () => counter?.add(1, { [K6_TAGS.outcome]: outcome }));

@@ -59,6 +59,11 @@ export interface PromptMarks {
   steps: StepMark[];
   /** Receipt of `executing{node:null}` (or the terminal event when no completion follows). */
   completedMs?: number;
+  /**
+   * True when `completedMs` is when a `/history` look-up answered, not a socket receipt: the
+   * client learned of the completion then, so no latency is derived from it.
+   */
+  completedByLookup?: boolean;
   /** Server timestamp of `execution_success|error|interrupted`. */
   serverEndTs?: number;
   outcome?: Outcome;
@@ -71,4 +76,9 @@ export interface PromptMarks {
   source: MarkSource;
   /** Duplicate messages seen for this prompt (ignored after the first). */
   duplicates: number;
+  /**
+   * Messages that arrived after the harness gave up on the prompt (timeout, lost): the server
+   * went on with it. Ignored like duplicates, but not duplicates: each was sent once.
+   */
+  lateEvents: number;
 }

@@ -8,7 +8,8 @@
  *   loss) decides the outcome; later ones are counted as duplicates: exactly one outcome;
  * - completion is `executing{node:null}`; on servers without `execution_success` it alone means
  *   `ok` unless an error or interrupt came first;
- * - once complete, every further message counts as a duplicate and changes nothing.
+ * - once complete, every further message counts as a duplicate and changes nothing — or, when
+ *   the harness gave up on the prompt (timeout, lost), as a late event: the server went on.
  */
 import type { HistoryEntry, PromptErrorResponse, PromptResponse } from './http-types.js';
 import type { NodeMark, Outcome, PromptMarks, StepMark } from './marks.js';
@@ -32,14 +33,17 @@ export interface PromptTrackerInit {
 /**
  * What one message did to the tracker; a string so that the hot path allocates nothing.
  * `step`: a progress step was recorded (the last of `marks.steps`). `completed`: the prompt is done.
+ * `late`: it came after the harness gave up on the prompt (ignored, counted in `marks.lateEvents`).
  */
-export type TrackEffect = 'recorded' | 'step' | 'completed' | 'duplicate' | 'ignored';
+export type TrackEffect = 'recorded' | 'step' | 'completed' | 'duplicate' | 'late' | 'ignored';
 
 /** Tracks one prompt from submission to its single outcome. */
 export class PromptTracker {
   #marks: PromptMarks;
   #nodeIds: ReadonlySet<NodeId> | undefined;
   #done = false;
+  /** Set when the harness gave up (timeout, lost): what still arrives is late, not duplicated. */
+  #gaveUp = false;
   /** Receipt of the first terminal event, the completion time when `executing null` never comes. */
   #terminalMs: number | undefined;
   /** The node whose `executing` came last: owner of progress frames that name no node. */
@@ -57,6 +61,7 @@ export class PromptTracker {
       previews: 0,
       source: 'ws',
       duplicates: 0,
+      lateEvents: 0,
     };
     this.#nodeIds = init.nodeIds ? new Set(init.nodeIds) : undefined;
   }
@@ -142,7 +147,7 @@ export class PromptTracker {
   onPreview(atMs: number): boolean {
     void atMs; // Previews are only counted; the receive time is part of the uniform call shape.
     if (this.#done) {
-      this.#marks.duplicates += 1;
+      this.#afterDone();
       return false;
     }
     this.#marks.previews += 1;
@@ -153,10 +158,7 @@ export class PromptTracker {
   onMessage(msg: KnownServerMessage, atMs: number): TrackEffect {
     // progress_state is cumulative state, re-sent with every step; it carries nothing new.
     if (msg.type === 'progress_state') return 'ignored';
-    if (this.#done) {
-      this.#marks.duplicates += 1;
-      return 'duplicate';
-    }
+    if (this.#done) return this.#afterDone();
     switch (msg.type) {
       case 'execution_start': {
         if (this.#marks.executionStartMs !== undefined) return this.#duplicate();
@@ -207,9 +209,10 @@ export class PromptTracker {
    * Completes the marks from the prompt's `/history/{id}` entry, read at `atMs` (after a
    * reconnect or a missed completion). Socket marks win: an outcome or timestamp already
    * recorded stays. History timestamps are server clock and only fill `serverStartTs` /
-   * `serverEndTs`; they are never converted to client time. `completedMs` becomes the receipt of
-   * the terminal event if the socket saw one, else `atMs`: when the client learned of the
-   * completion, exact to the polling interval, as for any client that polls history.
+   * `serverEndTs` (so `serverExecMs` is the server's own); they are never converted to client
+   * time. `completedMs` becomes the receipt of the terminal event if the socket saw one, else
+   * `atMs` with `completedByLookup`: when the client learned of the completion, which may be
+   * seconds after it, so no latency is derived from it.
    * Sets `source: 'history'`. Returns false (and changes nothing) when the prompt was already done.
    */
   applyHistory(entry: HistoryEntry, atMs: number): boolean {
@@ -228,6 +231,7 @@ export class PromptTracker {
       if (facts.error !== undefined) m.error = facts.error;
     }
     m.completedMs = this.#terminalMs ?? atMs;
+    if (this.#terminalMs === undefined) m.completedByLookup = true;
     m.source = 'history';
     this.#done = true;
     return true;
@@ -280,7 +284,15 @@ export class PromptTracker {
       this.#marks.completedMs = this.#terminalMs;
     }
     this.#finish(outcome);
+    this.#gaveUp = true;
     return true;
+  }
+
+  /** A message for a prompt already done: late when the harness gave up on it, else a duplicate. */
+  #afterDone(): TrackEffect {
+    if (!this.#gaveUp) return this.#duplicate();
+    this.#marks.lateEvents += 1;
+    return 'late';
   }
 
   #finish(outcome: Outcome): void {

@@ -10,6 +10,7 @@ import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
 import type { SloSpec } from '../metrics/slo.js';
+import { isMeasurement } from '../metrics/level-tally.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { EngineDeps } from './closed-loop-run.js';
@@ -171,7 +172,8 @@ export class CapacityRun {
     const level = index + 1;
     const windowMs = Math.max(1000, (cap.windowArrivals / ratePerSec) * 1000);
     const startRel = clock.now() - originMs;
-    const judge = new TrialJudge({ slos: cap.slos, confidence: cap.confidence, maxWindows: cap.maxWindows }, ratePerSec, windowMs, startRel);
+    const rules = { slos: cap.slos, confidence: cap.confidence, maxWindows: cap.maxWindows, cachedCountsAsOk: this.#plan.cacheMode === 'allow' };
+    const judge = new TrialJudge(rules, ratePerSec, windowMs, startRel, () => clock.now() - originMs);
     const inFlight = new Map<number, number>();
     const waitX: number[] = [];
     const waitY: number[] = [];
@@ -206,7 +208,7 @@ export class CapacityRun {
       gpuMs += gpuMsOf(record);
       if (decision !== undefined) return; // cancelled after the decision: not evidence
       judge.settled(record);
-      if (record.outcome === 'ok' && record.timings.queueWaitMs !== undefined && intended !== undefined) {
+      if (isMeasurement(record, rules.cachedCountsAsOk) && record.timings.queueWaitMs !== undefined && intended !== undefined) {
         waitX.push(intended / 1000);
         waitY.push(record.timings.queueWaitMs);
       }
@@ -227,7 +229,8 @@ export class CapacityRun {
     this.#timers.clearTimeout(timer);
     signal.removeEventListener('abort', onRunAbort);
     const summary = result.levels[0] as LevelSummary;
-    const trial = this.#trialFigures({ index, level, ratePerSec, phase, windowMs, judge, summary, waitX, waitY, gpuMs, decision });
+    const durationMs = clock.now() - originMs - startRel;
+    const trial = this.#trialFigures({ index, level, ratePerSec, phase, windowMs, durationMs, judge, summary, waitX, waitY, gpuMs, decision });
     return { trial, summary };
   }
 
@@ -238,6 +241,8 @@ export class CapacityRun {
     ratePerSec: number;
     phase: SearchPhase;
     windowMs: number;
+    /** The trial's measured length, its arrivals and settling included, ms. */
+    durationMs: number;
     judge: TrialJudge;
     summary: LevelSummary;
     waitX: number[];
@@ -245,9 +250,8 @@ export class CapacityRun {
     gpuMs: number;
     decision: TrialDecision | undefined;
   }): CapacityTrial {
-    const { index, level, ratePerSec, phase, windowMs, judge, summary, waitX, waitY, gpuMs, decision } = t;
+    const { index, level, ratePerSec, phase, windowMs, durationMs, judge, summary, waitX, waitY, gpuMs, decision } = t;
     const counts = judge.counts;
-    const measuredMs = Math.max(1, judge.windows * windowMs - windowMs);
     const fit = linearFit(waitX, waitY);
     const d = decision ?? { verdict: 'fail' as const, reason: 'stopped' };
     return {
@@ -259,13 +263,13 @@ export class CapacityRun {
       reason: d.reason,
       windows: judge.windows,
       windowMs,
-      durationMs: judge.windows * windowMs,
+      durationMs,
       arrivals: summary.submitted,
       dropped: summary.outcomes['dropped'] ?? 0,
       ok: counts.ok,
       notOk: counts.notOk,
       throughputPerSec: judge.throughputPerSec,
-      goodputPerSec: (counts.good * 1000) / measuredMs,
+      goodputPerSec: judge.goodputPerSec,
       slos: judge.tallies().map((t) => ({ ...t, observedMs: t.observedMs !== null && Number.isFinite(t.observedMs) ? t.observedMs : null })),
       queueWaitSlopeMsPerSec: fit?.slope ?? null,
       gpuMs,

@@ -6,11 +6,14 @@
  * probe, grow it geometrically until a trial fails (or shrink it until one passes), then bisect
  * between the highest pass and the lowest fail until they are within `precision` of each other.
  *
- * Trial rules, checked at the end of every window (a window holds ~`windowArrivals` arrivals):
+ * Trial rules, checked at the end of every window (a window holds ~`windowArrivals` arrivals;
+ * its rates divide by the time it really lasted, read from the clock, since timers run late
+ * under load):
  * - the first window is settling time: its arrivals count toward nothing;
  * - SLO evidence: every later arrival is one sample per SLO, over the threshold when its value
  *   is, or when it did not end `ok` (dropped, error, timeout); a prompt still in flight whose age
- *   since its intended send already exceeds a completion threshold counts as over too;
+ *   since its intended send already exceeds a completion threshold counts as over too; an `ok`
+ *   prompt settled from `/history` is no sample (its latencies are the look-up's, not measured);
  * - fail at once when an SLO is violated with confidence (binomial, see statistics.ts);
  * - fail as `saturated` when the queue is growing: mean completion time rose in each of the
  *   last 3 windows and the prompts in flight grew by more than 10% of a window's arrivals (≥ 2);
@@ -21,8 +24,9 @@
  *   observed percentile meets its threshold and mean completion time is not trending up by more
  *   than `stability` over the trial, else fail (`unstable`).
  */
+import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import type { PromptRecord } from '../metrics/result-types.js';
-import type { SloSpec } from '../metrics/slo.js';
+import { sloValueMs, type SloSpec } from '../metrics/slo.js';
 import { isStable, linearFit, minSamplesForPercentile, percentileVerdict, type PercentileVerdict } from '../metrics/statistics.js';
 
 export interface RateSearchOptions {
@@ -83,6 +87,8 @@ export interface TrialRules {
   /** Relative tolerance of the stability rule. @default 0.1 */
   stability?: number;
   maxWindows: number;
+  /** `--cache-mode allow`: a cache hit counts as ok. */
+  cachedCountsAsOk?: boolean;
 }
 
 export interface TrialDecision {
@@ -108,6 +114,8 @@ interface SloState {
 
 interface WindowStats {
   ok: number;
+  /** ok prompts whose completion was measured (not settled from /history), and their completion times. */
+  measured: number;
   completionSumMs: number;
 }
 
@@ -121,16 +129,27 @@ export class TrialJudge {
   readonly #throughputs: number[] = [];
   readonly #latencies: number[] = [];
   readonly #inFlightAtClose: number[] = [];
-  #current: WindowStats = { ok: 0, completionSumMs: 0 };
+  readonly #clock: () => number;
+  readonly #startMs: number;
+  #lastCloseMs: number;
+  #firstCloseMs: number | undefined;
+  #current: WindowStats = { ok: 0, measured: 0, completionSumMs: 0 };
   #windows = 0;
   #ok = 0;
   #notOk = 0;
   #good = 0;
 
-  constructor(rules: TrialRules, ratePerSec: number, windowMs: number, startMs: number) {
-    this.#rules = { stability: 0.1, ...rules };
+  /**
+   * `startMs`: the trial's start and `clock`: the time now, both ms since the run start. Windows
+   * are planned `windowMs` long; their figures use the time they really lasted.
+   */
+  constructor(rules: TrialRules, ratePerSec: number, windowMs: number, startMs: number, clock: () => number) {
+    this.#rules = { stability: 0.1, cachedCountsAsOk: false, ...rules };
     this.#ratePerSec = ratePerSec;
     this.#windowMs = windowMs;
+    this.#clock = clock;
+    this.#startMs = startMs;
+    this.#lastCloseMs = startMs;
     this.#measureFromMs = startMs + windowMs;
     this.#slos = rules.slos.map((spec) => ({ spec, samples: 0, over: 0, values: [] }));
   }
@@ -144,6 +163,22 @@ export class TrialJudge {
     return { ok: this.#ok, notOk: this.#notOk, good: this.#good };
   }
 
+  /** From the trial's start to the last window's close, as measured, ms. */
+  get elapsedMs(): number {
+    return this.#lastCloseMs - this.#startMs;
+  }
+
+  /** The windows after the settling one, from the first close to the last, as measured, ms. */
+  get measuredMs(): number {
+    return this.#firstCloseMs === undefined ? 0 : this.#lastCloseMs - this.#firstCloseMs;
+  }
+
+  /** Prompts per s that ended ok and met every SLO, over the measured windows (0 before there is one). */
+  get goodputPerSec(): number {
+    const ms = this.measuredMs;
+    return ms > 0 ? (this.#good * 1000) / ms : 0;
+  }
+
   /** ok completions per s over the windows after the first (by completion time: the served rate). */
   get throughputPerSec(): number {
     const measured = this.#throughputs.slice(1);
@@ -152,18 +187,21 @@ export class TrialJudge {
 
   /** A settled prompt of the trial (dropped ones included). */
   settled(record: PromptRecord): void {
-    const ok = record.outcome === 'ok';
-    if (ok) {
-      this.#current.ok++;
-      this.#current.completionSumMs += record.timings.completionMs ?? 0;
+    const ok = countsAsOk(record.outcome, this.#rules.cachedCountsAsOk);
+    const measured = isMeasurement(record, this.#rules.cachedCountsAsOk);
+    if (ok) this.#current.ok++;
+    if (measured && record.timings.completionMs !== undefined) {
+      this.#current.measured++;
+      this.#current.completionSumMs += record.timings.completionMs;
     }
     const intended = record.marks.intendedSendMs;
     if (intended === undefined || intended < this.#measureFromMs) return;
     if (ok) this.#ok++;
     else this.#notOk++;
+    if (ok && !measured) return; // settled from /history: counted, but no SLO sample
     let good = ok;
     for (const s of this.#slos) {
-      const value = ok ? record.timings[s.spec.metric] : undefined;
+      const value = ok ? sloValueMs(s.spec.metric, record) : undefined;
       s.samples++;
       if (value === undefined || value >= s.spec.thresholdMs) {
         s.over++;
@@ -179,11 +217,15 @@ export class TrialJudge {
    * still in flight. Returns the decision, or undefined to go on.
    */
   closeWindow(inFlightAgesMs: readonly number[]): TrialDecision | undefined {
+    const nowMs = this.#clock();
+    const lastedMs = nowMs - this.#lastCloseMs;
+    this.#lastCloseMs = nowMs;
     this.#windows++;
+    if (this.#windows === 1) this.#firstCloseMs = nowMs;
     const w = this.#current;
-    this.#current = { ok: 0, completionSumMs: 0 };
-    this.#throughputs.push((w.ok * 1000) / this.#windowMs);
-    this.#latencies.push(w.ok > 0 ? w.completionSumMs / w.ok : Number.POSITIVE_INFINITY);
+    this.#current = { ok: 0, measured: 0, completionSumMs: 0 };
+    this.#throughputs.push(lastedMs > 0 ? (w.ok * 1000) / lastedMs : 0);
+    this.#latencies.push(w.measured > 0 ? w.completionSumMs / w.measured : Number.POSITIVE_INFINITY);
     this.#inFlightAtClose.push(inFlightAgesMs.length);
     const tallies = this.tallies(inFlightAgesMs);
     const failed = tallies.find((t) => t.verdict === 'fail');

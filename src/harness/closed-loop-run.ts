@@ -12,15 +12,14 @@
 import { DecodeStats } from '../comfy/decode-stats.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
 import type { SystemStats } from '../comfy/http-types.js';
-import type { PromptMarks } from '../comfy/marks.js';
-import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
+import { countsAsOk, LevelTally, recordPrompt } from '../metrics/level-tally.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
-import type { LevelSummary, Phase, PromptFlag, PromptRecord } from '../metrics/result-types.js';
+import type { LevelSummary, Phase, PromptRecord } from '../metrics/result-types.js';
 import { sleep, type Clock } from './clock.js';
 import { SubmitBudget, runClosedLoop, type ClosedLoopBudget } from './closed-loop.js';
 import { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
-import { checkImage } from './output-check.js';
+import { fetchOutputs } from './output-fetch.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
@@ -50,6 +49,17 @@ export function isTargetLoss(err: unknown): err is ComfyloadError {
   return err instanceof ComfyloadError && (err.code === 'COMFYLOAD_ERR_WS_CLOSED' || err.code === 'COMFYLOAD_ERR_TARGET_UNREACHABLE');
 }
 
+/** The warning for a level with prompts served entirely from cache, unless cache hits are what is measured (`--cache-mode allow`). */
+export function cachedWarning(summary: LevelSummary, plan: Pick<LoadPlan, 'cacheMode' | 'seedPolicy'>): string | undefined {
+  const cached = summary.outcomes['cached'] ?? 0;
+  if (cached === 0 || plan.cacheMode === 'allow') return undefined;
+  const where = summary.concurrency > 0 ? `(c=${summary.concurrency})` : `(${((summary.ratePerSec ?? 0) * 60).toFixed(1)}/min)`;
+  return (
+    `${cached} of ${summary.submitted} prompts at ${summary.phase} level ${summary.level} ${where} were served entirely from ComfyUI's cache: they measure nothing` +
+    (plan.seedPolicy === 'fixed' ? ' (--seed-policy fixed repeats the same prompt; use random)' : '')
+  );
+}
+
 /** How long to wait for a shared server's queue to empty between levels. */
 const DRAIN_LIMIT_MS = 60_000;
 
@@ -59,6 +69,8 @@ export class ClosedLoopRun {
   readonly #http: ComfyHttp;
   readonly #factory: PromptFactory;
   readonly #stats = new DecodeStats();
+  /** `--cache-mode allow`: a cache hit is a measurement and counts as ok. */
+  readonly #cachedOk: boolean;
   #reconnects = 0;
   #stoppedBy: ComfyloadError | undefined;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
@@ -70,7 +82,8 @@ export class ClosedLoopRun {
     if (target === undefined)
       throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', { hint: 'Give --url, or omit it to use the built-in emulator.' });
     this.#http = new ComfyHttp(target);
-    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart);
+    this.#cachedOk = plan.cacheMode === 'allow';
   }
 
   get http(): ComfyHttp {
@@ -122,7 +135,7 @@ export class ClosedLoopRun {
 
   async #runLevel(level: number, concurrency: number, phase: Phase, budget: ClosedLoopBudget, signal: AbortSignal): Promise<LevelSummary> {
     const { clock, observer, recorder } = this.#deps;
-    const tally = new LevelTally({ level, concurrency, phase });
+    const tally = new LevelTally({ level, concurrency, phase, cachedCountsAsOk: this.#cachedOk });
     this.#live = {
       level,
       concurrency,
@@ -154,11 +167,11 @@ export class ClosedLoopRun {
         this.#live.inFlight++;
         const result = await user.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
         const record = await this.#settle(result, { level, concurrency, phase, seq });
-        recordPrompt(recorder, record);
+        recordPrompt(recorder, record, this.#cachedOk);
         tally.settle(record, clock.now() - this.#deps.originMs);
         this.#live.inFlight--;
         this.#live.settled++;
-        if (record.outcome !== 'ok') this.#live.errors++;
+        if (!countsAsOk(record.outcome, this.#cachedOk)) this.#live.errors++;
         await observer.onPromptSettled?.(record, { ...this.#live });
         return result;
       };
@@ -175,63 +188,19 @@ export class ClosedLoopRun {
       await Promise.all(users.map((u) => u.close()));
     }
     const summary = tally.summary(recorder);
-    this.#warnCached(summary);
+    const cached = cachedWarning(summary, this.#plan);
+    if (cached !== undefined) observer.onWarning?.(cached);
     await observer.onLevelEnd?.(summary);
     return summary;
   }
 
   async #settle(result: SubmitResult, where: { level: number; concurrency: number; phase: Phase; seq: number }): Promise<PromptRecord> {
-    const { clock } = this.#deps;
-    const flags: PromptFlag[] = [];
-    let outputFetchMs: number | undefined;
-    let outputFetchedAtMs: number | undefined;
-    let outcomeDetail: string | undefined;
     const tracker = result.tracker;
-    if (this.#plan.fetchOutputs && tracker.outcome === 'ok') {
-      const started = clock.now();
-      const problem = await this.#fetchOutputs(tracker.marks.nodes);
-      outputFetchedAtMs = clock.now();
-      outputFetchMs = outputFetchedAtMs - started;
-      if (problem !== undefined) outcomeDetail = problem;
-    }
-    const record = buildPromptRecord(tracker, {
-      runId: this.#deps.runId,
-      target: 0,
-      ...where,
-      originMs: this.#deps.originMs,
-      openLoop: false,
-      ...(outputFetchMs !== undefined ? { outputFetchMs, outputFetchedAtMs } : {}),
-      extraFlags: flags,
-      ...(outcomeDetail !== undefined ? { outcomeDetail } : {}),
-    });
-    if (outcomeDetail !== undefined && record.outcome === 'ok') record.outcome = 'error:InvalidOutput';
-    return record;
-  }
-
-  /** Downloads every output image through /view; returns a problem description, or undefined. */
-  async #fetchOutputs(nodes: PromptMarks['nodes']): Promise<string | undefined> {
-    for (const node of Object.values(nodes)) {
-      for (const image of node.output?.images ?? []) {
-        try {
-          const bytes = await this.#http.view(image);
-          const check = checkImage(bytes);
-          if (!check.ok) return `output ${image.filename}: ${check.reason}`;
-        } catch (err) {
-          return `output ${image.filename}: ${(err as Error).message}`;
-        }
-      }
-    }
-    return undefined;
-  }
-
-  #warnCached(summary: LevelSummary): void {
-    const cached = summary.outcomes['cached'] ?? 0;
-    if (cached > 0 && this.#plan.cacheMode !== 'allow') {
-      this.#deps.observer.onWarning?.(
-        `${cached} of ${summary.submitted} prompts at ${summary.phase} level ${summary.level} (c=${summary.concurrency}) were served entirely from ComfyUI's cache: they measure nothing` +
-          (this.#plan.seedPolicy === 'fixed' ? ' (--seed-policy fixed repeats the same prompt; use random)' : ''),
-      );
-    }
+    const fetched =
+      this.#plan.fetchOutputs && tracker.outcome !== undefined && countsAsOk(tracker.outcome, this.#cachedOk)
+        ? await fetchOutputs(this.#http, this.#deps.clock, tracker.marks.nodes)
+        : {};
+    return buildPromptRecord(tracker, { runId: this.#deps.runId, target: 0, ...where, originMs: this.#deps.originMs, openLoop: false, ...fetched });
   }
 
   /** Waits until the server's queue is empty (other clients' work included), within a limit. */

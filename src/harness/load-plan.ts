@@ -60,6 +60,11 @@ export interface LoadPlan {
   seedPolicy: SeedPolicy;
   /** Base seed for `fixed`/`increment` and for the random generator (reproducible runs). */
   seed: number;
+  /**
+   * Prompts already drawn from this plan's seed stream before the run (the cache audit's varied
+   * prompts): the run's seeds continue after them, never repeating one. Default 0.
+   */
+  seedStreamStart?: number;
   fetchOutputs: boolean;
   /** A prompt past this is cancelled and ends as `timeout`. */
   promptTimeoutMs: number;

@@ -14,8 +14,9 @@
  * (by look-ups on the dead target), and `stoppedBy` holds COMFYLOAD_ERR_WS_CLOSED.
  */
 import { DecodeStats } from '../comfy/decode-stats.js';
+import type { PromptTracker } from '../comfy/prompt-tracker.js';
 import type { SystemStats } from '../comfy/http-types.js';
-import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
+import { countsAsOk, isMeasurement, LevelTally, recordPrompt } from '../metrics/level-tally.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, OpenLoopLevelReport, Phase, PromptRecord } from '../metrics/result-types.js';
@@ -28,8 +29,9 @@ import { ComfyloadError } from '../comfy/errors.js';
 import { OpenLoopScheduler, type ScheduledArrival } from './arrival-scheduler.js';
 import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
-import { buildPromptRecord } from './prompt-record.js';
-import { userOptions } from './closed-loop-run.js';
+import { buildPromptRecord, type RecordContext } from './prompt-record.js';
+import { fetchOutputs } from './output-fetch.js';
+import { cachedWarning, userOptions } from './closed-loop-run.js';
 import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 import { QueueDepthMonitor } from './queue-depth.js';
 import { createRng } from './rng.js';
@@ -109,6 +111,8 @@ export class OpenLoopEngine {
   readonly #timers: Timers;
   readonly #factory: PromptFactory;
   readonly #rng: () => number;
+  /** `--cache-mode allow`: a cache hit is a measurement and counts as ok. */
+  readonly #cachedOk: boolean;
   readonly stats = new DecodeStats();
   readonly pools: TargetPool[];
   readonly #monitors: QueueDepthMonitor[];
@@ -125,7 +129,8 @@ export class OpenLoopEngine {
     this.#plan = plan;
     this.#d = deps;
     this.#timers = deps.timers ?? systemTimers;
-    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart);
+    this.#cachedOk = plan.cacheMode === 'allow';
     // Arrival times draw from their own stream, so changing the seed policy leaves them alone.
     this.#rng = createRng((plan.seed ^ 0x5eed) >>> 0);
     const warn = (message: string): void => deps.observer.onWarning?.(message);
@@ -213,7 +218,7 @@ export class OpenLoopEngine {
     onSettled?: (record: PromptRecord) => void,
   ): Promise<{ summary: LevelSummary; gpuMs: number }> {
     const { clock, observer, recorder, originMs } = this.#d;
-    const tally = new LevelTally({ level: ref.level, concurrency: 1, phase: ref.phase });
+    const tally = new LevelTally({ level: ref.level, concurrency: 1, phase: ref.phase, cachedCountsAsOk: this.#cachedOk });
     this.#live = {
       level: ref.level,
       concurrency: 1,
@@ -234,7 +239,7 @@ export class OpenLoopEngine {
           this.#begin();
           const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
           const record = result.sent
-            ? buildPromptRecord(result.tracker, {
+            ? await this.#sentRecord(result.tracker, pool.http, {
                 runId: this.#d.runId,
                 target: pool.index,
                 level: ref.level,
@@ -254,7 +259,7 @@ export class OpenLoopEngine {
                 result.why === 'no-socket' ? NO_SOCKET : 'not sent: run stopped',
               );
           gpuMs += gpuMsOf(record);
-          recordPrompt(recorder, record);
+          recordPrompt(recorder, record, this.#cachedOk);
           tally.settle(record, clock.now() - originMs);
           await this.#end(record);
           onSettled?.(record);
@@ -262,6 +267,7 @@ export class OpenLoopEngine {
       }),
     );
     const summary = tally.summary(recorder);
+    this.#warnCached(summary);
     await observer.onLevelEnd?.(summary);
     return { summary, gpuMs };
   }
@@ -290,9 +296,12 @@ export class OpenLoopEngine {
     return segment.stageLevels.map((s): LevelState => ({
       level: s.level,
       ratePerSec: s.ratePerSec,
-      tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec }),
+      tally: new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', ratePerSec: s.ratePerSec, cachedCountsAsOk: this.#cachedOk }),
       perTarget: fleet
-        ? this.pools.map((p) => new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', target: p.index, ratePerSec: s.ratePerSec }))
+        ? this.pools.map(
+            (p) =>
+              new LevelTally({ level: s.level, concurrency: 0, phase: 'measure', target: p.index, ratePerSec: s.ratePerSec, cachedCountsAsOk: this.#cachedOk }),
+          )
         : [],
       arrivals: 0,
       dropped: 0,
@@ -362,7 +371,16 @@ export class OpenLoopEngine {
       signal: run.options.signal,
     });
     const record = result.sent
-      ? buildPromptRecord(result.tracker, { runId: this.#d.runId, target, level: st.level, concurrency: 0, phase: 'measure', seq, originMs, openLoop: true })
+      ? await this.#sentRecord(result.tracker, pool.http, {
+          runId: this.#d.runId,
+          target,
+          level: st.level,
+          concurrency: 0,
+          phase: 'measure',
+          seq,
+          originMs,
+          openLoop: true,
+        })
       : droppedRecord(
           this.#d.runId,
           target,
@@ -376,14 +394,24 @@ export class OpenLoopEngine {
     await this.#settle(run, st, record, target);
   }
 
+  /** The record of a sent prompt, its outputs downloaded and checked first when the plan asks for it (--fetch-outputs). */
+  async #sentRecord(tracker: PromptTracker, http: ComfyHttp, ctx: RecordContext): Promise<PromptRecord> {
+    const outcome = tracker.outcome;
+    const fetched =
+      this.#plan.fetchOutputs && outcome !== undefined && countsAsOk(outcome, this.#cachedOk)
+        ? await fetchOutputs(http, this.#d.clock, tracker.marks.nodes)
+        : {};
+    return buildPromptRecord(tracker, { ...ctx, ...fetched });
+  }
+
   async #settle(run: SegmentRun, st: LevelState, record: PromptRecord, target: number | undefined): Promise<void> {
     const { clock, recorder, originMs } = this.#d;
     run.gpuMs += gpuMsOf(record);
-    recordPrompt(recorder, record);
+    recordPrompt(recorder, record, this.#cachedOk);
     const at = clock.now() - originMs;
     st.tally.settle(record, at);
     if (target !== undefined) st.perTarget[target]?.settle(record, at);
-    if (record.outcome === 'ok') {
+    if (isMeasurement(record, this.#cachedOk)) {
       const wait = record.timings.queueWaitMs;
       if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
         st.waitX.push(record.marks.intendedSendMs / 1000);
@@ -411,6 +439,7 @@ export class OpenLoopEngine {
       for (const t of st.perTarget) targetLevels.push(t.summary(recorder));
       reports.push(this.#report(st, summary));
       levels.push(summary);
+      this.#warnCached(summary);
       await observer.onLevelEnd?.(summary);
     }
     return { levels, targetLevels, reports, gpuMs: run.gpuMs };
@@ -438,6 +467,11 @@ export class OpenLoopEngine {
     };
   }
 
+  #warnCached(summary: LevelSummary): void {
+    const warning = cachedWarning(summary, this.#plan);
+    if (warning !== undefined) this.#d.observer.onWarning?.(warning);
+  }
+
   #begin(): void {
     this.#live.submitted++;
     this.#live.inFlight++;
@@ -446,7 +480,7 @@ export class OpenLoopEngine {
   async #end(record: PromptRecord): Promise<void> {
     this.#live.inFlight--;
     this.#live.settled++;
-    if (record.outcome !== 'ok') this.#live.errors++;
+    if (!countsAsOk(record.outcome, this.#cachedOk)) this.#live.errors++;
     await this.#d.observer.onPromptSettled?.(record, { ...this.#live });
   }
 }
@@ -471,6 +505,7 @@ export function droppedRecord(runId: string, target: number, level: number, phas
     clientId: '',
     marks: { intendedSendMs: intendedMs },
     timings: {},
+    samplerStartsMs: [],
     stepIntervalsMs: [],
     outcome: 'dropped',
     outcomeDetail: detail,

@@ -26,6 +26,8 @@ export interface RecordContext {
   openLoop: boolean;
   outputFetchMs?: number;
   outputFetchedAtMs?: number;
+  /** The downloaded outputs were missing or not images (`--fetch-outputs`): the prompt ends `error:InvalidOutput`. */
+  outputProblem?: string;
   extraFlags?: PromptFlag[];
   outcomeDetail?: string;
 }
@@ -47,11 +49,12 @@ export function buildPromptRecord(tracker: SettledPrompt, ctx: RecordContext): P
     serverStartTs: m.serverStartTs,
     serverEndTs: m.serverEndTs,
   };
-  const outcome = tracker.outcome ?? 'lost';
+  const outcome = ctx.outputProblem !== undefined ? 'error:InvalidOutput' : (tracker.outcome ?? 'lost');
   const flags: PromptFlag[] = [...(ctx.extraFlags ?? [])];
   if (outcome === 'cached' || (outcome === 'ok' && t.stepCount === 0 && t.cachedNodeCount > 0)) flags.push('suspectCached');
   if (m.source === 'history') flags.push('fromHistory');
   if (m.duplicates > 0) flags.push('duplicateEvents');
+  if (m.lateEvents > 0) flags.push('lateEvents');
   if (m.ackMs !== undefined && m.executionStartMs !== undefined && m.executionStartMs < m.ackMs) flags.push('ackAfterStart');
   return {
     runId: ctx.runId,
@@ -64,9 +67,10 @@ export function buildPromptRecord(tracker: SettledPrompt, ctx: RecordContext): P
     clientId: m.clientId,
     marks,
     timings: t.timings,
+    samplerStartsMs: t.samplerStartsMs,
     stepIntervalsMs: t.stepIntervalsMs,
     outcome,
-    outcomeDetail: ctx.outcomeDetail ?? describeOutcome(tracker),
+    outcomeDetail: ctx.outputProblem ?? ctx.outcomeDetail ?? describeOutcome(tracker),
     cachedNodeCount: t.cachedNodeCount,
     stepCount: t.stepCount,
     imagesOut: countImages(Object.values(m.nodes).map((n) => n.output)),

@@ -1,10 +1,11 @@
 /**
  * `LevelTally`: what one level (or the warm-up) adds up besides its histograms — outcomes,
- * first submission and last settlement, images and sampler steps of `ok` prompts — and
- * `recordPrompt`, which puts one settled prompt's metrics into a `MetricRecorder`. Together they
+ * first submission and last settlement, images and sampler steps of `ok` prompts, prompts settled
+ * from `/history` — and `recordPrompt`, which puts one settled prompt's metrics into a `MetricRecorder`. Together they
  * produce the level's `LevelSummary`.
  */
-import { METRIC_NAMES } from './metric-names.js';
+import type { Outcome } from '../comfy/marks.js';
+import { LIST_METRIC_FIELDS, METRIC_NAMES, PROMPT_METRIC_NAMES, type ListMetricName, type PromptMetricName } from './metric-names.js';
 import type { HistogramKey } from './histogram-key.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import type { MetricRecorder } from './recorder.js';
@@ -18,34 +19,61 @@ export interface LevelRef {
   target?: number;
   /** Open loop: the arrival rate the level aimed at, per s (copied to the summary). */
   ratePerSec?: number;
+  /** `--cache-mode allow`: a prompt served from cache is a valid measurement of a cache hit. */
+  cachedCountsAsOk?: boolean;
+}
+
+/** Whether an outcome counts as ok: `ok`, and `cached` when cache hits are what is measured. */
+export function countsAsOk(outcome: Outcome, cachedCountsAsOk = false): boolean {
+  return outcome === 'ok' || (cachedCountsAsOk && outcome === 'cached');
 }
 
 /**
- * Records a settled prompt's metrics. Only `ok` prompts are recorded: an errored or interrupted
- * prompt's times describe the failure, not the service, and it is counted in the outcomes.
+ * Whether a settled prompt's client-side latencies are measurements: it counts as ok and its
+ * completion came over its socket. One settled from `/history` (a socket drop, a quiet look-up)
+ * completed when the look-up answered, not when the server finished: its outcome counts, its
+ * latencies do not.
  */
-export function recordPrompt(recorder: MetricRecorder, record: PromptRecord): void {
-  if (record.outcome !== 'ok') return;
+export function isMeasurement(record: PromptRecord, cachedCountsAsOk = false): boolean {
+  return countsAsOk(record.outcome, cachedCountsAsOk) && record.source !== 'history';
+}
+
+/** What a prompt settled from `/history` still measures: the server's own clock and the output download. */
+const HISTORY_METRICS: readonly PromptMetricName[] = ['serverExecMs', 'outputFetchMs'];
+
+/**
+ * Records a settled prompt's metrics. Only prompts that count as ok are recorded: an errored or
+ * interrupted prompt's times describe the failure, not the service, and it is counted in the
+ * outcomes. A prompt settled from `/history` adds only its server-clock execution time and its
+ * output download (see {@link isMeasurement}).
+ */
+export function recordPrompt(recorder: MetricRecorder, record: PromptRecord, cachedCountsAsOk = false): void {
+  if (!countsAsOk(record.outcome, cachedCountsAsOk)) return;
   const base = { target: record.target, level: record.level, concurrency: record.concurrency, phase: record.phase };
-  for (const metric of METRIC_NAMES) {
-    if (metric === 'stepIntervalMs') continue;
+  const measured = record.source !== 'history';
+  for (const metric of measured ? PROMPT_METRIC_NAMES : HISTORY_METRICS) {
     const valueMs = record.timings[metric];
     if (valueMs !== undefined) recorder.record({ ...base, metric }, valueMs);
   }
-  const stepKey: HistogramKey = { ...base, metric: 'stepIntervalMs' };
-  for (const intervalMs of record.stepIntervalsMs) recorder.record(stepKey, intervalMs);
+  if (!measured) return;
+  for (const [metric, field] of Object.entries(LIST_METRIC_FIELDS) as [ListMetricName, (typeof LIST_METRIC_FIELDS)[ListMetricName]][]) {
+    const key: HistogramKey = { ...base, metric };
+    for (const valueMs of record[field]) recorder.record(key, valueMs);
+  }
 }
 
 export class LevelTally {
   readonly #ref: LevelRef;
-  readonly outcomes = new OutcomeCounter();
+  readonly outcomes: OutcomeCounter;
   #startedMs: number | undefined;
   #endedMs: number | undefined;
   #okImages = 0;
   #okSteps = 0;
+  #fromHistory = 0;
 
   constructor(ref: LevelRef) {
     this.#ref = { ...ref };
+    this.outcomes = new OutcomeCounter(ref.cachedCountsAsOk === true ? ['ok', 'cached'] : ['ok']);
   }
 
   /** Counts a submission at `atMs` (ms since the run start). */
@@ -58,7 +86,8 @@ export class LevelTally {
   settle(record: PromptRecord, atMs: number): void {
     this.outcomes.settle(record.outcome);
     if (this.#endedMs === undefined || atMs > this.#endedMs) this.#endedMs = atMs;
-    if (record.outcome === 'ok') {
+    if (record.source === 'history') this.#fromHistory++;
+    if (countsAsOk(record.outcome, this.#ref.cachedCountsAsOk)) {
       this.#okImages += record.imagesOut;
       this.#okSteps += record.stepCount;
     }
@@ -91,6 +120,7 @@ export class LevelTally {
       ok: this.outcomes.ok,
       notOk: this.outcomes.notOk,
       outcomes: this.outcomes.counts(),
+      settledFromHistory: this.#fromHistory,
       throughput: {
         promptsPerSec: perSec(this.outcomes.ok),
         imagesPerMin: perSec(this.#okImages) * 60,

@@ -4,8 +4,11 @@
  * Adding a metric means adding one entry here; every writer picks it up.
  */
 
-/** How many samples a metric yields: one per prompt, or one per sampler step of a prompt. */
-export type MetricGrain = 'per-prompt' | 'per-step';
+/**
+ * How many samples a metric yields: one per prompt, one per sampler node of a prompt (a refiner
+ * graph has two), or one per sampler step after a node's first.
+ */
+export type MetricGrain = 'per-prompt' | 'per-sampler' | 'per-step';
 
 /**
  * `corrected` metrics are measured from the intended send time in open-loop runs (coordinated
@@ -48,11 +51,18 @@ export const METRICS = [
     description: 'POST sent (open loop: intended send) to first sampler progress event',
   },
   {
+    name: 'samplerStartMs',
+    unit: 'ms',
+    grain: 'per-sampler',
+    correction: 'none',
+    description: "A sampler node's executing to its first progress event (model to the GPU, noise, sigmas, the first step)",
+  },
+  {
     name: 'stepIntervalMs',
     unit: 'ms',
     grain: 'per-step',
     correction: 'none',
-    description: "Between consecutive progress events of one sampler node (first from the node's executing)",
+    description: 'Between consecutive progress events of one sampler node (its setup is samplerStartMs, not a step)',
   },
   {
     name: 'execMs',
@@ -110,6 +120,25 @@ export type MetricName = (typeof METRICS)[number]['name'];
 
 /** The names alone, in report order. */
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((spec) => spec.name);
+
+/** Metrics with several samples per prompt, each kept as a list in the prompt's record. */
+export type ListMetricName = Extract<(typeof METRICS)[number], { grain: 'per-sampler' | 'per-step' }>['name'];
+
+/** Metrics with one sample per prompt (the ones an SLO judges prompt by prompt). */
+export type PromptMetricName = Exclude<MetricName, ListMetricName>;
+
+/** The record field (requests.csv column) holding each list metric's samples. */
+export const LIST_METRIC_FIELDS = { samplerStartMs: 'samplerStartsMs', stepIntervalMs: 'stepIntervalsMs' } as const satisfies Record<ListMetricName, string>;
+
+/** The per-prompt metrics, in report order. */
+export const PROMPT_METRIC_NAMES: readonly PromptMetricName[] = METRICS.filter((spec) => spec.grain === 'per-prompt').map(
+  (spec) => spec.name as PromptMetricName,
+);
+
+/** Narrows a metric name to one with a single sample per prompt. */
+export function isPromptMetricName(name: string): name is PromptMetricName {
+  return (PROMPT_METRIC_NAMES as readonly string[]).includes(name);
+}
 
 const SPEC_BY_NAME: ReadonlyMap<string, MetricSpec> = new Map(METRICS.map((spec) => [spec.name, spec]));
 

@@ -11,6 +11,12 @@ export class OutcomeCounter {
   #submitted = 0;
   #settled = 0;
   readonly #byOutcome = new Map<string, number>();
+  readonly #okOutcomes: readonly Outcome[];
+
+  /** `okOutcomes`: the outcomes that count as ok (`cached` too under `--cache-mode allow`). */
+  constructor(okOutcomes: readonly Outcome[] = ['ok']) {
+    this.#okOutcomes = okOutcomes;
+  }
 
   /** Counts one prompt handed to the server (or to the arrival plan, for `dropped`). */
   submit(): void {
@@ -36,11 +42,14 @@ export class OutcomeCounter {
     return this.#submitted - this.#settled;
   }
 
+  /** Settled with an outcome that counts as ok (`ok`, and `cached` when cache hits are wanted). */
   get ok(): number {
-    return this.#byOutcome.get('ok') ?? 0;
+    let sum = 0;
+    for (const outcome of this.#okOutcomes) sum += this.#byOutcome.get(outcome) ?? 0;
+    return sum;
   }
 
-  /** Settled with any outcome other than `ok`. */
+  /** Settled with any outcome that does not count as ok. */
   get notOk(): number {
     return this.#settled - this.ok;
   }

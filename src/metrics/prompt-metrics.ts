@@ -9,6 +9,9 @@ import type { PromptMetricValues } from './result-types.js';
 
 export interface PromptMetrics {
   timings: PromptMetricValues;
+  /** Each sampler node's `executing` → its first `progress` (model to GPU, noise, sigmas). */
+  samplerStartsMs: number[];
+  /** Between consecutive `progress` events of one sampler node only. */
   stepIntervalsMs: number[];
   cachedNodeCount: number;
   stepCount: number;
@@ -34,5 +37,5 @@ export function promptMetrics(marks: Readonly<PromptMarks>, openLoop: boolean, o
     timings.timeToFirstStepUncorrectedMs = t.uncorrected.timeToFirstStepMs;
     timings.completionUncorrectedMs = t.uncorrected.completionMs;
   }
-  return { timings, stepIntervalsMs: t.stepIntervalMs, cachedNodeCount: t.cachedNodeCount, stepCount: t.stepCount };
+  return { timings, samplerStartsMs: t.samplerStartMs, stepIntervalsMs: t.stepIntervalMs, cachedNodeCount: t.cachedNodeCount, stepCount: t.stepCount };
 }

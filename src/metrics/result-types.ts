@@ -6,7 +6,7 @@
  * Type-only module.
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
-import type { MetricName } from './metric-names.js';
+import type { MetricName, PromptMetricName } from './metric-names.js';
 import type { RunThresholdResult } from './run-thresholds.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
@@ -29,16 +29,17 @@ export interface RelativeMarks {
 }
 
 /** Per-prompt metric values in ms; a metric absent here was not measurable for this prompt. */
-export type PromptMetricValues = Partial<Record<Exclude<MetricName, 'stepIntervalMs'>, number>>;
+export type PromptMetricValues = Partial<Record<PromptMetricName, number>>;
 
 /**
  * Things worth a second look about one prompt:
  * `suspectCached`: finished ok with no sampler step (the server served it from its cache);
  * `fromHistory`: marks were recovered from `/history` after a socket loss;
  * `duplicateEvents`: the socket delivered some events twice;
+ * `lateEvents`: the server's events went on after the harness gave up (timeout, lost);
  * `ackAfterStart`: the POST reply arrived after execution had started.
  */
-export type PromptFlag = 'suspectCached' | 'fromHistory' | 'duplicateEvents' | 'ackAfterStart';
+export type PromptFlag = 'suspectCached' | 'fromHistory' | 'duplicateEvents' | 'lateEvents' | 'ackAfterStart';
 
 /** One row of requests.csv: everything known about one submitted prompt. */
 export interface PromptRecord {
@@ -55,7 +56,9 @@ export interface PromptRecord {
   clientId: string;
   marks: RelativeMarks;
   timings: PromptMetricValues;
-  /** Sampler step intervals of this prompt, in order, ms. */
+  /** Each sampler node's start (`executing` → first progress), in order, ms. */
+  samplerStartsMs: number[];
+  /** Sampler step intervals of this prompt (after each node's first step), in order, ms. */
   stepIntervalsMs: number[];
   outcome: Outcome;
   /** Human detail of a non-ok outcome (exception message, rejection reason), else ''. */
@@ -110,9 +113,17 @@ export interface LevelSummary {
   submitted: number;
   /** `outcomes.ok`, repeated for readers that only want the headline. */
   ok: number;
-  /** Every settled prompt whose outcome is not `ok` (`cached` included: it did no GPU work). */
+  /**
+   * Every settled prompt that does not count as ok (`cached` included: it did no GPU work —
+   * except under `--cache-mode allow`, where a cache hit is what is measured and counts as ok).
+   */
   notOk: number;
   outcomes: OutcomeCounts;
+  /**
+   * Prompts settled from `/history` (a socket drop, a quiet look-up): their outcomes count, but
+   * their completion time is the look-up's, so their client-side latencies are not in `metrics`.
+   */
+  settledFromHistory: number;
   throughput: Throughput;
   /** Metrics with at least one sample. */
   metrics: Partial<Record<MetricName, MetricSummary>>;
@@ -270,17 +281,21 @@ export interface RunSettings {
   warmupPrompts: number;
   seedPolicy: string;
   seed: number;
+  /** `defeat`, `allow` (cache hits are measurements) or `audit`; absent in older files (`defeat`). */
+  cacheMode?: string;
   maxErrorRate: number;
   fetchOutputs: boolean;
   promptTimeoutMs: number;
   labels: Record<string, string>;
 }
 
+/** The measured levels added up (the warm-up is apart, in `RunSummary.warmup`). */
 export interface RunTotals {
   submitted: number;
   ok: number;
   notOk: number;
   outcomes: OutcomeCounts;
+  settledFromHistory: number;
 }
 
 /** A JSON value as a server sent it. */
@@ -361,8 +376,9 @@ export interface RunSummary {
   targets: TargetInfo[];
   /** Measured levels keyed by level index (`"0"`, `"1"`…); a partial run may lack some. */
   levels: Record<string, LevelSummary>;
-  /** Warm-up prompts, all together; null when none ran. */
+  /** Warm-up prompts, all together; null when none ran. Never in `totals` or the error-rate gate. */
   warmup: LevelSummary | null;
+  /** The measured levels only. */
   totals: RunTotals;
   /** True when the run stopped early (interrupt, fatal error); `partialReason` says why. */
   partial: boolean;

@@ -49,9 +49,10 @@ export function formatProgressLine(state: ProgressState): string {
 export function formatLevelLine(summary: LevelSummary, levelCount: number): string {
   const completion = summary.metrics.completionMs;
   const step = summary.metrics.stepIntervalMs;
+  const fromHistory = summary.settledFromHistory > 0 ? ` (${summary.settledFromHistory} settled from /history, not in the latencies)` : '';
   return [
     levelLabel(summary.level, levelCount, summary.concurrency, summary.phase),
-    `${summary.ok} ok, ${summary.notOk} not ok of ${summary.submitted}`,
+    `${summary.ok} ok, ${summary.notOk} not ok of ${summary.submitted}${fromHistory}`,
     `${summary.throughput.promptsPerSec.toFixed(3)} prompts/s`,
     `${summary.throughput.imagesPerMin.toFixed(1)} images/min`,
     `completion p50 ${formatDurationShort(completion?.p50)} p95 ${formatDurationShort(completion?.p95)} p99 ${formatDurationShort(completion?.p99)}`,

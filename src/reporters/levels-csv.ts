@@ -5,6 +5,8 @@
  * `METRICS` (ms, 3 decimals; empty when the metric has no sample). Outcome kinds are open-ended
  * (`error:<exception_type>`), so the fixed columns hold the families and `outcomes` the detail
  * (`error:OOM=2;timeout=1`), keeping the header fixed before the first level ends.
+ * `settledFromHistory` counts prompts whose outcome came from a `/history` look-up: in the
+ * outcomes, not in the latency figures.
  */
 import { stringify } from 'csv-stringify/sync';
 import { METRIC_NAMES } from '../metrics/metric-names.js';
@@ -30,6 +32,7 @@ const LEVEL_COLUMNS = [
   'lost',
   'dropped',
   'outcomes',
+  'settledFromHistory',
   'promptsPerSec',
   'imagesPerMin',
   'samplerStepsPerSec',
@@ -49,7 +52,7 @@ export function levelsCsvColumns(): string[] {
 
 /** The units comment written above the header. */
 export const LEVELS_CSV_UNITS =
-  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
+  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (samplerStartMs_count in sampler nodes, stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
 
 /** One level as a row, in `levelsCsvColumns()` order. */
 export function levelsCsvRow(level: LevelSummary): string[] {
@@ -72,6 +75,7 @@ export function levelsCsvRow(level: LevelSummary): string[] {
     String(level.outcomes['lost'] ?? 0),
     String(level.outcomes['dropped'] ?? 0),
     outcomeDetail(level.outcomes),
+    String(level.settledFromHistory),
     formatRate(level.throughput.promptsPerSec),
     formatRate(level.throughput.imagesPerMin),
     formatRate(level.throughput.samplerStepsPerSec),

@@ -2,11 +2,12 @@
  * requests.csv: one row per prompt, appended as each prompt settles (header once, then a
  * complete line per write). Marks are ms since the run start, except `serverStartTs` /
  * `serverEndTs` (server epoch ms); metrics are ms; all with 3 decimals, empty when unknown.
- * `stepIntervalsMs` lists the prompt's step intervals joined by `;`; `flags` joins `PromptFlag`s
+ * `samplerStartsMs` and `stepIntervalsMs` list each sampler's start and the step intervals joined
+ * by `;`; `flags` joins `PromptFlag`s
  * with `;`.
  */
 import { stringify } from 'csv-stringify/sync';
-import { METRIC_NAMES, type MetricName } from '../metrics/metric-names.js';
+import { LIST_METRIC_FIELDS, PROMPT_METRIC_NAMES } from '../metrics/metric-names.js';
 import type { PromptRecord, RelativeMarks } from '../metrics/result-types.js';
 import { formatMs } from './format.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
@@ -43,18 +44,17 @@ export const MARK_COLUMNS = [
   'serverEndTs',
 ] as const satisfies readonly (keyof RelativeMarks)[];
 
-type PromptMetricName = Exclude<MetricName, 'stepIntervalMs'>;
-
-const PROMPT_METRICS: readonly PromptMetricName[] = METRIC_NAMES.filter((metric): metric is PromptMetricName => metric !== 'stepIntervalMs');
+/** The columns of the metrics with several samples per prompt, each joined by `;`. */
+const LIST_COLUMNS = Object.values(LIST_METRIC_FIELDS);
 
 /** The header row of requests.csv. */
 export function requestsCsvColumns(): string[] {
-  return [...IDENTITY_COLUMNS, ...MARK_COLUMNS, ...PROMPT_METRICS, 'stepIntervalsMs', 'vramPeakBytes'];
+  return [...IDENTITY_COLUMNS, ...MARK_COLUMNS, ...PROMPT_METRIC_NAMES, ...LIST_COLUMNS, 'vramPeakBytes'];
 }
 
 /** The units comment written above the header. */
 export const REQUESTS_CSV_UNITS =
-  'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; stepIntervalsMs in ms joined by ;; vramPeakBytes bytes (highest VRAM sample during execution)';
+  'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; samplerStartsMs and stepIntervalsMs in ms joined by ;; vramPeakBytes bytes (highest VRAM sample during execution)';
 
 /** One prompt as a row, in `requestsCsvColumns()` order. */
 export function requestsCsvRow(record: PromptRecord): string[] {
@@ -75,8 +75,8 @@ export function requestsCsvRow(record: PromptRecord): string[] {
     String(record.stepCount),
     String(record.imagesOut),
     ...MARK_COLUMNS.map((mark) => formatMs(record.marks[mark])),
-    ...PROMPT_METRICS.map((metric) => formatMs(record.timings[metric])),
-    record.stepIntervalsMs.map((intervalMs) => formatMs(intervalMs)).join(';'),
+    ...PROMPT_METRIC_NAMES.map((metric) => formatMs(record.timings[metric])),
+    ...LIST_COLUMNS.map((field) => record[field].map((valueMs) => formatMs(valueMs)).join(';')),
     record.vramPeakBytes === undefined ? '' : String(record.vramPeakBytes),
   ];
 }

@@ -107,7 +107,10 @@ export async function measure(plan: RunPlan, io: SessionIO): Promise<MeasureResu
   }
 }
 
-/** Holds the warnings of the target check until the result files exist, then hands events on. */
+/**
+ * Holds the warnings of the target check until the result files exist, then hands events on;
+ * says so when a warm-up ended with no prompt ok (every engine's warm-up ends here).
+ */
 class ObserverRelay implements RunObserver {
   readonly #early: string[] = [];
   #to: RunObserver[] = [];
@@ -127,12 +130,23 @@ class ObserverRelay implements RunObserver {
 
   async onLevelEnd(summary: LevelSummary): Promise<void> {
     for (const o of this.#to) await o.onLevelEnd?.(summary);
+    const warning = warmupWarning(summary);
+    if (warning !== undefined) this.onWarning(warning);
   }
 
   onWarning(message: string): void {
     if (this.#to.length === 0) this.#early.push(message);
     for (const o of this.#to) o.onWarning?.(message);
   }
+}
+
+/** A warm-up in which no prompt finished ok measured nothing and loaded nothing: the first measured prompts paid for it. */
+export function warmupWarning(summary: LevelSummary): string | undefined {
+  if (summary.phase !== 'warmup' || summary.submitted === 0 || summary.ok > 0) return undefined;
+  const outcomes = Object.entries(summary.outcomes)
+    .map(([outcome, count]) => `${outcome} × ${count}`)
+    .join(', ');
+  return `no warm-up prompt finished ok (${outcomes}): the model was never loaded, so the first measured prompts paid for loading it (the warm-up is not counted in the totals or the error rate)`;
 }
 
 /** One plan measured into one results folder. */
@@ -310,11 +324,12 @@ class MeasuringSession {
     // Verdicts print even with --quiet: they are the run's answer.
     if (printThresholds(summary.thresholds, this.#io.verdictLog ?? this.#log)) return { ...done, exitCode: 1 };
     if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
+    // Measured prompts only: the warm-up is reported apart (summary.warmup) and never gates.
     const totals = summary.totals;
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;
     if (errorRate > this.#plan.maxErrorRate) {
       this.#log.write(
-        `comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${totals.notOk} of ${totals.submitted}) is above --max-error-rate ${(this.#plan.maxErrorRate * 100).toFixed(1)}%\n`,
+        `comfyload: error rate ${(errorRate * 100).toFixed(1)}% (${totals.notOk} of ${totals.submitted} measured prompts) is above --max-error-rate ${(this.#plan.maxErrorRate * 100).toFixed(1)}%\n`,
       );
       return { ...done, exitCode: 1 };
     }

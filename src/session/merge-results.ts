@@ -238,6 +238,8 @@ function mergedLevel(
     ok,
     notOk: Object.values(outcomes).reduce((a, n) => a + n, 0) - ok,
     outcomes,
+    settledFromHistory: rows.filter((r) => r.source === 'history' && Number(r.level) === acc.level && (r.phase === 'warmup') === (acc.phase === 'warmup'))
+      .length,
     throughput: {
       promptsPerSec: perSec(ok),
       imagesPerMin: perSec(okRows.reduce((a, row) => a + Number(row.imagesOut || 0), 0)) * 60,
@@ -290,7 +292,7 @@ function mergedSummary(m: SummaryInput): RunSummary {
     targets: first.targets,
     levels: levelsByIndex(m.measured),
     warmup: m.warmup,
-    totals: runTotals(m.measured, m.warmup),
+    totals: runTotals(m.measured),
     partial: partial.length > 0,
     ...(partial.length > 0 ? { partialReason: partial.map((i) => `${i.dir}: ${i.summary.partialReason ?? 'partial'}`).join('; ') } : {}),
     histograms: histogramSettings(),
@@ -322,7 +324,7 @@ function mergedSummary(m: SummaryInput): RunSummary {
 /** The shards' thresholds judged again on the merged histograms and counts (never their verdicts combined). */
 function mergedThresholds(texts: readonly string[], m: SummaryInput): ReturnType<typeof judgeRunThresholds> {
   const thresholds = texts.map(parseRunThreshold).filter((t): t is RunThreshold => typeof t !== 'string');
-  const totals = runTotals(m.measured, null);
+  const totals = runTotals(m.measured);
   return judgeRunThresholds(thresholds, {
     submitted: totals.submitted,
     notOk: totals.notOk,

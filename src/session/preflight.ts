@@ -65,7 +65,14 @@ export async function preflightWorkflow(plan: RunPlan, clock: Clock, stderr: Sin
   const { workflowUi: _ui, ...rest } = plan;
   const ready: RunPlan = { ...rest, workflow: prepared.workflow };
   if (plan.cacheMode !== 'audit' || options.dryRun === true) return { plan: ready, prepared };
-  const factory = new PromptFactory(ready.workflow, ready.seedPolicy === 'fixed' ? 'random' : ready.seedPolicy, ready.seed, ready.promptTexts);
+  // The run's own seed stream (fixed seeds would repeat: the audit varies them at random): the run continues after the audit's draws.
+  const factory = new PromptFactory(
+    ready.workflow,
+    ready.seedPolicy === 'fixed' ? 'random' : ready.seedPolicy,
+    ready.seed,
+    ready.promptTexts,
+    ready.seedStreamStart,
+  );
   stderr.write(`comfyload: cache audit: 1 priming, ${CACHE_AUDIT_SAMPLES} identical and ${CACHE_AUDIT_SAMPLES} varied prompts, one at a time\n`);
   const audit = await runCacheAudit(http, clock, {
     template: ready.workflow,
@@ -78,7 +85,7 @@ export async function preflightWorkflow(plan: RunPlan, clock: Clock, stderr: Sin
   if (!audit.passed) {
     throw new ComfyloadError('COMFYLOAD_ERR_CACHE_AUDIT_FAILED', audit.verdict.replace(/^cache audit /, 'Cache audit '), {});
   }
-  return { plan: ready, prepared, audit };
+  return { plan: { ...ready, seedStreamStart: factory.streamPosition }, prepared, audit };
 }
 
 /** Fields for summary.json's `environment`: conversion, uploads and the cache audit. */

@@ -42,6 +42,23 @@ export function samplerSetupMs(family: FamilyProfile, gpu: GpuProfile): number {
   return (family.samplerSetupMs ?? 60) / Math.sqrt(gpu.relativeSpeed);
 }
 
+/** Fixed part of BenchFakeSampler's setup (graph bookkeeping before the ballast is made), ms. */
+const FAKE_SETUP_BASE_MS = 4;
+/** Filling ballast memory the allocator already holds, ms per MiB. */
+const FAKE_SETUP_WARM_MS_PER_MIB = 0.45;
+/** Extra for memory the allocator has never held before (first touch of new pages), ms per MiB. */
+const FAKE_SETUP_COLD_MS_PER_MIB = 1.0;
+
+/**
+ * BenchFakeSampler's time from its `executing` to its first step: making its `vram_mb` ballast.
+ * Fitted to the recorded server: 16 MiB warm ≈ 11 ms; 600 MiB ≈ 270–290 ms warm and ≈ 880 ms the
+ * first time (first intervals of 980, 370 and 389 ms for a 100 ms step), so a large ballast makes
+ * the setup many times longer than a step. `newMiB`: how much of it the allocator had to reserve anew.
+ */
+export function fakeSamplerSetupMs(ballastMiB: number, newMiB: number): number {
+  return FAKE_SETUP_BASE_MS + FAKE_SETUP_WARM_MS_PER_MIB * Math.max(0, ballastMiB) + FAKE_SETUP_COLD_MS_PER_MIB * Math.max(0, newMiB);
+}
+
 /**
  * Offloaded (partially loaded) weights stream over the bus every step; pinned, overlapped
  * copies run at about 2.5× the one-off model-load rate.

@@ -105,7 +105,10 @@ export async function runSaveImage(ctx: NodeRunContext, type: 'output' | 'temp')
   return { outputs: [], ui: { images: files } };
 }
 
-/** BenchFakeSampler: holds vram_mb, sleeps step_ms per step with progress, optional previews. */
+/**
+ * BenchFakeSampler: makes and holds its `vram_mb` ballast (the setup before the first step, see
+ * cost.fakeSamplerSetupMs), then sleeps step_ms per step with a progress each, optional previews.
+ */
 export async function runFakeSampler(ctx: NodeRunContext): Promise<NodeRunResult> {
   const steps = num(ctx, 'steps', 20);
   const stepMs = num(ctx, 'step_ms', 50);
@@ -113,8 +116,12 @@ export async function runFakeSampler(ctx: NodeRunContext): Promise<NodeRunResult
   const size = num(ctx, 'size', 64);
   const batch = num(ctx, 'batch_size', 1);
   const every = num(ctx, 'preview_every', 0);
-  const release = ctx.gpu.allocate(num(ctx, 'vram_mb', 0) * MIB, [], `BenchFakeSampler ${ctx.nodeId}`);
+  const ballastMiB = num(ctx, 'vram_mb', 0);
+  const reservedBefore = ctx.gpu.snapshot().torchReservedBytes;
+  const release = ctx.gpu.allocate(ballastMiB * MIB, [], `BenchFakeSampler ${ctx.nodeId}`);
   try {
+    const newMiB = (ctx.gpu.snapshot().torchReservedBytes - reservedBefore) / MIB;
+    await ctx.work('samplerSetup', cost.fakeSamplerSetupMs(ballastMiB, newMiB));
     for (let i = 1; i <= steps; i++) {
       await ctx.work('steps', stepMs);
       ctx.progress(i, steps, every > 0 && i % every === 0 ? ctx.previewJpeg(seed, i, steps) : undefined);

@@ -77,9 +77,11 @@ describe('given the fake-sampler trace (20 steps of 50 ms)', () => {
     expect(replay.stepsSeen).toHaveLength(20);
   });
 
-  it('then the step intervals are step_ms plus a little, the first counted from executing', () => {
+  it("then the step intervals are step_ms plus a little, and the sampler's start (executing → first step) is apart", () => {
     expect(stepMs).toBe(50);
-    expect(timings.stepIntervalMs).toHaveLength(20);
+    expect(timings.stepIntervalMs).toHaveLength(19);
+    expect(timings.samplerStartMs).toHaveLength(1);
+    expect(timings.samplerStartMs[0]).toBeGreaterThanOrEqual(stepMs);
     for (const gap of timings.stepIntervalMs) {
       expect(gap).toBeGreaterThanOrEqual(stepMs - 2);
       expect(gap).toBeLessThan(stepMs + 15);
@@ -237,7 +239,12 @@ describe('given the recorded /history entries', () => {
       expect(lonely.outcome).toBe(ws.tracker.outcome);
       expect(lonely.marks.source).toBe('history');
       expect(lonely.marks.completedMs).toBe(5000);
-      expect(derivePromptTimings(lonely.marks).serverExecMs).toBe(derivePromptTimings(ws.tracker.marks).serverExecMs);
+      expect(lonely.marks.completedByLookup).toBe(true);
+      // The server's timestamps measure it; the look-up's time is no latency.
+      const timings = derivePromptTimings(lonely.marks);
+      expect(timings.serverExecMs).toBe(derivePromptTimings(ws.tracker.marks).serverExecMs);
+      expect(timings.serverExecMs).toBeGreaterThanOrEqual(0);
+      expect(timings).toMatchObject({ execMs: undefined, completionMs: undefined, uncorrected: { completionMs: undefined } });
       // Socket marks win: applying history to the finished ws tracker changes nothing.
       expect(ws.tracker.applyHistory(entry, 9999)).toBe(false);
       expect(ws.tracker.marks.source).toBe('ws');

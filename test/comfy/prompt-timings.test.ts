@@ -3,7 +3,7 @@ import { derivePromptTimings } from '../../src/comfy/prompt-timings.js';
 import type { PromptMarks } from '../../src/comfy/marks.js';
 
 function marks(over: Partial<PromptMarks>): PromptMarks {
-  return { promptId: 'p', clientId: 'c', cachedNodes: [], nodes: {}, steps: [], previews: 0, source: 'ws', duplicates: 0, ...over };
+  return { promptId: 'p', clientId: 'c', cachedNodes: [], nodes: {}, steps: [], previews: 0, source: 'ws', duplicates: 0, lateEvents: 0, ...over };
 }
 
 describe('derivePromptTimings', () => {
@@ -31,7 +31,8 @@ describe('derivePromptTimings', () => {
       submitAckMs: 4,
       queueWaitMs: 210,
       timeToFirstStepMs: 310,
-      stepIntervalMs: [90, 50, 52, 20, 20],
+      samplerStartMs: [90, 20],
+      stepIntervalMs: [50, 52, 20],
       execMs: 650,
       completionMs: 860,
       serverExecMs: 650,
@@ -53,6 +54,7 @@ describe('derivePromptTimings', () => {
       submitAckMs: undefined,
       queueWaitMs: undefined,
       timeToFirstStepMs: undefined,
+      samplerStartMs: [],
       stepIntervalMs: [],
       execMs: undefined,
       completionMs: undefined,
@@ -67,7 +69,15 @@ describe('derivePromptTimings', () => {
     expect(derivePromptTimings({ ...full, serverStartTs: undefined }).serverExecMs).toBeUndefined();
   });
 
-  it('given steps of a node whose executing was never seen, when derived, then its first step has no interval', () => {
+  it('given a sampler setup ten times a step, when derived, then the setup is its samplerStartMs and no step interval holds it', () => {
+    const steps = Array.from({ length: 10 }, (_, i) => ({ node: '3', value: i + 1, max: 10, atMs: 1000 + 100 * i }));
+    const t = derivePromptTimings(marks({ sentMs: 0, executionStartMs: 5, nodes: { '3': { startMs: 20 } }, steps }));
+    expect(t.samplerStartMs).toEqual([980]);
+    expect(t.stepIntervalMs).toEqual(Array.from({ length: 9 }, () => 100));
+    expect(t.stepCount).toBe(10);
+  });
+
+  it('given steps of a node whose executing was never seen, when derived, then it has no sampler start and its first step no interval', () => {
     const t = derivePromptTimings(
       marks({
         steps: [
@@ -77,6 +87,7 @@ describe('derivePromptTimings', () => {
       }),
     );
     expect(t.stepIntervalMs).toEqual([5]);
+    expect(t.samplerStartMs).toEqual([]);
   });
 
   it('given steps attributed to no node, when derived, then they still give consecutive intervals', () => {
@@ -90,6 +101,7 @@ describe('derivePromptTimings', () => {
       }),
     );
     expect(t.stepIntervalMs).toEqual([7, 13]);
+    expect(t.samplerStartMs).toEqual([]);
   });
 
   it('given marks in an impossible order, when derived, then the negative value is kept to expose the bug', () => {

@@ -173,6 +173,37 @@ describe('PromptTracker give-up paths', () => {
     expect(t.marks.completedMs).toBe(110);
   });
 
+  it("given a timed-out prompt, when the server's later events arrive, then they are late events, not duplicates", () => {
+    const t = tracker();
+    feed(t, [start(P), executing('3', P), progress(1, 2, P, '3')]);
+    t.markTimeout(5000);
+    expect(t.onMessage(progress(2, 2, P, '3'), 5100)).toBe('late');
+    expect(t.onMessage(interrupted(P), 5200)).toBe('late');
+    expect(t.onPreview(5150)).toBe(false);
+    expect(t.marks.lateEvents).toBe(3);
+    expect(t.marks.duplicates).toBe(0);
+    expect(t.outcome).toBe('timeout');
+  });
+
+  it('given a repeated event before the give-up, when timed out, then it stays a duplicate and later ones are late', () => {
+    const t = tracker();
+    feed(t, [start(P), start(P)]);
+    t.markLost(900);
+    t.onMessage(success(P), 1000);
+    expect(t.marks).toMatchObject({ duplicates: 1, lateEvents: 1, outcome: 'lost' });
+  });
+
+  it('given the terminal event came over the socket, when history fills in the rest, then completion is that receipt, not the look-up', () => {
+    const t = tracker();
+    t.markSent(0);
+    feed(t, [start(P, 1000), executing('3', P), success(P, 1600)]);
+    const entry = { prompt: [0, P, {}, {}, []], outputs: {}, status: { status_str: 'success', completed: true, messages: [] } };
+    expect(t.applyHistory(entry as never, 30_000)).toBe(true);
+    expect(t.marks).toMatchObject({ completedMs: 120, source: 'history' });
+    expect(t.marks.completedByLookup).toBeUndefined();
+    expect(derivePromptTimings(t.marks)).toMatchObject({ completionMs: 120, serverExecMs: 600 });
+  });
+
   it('given a silent server, when marked lost, then the outcome is lost', () => {
     const t = tracker();
     t.markSent(1);

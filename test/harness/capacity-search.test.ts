@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RateSearch, TrialJudge } from '../../src/harness/capacity-search.js';
 import type { PromptRecord } from '../../src/metrics/result-types.js';
 import { parseSlo, type SloSpec } from '../../src/metrics/slo.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const slo = (text: string): SloSpec => parseSlo(text) as SloSpec;
 
@@ -17,6 +18,7 @@ function record(intendedMs: number, completionMs: number | undefined, outcome: P
     clientId: 'c',
     marks: { intendedSendMs: intendedMs },
     timings: completionMs === undefined ? {} : { completionMs },
+    samplerStartsMs: [],
     stepIntervalsMs: [],
     outcome,
     outcomeDetail: '',
@@ -56,13 +58,26 @@ describe('RateSearch (MLPerf FindPeakPerformance)', () => {
 describe('TrialJudge', () => {
   const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
 
+  /** A judge on a fake clock whose windows close `lastMs` after the previous close (1000 planned). */
+  function onClock(r: typeof rules = rules): { judge: TrialJudge; close: (ages?: number[], lastMs?: number) => ReturnType<TrialJudge['closeWindow']> } {
+    const time = new FakeClock(0);
+    const judge = new TrialJudge(r, 10, 1000, time.now(), () => time.now());
+    return {
+      judge,
+      close: (ages = [], lastMs = 1000) => {
+        time.jump(lastMs);
+        return judge.closeWindow(ages);
+      },
+    };
+  }
+
   it('passes only once the early-stopping count is reached (45 for p95 at 90%), on both sides of it', () => {
-    const judge = new TrialJudge(rules, 10, 1000, 0);
-    judge.closeWindow([]); // settling window
+    const { judge, close } = onClock();
+    close(); // settling window
     let t = 1000;
     for (let w = 0; w < 4; w++) {
       for (let i = 0; i < 10; i++) judge.settled(record((t += 100), 200));
-      expect(judge.closeWindow([])).toBeUndefined(); // up to 40 samples: stable but not enough
+      expect(close()).toBeUndefined(); // up to 40 samples: stable but not enough
     }
     for (let i = 0; i < 4; i++) judge.settled(record((t += 100), 200));
     expect(judge.tallies()[0]!.samples).toBe(44);
@@ -70,36 +85,69 @@ describe('TrialJudge', () => {
     judge.settled(record((t += 100), 200));
     expect(judge.tallies()[0]!.verdict).toBe('pass');
     for (let i = 0; i < 5; i++) judge.settled(record((t += 100), 200)); // the window's throughput stays steady
-    expect(judge.closeWindow([])).toEqual({ verdict: 'pass', reason: 'stable' });
+    expect(close()).toEqual({ verdict: 'pass', reason: 'stable' });
   });
 
   it('fails as soon as the SLO is violated with confidence; drops count as violations', () => {
-    const judge = new TrialJudge(rules, 10, 1000, 0);
-    judge.closeWindow([]);
+    const { judge, close } = onClock();
+    close();
     for (let i = 0; i < 3; i++) judge.settled(record(1100 + i, 5000));
     for (let i = 0; i < 3; i++) judge.settled(record(1200 + i, undefined, 'dropped'));
-    expect(judge.closeWindow([])).toEqual({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000' });
+    expect(close()).toEqual({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000' });
   });
 
   it('counts prompts still in flight past a completion threshold as over it', () => {
-    const judge = new TrialJudge(rules, 10, 1000, 0);
-    judge.closeWindow([]);
+    const { judge, close } = onClock();
+    close();
     judge.settled(record(1100, 100));
     expect(judge.tallies([999])[0]!.over).toBe(0);
     expect(judge.tallies([1000, 1500])[0]!.over).toBe(2);
   });
 
   it('fails as saturated when completion time rises window after window while the backlog grows', () => {
-    const judge = new TrialJudge({ ...rules, slos: [slo('completionMs.p95<100000')] }, 10, 1000, 0);
+    const { judge, close } = onClock({ ...rules, slos: [slo('completionMs.p95<100000')] });
     let t = 0;
     const inFlight: number[] = [];
     let decision;
     for (let w = 0; w < 6 && decision === undefined; w++) {
       for (let i = 0; i < 8; i++) judge.settled(record((t += 100), 500 + w * 400));
       inFlight.push(0, 0, 0);
-      decision = judge.closeWindow(inFlight.map(() => 1));
+      decision = close(inFlight.map(() => 1));
     }
     expect(decision).toEqual({ verdict: 'fail', reason: 'saturated' });
+  });
+});
+
+describe('TrialJudge, windows that close late', () => {
+  const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
+
+  it('divides throughput and goodput by the time the windows really lasted, not their planned length', () => {
+    const time = new FakeClock(0);
+    const judge = new TrialJudge(rules, 10, 1000, 0, () => time.now());
+    time.jump(1000);
+    judge.closeWindow([]); // settling
+    let t = 1000;
+    // Under load the window timers fire 500 ms late: each 1000 ms window lasts 1500 ms.
+    for (let w = 0; w < 3; w++) {
+      for (let i = 0; i < 15; i++) judge.settled(record((t += 100), 200));
+      time.jump(1500);
+      judge.closeWindow([]);
+    }
+    expect(judge.throughputPerSec).toBeCloseTo(10, 6); // 15 per 1.5 s, not 15 per s
+    expect(judge.windows).toBe(4);
+    expect(judge.measuredMs).toBe(4500);
+    expect(judge.elapsedMs).toBe(5500);
+    expect(judge.goodputPerSec).toBeCloseTo(10, 6); // 45 good over 4.5 s
+    expect(judge.counts).toEqual({ ok: 45, notOk: 0, good: 45 });
+  });
+
+  it('counts an ok prompt settled from /history as ok but as no SLO sample', () => {
+    const time = new FakeClock(0);
+    const judge = new TrialJudge(rules, 10, 1000, 0, () => time.now());
+    judge.settled(record(1500, 200));
+    judge.settled({ ...record(1600, undefined), source: 'history', flags: ['fromHistory'] });
+    expect(judge.counts).toEqual({ ok: 2, notOk: 0, good: 1 });
+    expect(judge.tallies()[0]).toMatchObject({ samples: 1, over: 0 });
   });
 });
 
@@ -108,6 +156,7 @@ describe('parseSlo', () => {
     expect(parseSlo('completionMs.p95<30000')).toMatchObject({ metric: 'completionMs', percentile: 95, thresholdMs: 30000 });
     expect(parseSlo('queueWaitMs.p99.9<10s')).toMatchObject({ metric: 'queueWaitMs', percentile: 99.9, thresholdMs: 10000 });
     expect(parseSlo('stepIntervalMs.p95<10')).toMatch(/per-prompt/);
+    expect(parseSlo('samplerStartMs.p95<2s')).toMatchObject({ metric: 'samplerStartMs', percentile: 95, thresholdMs: 2000 });
     expect(parseSlo('completionMs<3')).toMatch(/form/);
   });
 });

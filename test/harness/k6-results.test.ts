@@ -50,6 +50,7 @@ function wire(seq: number, sentMs: number, outcome: 'ok' | 'error:torch.OutOfMem
       previews: 0,
       source: 'ws',
       duplicates: 0,
+      lateEvents: 0,
     },
   };
 }
@@ -105,8 +106,9 @@ describe('given the NDJSON of a k6 run of the scenarios', () => {
     expect(r.marks.sentMs).toBe(1000);
     expect(r.marks.completedMs).toBe(1100);
     expect(r.timings).toMatchObject({ submitAckMs: 4, queueWaitMs: 10, timeToFirstStepMs: 40, execMs: 90, completionMs: 100, serverExecMs: 88 });
-    // The first interval from the sampler's `executing` (20 → 40), then between progress events.
-    expect(r.stepIntervalsMs).toEqual([20, 20.5, 19.5]);
+    // The sampler's `executing` → its first progress (20 → 40) is its start, not a step; steps are between progress events.
+    expect(r.samplerStartsMs).toEqual([20]);
+    expect(r.stepIntervalsMs).toEqual([20.5, 19.5]);
     expect(recorder.summarize({ metric: 'completionMs', level: 0, phase: 'measure' })?.count).toBe(1);
   });
 

@@ -9,6 +9,7 @@ describe('METRICS', () => {
       expect(spec.description.length).toBeGreaterThan(10);
     }
     expect(METRICS.filter((spec) => spec.grain === 'per-step').map((spec) => spec.name)).toEqual(['stepIntervalMs']);
+    expect(METRICS.filter((spec) => spec.grain === 'per-sampler').map((spec) => spec.name)).toEqual(['samplerStartMs']);
   });
 
   it('pairs every corrected metric with an uncorrected twin', () => {

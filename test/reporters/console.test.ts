@@ -43,6 +43,9 @@ describe('console formatting', () => {
     expect(formatLevelLine(levelSummaryFixture(), 3)).toBe(
       'L2/3 c=4 | 40 ok, 2 not ok of 42 | 0.667 prompts/s | 80.0 images/min | completion p50 6.00s p95 7.80s p99 9.00s | step p50 150ms | in 1m00s',
     );
+    expect(formatLevelLine(levelSummaryFixture({ settledFromHistory: 3 }), 3)).toMatch(
+      /^L2\/3 c=4 \| 40 ok, 2 not ok of 42 \(3 settled from \/history, not in the latencies\) \| 0\.667 prompts\/s/,
+    );
     const table = formatSummaryTable([levelSummaryFixture({ level: 0, concurrency: 1 }), levelSummaryFixture()]);
     const lines = table.trimEnd().split('\n');
     expect(lines).toHaveLength(4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMES } from '../../src/metrics/metric-names.js';
+import { METRIC_NAMES, PROMPT_METRIC_NAMES } from '../../src/metrics/metric-names.js';
 import { LevelsCsvWriter, levelsCsvColumns } from '../../src/reporters/levels-csv.js';
 import { RequestsCsvWriter, requestsCsvColumns } from '../../src/reporters/requests-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
@@ -39,6 +39,7 @@ describe('requests.csv', () => {
       submitAckMs: '2.750',
       completionMs: '4199.500',
       outputFetchMs: '',
+      samplerStartsMs: '600.125',
       stepIntervalsMs: '150.250;149.750;151.000',
       imagesOut: '2',
       flags: '',
@@ -52,7 +53,8 @@ describe('requests.csv', () => {
 
   it('has every per-prompt metric as a column and a unit in every time column name', () => {
     const columns = requestsCsvColumns();
-    for (const metric of METRIC_NAMES.filter((name) => name !== 'stepIntervalMs')) expect(columns).toContain(metric);
+    for (const metric of PROMPT_METRIC_NAMES) expect(columns).toContain(metric);
+    expect(columns).toEqual(expect.arrayContaining(['samplerStartsMs', 'stepIntervalsMs']));
     const timeLike = columns.filter((column) => /(Ms|Ts)$/.test(column));
     expect(timeLike.length).toBeGreaterThan(15);
   });
@@ -97,6 +99,8 @@ describe('levels.csv', () => {
       completionMs_count: '40',
       completionMs_p50: '6000.000',
       completionMs_p99: '9000.000',
+      samplerStartMs_count: '40',
+      samplerStartMs_p50: '600.000',
       stepIntervalMs_count: '800',
       submitAckMs_count: '0',
       submitAckMs_p50: '',

@@ -32,6 +32,7 @@ function promptRecord(level: number, concurrency: number, target: number, seq: n
       completionMs: 900 + spread * 30_000,
       execMs: 850 + spread * 1000,
     },
+    samplerStartsMs: [300 + spread],
     stepIntervalsMs: [40 + spread, 41 + spread, 39.5 + spread],
     outcome: 'ok',
     outcomeDetail: '',

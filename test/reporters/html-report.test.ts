@@ -127,8 +127,9 @@ async function files(over: Partial<RunSummary> = {}): Promise<ReportFiles> {
 describe('report data from the results files', () => {
   it('has a latency chart per metric with samples, the level table, the VRAM series in GiB and level bands', async () => {
     const data = buildReportData(await files());
-    expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'stepIntervalMs', 'completionMs']);
-    expect(data.latency[2]).toMatchObject({ x: [4], p50: [6000], max: [9600], uncorrected: null });
+    expect(data.latency.map((c) => c.metric)).toEqual(['queueWaitMs', 'samplerStartMs', 'stepIntervalMs', 'completionMs']);
+    expect(data.latency[1]).toMatchObject({ x: [4], p50: [600], max: [960], uncorrected: null });
+    expect(data.latency[3]).toMatchObject({ x: [4], p50: [6000], max: [9600], uncorrected: null });
     expect(data).toMatchObject({ mode: 'closed-loop', openLoop: null, queue: null, targets: null, capacity: null });
     expect(data.levels[0]).toMatchObject({ concurrency: 4, x: 4, label: 'c=4', ratePerMin: null, vramPeakBytes: 9 * GIB, vramP95Bytes: 9 * GIB });
     expect(data.vram).toMatchObject({ t: [1, 3, 5], used: [7, 9, 8], active: [6, 8, 7], total: [22, 22, 22], inFlight: [3, 3, 3] });
@@ -153,6 +154,17 @@ describe('report data from the results files', () => {
     expect(data.warnings.join('\n')).toMatch(/1 prompts were served entirely from ComfyUI's cache/);
     expect(data.warnings.join('\n')).toMatch(/VRAM drift: \+120\.5 MB per 100 prompts/);
     expect(data.warnings).toContain('the workflow has no seed');
+  });
+
+  it('says how many prompts were settled from /history, and counts cache hits as measured under --cache-mode allow', async () => {
+    const base = await files();
+    const totals = { submitted: 42, ok: 41, notOk: 1, outcomes: { ok: 40, 'error:torch.OutOfMemoryError': 1, cached: 1 }, settledFromHistory: 4 };
+    const data = buildReportData({ ...base, summary: { ...base.summary, totals, settings: { ...base.summary.settings, cacheMode: 'allow' } } });
+    const text = data.warnings.join('\n');
+    expect(text).toMatch(/4 of 42 measured prompts were settled from \/history .*left out of the latency percentiles/);
+    expect(text).toMatch(/1 of 42 measured prompts were served entirely from ComfyUI's cache: measured as cache hits/);
+    expect(text).toMatch(/1 of 42 measured prompts did not finish ok: error:torch\.OutOfMemoryError × 1/);
+    expect(data.levels[0]?.settledFromHistory).toBe(0);
   });
 
   it('lists the environment: GPU, VRAM, models, server flags, labels', async () => {

@@ -5,8 +5,9 @@ import { histogramSettings, levelsByIndex, parseSummaryJson, runTotals, writeSum
 import { levelSummaryFixture } from './fixtures.js';
 
 function runSummary(): RunSummary {
-  const levels = [levelSummaryFixture({ level: 0, concurrency: 1 }), levelSummaryFixture()];
-  const warmup = levelSummaryFixture({ level: 0, phase: 'warmup', submitted: 2, ok: 2, notOk: 0, outcomes: { ok: 2 } });
+  const levels = [levelSummaryFixture({ level: 0, concurrency: 1 }), levelSummaryFixture({ settledFromHistory: 3 })];
+  // A warm-up that failed: it must not count toward the totals (nor the error-rate gate).
+  const warmup = levelSummaryFixture({ level: 0, phase: 'warmup', submitted: 2, ok: 0, notOk: 2, outcomes: { timeout: 2 } });
   return {
     schemaVersion: 1,
     harness: { name: 'comfyload', version: '0.1.0' },
@@ -32,7 +33,7 @@ function runSummary(): RunSummary {
     targets: [{ index: 0, kind: 'emulator', url: 'http://127.0.0.1:40123' }],
     levels: levelsByIndex(levels),
     warmup,
-    totals: runTotals(levels, warmup),
+    totals: runTotals(levels),
     partial: false,
     histograms: histogramSettings(),
     files: [{ kind: 'summary', path: 'summary.json' }],
@@ -41,15 +42,23 @@ function runSummary(): RunSummary {
 }
 
 describe('summary.json', () => {
-  it('adds totals over levels and warm-up, merging outcome counts', () => {
+  it('adds totals over the measured levels only, merging outcome counts; the warm-up is apart', () => {
     const summary = runSummary();
     expect(summary.totals).toEqual({
-      submitted: 86,
-      ok: 82,
+      submitted: 84,
+      ok: 80,
       notOk: 4,
-      outcomes: { ok: 82, 'error:OutOfMemoryError': 2, timeout: 2 },
+      outcomes: { ok: 80, 'error:OutOfMemoryError': 2, timeout: 2 },
+      settledFromHistory: 3,
     });
+    expect(Object.values(summary.totals.outcomes).reduce((a, n) => a + n, 0)).toBe(summary.totals.submitted);
+    expect(summary.warmup?.outcomes).toEqual({ timeout: 2 });
     expect(Object.keys(summary.levels)).toEqual(['0', '1']);
+  });
+
+  it('takes ok and not ok as each level counted them: cache hits are ok under --cache-mode allow', () => {
+    const allow = levelSummaryFixture({ submitted: 10, ok: 10, notOk: 0, outcomes: { ok: 1, cached: 9 } });
+    expect(runTotals([allow])).toMatchObject({ submitted: 10, ok: 10, notOk: 0, outcomes: { ok: 1, cached: 9 } });
   });
 
   it('round-trips through the sink and parseSummaryJson', async () => {

@@ -80,7 +80,8 @@ export function buildK6Plan(input: K6PlanInput): K6Plan {
   const grace = (inFlight: number): number => Math.min(plan.promptTimeoutMs, Math.ceil(2 * (inFlight + 1) * e) + 1000);
   const scenarios: K6ScenarioPlan[] = [];
   let atMs = 0;
-  let seq = 0;
+  // The run continues a seed stream the cache audit may have drawn from: never one of its seeds again.
+  let seq = plan.seedStreamStart ?? 0;
   const push = (s: Omit<K6ScenarioPlan, 'startTimeMs' | 'endMs' | 'seqBase'>, prompts: number | undefined): void => {
     const gracefulStopMs = s.gracefulStopMs;
     const endMs = atMs + s.durationMs + gracefulStopMs - Math.min(500, gracefulStopMs / 4);

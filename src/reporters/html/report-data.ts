@@ -84,11 +84,14 @@ export interface LevelRow {
   ok: number;
   notOk: number;
   outcomes: string;
+  /** Prompts settled from /history: in the outcomes, not in the latencies (null in files before it was counted). */
+  settledFromHistory: number | null;
   promptsPerSec: number | null;
   imagesPerMin: number | null;
   samplerStepsPerSec: number | null;
   completionP50Ms: number | null;
   completionP95Ms: number | null;
+  samplerStartP50Ms: number | null;
   stepIntervalP50Ms: number | null;
   vramPeakBytes: number | null;
   vramP95Bytes: number | null;
@@ -207,11 +210,13 @@ function levelRowsOf(s: RunSummary, levelRows: Record<string, string>[], byRate:
       ok: Number(r.ok),
       notOk: Number(r.notOk),
       outcomes: r.outcomes ?? '',
+      settledFromHistory: num(r.settledFromHistory),
       promptsPerSec: num(r.promptsPerSec),
       imagesPerMin: num(r.imagesPerMin),
       samplerStepsPerSec: num(r.samplerStepsPerSec),
       completionP50Ms: num(r.completionMs_p50),
       completionP95Ms: num(r.completionMs_p95),
+      samplerStartP50Ms: num(r.samplerStartMs_p50),
       stepIntervalP50Ms: num(r.stepIntervalMs_p50),
       vramPeakBytes: num(r.vramUsedPeakBytes),
       vramP95Bytes: num(r.vramUsedP95Bytes),

@@ -105,10 +105,21 @@ export function warnings(s: RunSummary): string[] {
   const errors = Object.entries(s.totals.outcomes).filter(([o]) => o !== 'ok' && o !== 'cached');
   if (errors.length > 0)
     out.push(
-      `${s.totals.notOk - (s.totals.outcomes.cached ?? 0)} of ${s.totals.submitted} prompts did not finish ok: ${errors.map(([o, n]) => `${o} × ${n}`).join(', ')}.`,
+      `${errors.reduce((sum, [, n]) => sum + n, 0)} of ${s.totals.submitted} measured prompts did not finish ok: ${errors.map(([o, n]) => `${o} × ${n}`).join(', ')}.`,
     );
   const cached = s.totals.outcomes.cached ?? 0;
-  if (cached > 0) out.push(`${cached} prompts were served entirely from ComfyUI's cache and measure nothing.`);
+  if (cached > 0)
+    out.push(
+      s.settings.cacheMode === 'allow'
+        ? `${cached} of ${s.totals.submitted} measured prompts were served entirely from ComfyUI's cache: measured as cache hits (--cache-mode allow).`
+        : `${cached} prompts were served entirely from ComfyUI's cache and measure nothing.`,
+    );
+  // Files written before it was counted have no settledFromHistory.
+  const fromHistory = (s.totals.settledFromHistory as number | undefined) ?? 0;
+  if (fromHistory > 0)
+    out.push(
+      `${fromHistory} of ${s.totals.submitted} measured prompts were settled from /history (a socket drop or a quiet look-up): counted in the outcomes, left out of the latency percentiles.`,
+    );
   const drift = s.vram?.drift;
   if (drift?.flagged === true)
     out.push(

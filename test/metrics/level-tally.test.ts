@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { LevelTally, recordPrompt } from '../../src/metrics/level-tally.js';
+import { MetricRecorder } from '../../src/metrics/recorder.js';
+import type { PromptRecord } from '../../src/metrics/result-types.js';
+
+function record(over: Partial<PromptRecord> = {}): PromptRecord {
+  return {
+    runId: 'r',
+    target: 0,
+    level: 0,
+    concurrency: 1,
+    phase: 'measure',
+    seq: 0,
+    promptId: 'p',
+    clientId: 'c',
+    marks: {},
+    timings: { submitAckMs: 2, queueWaitMs: 10, execMs: 900, completionMs: 910, serverExecMs: 890 },
+    samplerStartsMs: [300],
+    stepIntervalsMs: [60, 61],
+    outcome: 'ok',
+    outcomeDetail: '',
+    cachedNodeCount: 0,
+    stepCount: 3,
+    imagesOut: 1,
+    source: 'ws',
+    flags: [],
+    ...over,
+  };
+}
+
+/** Submits and settles each record in one level; returns its summary. */
+function level(records: PromptRecord[], cachedCountsAsOk = false): ReturnType<LevelTally['summary']> {
+  const recorder = new MetricRecorder({ clock: () => 0 });
+  const tally = new LevelTally({ level: 0, concurrency: 1, phase: 'measure', cachedCountsAsOk });
+  records.forEach((r, i) => {
+    tally.submit(i * 1000);
+    recordPrompt(recorder, r, cachedCountsAsOk);
+    tally.settle(r, i * 1000 + 1000);
+  });
+  const summary = tally.summary(recorder);
+  // Every submitted prompt ends in exactly one outcome, and the counts add up.
+  expect(Object.values(summary.outcomes).reduce((a, n) => a + n, 0)).toBe(summary.submitted);
+  expect(summary.ok + summary.notOk).toBe(summary.submitted);
+  return summary;
+}
+
+describe('prompts settled from /history', () => {
+  it('count in the outcomes and throughput, and as settledFromHistory, but not in the client-side latencies', () => {
+    // A ws drop: the look-up answered 5 s after the server finished.
+    const late = record({ source: 'history', flags: ['fromHistory'], timings: { queueWaitMs: 12, completionMs: 5910, serverExecMs: 895 } });
+    const s = level([record(), late]);
+    expect(s).toMatchObject({ submitted: 2, ok: 2, notOk: 0, settledFromHistory: 1 });
+    expect(s.metrics.completionMs?.count).toBe(1);
+    expect(s.metrics.completionMs?.max).toBeLessThan(1000);
+    expect(s.metrics.queueWaitMs?.count).toBe(1);
+    expect(s.metrics.stepIntervalMs?.count).toBe(2);
+    expect(s.metrics.samplerStartMs?.count).toBe(1);
+    // The server's own clock still measures it.
+    expect(s.metrics.serverExecMs?.count).toBe(2);
+    expect(s.throughput.promptsPerSec).toBeCloseTo(1, 6);
+  });
+});
+
+describe('cached prompts', () => {
+  const hit = (): PromptRecord =>
+    record({ outcome: 'cached', cachedNodeCount: 2, stepCount: 0, samplerStartsMs: [], stepIntervalsMs: [], timings: { queueWaitMs: 3, completionMs: 15 } });
+
+  it('with --cache-mode allow, count as ok (as `cached` in the outcomes), in throughput and latency, not as errors', () => {
+    const s = level([record(), hit(), hit()], true);
+    expect(s).toMatchObject({ submitted: 3, ok: 3, notOk: 0, outcomes: { ok: 1, cached: 2 } });
+    expect(s.metrics.completionMs?.count).toBe(3);
+    expect(s.metrics.completionMs?.min).toBeLessThan(20);
+    expect(s.throughput.promptsPerSec).toBeCloseTo(1, 6);
+  });
+
+  it('otherwise measure nothing: not ok, not in the latencies', () => {
+    const s = level([record(), hit(), hit()]);
+    expect(s).toMatchObject({ submitted: 3, ok: 1, notOk: 2, outcomes: { ok: 1, cached: 2 } });
+    expect(s.metrics.completionMs?.count).toBe(1);
+  });
+});
