@@ -16,7 +16,7 @@ import { K6Results } from '../harness/k6/k6-results.js';
 import { parseK6Line, type K6Event } from '../harness/k6/k6-stream.js';
 import { k6VersionFromUserAgent, type K6RunWire } from '../metrics/k6-wire.js';
 import { MetricRecorder } from '../metrics/recorder.js';
-import type { RunSummary } from '../metrics/result-types.js';
+import type { RunK6, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import type { SessionLog } from './measure.js';
 import { ResultFiles } from './result-files.js';
@@ -53,14 +53,8 @@ async function* events(path: string, counts: { skipped: number }): AsyncGenerato
   }
 }
 
-/** Turns one k6 output file (`file`, absolute) into a results folder at `dir` (absolute, new or empty). */
-export async function importK6Output(file: string, dir: string, log: SessionLog): Promise<RunSummary> {
-  if (!existsSync(file))
-    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${file} does not exist`, { hint: 'pass the file k6 wrote with --out json=<file>.' });
-  if (existsSync(dir) && readdirSync(dir).length > 0)
-    throw new ComfyloadError('COMFYLOAD_ERR_RESULTS_WRITE', `${dir} exists and is not empty`, { hint: 'give --out a new folder.' });
-
-  // First pass: the run record (plan, fingerprint, segment) and the stream's time span.
+/** First pass: the run record (plan, fingerprint, segment), the stream's time span and its non-JSON lines. */
+async function runRecordOf(file: string): Promise<{ run: K6RunWire; lastMs: number; skipped: number }> {
   const counts = { skipped: 0 };
   let run: K6RunWire | undefined;
   let lastMs = 0;
@@ -74,6 +68,17 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
       `${file} holds no comfyload run record: it is not the output of comfyload's k6 scenarios (or its setup() never ran)`,
     );
   }
+  return { run, lastMs, skipped: counts.skipped };
+}
+
+/** Turns one k6 output file (`file`, absolute) into a results folder at `dir` (absolute, new or empty). */
+export async function importK6Output(file: string, dir: string, log: SessionLog): Promise<RunSummary> {
+  if (!existsSync(file))
+    throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `${file} does not exist`, { hint: 'pass the file k6 wrote with --out json=<file>.' });
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new ComfyloadError('COMFYLOAD_ERR_RESULTS_WRITE', `${dir} exists and is not empty`, { hint: 'give --out a new folder.' });
+
+  const { run, lastMs, skipped } = await runRecordOf(file);
   const info = run.plan.run;
   const originEpochMs = run.atMs;
   const headerComments = [
@@ -125,18 +130,7 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
     ...(vram !== undefined ? { vram: vram.summary(summed.vram) } : {}),
     ...(info.settings.mode === 'open-loop' ? { openLoop: summed.openLoop } : {}),
     engine: 'k6',
-    k6: {
-      version: k6VersionFromUserAgent(run.userAgent),
-      binary: '',
-      exitCode: null,
-      executionSegment: run.executionSegment,
-      expectedCompletionMs: run.plan.expectedCompletionMs,
-      sizing: run.plan.sizing,
-      thresholds: [],
-      droppedIterations: summed.dropped,
-      unsettled: summed.unsettled,
-      script: '',
-    },
+    k6: importedK6Facts(run, summed),
     ...(run.plan.thresholds.length > 0
       ? {
           thresholds: judgeRun(
@@ -147,9 +141,25 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
         }
       : {}),
   };
-  if (counts.skipped > 0) reporting.onWarning(`${counts.skipped} lines of ${file} were not JSON (k6 log lines) and were skipped`);
+  if (skipped > 0) reporting.onWarning(`${skipped} lines of ${file} were not JSON (k6 log lines) and were skipped`);
   const summary = await reporting.finish(base);
   await writeReport(dir);
   log.write(`comfyload: imported ${summary.totals.submitted} prompts (${summary.totals.ok} ok) from ${file}; results in ${dir}\n`);
   return summary;
+}
+
+/** summary.json `k6` of an imported output: what the stream says (no binary, no exit code). */
+function importedK6Facts(run: K6RunWire, summed: { dropped: number; unsettled: number }): RunK6 {
+  return {
+    version: k6VersionFromUserAgent(run.userAgent),
+    binary: '',
+    exitCode: null,
+    executionSegment: run.executionSegment,
+    expectedCompletionMs: run.plan.expectedCompletionMs,
+    sizing: run.plan.sizing,
+    thresholds: [],
+    droppedIterations: summed.dropped,
+    unsettled: summed.unsettled,
+    script: '',
+  };
 }

@@ -74,7 +74,30 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
   const shift = (input: MergeInput): number => input.summary.startTimeEpochMs - startEpochMs;
   const comments = [...(inputs[0]!.requests.comments.slice(0, -1) ?? []), `merged: ${inputs.length} results folders (comfyload merge)`];
 
-  // Levels present in any input, and the merged concurrency/rate of each (merge-inputs.ts rule).
+  const { levels, concurrency, rate } = levelsOf(inputs);
+  const { snapshots, byTag } = retaggedIntervals(inputs, concurrency);
+  const rows = joinedRequests(inputs, concurrency, shift);
+  const hasVram = inputs.some((i) => i.vram !== undefined);
+  const samples: VramSample[] = inputs
+    .flatMap((input) => (input.vram ?? []).map((s) => ({ ...s, atMs: s.atMs + shift(input) })))
+    .sort((a, b) => a.atMs - b.atMs);
+
+  // Levels from the merged counts and histograms.
+  const summaries = [...levels.values()]
+    .sort((a, b) => (a.phase === b.phase ? a.level - b.level : a.phase === 'warmup' ? -1 : 1))
+    .map((acc) => mergedLevel(acc, concurrency, rate, byTag, rows, samples, shift));
+  const measured = summaries.filter((s) => s.phase === 'measure');
+  const warmup = summaries.find((s) => s.phase === 'warmup') ?? null;
+  const files = await writeMergedFiles(outDir, { comments, startEpochMs, snapshots, rows, hasVram, samples, measured, summaries, byTag });
+
+  const summary = mergedSummary({ inputs, warnings, coverage, startEpochMs, endEpochMs, measured, warmup, byTag, rows, samples, files, shift, hasVram });
+  writeFileSync(join(outDir, 'summary.json'), renderSummaryJson(summary));
+  await writeReport(outDir);
+  return { dir: outDir, summary, warnings };
+}
+
+/** Levels present in any input, and the merged concurrency/rate of each (merge-inputs.ts rule). */
+function levelsOf(inputs: readonly MergeInput[]): { levels: Map<string, LevelAcc>; concurrency: Map<string, number>; rate: Map<string, number> } {
   const levels = new Map<string, LevelAcc>();
   for (const input of inputs) {
     const all = [...Object.values(input.summary.levels), ...(input.summary.warmup ? [input.summary.warmup] : [])];
@@ -98,8 +121,14 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
         sumByGroup(acc, (s) => s.ratePerSec ?? 0),
       );
   }
+  return { levels, concurrency, rate };
+}
 
-  // Histograms: intervals re-tagged and moved to the merged base; per tag, their sum.
+/** Every input's histogram intervals re-tagged with the merged concurrency; per tag, its parts (to be added). */
+function retaggedIntervals(
+  inputs: readonly MergeInput[],
+  concurrency: Map<string, number>,
+): { snapshots: IntervalSnapshot[]; byTag: Map<string, Histogram[]> } {
   const snapshots: IntervalSnapshot[] = [];
   const byTag = new Map<string, Histogram[]>();
   for (const input of inputs) {
@@ -114,12 +143,11 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     }
   }
   snapshots.sort((a, b) => a.startMs - b.startMs);
-  const hlog = new MemorySink();
-  const hlogWriter = new HlogWriter({ sink: hlog, startTimeEpochMs: startEpochMs, clockOriginMs: startEpochMs, headerComments: comments });
-  await hlogWriter.writeIntervals(snapshots);
-  await hlogWriter.close();
+  return { snapshots, byTag };
+}
 
-  // requests.csv joined, marks on the merged origin.
+/** requests.csv rows of every input, marks moved to the merged origin, in send order. */
+function joinedRequests(inputs: readonly MergeInput[], concurrency: Map<string, number>, shift: (input: MergeInput) => number): Record<string, string>[] {
   const rows = inputs.flatMap((input) =>
     input.requests.rows.map((row) => {
       const out: Record<string, string> = { ...row };
@@ -130,31 +158,39 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     }),
   );
   const at = (r: Record<string, string>): number => Number(r.sentMs || r.intendedSendMs || r.completedMs || 0);
-  rows.sort((a, b) => at(a) - at(b));
-  const columns = requestsCsvColumns();
-  const requestsText = commentBlock([...comments, REQUESTS_CSV_UNITS]) + stringify([columns, ...rows.map((r) => columns.map((c) => r[c] ?? ''))]);
+  return rows.sort((a, b) => at(a) - at(b));
+}
 
-  // vram.csv joined.
-  const hasVram = inputs.some((i) => i.vram !== undefined);
-  const samples: VramSample[] = inputs
-    .flatMap((input) => (input.vram ?? []).map((s) => ({ ...s, atMs: s.atMs + shift(input) })))
-    .sort((a, b) => a.atMs - b.atMs);
+/** histograms.hlog, requests.csv, levels.csv, vram.csv and the .hgrm files of the merged folder; returns the file list. */
+async function writeMergedFiles(
+  outDir: string,
+  m: {
+    comments: string[];
+    startEpochMs: number;
+    snapshots: IntervalSnapshot[];
+    rows: Record<string, string>[];
+    hasVram: boolean;
+    samples: VramSample[];
+    measured: LevelSummary[];
+    summaries: LevelSummary[];
+    byTag: Map<string, Histogram[]>;
+  },
+): Promise<ResultFile[]> {
+  const hlog = new MemorySink();
+  const hlogWriter = new HlogWriter({ sink: hlog, startTimeEpochMs: m.startEpochMs, clockOriginMs: m.startEpochMs, headerComments: m.comments });
+  await hlogWriter.writeIntervals(m.snapshots);
+  await hlogWriter.close();
+  const columns = requestsCsvColumns();
+  const requestsText = commentBlock([...m.comments, REQUESTS_CSV_UNITS]) + stringify([columns, ...m.rows.map((r) => columns.map((c) => r[c] ?? ''))]);
   const vramSink = new MemorySink();
-  if (hasVram) {
-    const writer = new VramCsvWriter({ sink: vramSink, headerComments: comments });
-    for (const sample of samples) await writer.writeSample(sample);
+  if (m.hasVram) {
+    const writer = new VramCsvWriter({ sink: vramSink, headerComments: m.comments });
+    for (const sample of m.samples) await writer.writeSample(sample);
     await writer.close();
   }
-
-  // Levels from the merged counts and histograms.
-  const summaries = [...levels.values()]
-    .sort((a, b) => (a.phase === b.phase ? a.level - b.level : a.phase === 'warmup' ? -1 : 1))
-    .map((acc) => mergedLevel(acc, concurrency, rate, byTag, rows, samples, shift));
-  const measured = summaries.filter((s) => s.phase === 'measure');
-  const warmup = summaries.find((s) => s.phase === 'warmup') ?? null;
   const levelsSink = new MemorySink();
-  const levelsWriter = new LevelsCsvWriter({ sink: levelsSink, headerComments: comments });
-  for (const level of measured) await levelsWriter.writeLevel(level);
+  const levelsWriter = new LevelsCsvWriter({ sink: levelsSink, headerComments: m.comments });
+  for (const level of m.measured) await levelsWriter.writeLevel(level);
   await levelsWriter.close();
 
   const files: ResultFile[] = [
@@ -162,27 +198,23 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     { kind: 'levels', path: 'levels.csv' },
     { kind: 'requests', path: 'requests.csv' },
     { kind: 'hlog', path: 'histograms.hlog' },
-    ...(hasVram ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
+    ...(m.hasVram ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
     { kind: 'report', path: 'report.html' },
   ];
   writeFileSync(join(outDir, 'histograms.hlog'), hlog.text());
   writeFileSync(join(outDir, 'requests.csv'), requestsText);
   writeFileSync(join(outDir, 'levels.csv'), levelsSink.text());
-  if (hasVram) writeFileSync(join(outDir, 'vram.csv'), vramSink.text());
-  for (const s of summaries) {
+  if (m.hasVram) writeFileSync(join(outDir, 'vram.csv'), vramSink.text());
+  for (const s of m.summaries) {
     for (const metric of METRIC_NAMES) {
-      const histogram = mergeHistograms(s.histogramTags[metric]?.flatMap((tag) => byTag.get(tag) ?? []) ?? []);
+      const histogram = mergeHistograms(s.histogramTags[metric]?.flatMap((tag) => m.byTag.get(tag) ?? []) ?? []);
       if (histogram.totalCount === 0) continue;
       const name = hgrmFileName(metric, s.level, s.concurrency, s.phase);
       writeFileSync(join(outDir, name), hgrmText(histogram));
       files.push({ kind: 'hgrm', path: name });
     }
   }
-
-  const summary = mergedSummary({ inputs, warnings, coverage, startEpochMs, endEpochMs, measured, warmup, byTag, rows, samples, files, shift, hasVram });
-  writeFileSync(join(outDir, 'summary.json'), renderSummaryJson(summary));
-  await writeReport(outDir);
-  return { dir: outDir, summary, warnings };
+  return files;
 }
 
 /** One k6 test's segments count once (they record the plan's figure); separate runs add up. */
