@@ -31,7 +31,7 @@ import { describePlan } from './plan-description.js';
 import { modeOf, type RunPlan } from './plan.js';
 import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './preflight.js';
 import { ResultFiles } from './result-files.js';
-import { MixResults } from './mix-results.js';
+import { mixResultsFor, type MixResults } from './mix-results.js';
 import { runFingerprint } from './run-fingerprint.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
@@ -203,22 +203,14 @@ class MeasuringSession {
       levelCount,
       ...(plan.mix !== undefined ? { workflowNames: plan.mix.workflows.map((w) => w.name) } : {}),
     });
-    const mixResults =
-      plan.mix === undefined
-        ? undefined
-        : new MixResults({
-            mix: plan.mix,
-            models: perWorkflow.map((f) => f.models),
-            sha256: perWorkflow.map((f) => f.workflowSha256),
-            recorder,
-            clock: () => clock.now(),
-            originMs,
-            cachedCountsAsOk: plan.cacheMode === 'allow',
-            dir,
-            headerComments: header,
-            targets: plan.targets.length,
-            warn: (m) => files.onWarning(m),
-          });
+    const mixResults = mixResultsFor(plan, perWorkflow, {
+      recorder,
+      clock: () => clock.now(),
+      originMs,
+      dir,
+      headerComments: header,
+      warn: (m) => files.onWarning(m),
+    });
     relay.connect([files, ...(mixResults !== undefined ? [mixResults] : []), ...(this.#io.observer !== undefined ? [this.#io.observer] : [])]);
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);

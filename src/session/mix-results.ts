@@ -21,7 +21,8 @@ import { formatMixLines, writeSwapsCsv, writeWorkflowsCsv, type WorkflowLevel } 
 import { runTotals } from '../reporters/summary-json.js';
 import { FileSink } from './file-sink.js';
 import { mixOrderText } from './mix-plan.js';
-import type { SessionMix } from './plan.js';
+import type { Fingerprint } from '../harness/fingerprint.js';
+import type { RunPlan, SessionMix } from './plan.js';
 
 export const SWAP_RULE =
   'a swap is a prompt whose models differ from those of the prompt before it on the same server, in execution order (execution_start); ' +
@@ -196,4 +197,21 @@ export class MixResults implements RunObserver {
     }
     return tallies;
   }
+}
+
+/** The results of a plan's mix (undefined without --mix); `perWorkflow`: each workflow's fingerprint. */
+export function mixResultsFor(
+  plan: RunPlan,
+  perWorkflow: readonly Fingerprint[],
+  deps: Pick<MixResultsOptions, 'recorder' | 'clock' | 'originMs' | 'dir' | 'headerComments' | 'warn'>,
+): MixResults | undefined {
+  if (plan.mix === undefined) return undefined;
+  return new MixResults({
+    ...deps,
+    mix: plan.mix,
+    models: perWorkflow.map((f) => f.models),
+    sha256: perWorkflow.map((f) => f.workflowSha256),
+    cachedCountsAsOk: plan.cacheMode === 'allow',
+    targets: plan.targets.length,
+  });
 }
