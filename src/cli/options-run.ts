@@ -7,6 +7,7 @@ import { RUN_NAME, type RunPlanValues } from '../session/plan-values.js';
 import { FAULT_SYNTAX, parseFault } from './fault-values.js';
 import { gpuProfileIds } from '../sim/profiles.js';
 import { OPEN_LOOP_SPECS } from './options-open-loop.js';
+import { MIX_SPECS } from './options-mix.js';
 import { ENGINE_SPECS } from './options-k6.js';
 import { nearest } from './nearest.js';
 import { simUpgradeSpecs } from './sim-upgrade-values.js';
@@ -80,14 +81,16 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     parse: repeatable(parseHeader, headerFromEntry),
   },
   workflow: {
-    kind: 'path',
+    kind: 'repeatable',
+    repeatable: true,
     group: 'Workflow',
     description:
-      'API-format workflow JSON to queue (ComfyUI: Workflow → Export (API)). Required with --url; without --url the bundled SD 1.5 txt2img workflow is used.',
+      'API-format workflow JSON to queue (ComfyUI: Workflow → Export (API)). Required with --url; without --url the bundled SD 1.5 txt2img workflow is used. Repeat for a mixed workload (--mix): each prompt draws one of them.',
     defaultText: 'fixtures/workflows/sd15-txt2img.json with the emulator',
     example: 'workflow_api.json',
-    parse: path('workflow_api.json'),
+    parse: repeatable(path('workflow_api.json')),
   },
+  ...MIX_SPECS,
   seedPolicy: {
     kind: 'enum',
     choices: SEED_POLICIES,

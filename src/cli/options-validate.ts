@@ -7,10 +7,9 @@ import { defineOptions } from './option-table.js';
 import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
 import { path } from './value-parsers.js';
 
-export type ValidateOptionValues = Pick<
-  RunOptionValues,
-  'url' | 'header' | 'workflow' | 'set' | 'input' | 'inputMask' | 'simGpu' | 'json' | 'quiet' | 'verbose'
-> & {
+export type ValidateOptionValues = Pick<RunOptionValues, 'url' | 'header' | 'set' | 'input' | 'inputMask' | 'simGpu' | 'json' | 'quiet' | 'verbose'> & {
+  /** The one workflow to check. */
+  workflow: string | undefined;
   /** File to write the checked API-format graph to. */
   exportApi: string | undefined;
 };
@@ -22,9 +21,12 @@ export const VALIDATE_OPTIONS = defineOptions<ValidateOptionValues>('COMFYLOAD_'
   },
   header: RUN_OPTIONS.header,
   workflow: {
-    ...RUN_OPTIONS.workflow,
+    kind: 'path',
+    group: RUN_OPTIONS.workflow.group,
     description: "Workflow to check: API format, or the UI format (converted with the server's /object_info).",
     defaultText: 'required',
+    example: RUN_OPTIONS.workflow.example,
+    parse: path('workflow_api.json'),
   },
   set: RUN_OPTIONS.set,
   input: RUN_OPTIONS.input,

@@ -20,7 +20,7 @@ import { SubmitBudget, runClosedLoop, type ClosedLoopBudget } from './closed-loo
 import { ComfyHttp } from './comfy-http.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { fetchOutputs } from './output-fetch.js';
-import { PromptFactory } from './prompt-factory.js';
+import { PromptFactory, type TemplateMix } from './prompt-factory.js';
 import { buildPromptRecord } from './prompt-record.js';
 import type { LiveCounts, RunObserver } from './run-observer.js';
 import type { LoadPlan } from './load-plan.js';
@@ -34,6 +34,15 @@ export interface EngineDeps {
   runId: string;
   /** Clock reading of the run start: the origin of every relative time in the results. */
   originMs: number;
+}
+
+/** The plan's mixed workload as the prompt factory takes it (undefined without --mix). */
+export function templateMix(plan: LoadPlan): TemplateMix | undefined {
+  const mix = plan.mix;
+  if (mix === undefined) return undefined;
+  // The warm-up is drawn first: one prompt at a time (closed loop), or that many per target (open loop).
+  const warmupDraws = plan.warmupPrompts * (plan.openLoop !== undefined ? plan.targets.length : 1);
+  return { templates: mix.workflows.map((w) => w.workflow), weights: mix.weights, order: mix.order, warmupDraws };
 }
 
 /** The run-wide settings of every virtual user of a plan. */
@@ -82,7 +91,7 @@ export class ClosedLoopRun {
     if (target === undefined)
       throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', 'No target to run against', { hint: 'Give --url, or omit it to use the built-in emulator.' });
     this.#http = new ComfyHttp(target);
-    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart, templateMix(plan));
     this.#cachedOk = plan.cacheMode === 'allow';
   }
 
@@ -161,12 +170,12 @@ export class ClosedLoopRun {
       await Promise.all(users.map((u) => u.open()));
       const submitBudget = new SubmitBudget(clock, budget);
       const submitOne = async (user: VirtualUser): Promise<SubmitResult> => {
-        const { seq, graph } = this.#factory.next();
+        const { seq, graph, nodeIds, workflow } = this.#factory.next();
         tally.submit(clock.now() - this.#deps.originMs);
         this.#live.submitted++;
         this.#live.inFlight++;
-        const result = await user.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
-        const record = await this.#settle(result, { level, concurrency, phase, seq });
+        const result = await user.submit({ graph, nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
+        const record = await this.#settle(result, { level, concurrency, phase, seq, workflow });
         recordPrompt(recorder, record, this.#cachedOk);
         tally.settle(record, clock.now() - this.#deps.originMs);
         this.#live.inFlight--;
@@ -194,7 +203,10 @@ export class ClosedLoopRun {
     return summary;
   }
 
-  async #settle(result: SubmitResult, where: { level: number; concurrency: number; phase: Phase; seq: number }): Promise<PromptRecord> {
+  async #settle(
+    result: SubmitResult,
+    where: { level: number; concurrency: number; phase: Phase; seq: number; workflow: number | undefined },
+  ): Promise<PromptRecord> {
     const tracker = result.tracker;
     const fetched =
       this.#plan.fetchOutputs && tracker.outcome !== undefined && countsAsOk(tracker.outcome, this.#cachedOk)

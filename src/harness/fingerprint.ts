@@ -147,7 +147,7 @@ const NAMED_IN_CONFIG = new Set(['width', 'height', 'steps', 'batch_size']);
  * A `--matrix` combination's other axes (`cfg=7,sampler_name=dpmpp_2m` → `-cfg7-sampler_namedpmpp_2m`),
  * so every combination is a model configuration of its own, not only a run of its own.
  */
-function matrixPart(combination: string | undefined): string {
+export function matrixPart(combination: string | undefined): string {
   if (combination === undefined) return '';
   const parts = combination
     .split(',')

@@ -7,6 +7,7 @@
 import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { ArrivalProcess, RateStage } from './arrival-schedule.js';
 import type { DispatchPolicy } from './dispatch.js';
+import type { MixOrderKind, MixWeights } from './workflow-mix.js';
 
 export type SeedPolicy = 'random' | 'fixed' | 'increment';
 
@@ -43,10 +44,28 @@ export interface OpenLoopPlan {
   dispatch: DispatchPolicy;
 }
 
+/** One workflow of a mixed workload. */
+export interface MixWorkflow {
+  /** The file name without `.json` (how `--mix a=75%` and requests.csv name it). */
+  name: string;
+  /** The API-format graph (after preflight, as `LoadPlan.workflow`). */
+  workflow: ApiWorkflow;
+}
+
+/** `--mix`: several workflows, each prompt drawing one by weight in the order `order` gives. */
+export interface WorkflowMix {
+  /** In --workflow order; the first is also the plan's `workflow`. */
+  workflows: MixWorkflow[];
+  weights: MixWeights;
+  order: MixOrderKind;
+}
+
 export interface LoadPlan {
   targets: TargetSpec[];
-  /** The API-format graph (after preflight: converted, `--set` applied, uploads renamed). */
+  /** The API-format graph (after preflight: converted, `--set` applied, uploads renamed); a mix's first. */
   workflow: ApiWorkflow;
+  /** A mixed workload (`run --mix`): every workflow and its weight. */
+  mix?: WorkflowMix;
   /** `--prompt-file` lines, rotated through the positive prompt text. */
   promptTexts?: string[];
   /** Default `defeat`. */

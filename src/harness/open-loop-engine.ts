@@ -31,7 +31,7 @@ import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
 import { buildPromptRecord, type RecordContext } from './prompt-record.js';
 import { fetchOutputs } from './output-fetch.js';
-import { cachedWarning, userOptions } from './closed-loop-run.js';
+import { cachedWarning, templateMix, userOptions } from './closed-loop-run.js';
 import { RECONNECT_WINDOW_MS, socketsGivenUpError } from './ws-session.js';
 import { QueueDepthMonitor } from './queue-depth.js';
 import { createRng } from './rng.js';
@@ -129,7 +129,7 @@ export class OpenLoopEngine {
     this.#plan = plan;
     this.#d = deps;
     this.#timers = deps.timers ?? systemTimers;
-    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart);
+    this.#factory = new PromptFactory(plan.workflow, plan.seedPolicy, plan.seed, plan.promptTexts, plan.seedStreamStart, templateMix(plan));
     this.#cachedOk = plan.cacheMode === 'allow';
     // Arrival times draw from their own stream, so changing the seed policy leaves them alone.
     this.#rng = createRng((plan.seed ^ 0x5eed) >>> 0);
@@ -234,10 +234,10 @@ export class OpenLoopEngine {
     await Promise.all(
       this.pools.map(async (pool) => {
         for (let i = 0; i < promptsPerTarget && !signal.aborted && this.#stoppedBy === undefined; i++) {
-          const { seq, graph } = this.#factory.next();
+          const { seq, graph, nodeIds, workflow } = this.#factory.next();
           tally.submit(clock.now() - originMs);
           this.#begin();
-          const result = await pool.submit({ graph, nodeIds: this.#factory.nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
+          const result = await pool.submit({ graph, nodeIds, timeoutMs: this.#plan.promptTimeoutMs, signal });
           const record = result.sent
             ? await this.#sentRecord(result.tracker, pool.http, {
                 runId: this.#d.runId,
@@ -246,6 +246,7 @@ export class OpenLoopEngine {
                 concurrency: 1,
                 phase: ref.phase,
                 seq,
+                workflow,
                 originMs,
                 openLoop: false,
               })
@@ -257,6 +258,7 @@ export class OpenLoopEngine {
                 seq,
                 clock.now() - originMs,
                 result.why === 'no-socket' ? NO_SOCKET : 'not sent: run stopped',
+                workflow,
               );
           gpuMs += gpuMsOf(record);
           recordPrompt(recorder, record, this.#cachedOk);
@@ -339,7 +341,7 @@ export class OpenLoopEngine {
     const st = this.#noteArrival(run, a);
     st.dropped++;
     this.#begin();
-    const { seq } = this.#factory.next();
+    const { seq, workflow } = this.#factory.next();
     const record = droppedRecord(
       this.#d.runId,
       0,
@@ -348,6 +350,7 @@ export class OpenLoopEngine {
       seq,
       a.intendedAtMs - this.#d.originMs,
       `dropped: ${run.options.maxInFlight} prompts outstanding (--max-in-flight)`,
+      workflow,
     );
     void this.#settle(run, st, record, undefined);
   }
@@ -360,12 +363,12 @@ export class OpenLoopEngine {
       this.pools.map((p) => ({ queueRemaining: timeline.latest(p.index)?.queueRemaining, unacknowledged: p.unacknowledged, outstanding: p.outstanding })),
     );
     const pool = this.pools[target] as TargetPool;
-    const { seq, graph } = this.#factory.next();
+    const { seq, graph, nodeIds, workflow } = this.#factory.next();
     st.perTarget[target]?.submit(a.intendedAtMs - originMs);
     this.#begin();
     const result = await pool.submit({
       graph,
-      nodeIds: this.#factory.nodeIds,
+      nodeIds,
       intendedAtMs: a.intendedAtMs,
       timeoutMs: this.#plan.promptTimeoutMs,
       signal: run.options.signal,
@@ -378,6 +381,7 @@ export class OpenLoopEngine {
           concurrency: 0,
           phase: 'measure',
           seq,
+          workflow,
           originMs,
           openLoop: true,
         })
@@ -389,6 +393,7 @@ export class OpenLoopEngine {
           seq,
           a.intendedAtMs - originMs,
           result.why === 'no-socket' ? NO_SOCKET : 'not sent: the run stopped while it waited for a send lane',
+          workflow,
         );
     if (!result.sent) st.dropped++;
     await this.#settle(run, st, record, target);
@@ -492,8 +497,17 @@ export function gpuMsOf(record: PromptRecord): number {
   return record.timings.serverExecMs ?? record.timings.execMs ?? 0;
 }
 
-/** The row of an arrival that was never sent. */
-export function droppedRecord(runId: string, target: number, level: number, phase: Phase, seq: number, intendedMs: number, detail: string): PromptRecord {
+/** The row of an arrival that was never sent (`workflow`: the one it drew in a mix). */
+export function droppedRecord(
+  runId: string,
+  target: number,
+  level: number,
+  phase: Phase,
+  seq: number,
+  intendedMs: number,
+  detail: string,
+  workflow?: number,
+): PromptRecord {
   return {
     runId,
     target,
@@ -501,6 +515,7 @@ export function droppedRecord(runId: string, target: number, level: number, phas
     concurrency: 0,
     phase,
     seq,
+    ...(workflow !== undefined ? { workflow } : {}),
     promptId: '',
     clientId: '',
     marks: { intendedSendMs: intendedMs },

@@ -38,6 +38,13 @@ export interface WorkflowPrepRequest {
   findLocalInput?: (name: string) => Promise<{ bytes: Uint8Array; source: string } | undefined>;
   /** Validate only: nothing is uploaded. */
   dryRun?: boolean;
+  /** The server's /object_info when already fetched (a mix prepares several workflows against one server). */
+  objectInfo?: ObjectInfo;
+  /**
+   * A mix: an input with no loader of its kind in this workflow is left for the others (the
+   * caller checks that some workflow took it) instead of being an error.
+   */
+  inputsMayNotFit?: boolean;
 }
 
 export interface PreparedWorkflow {
@@ -72,7 +79,7 @@ export async function fetchObjectInfo(http: ComfyHttp): Promise<ObjectInfo> {
  * a UI-format file cannot be converted.
  */
 export async function prepareWorkflow(http: ComfyHttp, clock: Clock, req: WorkflowPrepRequest, label: string): Promise<PreparedWorkflow> {
-  const objectInfo = await fetchObjectInfo(http);
+  const objectInfo = req.objectInfo ?? (await fetchObjectInfo(http));
   const { workflow: base, converted, notes: conversionNotes } = toApi(req, objectInfo, label);
   const set = applySetAssignments(base, req.sets ?? [], objectInfo);
   const { workflow: placed, uploads } = await planUploads(set, objectInfo, req);
@@ -139,6 +146,7 @@ async function planUploads(wf: ApiWorkflow, objectInfo: ObjectInfo, req: Workflo
     const matches = loaders.filter(([id, n]) =>
       input.node === undefined ? IMAGE_LOADERS[n.class_type] === input.kind : id === input.node || n._meta?.title === input.node,
     );
+    if (matches.length === 0 && req.inputsMayNotFit === true) continue;
     if (matches.length === 0) {
       throw new ComfyloadError(
         'COMFYLOAD_ERR_BAD_OPTION',

@@ -20,6 +20,8 @@ export interface RecordContext {
   concurrency: number;
   phase: Phase;
   seq: number;
+  /** A mixed workload: the workflow the prompt drew (undefined without --mix). */
+  workflow?: number | undefined;
   /** Clock reading of the run start. */
   originMs: number;
   /** Open loop reports both corrected and uncorrected latencies; closed loop only the former. */
@@ -63,6 +65,7 @@ export function buildPromptRecord(tracker: SettledPrompt, ctx: RecordContext): P
     concurrency: ctx.concurrency,
     phase: ctx.phase,
     seq: ctx.seq,
+    ...(ctx.workflow !== undefined ? { workflow: ctx.workflow } : {}),
     promptId: m.promptId,
     clientId: m.clientId,
     marks,

@@ -17,6 +17,8 @@ export interface LevelRef {
   phase: Phase;
   /** A fleet's per-target tally: only this target's histograms (absent: every target merged). */
   target?: number;
+  /** A mixed workload's per-workflow tally: only this workflow's histograms (absent: every workflow merged). */
+  workflow?: number;
   /** Open loop: the arrival rate the level aimed at, per s (copied to the summary). */
   ratePerSec?: number;
   /** `--cache-mode allow`: a prompt served from cache is a valid measurement of a cache hit. */
@@ -49,7 +51,13 @@ const HISTORY_METRICS: readonly PromptMetricName[] = ['serverExecMs', 'outputFet
  */
 export function recordPrompt(recorder: MetricRecorder, record: PromptRecord, cachedCountsAsOk = false): void {
   if (!countsAsOk(record.outcome, cachedCountsAsOk)) return;
-  const base = { target: record.target, level: record.level, concurrency: record.concurrency, phase: record.phase };
+  const base = {
+    target: record.target,
+    ...(record.workflow !== undefined ? { workflow: record.workflow } : {}),
+    level: record.level,
+    concurrency: record.concurrency,
+    phase: record.phase,
+  };
   const measured = record.source !== 'history';
   for (const metric of measured ? PROMPT_METRIC_NAMES : HISTORY_METRICS) {
     const valueMs = record.timings[metric];
@@ -93,17 +101,28 @@ export class LevelTally {
     }
   }
 
-  /** The level's summary: these counts plus every target's histograms of the level, merged. */
-  summary(recorder: MetricRecorder): LevelSummary {
-    const { level, concurrency, phase, target, ratePerSec } = this.#ref;
-    const startedMs = this.#startedMs ?? 0;
-    const endedMs = this.#endedMs ?? startedMs;
+  /**
+   * The level's summary: these counts plus every target's histograms of the level, merged.
+   * `span`: the time the throughput is over, when it is not this tally's own first submission to
+   * last settlement — a workflow of a mix is reported over its whole level, so the workflows'
+   * throughputs add up to the level's.
+   */
+  summary(recorder: MetricRecorder, span?: { startedMs: number; endedMs: number }): LevelSummary {
+    const { level, concurrency, phase, target, workflow, ratePerSec } = this.#ref;
+    const startedMs = span?.startedMs ?? this.#startedMs ?? 0;
+    const endedMs = span?.endedMs ?? this.#endedMs ?? startedMs;
     const durationMs = Math.max(0, endedMs - startedMs);
     const perSec = (count: number): number => (durationMs > 0 ? (count * 1000) / durationMs : 0);
     const metrics: Partial<Record<(typeof METRIC_NAMES)[number], MetricSummary>> = {};
     const histogramTags: LevelSummary['histogramTags'] = {};
     for (const metric of METRIC_NAMES) {
-      const filter = target === undefined ? { level, phase, metric } : { level, phase, metric, target };
+      const filter = {
+        level,
+        phase,
+        metric,
+        ...(target !== undefined ? { target } : {}),
+        ...(workflow !== undefined ? { workflow } : {}),
+      };
       const figures = recorder.summarize(filter);
       if (figures === undefined) continue;
       metrics[metric] = figures;
@@ -129,6 +148,7 @@ export class LevelTally {
       metrics,
       histogramTags,
       ...(target !== undefined ? { target } : {}),
+      ...(workflow !== undefined ? { workflow } : {}),
       ...(ratePerSec !== undefined ? { ratePerSec } : {}),
     };
   }

@@ -7,6 +7,7 @@
  */
 import type { MarkSource, Outcome } from '../comfy/marks.js';
 import type { MetricName, PromptMetricName } from './metric-names.js';
+import type { SwapKind } from './model-swaps.js';
 import type { RunThresholdResult } from './run-thresholds.js';
 
 /** Warm-up prompts are recorded and reported apart from the measured ones. */
@@ -52,6 +53,8 @@ export interface PromptRecord {
   phase: Phase;
   /** Submission order within the run, from 0. */
   seq: number;
+  /** A mixed workload (`run --mix`): the workflow this prompt drew, index into `RunSummary.mix.workflows`. */
+  workflow?: number;
   promptId: string;
   clientId: string;
   marks: RelativeMarks;
@@ -135,6 +138,8 @@ export interface LevelSummary {
   ratePerSec?: number;
   /** Present on a fleet's per-target summaries (`RunSummary.targetLevels`): the target index. */
   target?: number;
+  /** Present on a mix's per-workflow summaries (`RunSummary.workflowLevels`): the workflow index. */
+  workflow?: number;
 }
 
 /** Open loop, per level: arrivals, queue depth, Little's law and how queue wait grew. */
@@ -253,7 +258,8 @@ export interface HistogramSettings {
   tagScheme: string;
 }
 
-export type ResultFileKind = 'summary' | 'levels' | 'requests' | 'hlog' | 'hgrm' | 'vram' | 'report' | 'queue' | 'targets' | 'trials' | 'capacity';
+export type ResultFileKind =
+  'summary' | 'levels' | 'requests' | 'hlog' | 'hgrm' | 'vram' | 'report' | 'queue' | 'targets' | 'trials' | 'capacity' | 'workflows' | 'swaps';
 
 export interface ResultFile {
   kind: ResultFileKind;
@@ -274,7 +280,10 @@ export interface RunSettings {
     maxInFlight: number;
     dispatch: string;
   };
+  /** The (first) workflow; a mix lists all of them in `mix`. */
   workflowPath: string;
+  /** `run --mix`: every workflow with its weight, and the order prompts take. */
+  mix?: { workflows: { name: string; path: string; weight: number }[]; order: string };
   levels: { concurrency: number }[];
   promptsPerLevel?: number;
   durationMs?: number;
@@ -395,6 +404,10 @@ export interface RunSummary {
   openLoop?: OpenLoopLevelReport[];
   /** Fleets (several targets): each target's levels, keyed by target index, then level index. */
   targetLevels?: Record<string, Record<string, LevelSummary>>;
+  /** A mixed workload: its workflows, their shares and the model swaps between them. */
+  mix?: RunMix;
+  /** A mixed workload: each workflow's levels, keyed by workflow name, then level index (workflows.csv holds the same). */
+  workflowLevels?: Record<string, Record<string, LevelSummary>>;
   /** `comfyload capacity`: the search's outcome (capacity.json holds the same). */
   capacity?: CapacityResult;
   /** Which engine sent the load (absent in folders written before engines were recorded: node). */
@@ -489,4 +502,48 @@ export interface CapacityResult {
   gridRule: string;
   rules: string[];
   trials: CapacityTrial[];
+}
+
+/** One workflow of a mixed workload, with what the run gave it. */
+export interface MixWorkflowResult {
+  /** Position in --workflow order: `w<index>` in histogram tags, `workflow` of PromptRecord. */
+  index: number;
+  /** The file name without `.json`: requests.csv's `workflow` column, `--mix a=75%` names. */
+  name: string;
+  path: string;
+  /** SHA-256 of the graph that was sent (canonical JSON, after preflight). */
+  sha256: string;
+  /** Model files the workflow names: a prompt whose models differ from the one before it on its server is a swap. */
+  models: string[];
+  weight: number;
+  /** weight / Σ weights. */
+  plannedShare: number;
+  /** Measured prompts that drew this workflow / all measured prompts (dropped arrivals included). */
+  share: number;
+  /** This workflow's measured prompts added up over the levels. */
+  totals: RunTotals;
+}
+
+/** summary.json `mix`. */
+export interface RunMix {
+  workflows: MixWorkflowResult[];
+  /** `random`, `alternate` or `batched:N`. */
+  order: string;
+  swaps: RunSwaps;
+}
+
+/** summary.json `mix.swaps` (swaps.csv holds the kinds). */
+export interface RunSwaps {
+  /** How swaps were found and costed, in words. */
+  rule: string;
+  /** Every prompt that ran after a prompt of another model on its server (warm-up included). */
+  swapCount: number;
+  /** Of those, the measured-phase prompts. */
+  measuredSwapCount: number;
+  /** Prompts that ran (execution started) and so took part in the order. */
+  executedPrompts: number;
+  /** Prompts that were the first of their model on their server (cold starts: not swaps). */
+  coldCount: number;
+  /** Per `A→B`, named by workflow (workflows that share their models are one name joined by `/`). */
+  kinds: SwapKind[];
 }

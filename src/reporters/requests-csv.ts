@@ -4,7 +4,8 @@
  * `serverEndTs` (server epoch ms); metrics are ms; all with 3 decimals, empty when unknown.
  * `samplerStartsMs` and `stepIntervalsMs` list each sampler's start and the step intervals joined
  * by `;`; `flags` joins `PromptFlag`s
- * with `;`.
+ * with `;`. `workflow` names the workflow a prompt of a mixed workload drew (`run --mix`; empty
+ * for a run of one workflow).
  */
 import { stringify } from 'csv-stringify/sync';
 import { LIST_METRIC_FIELDS, PROMPT_METRIC_NAMES } from '../metrics/metric-names.js';
@@ -19,6 +20,7 @@ const IDENTITY_COLUMNS = [
   'concurrency',
   'phase',
   'seq',
+  'workflow',
   'promptId',
   'clientId',
   'outcome',
@@ -56,8 +58,8 @@ export function requestsCsvColumns(): string[] {
 export const REQUESTS_CSV_UNITS =
   'units: *Ms in ms since the run start (marks) or ms (metrics), 3 decimals; *Ts in server epoch ms; samplerStartsMs and stepIntervalsMs in ms joined by ;; vramPeakBytes bytes (highest VRAM sample during execution)';
 
-/** One prompt as a row, in `requestsCsvColumns()` order. */
-export function requestsCsvRow(record: PromptRecord): string[] {
+/** One prompt as a row, in `requestsCsvColumns()` order; `workflowNames`: a mix's, by index. */
+export function requestsCsvRow(record: PromptRecord, workflowNames: readonly string[] = []): string[] {
   return [
     record.runId,
     String(record.target),
@@ -65,6 +67,7 @@ export function requestsCsvRow(record: PromptRecord): string[] {
     String(record.concurrency),
     record.phase,
     String(record.seq),
+    record.workflow === undefined ? '' : (workflowNames[record.workflow] ?? String(record.workflow)),
     record.promptId,
     record.clientId,
     record.outcome,
@@ -85,18 +88,22 @@ export interface RequestsCsvWriterOptions {
   sink: SinkLike;
   /** `key: value` comment lines (environment fingerprint) written above the header. */
   headerComments?: readonly string[];
+  /** A mixed workload's workflow names, by index: what the `workflow` column says. */
+  workflowNames?: readonly string[];
 }
 
 /** Streams rows: comments and header with the first row (or on close), then one write per prompt. */
 export class RequestsCsvWriter {
   readonly #sink: Sink;
   readonly #headerComments: readonly string[];
+  readonly #workflowNames: readonly string[];
   #headerWritten = false;
   #rows = 0;
 
   constructor(options: RequestsCsvWriterOptions) {
     this.#sink = toSink(options.sink);
     this.#headerComments = options.headerComments ?? [];
+    this.#workflowNames = options.workflowNames ?? [];
   }
 
   /** Rows written so far. */
@@ -113,7 +120,7 @@ export class RequestsCsvWriter {
   async writePrompt(record: PromptRecord): Promise<void> {
     await this.writeHeader();
     this.#rows++;
-    await this.#sink.write(stringify([requestsCsvRow(record)]));
+    await this.#sink.write(stringify([requestsCsvRow(record, this.#workflowNames)]));
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,7 @@ import {
 } from './plan-values.js';
 import { engineProblems } from './engine-checks.js';
 import { workflowPlanFields } from './workflow-plan.js';
+import { mixChoice, mixRunName, readMix, type MixChoice } from './mix-plan.js';
 
 /** The workflow `comfyload run` uses without --url and --workflow, relative to the package root. */
 export const BUNDLED_WORKFLOW = 'fixtures/workflows/sd15-txt2img.json';
@@ -54,9 +55,11 @@ export async function buildRunPlan(resolved: Resolved<RunPlanValues>, ctx: RunPl
   }
   const useDuration = v.duration !== undefined && SOURCE_RANK[sources.duration] > SOURCE_RANK[sources.prompts];
   const openLoop = openLoopPlan(resolved, problems);
+  const mix = mixChoice(resolved, problems);
   engineProblems(resolved, problems);
   throwProblems(problems);
   return finishPlan(resolved, common.targets, common.labels, ctx, {
+    ...(mix !== undefined ? { mix } : {}),
     levels: openLoop !== undefined ? openLoopLevels(openLoop) : v.concurrency.map((concurrency) => ({ concurrency })),
     ...(useDuration ? { durationMs: v.duration } : { promptsPerLevel: v.prompts }),
     fetchOutputs: v.fetchOutputs,
@@ -83,6 +86,17 @@ export async function buildCapacityPlan(resolved: Resolved<CapacityPlanValues>, 
       new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', `Missing \`${names.slo}\`: the capacity search needs at least one objective to meet`, {
         hint: "e.g. --slo 'completionMs.p95<30000' (repeat for several).",
       }),
+    );
+  }
+  if ((v.workflow ?? []).length > 1) {
+    common.problems.push(
+      new ComfyloadError(
+        'COMFYLOAD_ERR_BAD_OPTION',
+        `\`capacity\` searches the capacity of one workflow, but ${v.workflow?.length} were given with \`${names.workflow}\``,
+        {
+          hint: 'give one --workflow; a mixed workload is measured with `comfyload run --workflow a.json --workflow b.json --mix 3:1 --rate …`.',
+        },
+      ),
     );
   }
   throwProblems(common.problems);
@@ -202,7 +216,10 @@ function commonChecks(resolved: Resolved<CommonPlanValues>): CommonChecks {
   return { problems, targets, labels: labels.record };
 }
 
-type LoadFields = Pick<RunPlan, 'levels' | 'promptsPerLevel' | 'durationMs' | 'fetchOutputs' | 'openLoop' | 'capacity' | 'engine' | 'thresholds' | 'k6'>;
+type LoadFields = Pick<RunPlan, 'levels' | 'promptsPerLevel' | 'durationMs' | 'fetchOutputs' | 'openLoop' | 'capacity' | 'engine' | 'thresholds' | 'k6'> & {
+  /** `run --mix`: checked, its files not read yet. */
+  mix?: MixChoice;
+};
 
 /** The plan from the checked common values and the command's load; frozen, so nothing downstream can change it. */
 async function finishPlan(
@@ -214,11 +231,13 @@ async function finishPlan(
   nameSuffix = '',
 ): Promise<RunPlan> {
   const { values: v, sources } = resolved;
-  const workflowPath = v.workflow ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
+  const { mix: choice, ...loadFields } = load;
+  const workflowPath = v.workflow?.[0] ?? join(ctx.packageRoot, BUNDLED_WORKFLOW);
   const workflowFields = await workflowPlanFields(resolved, workflowPath);
+  const mix = choice !== undefined ? await readMix(choice, workflowFields, resolved) : undefined;
   const seed = v.seed ?? (ctx.randomSeed ?? defaultRandomSeed)();
   const plan: RunPlan = {
-    name: v.name ?? `${nameFromPath(workflowPath)}${nameSuffix}`,
+    name: v.name ?? (mix !== undefined ? mixRunName(mix.order) : `${nameFromPath(workflowPath)}${nameSuffix}`),
     targetKind: targets.length > 0 ? 'server' : 'emulator',
     targets,
     ...(targets.length === 0
@@ -236,7 +255,8 @@ async function finishPlan(
       : {}),
     workflowPath,
     ...workflowFields,
-    ...load,
+    ...(mix !== undefined ? { mix } : {}),
+    ...loadFields,
     warmupPrompts: v.warmup,
     // --cache-mode allow means identical prompts are wanted: fixed seeds unless told otherwise.
     seedPolicy: v.cacheMode === 'allow' && sources.seedPolicy === 'default' ? 'fixed' : v.seedPolicy,

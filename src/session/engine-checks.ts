@@ -2,7 +2,7 @@
  * The rules of `--engine`: what only the k6 engine takes (`--execution-segment`,
  * `--expected-completion`), and what k6 cannot do, refused by name before anything is sent —
  * Poisson/gamma arrivals (k6's arrival-rate executors space arrivals evenly), fleets (one target
- * per k6 test), output downloads, and the Node engine's reconnect settings (a k6 prompt has a
+ * per k6 test), mixed workloads (the scenario sends one workflow), output downloads, and the Node engine's reconnect settings (a k6 prompt has a
  * socket of its own and is looked up as soon as it closes).
  */
 import { ComfyloadError } from '../comfy/errors.js';
@@ -27,6 +27,11 @@ export function engineProblems(resolved: Resolved<RunPlanValues>, problems: Comf
     refuse(
       `--engine k6 drives one target, but ${v.url?.length} were given with \`${names.url}\``,
       'run a fleet with --engine node (one socket pool per target), or one k6 test per server and `comfyload merge` the results.',
+    );
+  if ((v.workflow ?? []).length > 1)
+    refuse(
+      `--engine k6 sends one workflow, but ${v.workflow?.length} were given with \`${names.workflow}\` (a mixed workload, --mix)`,
+      'run the mix with --engine node, or one k6 test per workflow.',
     );
   const openLoop = v.rate !== undefined || v.stages !== undefined;
   if (openLoop && v.arrival !== 'constant') {

@@ -14,7 +14,7 @@ import type { SystemStats } from '../comfy/http-types.js';
 import { systemClock, type Clock } from '../harness/clock.js';
 import { ComfyHttp } from '../harness/comfy-http.js';
 import { inventoryWarnings, readServerInventory } from '../harness/server-inventory.js';
-import { buildFingerprint, fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
+import { fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
@@ -28,10 +28,11 @@ import { HarnessLag } from './harness-lag.js';
 import { describeCombination, expandMatrix } from './matrix.js';
 import { finishOpenLoop, QueueFile } from './open-loop-results.js';
 import { describePlan } from './plan-description.js';
-import { packageInfo } from './package-info.js';
 import { modeOf, type RunPlan } from './plan.js';
 import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './preflight.js';
 import { ResultFiles } from './result-files.js';
+import { mixResultsFor, type MixResults } from './mix-results.js';
+import { runFingerprint } from './run-fingerprint.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
 import { startTargets } from './targets.js';
@@ -184,7 +185,7 @@ class MeasuringSession {
     // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
     const inventory = await readServerInventory(new ComfyHttp(plan.targets[0]!), ready.prepared.objectInfo);
     for (const warning of inventoryWarnings(inventory, plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[0]?.url ?? ''))) relay.onWarning(warning);
-    const fingerprint = buildFingerprint(stats[0] as SystemStats, plan.workflow, plan.workflowPath, packageInfo().version, plan.labels, inventory);
+    const { fingerprint, perWorkflow } = runFingerprint(plan, stats[0] as SystemStats, inventory);
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
@@ -200,8 +201,17 @@ class MeasuringSession {
       console: consoleReporter,
       clock: () => clock.now(),
       levelCount,
+      ...(plan.mix !== undefined ? { workflowNames: plan.mix.workflows.map((w) => w.name) } : {}),
     });
-    relay.connect(this.#io.observer !== undefined ? [files, this.#io.observer] : [files]);
+    const mixResults = mixResultsFor(plan, perWorkflow, {
+      recorder,
+      clock: () => clock.now(),
+      originMs,
+      dir,
+      headerComments: header,
+      warn: (m) => files.onWarning(m),
+    });
+    relay.connect([files, ...(mixResults !== undefined ? [mixResults] : []), ...(this.#io.observer !== undefined ? [this.#io.observer] : [])]);
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
 
@@ -249,7 +259,7 @@ class MeasuringSession {
       ...(k6 !== undefined ? { k6 } : {}),
       ...(plan.thresholds !== undefined ? { thresholds: withK6Verdicts(judgeRun(plan.thresholds, recorder, outcome?.levels ?? []), plan.thresholds, k6) } : {}),
     };
-    const summary = await this.#writeResults({ files, base, dir, header, queue, outcome, consoleReporter });
+    const summary = await this.#writeResults({ files, base, dir, header, queue, outcome, consoleReporter, mixResults });
     return this.#verdict(dir, summary, outcome, failure);
   }
 
@@ -262,12 +272,15 @@ class MeasuringSession {
     queue: QueueFile | undefined;
     outcome: ModeOutcome | undefined;
     consoleReporter: ConsoleReporter;
+    mixResults: MixResults | undefined;
   }): Promise<RunSummary> {
-    const { files, base, dir, header, queue, outcome, consoleReporter } = r;
+    const { files, base, dir, header, queue, outcome, consoleReporter, mixResults } = r;
     const plan = this.#plan;
     const extra: ResultFile[] = queue !== undefined ? [await queue.close()] : [];
     if (outcome?.mode === 'open-loop') extra.push(...(await finishOpenLoop(plan, outcome, base, dir, header, this.#log)));
     if (outcome?.mode === 'capacity') extra.push(...(await finishCapacity(outcome, base, dir, header)));
+    const mix = await mixResults?.finish(base);
+    extra.push(...(mix?.files ?? []));
     const summary = await files.finish(base, extra);
     try {
       await writeReport(dir);
@@ -275,6 +288,7 @@ class MeasuringSession {
       this.#log.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
     }
     if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
+    for (const line of mix?.lines ?? []) this.#log.write(`${line}\n`);
     if (outcome?.mode === 'capacity') {
       const trueRate = this.#emulator !== undefined ? await this.#emulator.serviceRatePerSec() : undefined;
       for (const line of formatCapacitySummary(outcome.result, trueRate)) this.#log.write(`${line}\n`);

@@ -250,12 +250,15 @@ function mergedLevel(
   const metrics: Partial<Record<MetricName, MetricSummary>> = {};
   const histogramTags: LevelSummary['histogramTags'] = {};
   for (const metric of METRIC_NAMES) {
-    const tag = formatTag({ metric, target: 0, level: acc.level, concurrency: c, phase: acc.phase });
-    const parts = byTag.get(tag);
-    const figures = parts === undefined ? undefined : summarizeHistogram(mergeHistograms(parts));
+    // Every target's and every workflow's histograms of the level (a mix records each workflow apart): the level is their sum.
+    const tags = [...byTag.keys()].filter((t) => {
+      const key = parseTag(t);
+      return key?.metric === metric && key.level === acc.level && key.phase === acc.phase;
+    });
+    const figures = tags.length === 0 ? undefined : summarizeHistogram(mergeHistograms(tags.flatMap((t) => byTag.get(t) ?? [])));
     if (figures === undefined) continue;
     metrics[metric] = figures;
-    histogramTags[metric] = [tag];
+    histogramTags[metric] = tags;
   }
   const vram = vramFigures(samples, startedMs, endedMs);
   const r = rate.get(key);

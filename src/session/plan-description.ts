@@ -1,12 +1,22 @@
 /** The one line a session prints before its run: what it runs, at which load, how much. */
 import { formatRateText as formatRate } from '../reporters/format.js';
+import { mixOrderText } from './mix-plan.js';
 import type { RunPlan } from './plan.js';
 
 /** `sd15-txt2img: concurrency 1,2,4, 8 prompts per level, 2 warm-up`, or the open-loop equivalent. */
 export function describePlan(plan: RunPlan): string {
-  if (plan.openLoop !== undefined) return describeOpenLoopPlan(plan);
+  const mix = describeMix(plan);
+  if (plan.openLoop !== undefined) return `${describeOpenLoopPlan(plan)}${mix}`;
   const per = plan.durationMs !== undefined ? `${plan.durationMs / 1000} s` : `${plan.promptsPerLevel ?? 0} prompts`;
-  return `${plan.name}: concurrency ${plan.levels.map((l) => l.concurrency).join(',')}, ${per} per level, ${plan.warmupPrompts} warm-up`;
+  return `${plan.name}: concurrency ${plan.levels.map((l) => l.concurrency).join(',')}, ${per} per level, ${plan.warmupPrompts} warm-up${mix}`;
+}
+
+/** `, mix sd15-txt2img 3 : sdxl-txt2img 1 (random order, --set on each)`, or '' without a mix. */
+function describeMix(plan: RunPlan): string {
+  const mix = plan.mix;
+  if (mix === undefined) return '';
+  const parts = mix.workflows.map((w, i) => `${w.name} ${mix.weights[i] ?? 0}`).join(' : ');
+  return `, mix ${parts} (${mixOrderText(mix.order)} order${(plan.sets ?? []).length > 0 ? ', --set on each' : ''})`;
 }
 
 /** The one-line description of an open-loop plan printed before the run. */

@@ -9,6 +9,7 @@ import { ComfyloadError } from '../comfy/errors.js';
 import type { ArrivalProcess, RateStage } from '../harness/arrival-schedule.js';
 import type { DispatchPolicy } from '../harness/dispatch.js';
 import type { CacheMode, SeedPolicy, TargetSpec } from '../harness/load-plan.js';
+import type { MixOrderKind } from '../harness/workflow-mix.js';
 import type { RunThreshold } from '../metrics/run-thresholds.js';
 import type { SloSpec } from '../metrics/slo.js';
 import type { FaultSpec } from '../sim/faults.js';
@@ -88,7 +89,8 @@ export interface WorkflowValues {
 export interface CommonPlanValues extends WorkflowValues {
   url: TargetSpec[] | undefined;
   header: [string, string][] | undefined;
-  workflow: string | undefined;
+  /** `--workflow`, in order (absolute paths); several make a mixed workload (`run --mix`). */
+  workflow: string[] | undefined;
   warmup: number;
   seedPolicy: SeedPolicy;
   seed: number | undefined;
@@ -120,8 +122,15 @@ export interface EngineValues {
   expectedCompletion: number | undefined;
 }
 
+/** `run --workflow a.json --workflow b.json --mix 3:1 --mix-order batched:4`. */
+export interface MixValues {
+  /** The weights as given (`3:1`, `a=75%,b=25%`); read against the workflow names by build-plan. */
+  mix: string | undefined;
+  mixOrder: MixOrderKind;
+}
+
 /** `run`: virtual users or planned arrivals. */
-export interface RunPlanValues extends CommonPlanValues, OpenLoopValues, EngineValues {
+export interface RunPlanValues extends CommonPlanValues, OpenLoopValues, EngineValues, MixValues {
   /** `--threshold` rules (`completionMs.p95<30000`, `errorRate<0.01`). */
   threshold: RunThreshold[] | undefined;
   concurrency: number[];
@@ -142,4 +151,7 @@ export interface CapacityPlanValues extends CommonPlanValues, ArrivalValues {
 }
 
 /** `validate`: a workflow and where to check it. */
-export type CheckPlanValues = Pick<CommonPlanValues, 'url' | 'header' | 'workflow' | 'set' | 'input' | 'inputMask' | 'simGpu'>;
+export type CheckPlanValues = Pick<CommonPlanValues, 'url' | 'header' | 'set' | 'input' | 'inputMask' | 'simGpu'> & {
+  /** The one workflow to check. */
+  workflow: string | undefined;
+};

@@ -6,7 +6,7 @@
  * Type-only module.
  */
 import type { CapacityPlan } from '../harness/capacity-run.js';
-import type { LoadPlan } from '../harness/load-plan.js';
+import type { LoadPlan, MixWorkflow, WorkflowMix } from '../harness/load-plan.js';
 import type { RunThreshold } from '../metrics/run-thresholds.js';
 import type { FaultSpec } from '../sim/faults.js';
 import type { GpuProfile } from '../sim/profiles.js';
@@ -33,6 +33,19 @@ export interface EmulatorSettings {
   comfyuiVersion?: string;
 }
 
+/** One workflow of a mix as the session has it: its file, and its UI-format graph until preflight converts it. */
+export interface SessionMixWorkflow extends MixWorkflow {
+  /** Absolute path of the --workflow file. */
+  path: string;
+  /** The file's graph when it is in the UI format (converted before the run). */
+  workflowUi?: unknown;
+}
+
+/** `run --mix`: the engine's mix plus each workflow's file. */
+export interface SessionMix extends WorkflowMix {
+  workflows: SessionMixWorkflow[];
+}
+
 /** How the session loads the target: virtual users, planned arrivals, or a search over rates. */
 export type MeasureMode = 'closed-loop' | 'open-loop' | 'capacity';
 
@@ -43,10 +56,13 @@ export interface RunPlan extends LoadPlan {
   targetKind: 'server' | 'emulator';
   /** Settings of the built-in emulator when `targetKind` is `emulator`. */
   emulator?: EmulatorSettings;
+  /** The (first) workflow file; a mix lists every one in `mix`. */
   workflowPath: string;
   /** The file's graph when it is in the UI format: converted with the server's /object_info before the run. */
   workflowUi?: unknown;
-  /** `--set` assignments (and this plan's `--matrix` combination), applied in order, typed by /object_info. */
+  /** A mixed workload (`run --mix`); its first workflow is `workflowPath` / `workflow`. */
+  mix?: SessionMix;
+  /** `--set` assignments (and this plan's `--matrix` combination), applied in order to every workflow, typed by /object_info. */
   sets?: { path: string; value: string }[];
   /** `--matrix` axes: the session runs one plan per combination (matrix.ts). */
   matrixAxes?: { key: string; values: string[] }[];

@@ -30,6 +30,8 @@ export interface ResultFilesOptions {
   levelCount: number;
   /** VRAM samples of the run: per-prompt and per-level peaks come from them. */
   vram?: VramTimeline;
+  /** A mixed workload's workflow names, by index (requests.csv's `workflow` column). */
+  workflowNames?: readonly string[];
 }
 
 export class ResultFiles implements RunObserver {
@@ -47,7 +49,11 @@ export class ResultFiles implements RunObserver {
   constructor(options: ResultFilesOptions) {
     this.#o = options;
     this.#requestsSink = new FileSink(join(options.dir, 'requests.csv'));
-    this.#requests = new RequestsCsvWriter({ sink: this.#requestsSink, headerComments: options.headerComments });
+    this.#requests = new RequestsCsvWriter({
+      sink: this.#requestsSink,
+      headerComments: options.headerComments,
+      ...(options.workflowNames !== undefined ? { workflowNames: options.workflowNames } : {}),
+    });
     this.#levelsSink = new FileSink(join(options.dir, 'levels.csv'));
     this.#levels = new LevelsCsvWriter({ sink: this.#levelsSink, headerComments: options.headerComments });
     this.#hlogSink = new FileSink(join(options.dir, 'histograms.hlog'));

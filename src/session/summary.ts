@@ -9,6 +9,7 @@ import { modeOf, type RunPlan } from './plan.js';
 import type { LevelSummary, RunEnvironment, RunSettings, RunSummary } from '../metrics/result-types.js';
 import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
 import { packageInfo } from './package-info.js';
+import { mixOrderText } from './mix-plan.js';
 
 /** `<results-dir>/<gpu>/<model-config>/<UTC time>-<name>`, the time like `2026-11-29T170040Z`. */
 export function runResultsDir(cwd: string, plan: RunPlan, fingerprint: Fingerprint, startTimeEpochMs: number): string {
@@ -25,6 +26,14 @@ export function planSettings(plan: RunPlan): RunSettings {
   const common: RunSettings = {
     mode,
     workflowPath: plan.workflowPath,
+    ...(plan.mix !== undefined
+      ? {
+          mix: {
+            workflows: plan.mix.workflows.map((w, i) => ({ name: w.name, path: w.path, weight: plan.mix?.weights[i] ?? 0 })),
+            order: mixOrderText(plan.mix.order),
+          },
+        }
+      : {}),
     levels: mode === 'closed-loop' ? plan.levels.map((l) => ({ concurrency: l.concurrency })) : [],
     ...(plan.promptsPerLevel !== undefined && mode !== 'capacity' ? { promptsPerLevel: plan.promptsPerLevel } : {}),
     ...(plan.durationMs !== undefined && mode !== 'capacity' ? { durationMs: plan.durationMs } : {}),

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import { expandSetPath } from '../comfy/set-values.js';
 import { resolveSetPath } from '../comfy/workflow.js';
+import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { RunPlan } from './plan.js';
 import { ComfyloadError, ComfyPathError } from '../comfy/errors.js';
 import type { Resolved, WorkflowValues } from './plan-values.js';
@@ -30,23 +31,7 @@ export async function workflowPlanFields(resolved: Pick<Resolved<WorkflowValues>
       });
     seen.add(axis.key);
   }
-  if (source.workflow !== undefined) {
-    // Paths are checked now; values are typed against /object_info before the run.
-    const paths = [...sets.map((s) => ({ path: s.path, flag: names.set })), ...axes.map((a) => ({ path: a.key, flag: names.matrix }))];
-    for (const { path, flag } of paths) {
-      try {
-        for (const p of expandSetPath(source.workflow, path)) resolveSetPath(source.workflow, p);
-      } catch (err) {
-        if (err instanceof ComfyPathError) {
-          throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', err.message.replace(/^--set /, `${flag} `), {
-            hint: 'check the node id, class or title and the input name against the workflow file.',
-            cause: err,
-          });
-        }
-        throw err;
-      }
-    }
-  }
+  if (source.workflow !== undefined) checkSetPaths(source.workflow, resolved);
   const promptTexts = v.promptFile === undefined ? undefined : await readPromptFile(v.promptFile, names.promptFile);
   const inputs = [
     ...(v.input ?? []).map((i) => ({ kind: 'image' as const, path: i.path, ...(i.node !== undefined ? { node: i.node } : {}) })),
@@ -61,6 +46,33 @@ export async function workflowPlanFields(resolved: Pick<Resolved<WorkflowValues>
     cacheMode: v.cacheMode,
     ...(inputs.length > 0 ? { inputs } : {}),
   };
+}
+
+/**
+ * Throws BAD_OPTION when a --set path or --matrix key names no input of `workflow` (an API-format
+ * graph). Paths are checked before any request; values are typed against /object_info later.
+ * `label`: the workflow's name, said in the message when a mix has several.
+ */
+export function checkSetPaths(workflow: ApiWorkflow, resolved: Pick<Resolved<WorkflowValues>, 'values' | 'names'>, label?: string): void {
+  const { values: v, names } = resolved;
+  const paths = [...(v.set ?? []).map((s) => ({ path: s.path, flag: names.set })), ...(v.matrix ?? []).map((a) => ({ path: a.key, flag: names.matrix }))];
+  for (const { path, flag } of paths) {
+    try {
+      for (const p of expandSetPath(workflow, path)) resolveSetPath(workflow, p);
+    } catch (err) {
+      if (err instanceof ComfyPathError) {
+        const message = err.message.replace(/^--set /, `${flag} `);
+        throw new ComfyloadError('COMFYLOAD_ERR_BAD_OPTION', label === undefined ? message : `${message} in workflow ${label}`, {
+          hint:
+            label === undefined
+              ? 'check the node id, class or title and the input name against the workflow file.'
+              : `${flag} applies to every workflow of the mix: use a path all of them have (a class such as KSampler.steps, or a bare input name), or drop it.`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
 }
 
 async function readPromptFile(path: string, flag: string): Promise<string[]> {

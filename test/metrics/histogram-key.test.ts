@@ -21,3 +21,19 @@ describe('histogram tags', () => {
     expect(matchesFilter(key, { target: 0 })).toBe(false);
   });
 });
+
+describe("a mix's histogram tags", () => {
+  const key: HistogramKey = { metric: 'completionMs', target: 0, workflow: 1, level: 2, concurrency: 4, phase: 'measure' };
+
+  it('name the workflow after the target and round-trip; a tag without one has none', () => {
+    expect(formatTag(key)).toBe('completionMs@t0-w1-L2-c4-measure');
+    expect(parseTag('completionMs@t0-w1-L2-c4-measure')).toEqual(key);
+    expect(parseTag('completionMs@t0-L2-c4-measure')).not.toHaveProperty('workflow');
+  });
+
+  it('a filter without a workflow selects every workflow (the level), one with it only that one', () => {
+    expect(matchesFilter(key, { level: 2, metric: 'completionMs' })).toBe(true);
+    expect(matchesFilter(key, { workflow: 1 })).toBe(true);
+    expect(matchesFilter(key, { workflow: 0 })).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LevelTally, recordPrompt } from '../../src/metrics/level-tally.js';
 import { MetricRecorder } from '../../src/metrics/recorder.js';
-import type { PromptRecord } from '../../src/metrics/result-types.js';
+import type { LevelSummary, PromptRecord } from '../../src/metrics/result-types.js';
 
 function record(over: Partial<PromptRecord> = {}): PromptRecord {
   return {
@@ -77,5 +77,52 @@ describe('cached prompts', () => {
     const s = level([record(), hit(), hit()]);
     expect(s).toMatchObject({ submitted: 3, ok: 1, notOk: 2, outcomes: { ok: 1, cached: 2 } });
     expect(s.metrics.completionMs?.count).toBe(1);
+  });
+});
+
+describe('a mixed workload: per-workflow tallies', () => {
+  const fast = (workflow: number, completionMs: number): PromptRecord =>
+    record({ workflow, timings: { completionMs, execMs: completionMs - 10 }, stepIntervalsMs: [], samplerStartsMs: [] });
+
+  it("given prompts of two workflows, then each workflow's tally has only its histograms, the level's merges both, and the counts add up", () => {
+    const recorder = new MetricRecorder({ clock: () => 0 });
+    const level = new LevelTally({ level: 0, concurrency: 1, phase: 'measure' });
+    const perWorkflow = [0, 1].map((workflow) => new LevelTally({ level: 0, concurrency: 1, phase: 'measure', workflow }));
+    const records = [fast(0, 100), fast(0, 110), fast(1, 900), fast(0, 120), record({ workflow: 1, outcome: 'error:OOM', timings: {} })];
+    records.forEach((r, i) => {
+      recordPrompt(recorder, r);
+      for (const t of [level, perWorkflow[r.workflow!]!]) {
+        t.submit(i * 100);
+        t.settle(r, i * 100 + 100);
+      }
+    });
+    const span = { startedMs: 0, endedMs: 1000 };
+    const [a, b] = perWorkflow.map((t) => t.summary(recorder, span)) as [LevelSummary, LevelSummary];
+    const all = level.summary(recorder, span);
+    expect(a).toMatchObject({ workflow: 0, submitted: 3, ok: 3, notOk: 0 });
+    expect(b).toMatchObject({ workflow: 1, submitted: 2, ok: 1, notOk: 1, outcomes: { ok: 1, 'error:OOM': 1 } });
+    // HDR histograms: values within their 3 significant digits.
+    const near = (v: number | undefined, want: number): boolean => v !== undefined && Math.abs(v - want) <= want * 1e-3;
+    expect(a.metrics.completionMs?.count).toBe(3);
+    expect(near(a.metrics.completionMs?.max, 120)).toBe(true);
+    expect(b.metrics.completionMs?.count).toBe(1);
+    expect(near(b.metrics.completionMs?.min, 900)).toBe(true);
+    expect(all.metrics.completionMs?.count).toBe(4);
+    expect(near(all.metrics.completionMs?.min, 100) && near(all.metrics.completionMs?.max, 900)).toBe(true);
+    expect(a.submitted + b.submitted).toBe(all.submitted);
+    expect(a.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L0-c1-measure']);
+    expect(all.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L0-c1-measure', 'completionMs@t0-w1-L0-c1-measure']);
+    // Over the level's span, the workflows' throughputs add up to the level's.
+    expect(a.throughput.promptsPerSec + b.throughput.promptsPerSec).toBeCloseTo(all.throughput.promptsPerSec, 9);
+    expect(a.throughput.promptsPerSec).toBeCloseTo(3, 9);
+  });
+
+  it('given no span, then a tally reports over its own first submission to last settlement', () => {
+    const recorder = new MetricRecorder({ clock: () => 0 });
+    const t = new LevelTally({ level: 0, concurrency: 1, phase: 'measure', workflow: 1 });
+    t.submit(200);
+    t.settle(fast(1, 50), 700);
+    expect(t.summary(recorder)).toMatchObject({ startedMs: 200, endedMs: 700, durationMs: 500 });
+    expect(t.summary(recorder, { startedMs: 0, endedMs: 1000 })).toMatchObject({ startedMs: 0, endedMs: 1000, durationMs: 1000 });
   });
 });

@@ -253,3 +253,58 @@ describe('vram.csv', () => {
     expect(vramSamplesFromRows(table.rows)).toEqual(written);
   });
 });
+
+describe("a mixed workload's section", () => {
+  it("shows each workflow's share and figures beside the level, and the swaps with their cost", async () => {
+    const level = levelSummaryFixture({ level: 0, submitted: 40 });
+    const one = (workflow: number, submitted: number): ReturnType<typeof levelSummaryFixture> =>
+      levelSummaryFixture({ level: 0, workflow, submitted, ok: submitted, notOk: 0 });
+    const mix: RunSummary['mix'] = {
+      order: 'batched:4',
+      workflows: [
+        {
+          index: 0,
+          name: 'sd15',
+          path: 'a',
+          sha256: '',
+          models: [],
+          weight: 3,
+          plannedShare: 0.75,
+          share: 0.75,
+          totals: { submitted: 30, ok: 30, notOk: 0, outcomes: {}, settledFromHistory: 0 },
+        },
+        {
+          index: 1,
+          name: 'sdxl<b>',
+          path: 'b',
+          sha256: '',
+          models: [],
+          weight: 1,
+          plannedShare: 0.25,
+          share: 0.25,
+          totals: { submitted: 10, ok: 10, notOk: 0, outcomes: {}, settledFromHistory: 0 },
+        },
+      ],
+      swaps: {
+        rule: 'r',
+        swapCount: 6,
+        measuredSwapCount: 5,
+        executedPrompts: 42,
+        coldCount: 2,
+        kinds: [{ kind: 'sd15→sdxl<b>', from: 'sd15', to: 'sdxl<b>', swaps: 3, meanAfterSwapMs: 450, noSwapPrompts: 6, meanAfterNoSwapMs: 50, swapMs: 400 }],
+      },
+    };
+    const f = await files({ levels: { '0': level }, mix, workflowLevels: { sd15: { '0': one(0, 30) }, 'sdxl<b>': { '0': one(1, 10) } } });
+    const data = buildReportData(f);
+    expect(data.mix?.rows.map((r) => [r.workflow, r.share, r.submitted])).toEqual([
+      ['sd15', 0.75, 30],
+      ['sdxl<b>', 0.25, 10],
+    ]);
+    const html = renderReportHtml(data, { uplotJs: '', uplotCss: '' });
+    expect(html).toContain('<h2>Mixed workload (batched:4 order)</h2>');
+    expect(html).toContain('Model swaps: 5 in the measured levels');
+    expect(html).toContain('sd15→sdxl&lt;b&gt;');
+    expect(html).toContain('+400.0 ms');
+    expect(buildReportData(await files()).mix).toBeNull();
+  });
+});

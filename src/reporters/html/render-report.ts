@@ -6,6 +6,7 @@
 import type { LevelRow, ReportData } from './report-data.js';
 import { REPORT_SCRIPT } from './report-client.js';
 import { REPORT_STYLE } from './report-style.js';
+import { mixSection } from './report-mix.js';
 import { capacityHeadline, esc, openLoopTable, targetsTable, trialsTable } from './render-tables.js';
 
 /** The chart library's files, read by the CLI from node_modules/uplot/dist. */
@@ -86,9 +87,9 @@ ${data.mode !== 'closed-loop' ? '<p class="caption">Solid: corrected (from the i
 `;
 }
 
-/** Open loop and fleets: the server queue depth and each target's figures. */
+/** A mix's workflows and swaps; open loop and fleets: the server queue depth and each target's figures. */
 function queueAndFleetSections(data: ReportData): string {
-  return `${
+  return `${data.mix !== null ? mixSection(data.mix) : ''}${
     data.queue !== null
       ? `<section>
 <h2>Server queue depth</h2>

@@ -16,6 +16,7 @@ import { readCsvTable } from './csv-read.js';
 import { percentileDistribution } from './report-percentiles.js';
 import { environmentRows, environmentText, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
+import { mixData, type MixData } from './report-mix.js';
 import {
   levelRatePerMin,
   openLoopRows,
@@ -136,6 +137,8 @@ export interface ReportData {
   queue: QueueSeries | null;
   /** Fleets: each target's levels. */
   targets: TargetLevelRow[] | null;
+  /** A mixed workload: each workflow's levels and the model swaps. */
+  mix: MixData | null;
   capacity: CapacityData | null;
   /** `run --threshold`: each rule's verdict line; null when none was given. */
   thresholds: RunThresholdResult[] | null;
@@ -182,6 +185,7 @@ export function buildReportData(files: ReportFiles): ReportData {
     openLoop: mode === 'open-loop' && s.openLoop !== undefined ? openLoopRows(s, okPerSec) : null,
     queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
     targets: targets.length > 0 ? targets : null,
+    mix: mixData(s),
     capacity,
     thresholds: s.thresholds !== undefined && s.thresholds.length > 0 ? s.thresholds : null,
     notes: notes(mode, capacity),
