@@ -8,6 +8,9 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../comfy/workflow.js';
 import type { ApiWorkflow, SystemStats } from '../comfy/http-types.js';
 import type { RunEnvironment, ServerInventory } from '../metrics/result-types.js';
+import { workflowFacts, type WorkflowModels } from '../comfy/workflow-facts.js';
+
+export type { WorkflowModels } from '../comfy/workflow-facts.js';
 
 export interface FingerprintDevice {
   /** Position in `/system_stats` `devices` (0 = the device ComfyUI runs on). */
@@ -18,16 +21,6 @@ export interface FingerprintDevice {
   /** The allocator named in the device string (`cudaMallocAsync`, `native`), or ''. */
   allocator: string;
   vramTotalBytes: number;
-}
-
-/** Model files the workflow names, by kind. */
-export interface WorkflowModels {
-  checkpoint: string[];
-  unet: string[];
-  lora: string[];
-  vae: string[];
-  clip: string[];
-  other: string[];
 }
 
 export interface Fingerprint {
@@ -49,7 +42,9 @@ export interface Fingerprint {
   /** Every model file, all kinds together, in kind order. */
   models: string[];
   modelsByKind: WorkflowModels;
+  /** `WxH` of the sampler's latent, or `none` when the graph does not say. */
   resolution: string;
+  /** Literal steps (distinct ones joined by `+`), or `none`. */
   steps: string;
   batchSize: number;
   sampler: string;
@@ -61,15 +56,6 @@ export interface Fingerprint {
   /** Node packs, frontend extensions and feature flags of the server; absent when not read (validate without a server). */
   serverInventory?: ServerInventory;
 }
-
-const MODEL_INPUTS: Record<keyof WorkflowModels, readonly string[]> = {
-  checkpoint: ['ckpt_name'],
-  unet: ['unet_name'],
-  lora: ['lora_name'],
-  vae: ['vae_name'],
-  clip: ['clip_name', 'clip_name1', 'clip_name2', 'clip_name3'],
-  other: ['model_name', 'control_net_name', 'upscale_model', 'style_model_name', 'clip_vision_name'],
-};
 
 const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|gguf|sft)$/i;
 
@@ -85,28 +71,20 @@ export function buildFingerprint(
   const gpus = devices.filter((d) => d.type !== 'cpu');
   const names = unique((gpus.length > 0 ? gpus : devices).map((d) => d.name));
   const gpu = names.join(' + ') || 'unknown';
-  const nodes = Object.values(workflow);
-  const literal = (input: string): unknown[] => nodes.map((n) => n.inputs[input]).filter((v) => v !== undefined && !Array.isArray(v));
-  const modelsByKind = Object.fromEntries(
-    Object.entries(MODEL_INPUTS).map(([kind, inputs]) => [kind, unique(inputs.flatMap((input) => literal(input).map(String)))]),
-  ) as unknown as WorkflowModels;
-  const models = unique(Object.values(modelsByKind).flat());
-  const widths = literal('width');
-  const heights = literal('height');
-  const latent = nodes.find((n) => /Latent/.test(n.class_type) && n.inputs.width !== undefined && !Array.isArray(n.inputs.width));
-  const resolution = latent
-    ? `${String(latent.inputs.width)}x${String(latent.inputs.height)}`
-    : widths.length > 0
-      ? `${String(widths[0])}x${String(heights[0])}`
-      : 'n/a';
-  const steps = unique(literal('steps').map(String)).join('+') || 'n/a';
-  const batchValues = literal('batch_size').map(Number).filter(Number.isFinite);
-  const batchSize = batchValues.length > 0 ? Math.max(...batchValues) : 1;
-  const sampler = unique(literal('sampler_name').map(String)).join('+') || 'n/a';
-  const scheduler = unique(literal('scheduler').map(String)).join('+') || 'n/a';
+  const facts = workflowFacts(workflow);
+  const { models, modelsByKind, batchSize } = facts;
+  const resolution = facts.resolution ?? 'none';
+  const steps = facts.steps ?? 'none';
   const main = modelsByKind.checkpoint[0] ?? modelsByKind.unet[0] ?? models[0];
   const modelStem = main?.replace(MODEL_EXTENSION, '') ?? 'no-model';
   const loraPart = modelsByKind.lora.length > 0 ? `-lora${modelsByKind.lora.length}` : '';
+  // What the graph does not say is left out of the name, never spelled as a placeholder.
+  const configParts = [
+    `${modelStem}${loraPart}`,
+    ...(facts.resolution !== undefined ? [facts.resolution] : []),
+    ...(facts.steps !== undefined ? [`${facts.steps}steps`] : []),
+    `b${batchSize}`,
+  ];
   const countPart = gpus.length > 1 ? `${gpus.length}x-` : '';
   return {
     gpu,
@@ -126,10 +104,10 @@ export function buildFingerprint(
     resolution,
     steps,
     batchSize,
-    sampler,
-    scheduler,
+    sampler: facts.sampler ?? 'none',
+    scheduler: facts.scheduler ?? 'none',
     gpuSlug: slug(labels['gpu'] ?? `${countPart}${gpu}`),
-    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}${matrixPart(labels['matrix'])}`),
+    modelConfigSlug: slug(labels['model-config'] ?? `${configParts.join('-')}${matrixPart(labels['matrix'])}`),
     labels,
     ...(serverInventory !== undefined ? { serverInventory } : {}),
   };
