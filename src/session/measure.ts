@@ -34,7 +34,8 @@ import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './pre
 import { ResultFiles } from './result-files.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
-import { startTargets } from './targets.js';
+import { DEFAULT_EMULATOR, startTargets } from './targets.js';
+import { formatFault } from '../sim/faults.js';
 import { VramMonitor } from './vram-monitor.js';
 import { VramTimeline } from './vram-timeline.js';
 
@@ -162,15 +163,18 @@ class MeasuringSession {
     const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
-    // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
-    const inventory = await readServerInventory(new ComfyHttp(plan.targets[0]!), ready.prepared.objectInfo);
-    for (const warning of inventoryWarnings(inventory, plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[0]?.url ?? ''))) relay.onWarning(warning);
-    const fingerprint = buildFingerprint(stats[0] as SystemStats, plan.workflow, plan.workflowPath, packageInfo().version, plan.labels, inventory);
+    const fingerprint = await this.#fingerprint(stats, ready, relay);
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
-    const header = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
+    const header = fingerprintComments(fingerprint);
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
     const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
-    const vram = new VramTimeline(dir, plan.vramIntervalMs ?? 250, header);
+    const vram = new VramTimeline({
+      dir,
+      intervalMs: plan.vramIntervalMs ?? 250,
+      headerComments: header,
+      targets: plan.targets.length,
+      systemRam: fingerprint.cpu,
+    });
     const files = new ResultFiles({
       dir,
       vram,
@@ -186,7 +190,7 @@ class MeasuringSession {
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
 
-    const monitor = new VramMonitor({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => engine.live });
+    const monitor = new VramMonitor({ targets: plan.targets, vram, clock: () => clock.now(), originMs, context: () => engine.live });
     monitor.start();
     const lag = new HarnessLag();
     lag.start();
@@ -212,6 +216,7 @@ class MeasuringSession {
         outcome,
         failure,
         environment: this.#environment(fingerprint, ready, outcome, lagFigures.environment),
+        fingerprint,
       }),
       vram: vramSummary,
     };
@@ -247,6 +252,39 @@ class MeasuringSession {
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
     return summary;
+  }
+
+  /**
+   * Every target fingerprinted: its /system_stats (from the engine's preflight) and its inventory
+   * (target 0 reuses the /object_info the workflow preflight fetched, the slowest call a server
+   * answers; the others are read once here). Warns about what could not be read and about CPU servers.
+   */
+  async #fingerprint(stats: readonly SystemStats[], ready: PreparedRun, relay: ObserverRelay): Promise<Fingerprint> {
+    const plan = this.#plan;
+    const labelOf = (i: number): string => (plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[i]?.url ?? ''));
+    const readings = await Promise.all(
+      plan.targets.map(async (t, i) => {
+        const http = new ComfyHttp(t);
+        const inventory = await readServerInventory(http, i === 0 ? ready.prepared.objectInfo : await http.objectInfo());
+        return { stats: stats[i] as SystemStats, label: labelOf(i), inventory };
+      }),
+    );
+    for (const r of readings) for (const warning of inventoryWarnings(r.inventory, r.label)) relay.onWarning(warning);
+    const emu = plan.targetKind === 'emulator' ? (plan.emulator ?? DEFAULT_EMULATOR) : undefined;
+    const fingerprint = buildFingerprint({
+      targets: readings,
+      workflow: plan.workflow,
+      workflowPath: plan.workflowPath,
+      harnessVersion: packageInfo().version,
+      labels: plan.labels,
+      ...(emu !== undefined ? { emulator: { gpu: emu.gpu, timeScale: emu.timeScale, faults: (plan.emulator?.faults ?? []).map(formatFault) } } : {}),
+    });
+    for (const t of fingerprint.targets.filter((x) => x.cpu)) {
+      relay.onWarning(
+        `${plan.targets.length > 1 ? `target ${t.index} (${t.label})` : t.label === 'emulator' ? 'the emulator' : t.label} runs on the CPU (ComfyUI --cpu): /system_stats reports the machine's RAM as its device memory, so vram.csv labels those columns system-ram and no VRAM drift verdict is given (machine-wide RAM is no measure of the server leaking)`,
+      );
+    }
+    return fingerprint;
   }
 
   #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {

@@ -248,3 +248,21 @@ export function parseFaultText(text: string): FaultSpec[] | { error: string } {
   if (specs.length === 0) return { error: 'no fault name' };
   return specs;
 }
+
+/** The command-line keys of each FaultSpec field, in the order {@link formatFault} writes them. */
+const FIELD_KEYS: readonly [keyof Omit<FaultSpec, 'name'>, string][] = [
+  ['target', 'target'],
+  ['probability', 'rate'],
+  ['every', 'every'],
+  ['afterPrompts', 'after'],
+  ['ms', 'ms'],
+  ['factor', 'factor'],
+  ['downMs', 'down'],
+  ['times', 'times'],
+];
+
+/** One fault as `--sim-fault` spells it (`ws-drop:every=50`), read back to the same spec by {@link parseFaultText}. */
+export function formatFault(spec: FaultSpec): string {
+  const pairs = FIELD_KEYS.filter(([field]) => spec[field] !== undefined).map(([field, key]) => `${key}=${String(spec[field])}`);
+  return pairs.length > 0 ? `${spec.name}:${pairs.join(',')}` : spec.name;
+}

@@ -5,6 +5,7 @@
 import type { FaultSpec } from './faults.js';
 import type { SimClock } from './clock.js';
 import { CUSTOM_PACK_NAME, type SimCustomPack } from './nodes/registry-custom.js';
+import { getGpuProfile } from './profiles.js';
 
 export type SimProtocol = 'current' | 'legacy';
 export type PreviewMethod = 'none' | 'auto' | 'latent2rgb' | 'taesd';
@@ -17,7 +18,7 @@ export interface SimOptions {
   /** TCP port; 0 picks a free ephemeral port (read it back from `SimHandle.port`).
    * @default 0 */
   port: number;
-  /** GPU profile id from `fixtures/sim/gpus.json` (rtx-4090, l4, a100-80gb, h100, h200).
+  /** GPU profile id from `fixtures/sim/gpus.json` (rtx-4090, l4, a100-80gb, h100, h200, or cpu for a server started with --cpu).
    * @default 'rtx-4090' */
   gpu: string;
   /** Multiplies every simulated duration: 0.01 runs the cost model 100× faster. Ground truth
@@ -131,7 +132,7 @@ function expect(ok: boolean, name: string, what: string, got: unknown): void {
 
 /** The command line a real ComfyUI would have been started with to behave like these options. */
 export function simArgv(o: ResolvedSimOptions, port: number, dataDir: string): string[] {
-  const argv = ['main.py', '--listen', o.host, '--port', String(port)];
+  const argv = ['main.py', ...(getGpuProfile(o.gpu).device === 'cpu' ? ['--cpu'] : []), '--listen', o.host, '--port', String(port)];
   if (o.cache === 'none') argv.push('--cache-none');
   else if (typeof o.cache === 'object') argv.push('--cache-lru', String(o.cache.lru));
   if (o.previewMethod !== 'none') argv.push('--preview-method', o.previewMethod);

@@ -12,7 +12,7 @@ import stats from '../traces/real-system_stats.json' with { type: 'json' };
 const STATS = stats as unknown as SystemStats;
 
 function fp(workflow: ApiWorkflow) {
-  return buildFingerprint(STATS, workflow, 'w.json', '0.0.0', {});
+  return buildFingerprint({ targets: [{ stats: STATS, label: 'emulator' }], workflow, workflowPath: 'w.json', harnessVersion: '0.0.0', labels: {} });
 }
 
 /** An img2img graph whose ControlNet preprocessor (with its own width) comes before the image scale. */
