@@ -24,7 +24,7 @@ import { ArrivalSchedule, type ArrivalScheduleSpec } from './arrival-schedule.js
 import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
 import { Dispatcher, type DispatchPolicy } from './dispatch.js';
-import { ComfyloadError } from '../comfy/errors.js';
+import { ComfyloadError, toComfyloadError } from '../comfy/errors.js';
 import { OpenLoopScheduler, type ScheduledArrival } from './arrival-scheduler.js';
 import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
@@ -135,7 +135,7 @@ export class OpenLoopEngine {
       (t, i) =>
         new TargetPool(i, new ComfyHttp(t), deps.clock, this.stats, warn, {
           user,
-          onAllGaveUp: (err) => this.#loseTarget(socketsGivenUpError(t.url, windowMs, `when the last socket to target ${i} was given up`, err)),
+          onAllGaveUp: (err) => this.#endRun(socketsGivenUpError(t.url, windowMs, `when the last socket to target ${i} was given up`, err)),
         }),
     );
     this.#monitors = this.pools.map(
@@ -166,7 +166,8 @@ export class OpenLoopEngine {
     return this.#stoppedBy;
   }
 
-  #loseTarget(err: ComfyloadError): void {
+  /** Ends the run early (a target lost, an arrival that failed): arrivals stop, `stoppedBy` says why. */
+  #endRun(err: ComfyloadError): void {
     if (this.#stoppedBy !== undefined) return;
     this.#stoppedBy = err;
     this.#targetLost.abort(err);
@@ -199,6 +200,10 @@ export class OpenLoopEngine {
 
   async close(): Promise<void> {
     await Promise.all(this.#monitors.map((m) => m.stop()));
+    for (const m of this.#monitors) {
+      const warning = m.failedPollsWarning();
+      if (warning !== undefined) this.#d.observer.onWarning?.(warning);
+    }
     await Promise.all(this.pools.map((p) => p.close()));
   }
 
@@ -280,7 +285,12 @@ export class OpenLoopEngine {
       launch: (a) => this.#launch(run, a),
     });
     const stop = AbortSignal.any([options.signal, options.stopArrivals, this.#targetLost.signal].filter((s): s is AbortSignal => s !== undefined));
-    await scheduler.run(stop);
+    try {
+      await scheduler.run(stop);
+    } catch (err) {
+      // A launch or drop that failed ends the run with its error; the levels keep what settled.
+      this.#endRun(toComfyloadError(err));
+    }
     return this.#finishSegment(run);
   }
 
@@ -325,8 +335,8 @@ export class OpenLoopEngine {
     return st;
   }
 
-  /** An arrival with no room (--max-in-flight): its own outcome, `dropped`. */
-  #drop(run: SegmentRun, a: ScheduledArrival): void {
+  /** An arrival with no room (--max-in-flight): its own outcome, `dropped`; resolves when it is recorded. */
+  #drop(run: SegmentRun, a: ScheduledArrival): Promise<void> {
     const st = this.#noteArrival(run, a);
     st.dropped++;
     this.#begin();
@@ -340,7 +350,7 @@ export class OpenLoopEngine {
       a.intendedAtMs - this.#d.originMs,
       `dropped: ${run.options.maxInFlight} prompts outstanding (--max-in-flight)`,
     );
-    void this.#settle(run, st, record, undefined);
+    return this.#settle(run, st, record, undefined);
   }
 
   /** An arrival sent to the target the dispatch policy picks; resolves when it settled. */

@@ -9,7 +9,7 @@
  * report.html and the exit code by the run's gates.
  */
 import { randomUUID } from 'node:crypto';
-import { toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
+import { ComfyloadError, describeThrown, toComfyloadError } from '../comfy/errors.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { systemClock, type Clock } from '../harness/clock.js';
 import { ComfyHttp } from '../harness/comfy-http.js';
@@ -103,31 +103,62 @@ export async function measure(plan: RunPlan, io: SessionIO): Promise<MeasureResu
   }
 }
 
-/** Holds the warnings of the target check until the result files exist, then hands events on. */
+/**
+ * Holds the warnings of the target check until the result files exist, then hands events on. An
+ * observer that throws (a result file that cannot be written, an API callback's bug) is never
+ * called again and stops the run: `stop` aborts with the error (RESULTS_WRITE as the file sink
+ * raised it, anything else as OBSERVER_FAILED), so what is in flight settles and the results so
+ * far are written, partial — the error is never lost, nor an unhandled rejection.
+ */
 class ObserverRelay implements RunObserver {
   readonly #early: string[] = [];
+  readonly #stop: AbortController;
   #to: RunObserver[] = [];
+  #api: RunObserver | undefined;
 
-  connect(observers: RunObserver[]): void {
-    this.#to = observers;
+  constructor(stop: AbortController) {
+    this.#stop = stop;
+  }
+
+  /** `files` first (what is measured is on disk before anyone hears of it), then the API's observer. */
+  connect(files: RunObserver, api: RunObserver | undefined): void {
+    this.#to = api !== undefined ? [files, api] : [files];
+    this.#api = api;
     for (const message of this.#early.splice(0)) this.onWarning(message);
   }
 
   onLevelStart(start: LevelStart): void {
-    for (const o of this.#to) o.onLevelStart?.(start);
+    for (const o of this.#to) void this.#guard(o, 'onLevelStart', () => o.onLevelStart?.(start));
   }
 
   async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    for (const o of this.#to) await o.onPromptSettled?.(record, live);
+    for (const o of this.#to) await this.#guard(o, 'onPromptSettled', () => o.onPromptSettled?.(record, live));
   }
 
   async onLevelEnd(summary: LevelSummary): Promise<void> {
-    for (const o of this.#to) await o.onLevelEnd?.(summary);
+    for (const o of this.#to) await this.#guard(o, 'onLevelEnd', () => o.onLevelEnd?.(summary));
   }
 
   onWarning(message: string): void {
     if (this.#to.length === 0) this.#early.push(message);
-    for (const o of this.#to) o.onWarning?.(message);
+    for (const o of this.#to) void this.#guard(o, 'onWarning', () => o.onWarning?.(message));
+  }
+
+  async #guard(o: RunObserver, method: string, call: () => unknown): Promise<void> {
+    try {
+      await call();
+    } catch (err) {
+      this.#to = this.#to.filter((x) => x !== o);
+      const error =
+        o !== this.#api && err instanceof ComfyloadError
+          ? err
+          : new ComfyloadError(
+              o === this.#api ? 'COMFYLOAD_ERR_OBSERVER_FAILED' : 'COMFYLOAD_ERR_RESULTS_WRITE',
+              `${o === this.#api ? "the API observer's" : 'the result files'} ${method} threw: ${describeThrown(err)}; the run stopped there`,
+              { cause: err },
+            );
+      if (!this.#stop.signal.aborted) this.#stop.abort(error);
+    }
   }
 }
 
@@ -159,7 +190,10 @@ class MeasuringSession {
     const originMs = clock.now();
     const recorder = new MetricRecorder({ clock: () => clock.now() });
     const timeline = new QueueTimeline();
-    const relay = new ObserverRelay();
+    // Stops the run from inside the session: an observer that failed, the built-in emulator failing.
+    const stop = new AbortController();
+    this.#emulator?.onFailure((err) => stop.abort(err));
+    const relay = new ObserverRelay(stop);
     const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
@@ -186,7 +220,7 @@ class MeasuringSession {
       clock: () => clock.now(),
       levelCount,
     });
-    relay.connect(this.#io.observer !== undefined ? [files, this.#io.observer] : [files]);
+    relay.connect(files, this.#io.observer);
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
 
@@ -196,11 +230,15 @@ class MeasuringSession {
     lag.start();
     let outcome: ModeOutcome | undefined;
     let failure: unknown;
+    const signal = this.#io.signal !== undefined ? AbortSignal.any([this.#io.signal, stop.signal]) : stop.signal;
     try {
-      outcome = await engine.run(this.#io.signal ?? new AbortController().signal, (trial) => this.#onTrial(trial));
+      outcome = await engine.run(signal, (trial) => this.#onTrial(trial));
     } catch (err) {
       failure = err;
     }
+    // Stopped from inside (see `stop`): the run ends with that error, and its results say why they are partial.
+    const stoppedBy = stop.signal.aborted ? (stop.signal.reason as ComfyloadError) : undefined;
+    if (stoppedBy !== undefined && outcome !== undefined) outcome = { ...outcome, partial: true, partialReason: stoppedBy.message, stoppedBy };
     const lagFigures = lag.stop();
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
@@ -247,7 +285,10 @@ class MeasuringSession {
     }
     if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
     if (outcome?.mode === 'capacity') {
-      const trueRate = this.#emulator !== undefined ? await this.#emulator.serviceRatePerSec() : undefined;
+      const trueRate = await this.#emulator?.serviceRatePerSec().catch((err: unknown) => {
+        this.#log.write(`comfyload: the emulator's true service rate is unknown: ${describeThrown(err)}\n`);
+        return undefined;
+      });
       for (const line of formatCapacitySummary(outcome.result, trueRate)) this.#log.write(`${line}\n`);
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
