@@ -56,6 +56,7 @@ export function userOptions(plan: LoadPlan): VirtualUserOptions {
   return {
     ...(plan.quietLookupMs !== undefined ? { quietMs: plan.quietLookupMs } : {}),
     ...(plan.reconnectTimeoutMs !== undefined ? { reconnectWindowMs: plan.reconnectTimeoutMs } : {}),
+    ...(plan.wsHeartbeatMs !== undefined ? { heartbeatMs: plan.wsHeartbeatMs } : {}),
   };
 }
 

@@ -148,6 +148,7 @@ export class OpenLoopEngine {
           timeline: deps.timeline,
           originMs: deps.originMs,
           pollMs: deps.queuePollMs ?? 1000,
+          ...(plan.wsHeartbeatMs !== undefined ? { heartbeatMs: plan.wsHeartbeatMs } : {}),
         }),
     );
     this.#dispatcher = new Dispatcher(dispatch, plan.targets.length);

@@ -23,6 +23,8 @@ export interface QueueDepthOptions {
   pollMs?: number;
   /** Open the status socket (tests of the poller alone pass false). @default true */
   socket?: boolean;
+  /** The status socket's ping period (see WsSession). @default 5000 */
+  heartbeatMs?: number;
 }
 
 export class QueueDepthMonitor implements FrameSink {
@@ -39,7 +41,13 @@ export class QueueDepthMonitor implements FrameSink {
     this.#session =
       options.socket === false
         ? undefined
-        : new WsSession({ url: options.http.wsUrl(randomUUID()), headers: { ...options.http.headers }, clock: options.clock, sink: this });
+        : new WsSession({
+            url: options.http.wsUrl(randomUUID()),
+            headers: { ...options.http.headers },
+            clock: options.clock,
+            sink: this,
+            ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+          });
   }
 
   async start(): Promise<void> {

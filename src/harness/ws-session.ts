@@ -5,6 +5,12 @@
  * On an unexpected close it reconnects with the same clientId and backoff, and reports the gap so
  * the owner can fill missed marks from /history. A socket still closed `reconnectWindowMs` after
  * it went down is given up for good (`onGiveUp`): its owner can then only look prompts up.
+ *
+ * A heartbeat finds a peer that died without closing (a half-open TCP connection: the host lost
+ * power, a NAT or proxy forgot the flow, the server process hung): every `heartbeatMs` it pings
+ * (ComfyUI's aiohttp answers pings; it sends none of its own), and a socket from which nothing —
+ * no pong, no frame — came for `2 × heartbeatMs` is terminated and takes the reconnect path, so
+ * its prompts are looked up within seconds instead of after the 30–300 s quiet look-ups.
  */
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
@@ -32,6 +38,19 @@ export interface WsSessionOptions {
   timers?: Timers;
   /** Cap on one frame (previews can be large; progress storms are many small frames). */
   maxPayloadBytes?: number;
+  /** Ping period; a socket silent for twice this long is dropped (0: no heartbeat). @default 5000 */
+  heartbeatMs?: number;
+}
+
+/** Default of `heartbeatMs` (and of --ws-heartbeat). */
+export const HEARTBEAT_MS = 5000;
+
+/** Heartbeat counts of one session. */
+export interface HeartbeatCounts {
+  pings: number;
+  pongs: number;
+  /** Sockets terminated because nothing came back in time. */
+  drops: number;
 }
 
 /** What a virtual user needs of its socket (tests give it a scripted one). */
@@ -70,6 +89,10 @@ export class WsSession implements Session {
   /** The pending backoff wait, so close() can cut it short. */
   #wait: { timer: unknown; resolve: () => void } | undefined;
   #readyWaiters: ((open: boolean) => void)[] = [];
+  #heartbeatTimer: unknown;
+  /** Clock ms of the last pong or frame from the open socket. */
+  #lastHeardMs = 0;
+  readonly #heartbeat: HeartbeatCounts = { pings: 0, pongs: 0, drops: 0 };
   /** Count of frames received, for the harness's own receive-lag and storm figures. */
   framesReceived = 0;
   reconnectCount = 0;
@@ -85,6 +108,10 @@ export class WsSession implements Session {
 
   get gaveUp(): boolean {
     return this.#gaveUp;
+  }
+
+  get heartbeat(): Readonly<HeartbeatCounts> {
+    return { ...this.#heartbeat };
   }
 
   ready(): Promise<boolean> {
@@ -108,6 +135,8 @@ export class WsSession implements Session {
         ws.off('error', onError);
         ws.on('error', this.#wsOnError);
         ws.on('close', this.#wsOnClose);
+        ws.on('pong', this.#wsOnPong);
+        this.#startHeartbeat();
         resolve();
       };
       const onError = (err: Error): void => {
@@ -128,6 +157,7 @@ export class WsSession implements Session {
   /** Closes for good; no reconnect. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#stopHeartbeat();
     this.#settleReady(false);
     if (this.#wait !== undefined) {
       this.#timers.clearTimeout(this.#wait.timer);
@@ -150,6 +180,7 @@ export class WsSession implements Session {
 
   #wsOnMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     const atMs = this.#opts.clock.now();
+    this.#lastHeardMs = atMs;
     this.framesReceived++;
     if (isBinary) {
       this.#opts.sink.onBinary(toBytes(data), atMs);
@@ -162,7 +193,41 @@ export class WsSession implements Session {
     // 'close' follows every 'error'; reconnection is decided there.
   };
 
+  #wsOnPong = (): void => {
+    this.#heartbeat.pongs++;
+    this.#lastHeardMs = this.#opts.clock.now();
+  };
+
+  #startHeartbeat(): void {
+    this.#stopHeartbeat();
+    const everyMs = this.#opts.heartbeatMs ?? HEARTBEAT_MS;
+    if (everyMs <= 0) return;
+    this.#lastHeardMs = this.#opts.clock.now();
+    this.#heartbeatTimer = this.#timers.setInterval(this.#heartbeatOnTick, everyMs);
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeatTimer !== undefined) this.#timers.clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+  }
+
+  /** Drops a socket silent for two periods (the close handler reconnects), else pings it. */
+  #heartbeatOnTick = (): void => {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    const everyMs = this.#opts.heartbeatMs ?? HEARTBEAT_MS;
+    if (this.#opts.clock.now() - this.#lastHeardMs >= 2 * everyMs) {
+      this.#heartbeat.drops++;
+      this.#stopHeartbeat();
+      ws.terminate();
+      return;
+    }
+    this.#heartbeat.pings++;
+    ws.ping();
+  };
+
   #wsOnClose = (): void => {
+    this.#stopHeartbeat();
     if (this.#closing) return;
     this.#downSinceMs ??= this.#opts.clock.now();
     this.#reconnecting = true;

@@ -94,6 +94,7 @@ export interface CommonPlanValues extends WorkflowValues {
   promptTimeout: number;
   quietLookup: number;
   reconnectTimeout: number;
+  wsHeartbeat: number;
   resultsDir: string;
   name: string | undefined;
   label: [string, string][] | undefined;
