@@ -16,10 +16,12 @@
 import { DecodeStats } from '../comfy/decode-stats.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { LevelTally, recordPrompt } from '../metrics/level-tally.js';
-import type { QueueTimeline } from '../metrics/queue-timeline.js';
+import type { QueueTimeline, QueueWindow } from '../metrics/queue-timeline.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, OpenLoopLevelReport, Phase, PromptRecord } from '../metrics/result-types.js';
-import { checkLittleLaw, linearFit } from '../metrics/statistics.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { msToRecordedUs, newHistogram, US_PER_MS } from '../metrics/hdr.js';
+import { checkLittleLaw, RunningLinearFit } from '../metrics/statistics.js';
 import { ArrivalSchedule, type ArrivalScheduleSpec } from './arrival-schedule.js';
 import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
@@ -86,12 +88,14 @@ interface LevelState {
   dropped: number;
   firstIntendedMs: number;
   lastIntendedMs: number;
-  lateMs: number[];
-  /** (intended s, corrected queue wait ms) of ok prompts, for the slope. */
-  waitX: number[];
-  waitY: number[];
+  /** How late the scheduler fired each arrival, µs (HDR: constant memory however many arrivals). */
+  late: Histogram;
+  /** Corrected queue wait (ms) against intended send (s) of ok prompts, fitted as they come (no per-arrival arrays). */
+  waitFit: RunningLinearFit;
   uncorrectedSumMs: number;
   uncorrectedCount: number;
+  /** The servers' queue depth from the level's first arrival on (its time average: Little's law). */
+  depth?: QueueWindow;
 }
 
 /** One segment while it runs: its levels, which have started, and the GPU time its prompts took. */
@@ -309,9 +313,8 @@ export class OpenLoopEngine {
       dropped: 0,
       firstIntendedMs: Number.POSITIVE_INFINITY,
       lastIntendedMs: Number.NEGATIVE_INFINITY,
-      lateMs: [],
-      waitX: [],
-      waitY: [],
+      late: newHistogram(),
+      waitFit: new RunningLinearFit(),
       uncorrectedSumMs: 0,
       uncorrectedCount: 0,
     }));
@@ -323,6 +326,10 @@ export class OpenLoopEngine {
     const st = run.states[Math.min(a.stage, run.states.length - 1)] as LevelState;
     if (!run.started.has(st.level)) {
       run.started.add(st.level);
+      st.depth = this.#d.timeline.window(
+        this.pools.map((p) => p.index),
+        a.intendedAtMs - originMs,
+      );
       this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
       const planned = run.segment.spec.maxArrivals;
       observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(planned !== undefined ? { plannedPrompts: planned } : {}) });
@@ -331,7 +338,7 @@ export class OpenLoopEngine {
     run.options.onArrival?.(a.intendedAtMs - originMs);
     st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
     st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
-    st.lateMs.push(a.lateMs);
+    st.late.recordValue(msToRecordedUs(a.lateMs));
     st.tally.submit(a.intendedAtMs - originMs);
     return st;
   }
@@ -396,10 +403,7 @@ export class OpenLoopEngine {
     if (target !== undefined) st.perTarget[target]?.settle(record, at);
     if (record.outcome === 'ok') {
       const wait = record.timings.queueWaitMs;
-      if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
-        st.waitX.push(record.marks.intendedSendMs / 1000);
-        st.waitY.push(wait);
-      }
+      if (wait !== undefined && record.marks.intendedSendMs !== undefined) st.waitFit.add(record.marks.intendedSendMs / 1000, wait);
       const w = record.timings.completionUncorrectedMs;
       if (w !== undefined) {
         st.uncorrectedSumMs += w;
@@ -429,18 +433,16 @@ export class OpenLoopEngine {
 
   #report(st: LevelState, summary: LevelSummary): OpenLoopLevelReport {
     const span = st.lastIntendedMs - st.firstIntendedMs;
-    const fit = linearFit(st.waitX, st.waitY);
-    const targets = this.pools.map((p) => p.index);
-    const depth = this.#d.timeline.timeAverage(targets, summary.startedMs, summary.endedMs);
+    const fit = st.waitFit.fit();
+    const depth = st.depth?.average(summary.endedMs);
     const meanW = st.uncorrectedCount > 0 ? st.uncorrectedSumMs / st.uncorrectedCount : undefined;
-    const late = [...st.lateMs].sort((a, b) => a - b);
     return {
       level: st.level,
       ratePerSec: st.ratePerSec,
       offeredPerSec: span > 0 ? ((st.arrivals - 1) * 1000) / span : 0,
       arrivals: st.arrivals,
       dropped: st.dropped,
-      schedulerLateP99Ms: late[Math.max(0, Math.ceil(0.99 * late.length) - 1)] ?? 0,
+      schedulerLateP99Ms: st.late.totalCount > 0 ? st.late.getValueAtPercentile(99) / US_PER_MS : 0,
       ...(depth !== undefined ? { meanQueueDepth: depth } : {}),
       ...(depth !== undefined && meanW !== undefined ? { littleLaw: checkLittleLaw(depth, summary.throughput.promptsPerSec, meanW) } : {}),
       ...(fit !== undefined ? { queueWaitSlopeMsPerSec: fit.slope, queueWaitSlopeR2: fit.r2 } : {}),

@@ -6,16 +6,15 @@
  * the owner can fill missed marks from /history. A socket still closed `reconnectWindowMs` after
  * it went down is given up for good (`onGiveUp`): its owner can then only look prompts up.
  *
- * A heartbeat finds a peer that died without closing (a half-open TCP connection: the host lost
- * power, a NAT or proxy forgot the flow, the server process hung): every `heartbeatMs` it pings
- * (ComfyUI's aiohttp answers pings; it sends none of its own), and a socket from which nothing —
- * no pong, no frame — came for `2 × heartbeatMs` is terminated and takes the reconnect path, so
- * its prompts are looked up within seconds instead of after the 30–300 s quiet look-ups.
+ * A heartbeat (ws-heartbeat.ts) finds a peer that died without closing: a socket silent for two
+ * ping periods is terminated and takes the reconnect path, so its prompts are looked up within
+ * seconds instead of after the 30–300 s quiet look-ups.
  */
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { systemTimers, type Timers } from './clock.js';
+import { WsHeartbeat, type HeartbeatCounts } from './ws-heartbeat.js';
 
 export interface FrameSink {
   onText(raw: string, atMs: number): void;
@@ -42,16 +41,7 @@ export interface WsSessionOptions {
   heartbeatMs?: number;
 }
 
-/** Default of `heartbeatMs` (and of --ws-heartbeat). */
-export const HEARTBEAT_MS = 5000;
-
-/** Heartbeat counts of one session. */
-export interface HeartbeatCounts {
-  pings: number;
-  pongs: number;
-  /** Sockets terminated because nothing came back in time. */
-  drops: number;
-}
+export { HEARTBEAT_MS, type HeartbeatCounts } from './ws-heartbeat.js';
 
 /** What a virtual user needs of its socket (tests give it a scripted one). */
 export interface Session {
@@ -89,10 +79,7 @@ export class WsSession implements Session {
   /** The pending backoff wait, so close() can cut it short. */
   #wait: { timer: unknown; resolve: () => void } | undefined;
   #readyWaiters: ((open: boolean) => void)[] = [];
-  #heartbeatTimer: unknown;
-  /** Clock ms of the last pong or frame from the open socket. */
-  #lastHeardMs = 0;
-  readonly #heartbeat: HeartbeatCounts = { pings: 0, pongs: 0, drops: 0 };
+  readonly #heartbeat: WsHeartbeat;
   /** Count of frames received, for the harness's own receive-lag and storm figures. */
   framesReceived = 0;
   reconnectCount = 0;
@@ -100,6 +87,7 @@ export class WsSession implements Session {
   constructor(opts: WsSessionOptions) {
     this.#opts = opts;
     this.#timers = opts.timers ?? systemTimers;
+    this.#heartbeat = new WsHeartbeat(opts.clock, this.#timers, opts.heartbeatMs);
   }
 
   get isOpen(): boolean {
@@ -111,7 +99,7 @@ export class WsSession implements Session {
   }
 
   get heartbeat(): Readonly<HeartbeatCounts> {
-    return { ...this.#heartbeat };
+    return this.#heartbeat.counts;
   }
 
   ready(): Promise<boolean> {
@@ -135,8 +123,7 @@ export class WsSession implements Session {
         ws.off('error', onError);
         ws.on('error', this.#wsOnError);
         ws.on('close', this.#wsOnClose);
-        ws.on('pong', this.#wsOnPong);
-        this.#startHeartbeat();
+        this.#heartbeat.start(ws);
         resolve();
       };
       const onError = (err: Error): void => {
@@ -157,7 +144,7 @@ export class WsSession implements Session {
   /** Closes for good; no reconnect. */
   async close(): Promise<void> {
     this.#closing = true;
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     this.#settleReady(false);
     if (this.#wait !== undefined) {
       this.#timers.clearTimeout(this.#wait.timer);
@@ -180,7 +167,7 @@ export class WsSession implements Session {
 
   #wsOnMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     const atMs = this.#opts.clock.now();
-    this.#lastHeardMs = atMs;
+    this.#heartbeat.heard(atMs);
     this.framesReceived++;
     if (isBinary) {
       this.#opts.sink.onBinary(toBytes(data), atMs);
@@ -193,41 +180,8 @@ export class WsSession implements Session {
     // 'close' follows every 'error'; reconnection is decided there.
   };
 
-  #wsOnPong = (): void => {
-    this.#heartbeat.pongs++;
-    this.#lastHeardMs = this.#opts.clock.now();
-  };
-
-  #startHeartbeat(): void {
-    this.#stopHeartbeat();
-    const everyMs = this.#opts.heartbeatMs ?? HEARTBEAT_MS;
-    if (everyMs <= 0) return;
-    this.#lastHeardMs = this.#opts.clock.now();
-    this.#heartbeatTimer = this.#timers.setInterval(this.#heartbeatOnTick, everyMs);
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#heartbeatTimer !== undefined) this.#timers.clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
-  }
-
-  /** Drops a socket silent for two periods (the close handler reconnects), else pings it. */
-  #heartbeatOnTick = (): void => {
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return;
-    const everyMs = this.#opts.heartbeatMs ?? HEARTBEAT_MS;
-    if (this.#opts.clock.now() - this.#lastHeardMs >= 2 * everyMs) {
-      this.#heartbeat.drops++;
-      this.#stopHeartbeat();
-      ws.terminate();
-      return;
-    }
-    this.#heartbeat.pings++;
-    ws.ping();
-  };
-
   #wsOnClose = (): void => {
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     if (this.#closing) return;
     this.#downSinceMs ??= this.#opts.clock.now();
     this.#reconnecting = true;

@@ -9,16 +9,13 @@
  * report.html and the exit code by the run's gates.
  */
 import { randomUUID } from 'node:crypto';
-import { ComfyloadError, describeThrown, toComfyloadError } from '../comfy/errors.js';
-import type { SystemStats } from '../comfy/http-types.js';
+import { describeThrown, toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
 import { systemClock, type Clock } from '../harness/clock.js';
-import { ComfyHttp } from '../harness/comfy-http.js';
-import { inventoryWarnings, readServerInventory } from '../harness/server-inventory.js';
-import { buildFingerprint, fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
-import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
+import { fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
+import type { RunObserver } from '../harness/run-observer.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
-import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunEnvironment, RunSummary } from '../metrics/result-types.js';
+import type { CapacityTrial, ResultFile, RunEnvironment, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
@@ -28,14 +25,14 @@ import { HarnessLag } from './harness-lag.js';
 import { describeCombination, expandMatrix } from './matrix.js';
 import { finishOpenLoop, QueueFile } from './open-loop-results.js';
 import { describePlan } from './plan-description.js';
-import { packageInfo } from './package-info.js';
 import { modeOf, type RunPlan } from './plan.js';
 import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './preflight.js';
 import { ResultFiles } from './result-files.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
-import { DEFAULT_EMULATOR, startTargets } from './targets.js';
-import { formatFault } from '../sim/faults.js';
+import { startTargets } from './targets.js';
+import { ObserverRelay } from './observer-relay.js';
+import { fingerprintTargets } from './target-fingerprints.js';
 import { VramMonitor } from './vram-monitor.js';
 import { VramTimeline } from './vram-timeline.js';
 
@@ -103,65 +100,6 @@ export async function measure(plan: RunPlan, io: SessionIO): Promise<MeasureResu
   }
 }
 
-/**
- * Holds the warnings of the target check until the result files exist, then hands events on. An
- * observer that throws (a result file that cannot be written, an API callback's bug) is never
- * called again and stops the run: `stop` aborts with the error (RESULTS_WRITE as the file sink
- * raised it, anything else as OBSERVER_FAILED), so what is in flight settles and the results so
- * far are written, partial — the error is never lost, nor an unhandled rejection.
- */
-class ObserverRelay implements RunObserver {
-  readonly #early: string[] = [];
-  readonly #stop: AbortController;
-  #to: RunObserver[] = [];
-  #api: RunObserver | undefined;
-
-  constructor(stop: AbortController) {
-    this.#stop = stop;
-  }
-
-  /** `files` first (what is measured is on disk before anyone hears of it), then the API's observer. */
-  connect(files: RunObserver, api: RunObserver | undefined): void {
-    this.#to = api !== undefined ? [files, api] : [files];
-    this.#api = api;
-    for (const message of this.#early.splice(0)) this.onWarning(message);
-  }
-
-  onLevelStart(start: LevelStart): void {
-    for (const o of this.#to) void this.#guard(o, 'onLevelStart', () => o.onLevelStart?.(start));
-  }
-
-  async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    for (const o of this.#to) await this.#guard(o, 'onPromptSettled', () => o.onPromptSettled?.(record, live));
-  }
-
-  async onLevelEnd(summary: LevelSummary): Promise<void> {
-    for (const o of this.#to) await this.#guard(o, 'onLevelEnd', () => o.onLevelEnd?.(summary));
-  }
-
-  onWarning(message: string): void {
-    if (this.#to.length === 0) this.#early.push(message);
-    for (const o of this.#to) void this.#guard(o, 'onWarning', () => o.onWarning?.(message));
-  }
-
-  async #guard(o: RunObserver, method: string, call: () => unknown): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      this.#to = this.#to.filter((x) => x !== o);
-      const error =
-        o !== this.#api && err instanceof ComfyloadError
-          ? err
-          : new ComfyloadError(
-              o === this.#api ? 'COMFYLOAD_ERR_OBSERVER_FAILED' : 'COMFYLOAD_ERR_RESULTS_WRITE',
-              `${o === this.#api ? "the API observer's" : 'the result files'} ${method} threw: ${describeThrown(err)}; the run stopped there`,
-              { cause: err },
-            );
-      if (!this.#stop.signal.aborted) this.#stop.abort(error);
-    }
-  }
-}
-
 /** One plan measured into one results folder. */
 class MeasuringSession {
   readonly #io: SessionIO;
@@ -197,7 +135,7 @@ class MeasuringSession {
     const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline });
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
-    const fingerprint = await this.#fingerprint(stats, ready, relay);
+    const fingerprint = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
@@ -293,39 +231,6 @@ class MeasuringSession {
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
     return summary;
-  }
-
-  /**
-   * Every target fingerprinted: its /system_stats (from the engine's preflight) and its inventory
-   * (target 0 reuses the /object_info the workflow preflight fetched, the slowest call a server
-   * answers; the others are read once here). Warns about what could not be read and about CPU servers.
-   */
-  async #fingerprint(stats: readonly SystemStats[], ready: PreparedRun, relay: ObserverRelay): Promise<Fingerprint> {
-    const plan = this.#plan;
-    const labelOf = (i: number): string => (plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[i]?.url ?? ''));
-    const readings = await Promise.all(
-      plan.targets.map(async (t, i) => {
-        const http = new ComfyHttp(t);
-        const inventory = await readServerInventory(http, i === 0 ? ready.prepared.objectInfo : await http.objectInfo());
-        return { stats: stats[i] as SystemStats, label: labelOf(i), inventory };
-      }),
-    );
-    for (const r of readings) for (const warning of inventoryWarnings(r.inventory, r.label)) relay.onWarning(warning);
-    const emu = plan.targetKind === 'emulator' ? (plan.emulator ?? DEFAULT_EMULATOR) : undefined;
-    const fingerprint = buildFingerprint({
-      targets: readings,
-      workflow: plan.workflow,
-      workflowPath: plan.workflowPath,
-      harnessVersion: packageInfo().version,
-      labels: plan.labels,
-      ...(emu !== undefined ? { emulator: { gpu: emu.gpu, timeScale: emu.timeScale, faults: (plan.emulator?.faults ?? []).map(formatFault) } } : {}),
-    });
-    for (const t of fingerprint.targets.filter((x) => x.cpu)) {
-      relay.onWarning(
-        `${plan.targets.length > 1 ? `target ${t.index} (${t.label})` : t.label === 'emulator' ? 'the emulator' : t.label} runs on the CPU (ComfyUI --cpu): /system_stats reports the machine's RAM as its device memory, so vram.csv labels those columns system-ram and no VRAM drift verdict is given (machine-wide RAM is no measure of the server leaking)`,
-      );
-    }
-    return fingerprint;
   }
 
   #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {

@@ -13,24 +13,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ComfyloadError, describeThrown } from '../comfy/errors.js';
-import { startSim, type PromptTruth, type SimHandle, type SimOptions } from './index.js';
+import type { ServiceTruth } from './ground-truth.js';
+import { startSim, type SimHandle, type SimOptions } from './index.js';
 
-/** Σ (completion − execution start) and count of the prompts that succeeded: the service rate's inputs. */
-export interface ServiceTruth {
-  busyMs: number;
-  prompts: number;
-}
-
-export function serviceTruth(prompts: Iterable<PromptTruth>): ServiceTruth {
-  let busyMs = 0;
-  let n = 0;
-  for (const t of prompts) {
-    if (t.outcome !== 'success' || t.completedMs === undefined || t.executionStartMs === undefined) continue;
-    busyMs += t.completedMs - t.executionStartMs;
-    n++;
-  }
-  return { busyMs, prompts: n };
-}
+export type { ServiceTruth } from './ground-truth.js';
 
 export interface EmbeddedEmulator {
   url: string;
@@ -159,7 +145,7 @@ function inProcess(sim: SimHandle): EmbeddedEmulator {
   return {
     url: sim.url,
     isolation: 'in-process',
-    serviceRatePerSec: async () => rateOf(serviceTruth(sim.groundTruth.prompts.values())),
+    serviceRatePerSec: async () => rateOf(sim.groundTruth.service),
     // In this thread a failure of the emulator is an exception of the process itself: nothing to relay.
     onFailure: () => undefined,
     close: () => sim.close(),

@@ -72,6 +72,10 @@ export interface SimOptions {
   /** Write one NDJSON line per finished prompt of ground truth to this file.
    * @default undefined */
   groundTruthPath?: string;
+  /** Prompts whose ground truth is kept in memory (`groundTruth.prompts`, the latest ones);
+   * `Infinity` keeps every one (tests comparing a very long run). The file above has them all.
+   * @default 10000 */
+  groundTruthMax: number;
   /** Time source; tests pass a `ManualClock`.
    * @default new RealClock() */
   clock?: SimClock;
@@ -89,6 +93,7 @@ export const SIM_DEFAULTS: Readonly<Omit<SimOptions, 'dataDir' | 'groundTruthPat
   cache: 'classic',
   maxUploadSizeMb: 100,
   historyMax: 10000,
+  groundTruthMax: 10000,
   enableCorsHeader: false,
   comfyuiVersion: '0.3.64',
   extraArgv: [],
@@ -115,6 +120,12 @@ export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions
   );
   expect(Number.isFinite(o.maxUploadSizeMb) && o.maxUploadSizeMb > 0, 'maxUploadSizeMb', 'a number > 0', o.maxUploadSizeMb);
   expect(Number.isInteger(o.historyMax) && o.historyMax > 0, 'historyMax', 'an integer > 0', o.historyMax);
+  expect(
+    (Number.isInteger(o.groundTruthMax) || o.groundTruthMax === Infinity) && o.groundTruthMax > 0,
+    'groundTruthMax',
+    'an integer > 0 or Infinity',
+    o.groundTruthMax,
+  );
   for (const pack of o.customPacks) {
     expect(CUSTOM_PACK_NAME.test(pack.name), 'customPacks[].name', 'a folder name of letters, digits, _ and -', pack.name);
     expect(pack.classes.length > 0 && pack.classes.every((c) => c.trim() !== ''), 'customPacks[].classes', 'a list of node class names', pack.classes);
