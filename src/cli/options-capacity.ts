@@ -49,6 +49,7 @@ const SHARED_KEYS = [
   'vramInterval',
   'quietLookup',
   'reconnectTimeout',
+  'wsHeartbeat',
   'config',
   'simGpu',
   'simTimeScale',

@@ -223,6 +223,15 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     example: '2m',
     parse: duration('1m'),
   },
+  wsHeartbeat: {
+    kind: 'duration',
+    group: 'Load',
+    description:
+      'Ping every WebSocket this often (ComfyUI answers pings); a socket from which nothing came back — no pong, no frame — for twice this long is dropped and reconnected, and its prompts are looked up in /history, so a dead peer that never closed the connection is found in seconds. 0 turns the heartbeat off.',
+    default: '5s',
+    example: '5s',
+    parse: duration('5s'),
+  },
   fetchOutputs: {
     kind: 'boolean',
     group: 'Load',

@@ -147,6 +147,24 @@ export const ERROR_CODES = {
     summary: 'The results folder could not be created or written (permissions, disk full, path is a file).',
     fix: 'Choose a writable folder with --results-dir.',
   },
+  COMFYLOAD_ERR_OBSERVER_FAILED: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      'A progress callback given to the programmatic API (`observer`: onPromptSettled, onLevelEnd…) threw during the run: the run stopped there, its prompts in flight settled, and the results so far are written with `"partial": true`.',
+    fix: 'Fix the callback (the error names what it threw); a callback must not throw — catch inside it what it cannot handle.',
+  },
+  COMFYLOAD_ERR_QUEUE_READ: {
+    exitCode: EXIT_CODES.target,
+    summary:
+      'GET /prompt (the server\'s queue) could not be read: between closed-loop levels the queue drain stops the run after repeated failures (results so far written, `"partial": true`); in the open loop failed queue-depth polls are counted in a warning.',
+    fix: 'Check the server and its log (curl <url>/prompt must answer JSON); a proxy in front of ComfyUI must forward GET /prompt.',
+  },
+  COMFYLOAD_ERR_EMULATOR_FAILED: {
+    exitCode: EXIT_CODES.internal,
+    summary:
+      'The built-in emulator (run without --url) failed after it started: its worker thread threw or exited. The run stopped and the results so far are written with `"partial": true`.',
+    fix: 'This is a bug in comfyload: report the message. Meanwhile run against `comfyload sim` in another terminal with --url, or against a real server.',
+  },
   COMFYLOAD_ERR_EXPORT_WRITE: {
     exitCode: EXIT_CODES.usage,
     summary: 'The file given to `validate --export-api` could not be written (permissions, disk full, path is a folder).',

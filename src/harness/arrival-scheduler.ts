@@ -8,6 +8,9 @@
  * k6's `dropped_iterations`, the client-side sign of saturation. Every arrival is either launched
  * or dropped, exactly once: `scheduled = launched + dropped`.
  *
+ * A launch or drop that fails (an observer that cannot write its file, a bug) is never swallowed:
+ * the first failure stops arrivals, what is in flight settles, and `run` rejects with it.
+ *
  * Timers are a seam: tests pass fake ones driven by a manual clock.
  */
 import type { Arrival } from './arrival-schedule.js';
@@ -27,10 +30,10 @@ export interface OpenLoopOptions {
   /** Clock ms of the schedule's t = 0. */
   startMs: number;
   maxInFlight: number;
-  /** Sends an accepted arrival; resolves when it has settled. Must not reject. */
+  /** Sends an accepted arrival; resolves when it has settled. A rejection stops the run (see `run`). */
   launch: (arrival: ScheduledArrival) => Promise<void>;
-  /** An arrival that found `maxInFlight` outstanding. */
-  drop: (arrival: ScheduledArrival) => void;
+  /** An arrival that found `maxInFlight` outstanding; a promise it returns is waited for like a launch. */
+  drop: (arrival: ScheduledArrival) => void | Promise<void>;
 }
 
 export interface OpenLoopCounts {
@@ -48,6 +51,8 @@ export class OpenLoopScheduler {
   #timer: unknown;
   #finished = false;
   #resolveArrivalsDone: (() => void) | undefined;
+  /** The first launch or drop that failed. */
+  #failure: { error: unknown } | undefined;
 
   constructor(options: OpenLoopOptions) {
     if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight > 0))
@@ -67,6 +72,7 @@ export class OpenLoopScheduler {
   /**
    * Fires arrivals until the schedule ends or `stop` aborts, then waits for every launched one
    * to settle. Aborting `stop` ends arrivals only; what is in flight is the launcher's business.
+   * Rejects with the first failed launch or drop, once everything in flight has settled.
    */
   async run(stop?: AbortSignal): Promise<OpenLoopCounts> {
     const arrivalsDone = new Promise<void>((resolve) => (this.#resolveArrivalsDone = resolve));
@@ -80,6 +86,7 @@ export class OpenLoopScheduler {
     await arrivalsDone;
     stop?.removeEventListener('abort', onStop);
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    if (this.#failure !== undefined) throw this.#failure.error;
     return { ...this.#counts };
   }
 
@@ -110,18 +117,34 @@ export class OpenLoopScheduler {
     this.#counts.scheduled++;
     if (this.inFlight >= this.#o.maxInFlight) {
       this.#counts.dropped++;
-      this.#o.drop(arrival);
+      this.#track(() => this.#o.drop(arrival), false);
       return;
     }
     this.#counts.launched++;
-    const p: Promise<void> = this.#o
-      .launch(arrival)
-      .catch(() => undefined)
+    this.#track(() => this.#o.launch(arrival), true);
+  }
+
+  /** Runs a launch or drop, waits for it with the others, and keeps its failure (thrown or rejected). */
+  #track(work: () => void | Promise<void>, launched: boolean): void {
+    let result: void | Promise<void>;
+    try {
+      result = work();
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    if (result === undefined && !launched) return;
+    const p: Promise<void> = Promise.resolve(result)
+      .catch((err: unknown) => this.#fail(err))
       .then(() => {
-        this.#counts.settled++;
+        if (launched) this.#counts.settled++;
         this.#pending.delete(p);
       });
     this.#pending.add(p);
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= { error };
+    this.#finish();
   }
 
   #finish(): void {

@@ -50,6 +50,7 @@ export function userOptions(plan: LoadPlan): VirtualUserOptions {
   return {
     ...(plan.quietLookupMs !== undefined ? { quietMs: plan.quietLookupMs } : {}),
     ...(plan.reconnectTimeoutMs !== undefined ? { reconnectWindowMs: plan.reconnectTimeoutMs } : {}),
+    ...(plan.wsHeartbeatMs !== undefined ? { heartbeatMs: plan.wsHeartbeatMs } : {}),
   };
 }
 
@@ -71,6 +72,8 @@ export function cachedWarning(summary: LevelSummary, plan: Pick<LoadPlan, 'cache
 
 /** How long to wait for a shared server's queue to empty between levels. */
 const DRAIN_LIMIT_MS = 60_000;
+/** Failed reads of the queue in a row (each after ComfyHttp's own retries) that stop the run: the next level could not start clean. */
+const DRAIN_READ_ATTEMPTS = 5;
 
 export class ClosedLoopRun {
   readonly #plan: LoadPlan;
@@ -135,8 +138,9 @@ export class ClosedLoopRun {
         if (!signal.aborted && this.#stoppedBy === undefined && index < this.#plan.levels.length - 1) await this.#drainQueue(signal);
       }
     } catch (err) {
-      // Sockets that will not open at a level's start end the run like sockets given up: the levels before it stay.
-      if (!isTargetLoss(err)) throw err;
+      // Sockets that will not open at a level's start, or a queue that cannot be read between levels, end the
+      // run like sockets given up: the levels before it stay.
+      if (!isTargetLoss(err) && !(err instanceof ComfyloadError && err.code === 'COMFYLOAD_ERR_QUEUE_READ')) throw err;
       this.#stoppedBy ??= err;
     }
     return runOutcome({ warmup, levels, signal, stoppedBy: this.#stoppedBy, decodeStats: this.#stats, reconnects: this.#reconnects });
@@ -215,16 +219,28 @@ export class ClosedLoopRun {
     return buildPromptRecord(tracker, { runId: this.#deps.runId, target: 0, ...where, originMs: this.#deps.originMs, openLoop: false, ...fetched });
   }
 
-  /** Waits until the server's queue is empty (other clients' work included), within a limit. */
+  /**
+   * Waits until the server's queue is empty (other clients' work included), within a limit. A
+   * queue that cannot be read is retried; after DRAIN_READ_ATTEMPTS failures in a row the run
+   * stops with COMFYLOAD_ERR_QUEUE_READ rather than start a level on a queue of unknown depth.
+   */
   async #drainQueue(signal: AbortSignal): Promise<void> {
     const { clock } = this.#deps;
     const start = clock.now();
+    let failures = 0;
     while (!signal.aborted && clock.now() - start < DRAIN_LIMIT_MS) {
       try {
         const info = await this.#http.queueInfo();
+        failures = 0;
         if ((info.exec_info?.queue_remaining ?? 0) === 0) return;
-      } catch {
-        return;
+      } catch (err) {
+        if (++failures >= DRAIN_READ_ATTEMPTS) {
+          throw new ComfyloadError(
+            'COMFYLOAD_ERR_QUEUE_READ',
+            `GET /prompt on ${this.#http.baseUrl} failed ${failures} times in a row while waiting for the queue to drain between levels (last: ${(err as Error).message}): the run stopped before the next level`,
+            { cause: err },
+          );
+        }
       }
       await sleep(200, signal);
     }

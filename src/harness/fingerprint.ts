@@ -3,44 +3,78 @@
  * (`<gpu>/<model-config>`) and heads every result file, so numbers from different GPUs, models,
  * versions or server flags are never mixed up. Public GPU tables vary by a third on one GPU
  * because of software, so versions and the server's flags are part of it.
+ *
+ * Every target is fingerprinted (a fleet of a 4090 and an L4 is named and described as both), a
+ * server started with `--cpu` is marked as such (its "VRAM" is the machine's RAM), and the built-in
+ * emulator's settings, faults included, are part of it: a faulty run must say it was one.
+ * The text forms (CSV comment lines, summary.json's flat environment) are in fingerprint-text.ts.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../comfy/workflow.js';
 import type { ApiWorkflow, SystemStats } from '../comfy/http-types.js';
-import type { RunEnvironment, ServerInventory } from '../metrics/result-types.js';
+import type { DeviceInfo, ServerInventory, TargetFingerprint } from '../metrics/result-types.js';
+import { workflowFacts, type WorkflowModels } from '../comfy/workflow-facts.js';
 
-export interface FingerprintDevice {
-  /** Position in `/system_stats` `devices` (0 = the device ComfyUI runs on). */
-  index: number;
-  /** GPU name without the `cuda:0` prefix and allocator suffix, or `cpu`. */
-  name: string;
-  type: string;
-  /** The allocator named in the device string (`cudaMallocAsync`, `native`), or ''. */
-  allocator: string;
-  vramTotalBytes: number;
+export type { WorkflowModels } from '../comfy/workflow-facts.js';
+export { fingerprintComments, fingerprintEnvironment, inventoryComments, targetSummaryFingerprint } from './fingerprint-text.js';
+
+/** A device of one target; `target` is its target's index. */
+export interface FingerprintDevice extends DeviceInfo {
+  target: number;
 }
 
-/** Model files the workflow names, by kind. */
-export interface WorkflowModels {
-  checkpoint: string[];
-  unet: string[];
-  lora: string[];
-  vae: string[];
-  clip: string[];
-  other: string[];
+/** One target as the fingerprint holds it: what its /system_stats says, its inventory and how it is named. */
+export interface FingerprintTarget extends TargetFingerprint {
+  index: number;
+  /** `emulator` or the target's URL, as the result files name it. */
+  label: string;
+  serverInventory?: ServerInventory;
+}
+
+/** The built-in emulator's settings, when it was the target. */
+export interface EmulatorSettings {
+  /** GPU profile id (`rtx-4090`, `cpu`…). */
+  gpu: string;
+  timeScale: number;
+  /** Injected faults as `--sim-fault` spells them (`ws-drop:every=50`); empty when none. */
+  faults: string[];
+}
+
+/** One target's answers, as the session read them. */
+export interface TargetReading {
+  stats: SystemStats;
+  label: string;
+  inventory?: ServerInventory;
+}
+
+export interface FingerprintInput {
+  /** Every target, in target order (at least one). */
+  targets: TargetReading[];
+  workflow: ApiWorkflow;
+  workflowPath: string;
+  harnessVersion: string;
+  labels: Record<string, string>;
+  emulator?: EmulatorSettings;
 }
 
 export interface Fingerprint {
-  /** GPU name(s): one name, or distinct names joined by ` + `. */
+  /** GPU name(s) of every target: one name, or distinct names joined by ` + `. */
   gpu: string;
-  /** GPU devices (cpu entries not counted). */
+  /** GPU devices of every target (cpu entries not counted). */
   gpuCount: number;
+  /** Every device of every target. */
   devices: FingerprintDevice[];
+  /** Each target on its own, in target order. */
+  targets: FingerprintTarget[];
+  /** True when some target runs on the CPU (`--cpu`). */
+  cpu: boolean;
+  /** The first target's RAM (each target's is in `targets`). */
   ramTotalBytes: number;
+  /** Versions: one value, or the distinct values of the targets joined by ` + `. */
   comfyuiVersion: string;
   pytorchVersion: string;
   pythonVersion: string;
-  /** Server command line (`--lowvram`, `--cache-*`, `--preview-method`…). */
+  /** The first target's command line (each target's is in `targets`). */
   serverArgv: string[];
   harnessVersion: string;
   workflowPath: string;
@@ -49,7 +83,9 @@ export interface Fingerprint {
   /** Every model file, all kinds together, in kind order. */
   models: string[];
   modelsByKind: WorkflowModels;
+  /** `WxH` of the sampler's latent, or `none` when the graph does not say. */
   resolution: string;
+  /** Literal steps (distinct ones joined by `+`), or `none`. */
   steps: string;
   batchSize: number;
   sampler: string;
@@ -58,59 +94,73 @@ export interface Fingerprint {
   gpuSlug: string;
   modelConfigSlug: string;
   labels: Record<string, string>;
-  /** Node packs, frontend extensions and feature flags of the server; absent when not read (validate without a server). */
+  /** The first target's node packs, frontend extensions and feature flags; absent when not read. */
   serverInventory?: ServerInventory;
+  emulator?: EmulatorSettings;
 }
-
-const MODEL_INPUTS: Record<keyof WorkflowModels, readonly string[]> = {
-  checkpoint: ['ckpt_name'],
-  unet: ['unet_name'],
-  lora: ['lora_name'],
-  vae: ['vae_name'],
-  clip: ['clip_name', 'clip_name1', 'clip_name2', 'clip_name3'],
-  other: ['model_name', 'control_net_name', 'upscale_model', 'style_model_name', 'clip_vision_name'],
-};
 
 const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|gguf|sft)$/i;
 
-export function buildFingerprint(
-  stats: SystemStats,
-  workflow: ApiWorkflow,
-  workflowPath: string,
-  harnessVersion: string,
-  labels: Record<string, string>,
-  serverInventory?: ServerInventory,
-): Fingerprint {
-  const devices = stats.devices.map((d, index) => parseDevice(d.name, d.type, d.vram_total, index));
-  const gpus = devices.filter((d) => d.type !== 'cpu');
-  const names = unique((gpus.length > 0 ? gpus : devices).map((d) => d.name));
-  const gpu = names.join(' + ') || 'unknown';
-  const nodes = Object.values(workflow);
-  const literal = (input: string): unknown[] => nodes.map((n) => n.inputs[input]).filter((v) => v !== undefined && !Array.isArray(v));
-  const modelsByKind = Object.fromEntries(
-    Object.entries(MODEL_INPUTS).map(([kind, inputs]) => [kind, unique(inputs.flatMap((input) => literal(input).map(String)))]),
-  ) as unknown as WorkflowModels;
-  const models = unique(Object.values(modelsByKind).flat());
-  const widths = literal('width');
-  const heights = literal('height');
-  const latent = nodes.find((n) => /Latent/.test(n.class_type) && n.inputs.width !== undefined && !Array.isArray(n.inputs.width));
-  const resolution = latent
-    ? `${String(latent.inputs.width)}x${String(latent.inputs.height)}`
-    : widths.length > 0
-      ? `${String(widths[0])}x${String(heights[0])}`
-      : 'n/a';
-  const steps = unique(literal('steps').map(String)).join('+') || 'n/a';
-  const batchValues = literal('batch_size').map(Number).filter(Number.isFinite);
-  const batchSize = batchValues.length > 0 ? Math.max(...batchValues) : 1;
-  const sampler = unique(literal('sampler_name').map(String)).join('+') || 'n/a';
-  const scheduler = unique(literal('scheduler').map(String)).join('+') || 'n/a';
+export function buildFingerprint(input: FingerprintInput): Fingerprint {
+  const { workflow, labels } = input;
+  const targets = input.targets.map((t, index) => targetFingerprint(t, index));
+  const first = targets[0];
+  if (first === undefined) throw new TypeError('buildFingerprint needs at least one target');
+  const devices = targets.flatMap((t) => t.devices.map((d) => ({ ...d, target: t.index })));
+  const facts = workflowFacts(workflow);
+  const { models, modelsByKind, batchSize } = facts;
   const main = modelsByKind.checkpoint[0] ?? modelsByKind.unet[0] ?? models[0];
   const modelStem = main?.replace(MODEL_EXTENSION, '') ?? 'no-model';
   const loraPart = modelsByKind.lora.length > 0 ? `-lora${modelsByKind.lora.length}` : '';
-  const countPart = gpus.length > 1 ? `${gpus.length}x-` : '';
+  // What the graph does not say is left out of the name, never spelled as a placeholder.
+  const configParts = [
+    `${modelStem}${loraPart}`,
+    ...(facts.resolution !== undefined ? [facts.resolution] : []),
+    ...(facts.steps !== undefined ? [`${facts.steps}steps`] : []),
+    `b${batchSize}`,
+  ];
+  const joined = (pick: (t: FingerprintTarget) => string): string => unique(targets.map(pick)).join(' + ');
   return {
-    gpu,
+    gpu: joined((t) => t.gpu),
+    gpuCount: targets.reduce((n, t) => n + t.gpuCount, 0),
+    devices,
+    targets,
+    cpu: targets.some((t) => t.cpu),
+    ramTotalBytes: first.ramTotalBytes,
+    comfyuiVersion: joined((t) => t.comfyuiVersion),
+    pytorchVersion: joined((t) => t.pytorchVersion),
+    pythonVersion: joined((t) => t.pythonVersion),
+    serverArgv: first.serverArgv,
+    harnessVersion: input.harnessVersion,
+    workflowPath: input.workflowPath,
+    workflowSha256: createHash('sha256').update(canonicalJson(workflow)).digest('hex'),
+    models,
+    modelsByKind,
+    resolution: facts.resolution ?? 'none',
+    steps: facts.steps ?? 'none',
+    batchSize,
+    sampler: facts.sampler ?? 'none',
+    scheduler: facts.scheduler ?? 'none',
+    gpuSlug: labels['gpu'] !== undefined ? slug(labels['gpu']) : gpuSlugOf(targets),
+    modelConfigSlug: slug(labels['model-config'] ?? `${configParts.join('-')}${matrixPart(labels['matrix'])}`),
+    labels,
+    ...(first.serverInventory !== undefined ? { serverInventory: first.serverInventory } : {}),
+    ...(input.emulator !== undefined ? { emulator: { ...input.emulator, faults: [...input.emulator.faults] } } : {}),
+  };
+}
+
+/** One target's fingerprint from its `/system_stats`. */
+export function targetFingerprint(reading: TargetReading, index: number): FingerprintTarget {
+  const { stats } = reading;
+  const devices = stats.devices.map((d, i) => parseDevice(d.name, d.type, d.vram_total, i));
+  const gpus = devices.filter((d) => d.type !== 'cpu');
+  return {
+    index,
+    label: reading.label,
+    gpu: unique((gpus.length > 0 ? gpus : devices).map((d) => d.name)).join(' + ') || 'unknown',
     gpuCount: gpus.length,
+    // ComfyUI's first device is the one it runs on; with --cpu it is the only one, named `cpu`.
+    cpu: devices[0]?.type === 'cpu',
     devices,
     ramTotalBytes: typeof stats.system.ram_total === 'number' ? stats.system.ram_total : 0,
     comfyuiVersion: stats.system.comfyui_version ?? 'unknown',
@@ -118,24 +168,39 @@ export function buildFingerprint(
     pytorchVersion: (stats.system.pytorch_version as string | undefined) ?? 'unknown',
     pythonVersion: stats.system.python_version,
     serverArgv: stats.system.argv ?? [],
-    harnessVersion,
-    workflowPath,
-    workflowSha256: createHash('sha256').update(canonicalJson(workflow)).digest('hex'),
-    models,
-    modelsByKind,
-    resolution,
-    steps,
-    batchSize,
-    sampler,
-    scheduler,
-    gpuSlug: slug(labels['gpu'] ?? `${countPart}${gpu}`),
-    modelConfigSlug: slug(labels['model-config'] ?? `${modelStem}${loraPart}-${resolution}-${steps}steps-b${batchSize}${matrixPart(labels['matrix'])}`),
-    labels,
-    ...(serverInventory !== undefined ? { serverInventory } : {}),
+    ...(reading.inventory !== undefined ? { serverInventory: reading.inventory } : {}),
   };
 }
 
-function parseDevice(raw: string, type: string, vramTotal: number, index: number): FingerprintDevice {
+/**
+ * The `<gpu>` folder: one target keeps its full GPU name (`nvidia-geforce-rtx-4090`, `2x-…` for a
+ * two-GPU server, `cpu`); a fleet is named for what it is, by short names, alike ones counted —
+ * `2x-rtx-4090` for two 4090 servers, `rtx-4090+l4` for a 4090 and an L4.
+ */
+function gpuSlugOf(targets: readonly FingerprintTarget[]): string {
+  if (targets.length === 1) {
+    const t = targets[0] as FingerprintTarget;
+    return slug(`${t.gpuCount > 1 ? `${t.gpuCount}x-` : ''}${t.gpu}`);
+  }
+  const counts = new Map<string, number>();
+  for (const t of targets) {
+    const names = t.devices.filter((d) => d.type !== 'cpu').map((d) => d.name);
+    for (const name of names.length > 0 ? names : ['cpu']) counts.set(shortGpuName(name), (counts.get(shortGpuName(name)) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([name, n]) => slug(`${n > 1 ? `${n}x-` : ''}${name}`));
+  return parts.join('+').slice(0, 80);
+}
+
+/** `NVIDIA GeForce RTX 4090` → `RTX 4090`, `NVIDIA L4` → `L4`, `AMD Radeon RX 7900 XTX` → `RX 7900 XTX`. */
+export function shortGpuName(name: string): string {
+  const short = name
+    .replace(/^(nvidia|amd|intel(\(r\))?)\s+/i, '')
+    .replace(/^(geforce|radeon)\s+/i, '')
+    .trim();
+  return short === '' ? name : short;
+}
+
+function parseDevice(raw: string, type: string, vramTotal: number, index: number): DeviceInfo {
   const allocator = /\s:\s(\S+)$/.exec(raw)?.[1] ?? '';
   return { index, name: gpuName(raw), type, allocator, vramTotalBytes: vramTotal };
 }
@@ -175,96 +240,6 @@ export function slug(text: string): string {
       .replace(/^-+|-+$/g, '')
       .slice(0, 80) || 'unknown'
   );
-}
-
-const GIB = 2 ** 30;
-
-/** `key: value` lines heading every CSV and the .hlog. */
-export function fingerprintComments(fp: Fingerprint, target: string): string[] {
-  const kinds = (Object.keys(fp.modelsByKind) as (keyof WorkflowModels)[]).filter((k) => fp.modelsByKind[k].length > 0);
-  return [
-    `target: ${target}`,
-    `gpu: ${fp.gpu}; gpu_count: ${fp.gpuCount}`,
-    `devices: ${fp.devices.map((d) => `[${d.index}] ${d.name} ${(d.vramTotalBytes / GIB).toFixed(1)} GiB${d.allocator ? ` ${d.allocator}` : ''}`).join(', ') || 'none'}`,
-    `ram_total: ${(fp.ramTotalBytes / GIB).toFixed(1)} GiB`,
-    `comfyui_version: ${fp.comfyuiVersion}`,
-    `pytorch_version: ${fp.pytorchVersion}`,
-    `python_version: ${fp.pythonVersion.split(' ')[0] ?? ''}`,
-    `server_argv: ${fp.serverArgv.join(' ')}`,
-    `harness_version: ${fp.harnessVersion}`,
-    `workflow: ${fp.workflowPath} sha256=${fp.workflowSha256}`,
-    `models: ${kinds.map((k) => `${k}=${fp.modelsByKind[k].join('+')}`).join('; ') || 'none'}`,
-    `resolution: ${fp.resolution}; steps: ${fp.steps}; batch_size: ${fp.batchSize}; sampler: ${fp.sampler}; scheduler: ${fp.scheduler}`,
-    `results: ${fp.gpuSlug}/${fp.modelConfigSlug}`,
-    ...(fp.serverInventory !== undefined ? inventoryComments(fp.serverInventory) : []),
-    ...Object.entries(fp.labels).map(([k, v]) => `label ${k}: ${v}`),
-  ];
-}
-
-/**
- * Two compact lines: the node packs (custom ones first: they are what differs between servers)
- * with the registry hash, then the frontend extensions by folder and the feature flags.
- */
-export function inventoryComments(inv: ServerInventory): string[] {
-  const list = (kinds: (k: string) => boolean): string =>
-    inv.nodePacks
-      .filter((p) => kinds(p.kind))
-      .map((p) => `${p.pack} ${p.classes}`)
-      .join(', ') || 'none';
-  const unread = (endpoint: string): string => `not read (${inv.unread.find((u) => u.endpoint === endpoint)?.reason ?? 'unknown'})`;
-  const folders = new Map<string, number>();
-  for (const path of inv.extensions ?? []) {
-    const folder = /^\/extensions\/([^/]+)\//.exec(path)?.[1] ?? path.split('/').filter((x) => x !== '')[0] ?? path;
-    folders.set(folder, (folders.get(folder) ?? 0) + 1);
-  }
-  const extensions =
-    inv.extensions === null
-      ? unread('/extensions')
-      : `${inv.extensions.length} script${inv.extensions.length === 1 ? '' : 's'}${folders.size > 0 ? ` (${[...folders].map(([f, n]) => `${f} ${n}`).join(', ')})` : ''}`;
-  const features =
-    inv.features === null
-      ? unread('/features')
-      : Object.entries(inv.features)
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-          .join(' ') || 'none';
-  return [
-    `node_packs: custom: ${list((k) => k === 'custom')}; core: ${list((k) => k !== 'custom')}; registry: ${inv.nodeClasses} classes sha256=${inv.nodeRegistrySha256}`,
-    `extensions: ${extensions}; features: ${features}`,
-  ];
-}
-
-/** summary.json's `environment`: the flat strings, and the server inventory typed. */
-export function fingerprintEnvironment(fp: Fingerprint): RunEnvironment {
-  return {
-    gpu: fp.gpu,
-    gpuCount: String(fp.gpuCount),
-    gpuNames: fp.devices.map((d) => d.name).join(','),
-    vramTotalBytes: fp.devices.map((d) => String(d.vramTotalBytes)).join(','),
-    allocator: unique(fp.devices.map((d) => d.allocator).filter((a) => a !== '')).join(','),
-    ramTotalBytes: String(fp.ramTotalBytes),
-    comfyuiVersion: fp.comfyuiVersion,
-    pytorchVersion: fp.pytorchVersion,
-    pythonVersion: fp.pythonVersion,
-    serverArgv: fp.serverArgv.join(' '),
-    harnessVersion: fp.harnessVersion,
-    workflowPath: fp.workflowPath,
-    workflowSha256: fp.workflowSha256,
-    models: fp.models.join(','),
-    modelsCheckpoint: fp.modelsByKind.checkpoint.join(','),
-    modelsUnet: fp.modelsByKind.unet.join(','),
-    modelsLora: fp.modelsByKind.lora.join(','),
-    modelsVae: fp.modelsByKind.vae.join(','),
-    modelsClip: fp.modelsByKind.clip.join(','),
-    resolution: fp.resolution,
-    steps: fp.steps,
-    batchSize: String(fp.batchSize),
-    sampler: fp.sampler,
-    scheduler: fp.scheduler,
-    gpuSlug: fp.gpuSlug,
-    modelConfigSlug: fp.modelConfigSlug,
-    ...Object.fromEntries(Object.entries(fp.labels).map(([k, v]) => [`label.${k}`, v])),
-    ...(fp.serverInventory !== undefined ? { serverInventory: fp.serverInventory } : {}),
-  };
 }
 
 function unique(values: string[]): string[] {

@@ -91,6 +91,8 @@ export interface LoadPlan {
   quietLookupMs?: number;
   /** How long a closed socket keeps reconnecting before its virtual user gives up (default 60 s). */
   reconnectTimeoutMs?: number;
+  /** WebSocket ping period; a socket silent for twice this long is dropped and reconnected (default 5 s, 0 = off). */
+  wsHeartbeatMs?: number;
   /** Present: an open-loop run (`levels` is then unused). */
   openLoop?: OpenLoopPlan;
   /** The k6 engine's settings (src/harness/k6), when k6 sends the load. */

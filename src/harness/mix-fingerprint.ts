@@ -6,9 +6,8 @@
  * workflows measured alone.
  */
 import { createHash } from 'node:crypto';
-import type { ApiWorkflow, SystemStats } from '../comfy/http-types.js';
-import type { ServerInventory } from '../metrics/result-types.js';
-import { buildFingerprint, matrixPart, slug, type Fingerprint, type WorkflowModels } from './fingerprint.js';
+import type { ApiWorkflow } from '../comfy/http-types.js';
+import { buildFingerprint, matrixPart, slug, type Fingerprint, type FingerprintInput, type WorkflowModels } from './fingerprint.js';
 
 export interface MixFingerprintWorkflow {
   name: string;
@@ -30,20 +29,18 @@ function gcd(a: number, b: number): number {
 }
 
 const unique = (values: readonly string[]): string[] => [...new Set(values)];
-const joined = (values: readonly string[]): string => unique(values.filter((v) => v !== 'n/a')).join('+') || 'n/a';
+const joined = (values: readonly string[]): string => unique(values.filter((v) => v !== 'none')).join('+') || 'none';
 
 /** The fingerprint of the mix: `labels` `gpu=` / `model-config=` override its folder names as for one workflow. */
 export function buildMixFingerprint(
-  stats: SystemStats,
+  server: Omit<FingerprintInput, 'workflow' | 'workflowPath'>,
   workflows: readonly MixFingerprintWorkflow[],
-  harnessVersion: string,
-  labels: Record<string, string>,
-  serverInventory?: ServerInventory,
 ): { fingerprint: Fingerprint; perWorkflow: Fingerprint[] } {
   const [first] = workflows;
   if (first === undefined) throw new RangeError('Expected a mix of at least one workflow');
-  const perWorkflow = workflows.map((w) => buildFingerprint(stats, w.workflow, w.path, harnessVersion, {}));
-  const base = buildFingerprint(stats, first.workflow, first.path, harnessVersion, labels, serverInventory);
+  const labels = server.labels;
+  const perWorkflow = workflows.map((w) => buildFingerprint({ ...server, labels: {}, workflow: w.workflow, workflowPath: w.path }));
+  const base = buildFingerprint({ ...server, workflow: first.workflow, workflowPath: first.path });
   const modelsByKind = Object.fromEntries(
     (Object.keys(base.modelsByKind) as (keyof WorkflowModels)[]).map((kind) => [kind, unique(perWorkflow.flatMap((f) => f.modelsByKind[kind]))]),
   ) as unknown as WorkflowModels;

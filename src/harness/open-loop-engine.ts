@@ -17,15 +17,17 @@ import { DecodeStats } from '../comfy/decode-stats.js';
 import type { PromptTracker } from '../comfy/prompt-tracker.js';
 import type { SystemStats } from '../comfy/http-types.js';
 import { countsAsOk, isMeasurement, LevelTally, recordPrompt } from '../metrics/level-tally.js';
-import type { QueueTimeline } from '../metrics/queue-timeline.js';
+import type { QueueTimeline, QueueWindow } from '../metrics/queue-timeline.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, OpenLoopLevelReport, Phase, PromptRecord } from '../metrics/result-types.js';
-import { checkLittleLaw, linearFit } from '../metrics/statistics.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { msToRecordedUs, newHistogram, US_PER_MS } from '../metrics/hdr.js';
+import { checkLittleLaw, RunningLinearFit } from '../metrics/statistics.js';
 import { ArrivalSchedule, type ArrivalScheduleSpec } from './arrival-schedule.js';
 import type { Clock } from './clock.js';
 import { ComfyHttp } from './comfy-http.js';
 import { Dispatcher, type DispatchPolicy } from './dispatch.js';
-import { ComfyloadError } from '../comfy/errors.js';
+import { ComfyloadError, toComfyloadError } from '../comfy/errors.js';
 import { OpenLoopScheduler, type ScheduledArrival } from './arrival-scheduler.js';
 import { systemTimers, type Timers } from './clock.js';
 import { PromptFactory } from './prompt-factory.js';
@@ -88,12 +90,14 @@ interface LevelState {
   dropped: number;
   firstIntendedMs: number;
   lastIntendedMs: number;
-  lateMs: number[];
-  /** (intended s, corrected queue wait ms) of ok prompts, for the slope. */
-  waitX: number[];
-  waitY: number[];
+  /** How late the scheduler fired each arrival, µs (HDR: constant memory however many arrivals). */
+  late: Histogram;
+  /** Corrected queue wait (ms) against intended send (s) of ok prompts, fitted as they come (no per-arrival arrays). */
+  waitFit: RunningLinearFit;
   uncorrectedSumMs: number;
   uncorrectedCount: number;
+  /** The servers' queue depth from the level's first arrival on (its time average: Little's law). */
+  depth?: QueueWindow;
 }
 
 /** One segment while it runs: its levels, which have started, and the GPU time its prompts took. */
@@ -140,7 +144,7 @@ export class OpenLoopEngine {
       (t, i) =>
         new TargetPool(i, new ComfyHttp(t), deps.clock, this.stats, warn, {
           user,
-          onAllGaveUp: (err) => this.#loseTarget(socketsGivenUpError(t.url, windowMs, `when the last socket to target ${i} was given up`, err)),
+          onAllGaveUp: (err) => this.#endRun(socketsGivenUpError(t.url, windowMs, `when the last socket to target ${i} was given up`, err)),
         }),
     );
     this.#monitors = this.pools.map(
@@ -153,6 +157,7 @@ export class OpenLoopEngine {
           timeline: deps.timeline,
           originMs: deps.originMs,
           pollMs: deps.queuePollMs ?? 1000,
+          ...(plan.wsHeartbeatMs !== undefined ? { heartbeatMs: plan.wsHeartbeatMs } : {}),
         }),
     );
     this.#dispatcher = new Dispatcher(dispatch, plan.targets.length);
@@ -171,7 +176,8 @@ export class OpenLoopEngine {
     return this.#stoppedBy;
   }
 
-  #loseTarget(err: ComfyloadError): void {
+  /** Ends the run early (a target lost, an arrival that failed): arrivals stop, `stoppedBy` says why. */
+  #endRun(err: ComfyloadError): void {
     if (this.#stoppedBy !== undefined) return;
     this.#stoppedBy = err;
     this.#targetLost.abort(err);
@@ -204,6 +210,10 @@ export class OpenLoopEngine {
 
   async close(): Promise<void> {
     await Promise.all(this.#monitors.map((m) => m.stop()));
+    for (const m of this.#monitors) {
+      const warning = m.failedPollsWarning();
+      if (warning !== undefined) this.#d.observer.onWarning?.(warning);
+    }
     await Promise.all(this.pools.map((p) => p.close()));
   }
 
@@ -288,7 +298,12 @@ export class OpenLoopEngine {
       launch: (a) => this.#launch(run, a),
     });
     const stop = AbortSignal.any([options.signal, options.stopArrivals, this.#targetLost.signal].filter((s): s is AbortSignal => s !== undefined));
-    await scheduler.run(stop);
+    try {
+      await scheduler.run(stop);
+    } catch (err) {
+      // A launch or drop that failed ends the run with its error; the levels keep what settled.
+      this.#endRun(toComfyloadError(err));
+    }
     return this.#finishSegment(run);
   }
 
@@ -309,9 +324,8 @@ export class OpenLoopEngine {
       dropped: 0,
       firstIntendedMs: Number.POSITIVE_INFINITY,
       lastIntendedMs: Number.NEGATIVE_INFINITY,
-      lateMs: [],
-      waitX: [],
-      waitY: [],
+      late: newHistogram(),
+      waitFit: new RunningLinearFit(),
       uncorrectedSumMs: 0,
       uncorrectedCount: 0,
     }));
@@ -323,6 +337,10 @@ export class OpenLoopEngine {
     const st = run.states[Math.min(a.stage, run.states.length - 1)] as LevelState;
     if (!run.started.has(st.level)) {
       run.started.add(st.level);
+      st.depth = this.#d.timeline.window(
+        this.pools.map((p) => p.index),
+        a.intendedAtMs - originMs,
+      );
       this.#live = { level: st.level, concurrency: 0, phase: 'measure', submitted: 0, settled: 0, inFlight: this.#live.inFlight, errors: 0 };
       const planned = run.segment.spec.maxArrivals;
       observer.onLevelStart?.({ level: st.level, concurrency: 0, phase: 'measure', ...(planned !== undefined ? { plannedPrompts: planned } : {}) });
@@ -331,13 +349,13 @@ export class OpenLoopEngine {
     run.options.onArrival?.(a.intendedAtMs - originMs);
     st.firstIntendedMs = Math.min(st.firstIntendedMs, a.intendedAtMs - originMs);
     st.lastIntendedMs = Math.max(st.lastIntendedMs, a.intendedAtMs - originMs);
-    st.lateMs.push(a.lateMs);
+    st.late.recordValue(msToRecordedUs(a.lateMs));
     st.tally.submit(a.intendedAtMs - originMs);
     return st;
   }
 
-  /** An arrival with no room (--max-in-flight): its own outcome, `dropped`. */
-  #drop(run: SegmentRun, a: ScheduledArrival): void {
+  /** An arrival with no room (--max-in-flight): its own outcome, `dropped`; resolves when it is recorded. */
+  #drop(run: SegmentRun, a: ScheduledArrival): Promise<void> {
     const st = this.#noteArrival(run, a);
     st.dropped++;
     this.#begin();
@@ -352,7 +370,7 @@ export class OpenLoopEngine {
       `dropped: ${run.options.maxInFlight} prompts outstanding (--max-in-flight)`,
       workflow,
     );
-    void this.#settle(run, st, record, undefined);
+    return this.#settle(run, st, record, undefined);
   }
 
   /** An arrival sent to the target the dispatch policy picks; resolves when it settled. */
@@ -418,10 +436,7 @@ export class OpenLoopEngine {
     if (target !== undefined) st.perTarget[target]?.settle(record, at);
     if (isMeasurement(record, this.#cachedOk)) {
       const wait = record.timings.queueWaitMs;
-      if (wait !== undefined && record.marks.intendedSendMs !== undefined) {
-        st.waitX.push(record.marks.intendedSendMs / 1000);
-        st.waitY.push(wait);
-      }
+      if (wait !== undefined && record.marks.intendedSendMs !== undefined) st.waitFit.add(record.marks.intendedSendMs / 1000, wait);
       const w = record.timings.completionUncorrectedMs;
       if (w !== undefined) {
         st.uncorrectedSumMs += w;
@@ -452,18 +467,16 @@ export class OpenLoopEngine {
 
   #report(st: LevelState, summary: LevelSummary): OpenLoopLevelReport {
     const span = st.lastIntendedMs - st.firstIntendedMs;
-    const fit = linearFit(st.waitX, st.waitY);
-    const targets = this.pools.map((p) => p.index);
-    const depth = this.#d.timeline.timeAverage(targets, summary.startedMs, summary.endedMs);
+    const fit = st.waitFit.fit();
+    const depth = st.depth?.average(summary.endedMs);
     const meanW = st.uncorrectedCount > 0 ? st.uncorrectedSumMs / st.uncorrectedCount : undefined;
-    const late = [...st.lateMs].sort((a, b) => a - b);
     return {
       level: st.level,
       ratePerSec: st.ratePerSec,
       offeredPerSec: span > 0 ? ((st.arrivals - 1) * 1000) / span : 0,
       arrivals: st.arrivals,
       dropped: st.dropped,
-      schedulerLateP99Ms: late[Math.max(0, Math.ceil(0.99 * late.length) - 1)] ?? 0,
+      schedulerLateP99Ms: st.late.totalCount > 0 ? st.late.getValueAtPercentile(99) / US_PER_MS : 0,
       ...(depth !== undefined ? { meanQueueDepth: depth } : {}),
       ...(depth !== undefined && meanW !== undefined ? { littleLaw: checkLittleLaw(depth, summary.throughput.promptsPerSec, meanW) } : {}),
       ...(fit !== undefined ? { queueWaitSlopeMsPerSec: fit.slope, queueWaitSlopeR2: fit.r2 } : {}),

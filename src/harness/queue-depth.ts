@@ -23,6 +23,8 @@ export interface QueueDepthOptions {
   pollMs?: number;
   /** Open the status socket (tests of the poller alone pass false). @default true */
   socket?: boolean;
+  /** The status socket's ping period (see WsSession). @default 5000 */
+  heartbeatMs?: number;
 }
 
 export class QueueDepthMonitor implements FrameSink {
@@ -30,13 +32,22 @@ export class QueueDepthMonitor implements FrameSink {
   readonly #session: WsSession | undefined;
   #timer: unknown;
   #stopped = false;
+  #polls = 0;
+  #failedPolls = 0;
+  #lastError: string | undefined;
 
   constructor(options: QueueDepthOptions) {
     this.#o = options;
     this.#session =
       options.socket === false
         ? undefined
-        : new WsSession({ url: options.http.wsUrl(randomUUID()), headers: { ...options.http.headers }, clock: options.clock, sink: this });
+        : new WsSession({
+            url: options.http.wsUrl(randomUUID()),
+            headers: { ...options.http.headers },
+            clock: options.clock,
+            sink: this,
+            ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+          });
   }
 
   async start(): Promise<void> {
@@ -52,15 +63,32 @@ export class QueueDepthMonitor implements FrameSink {
     await this.#session?.close();
   }
 
-  /** One GET /prompt; a failed read is skipped (the socket still reports). */
+  /** GET /prompt polls made and failed so far, and the last failure's message. */
+  get pollCounts(): { polls: number; failed: number; lastError: string | undefined } {
+    return { polls: this.#polls, failed: this.#failedPolls, lastError: this.#lastError };
+  }
+
+  /**
+   * One GET /prompt. A failed read is counted (the owner warns with the count and the last error)
+   * and polling goes on: a missed sample is not worth stopping a run for, the socket still reports.
+   */
   async poll(): Promise<void> {
+    this.#polls++;
     try {
       const info = await this.#o.http.queueInfo();
       const remaining = info.exec_info?.queue_remaining;
-      if (typeof remaining === 'number' && !this.#stopped) this.#record(remaining, 'http');
-    } catch {
-      // A missed sample is not worth stopping a run for.
+      if (typeof remaining !== 'number') throw new Error('GET /prompt answered without exec_info.queue_remaining');
+      if (!this.#stopped) this.#record(remaining, 'http');
+    } catch (err) {
+      this.#failedPolls++;
+      this.#lastError = (err as Error).message;
     }
+  }
+
+  /** The warning for the failed polls of this target, or undefined when none failed. */
+  failedPollsWarning(): string | undefined {
+    if (this.#failedPolls === 0) return undefined;
+    return `${this.#failedPolls} of ${this.#polls} queue-depth polls (GET /prompt) of target ${this.#o.target} failed (COMFYLOAD_ERR_QUEUE_READ; last: ${this.#lastError ?? 'unknown'}): queue.csv and Little's law rest on the socket's status messages for those times`;
   }
 
   onText(raw: string, atMs: number): void {

@@ -67,6 +67,8 @@ export interface VirtualUserOptions {
   maxQuietMs?: number;
   /** How long a closed socket keeps reconnecting before it is given up. @default 60000 */
   reconnectWindowMs?: number;
+  /** WebSocket ping period (see WsSession). @default 5000 */
+  heartbeatMs?: number;
   /** Called once when the socket is given up (after the user's own warning). */
   onGiveUp?: (err: ComfyloadError) => void;
   /** Socket seam: tests pass a scripted session. Default: a real {@link WsSession}. */
@@ -109,6 +111,7 @@ export class VirtualUser {
       onReconnect: this.#sessionOnReconnect,
       onGiveUp: this.#sessionOnGiveUp,
       ...(options.reconnectWindowMs !== undefined ? { reconnectWindowMs: options.reconnectWindowMs } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.timers !== undefined ? { timers: options.timers } : {}),
     };
     this.#session = options.session?.(sessionOptions) ?? new WsSession(sessionOptions);

@@ -32,6 +32,8 @@ export interface VramSamplerOptions {
   intervalMs: number;
   context: () => SampleContext;
   onSample: (sample: VramSample) => void;
+  /** Index of the target polled (its samples carry it). @default 0 */
+  target?: number;
   timers?: Timers;
 }
 
@@ -99,7 +101,7 @@ export class VramSampler {
       return;
     }
     const receivedMs = this.#o.clock();
-    const sample = sampleFromStats(stats, (sentMs + receivedMs) / 2 - this.#o.originMs, receivedMs - sentMs, this.#o.context());
+    const sample = sampleFromStats(stats, (sentMs + receivedMs) / 2 - this.#o.originMs, receivedMs - sentMs, this.#o.context(), this.#o.target ?? 0);
     if (sample === undefined) {
       this.#counts.failedPolls++;
       this.#lastError = '/system_stats answered without a devices list';
@@ -110,12 +112,17 @@ export class VramSampler {
   }
 }
 
-/** A `/system_stats` answer as a sample; undefined when it is not shaped like ComfyUI's. */
-export function sampleFromStats(stats: SystemStats, atMs: number, pollMs: number, ctx: SampleContext): VramSample | undefined {
+/**
+ * A `/system_stats` answer as a sample; undefined when it is not shaped like ComfyUI's. A `cpu`
+ * device (ComfyUI `--cpu`) reports the machine's RAM as its total and free and as torch's too:
+ * it is marked `system-ram`, and its torch figures, copies of the RAM ones, are left at 0.
+ */
+export function sampleFromStats(stats: SystemStats, atMs: number, pollMs: number, ctx: SampleContext, target = 0): VramSample | undefined {
   if (typeof stats !== 'object' || stats === null || !Array.isArray(stats.devices)) return undefined;
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const ramTotal = num(stats.system?.ram_total);
   return {
+    target,
     atMs,
     pollMs,
     level: ctx.level,
@@ -124,14 +131,18 @@ export function sampleFromStats(stats: SystemStats, atMs: number, pollMs: number
     inFlight: ctx.inFlight,
     ramTotalBytes: ramTotal,
     ramUsedBytes: ramTotal - num(stats.system?.ram_free),
-    devices: stats.devices.map((d, device) => ({
-      device,
-      name: String(d.name),
-      vramTotalBytes: num(d.vram_total),
-      vramUsedBytes: num(d.vram_total) - num(d.vram_free),
-      torchReservedBytes: num(d.torch_vram_total),
-      torchActiveBytes: num(d.torch_vram_total) - num(d.torch_vram_free),
-    })),
+    devices: stats.devices.map((d, device) => {
+      const cpu = d.type === 'cpu';
+      return {
+        device,
+        name: String(d.name),
+        memory: cpu ? 'system-ram' : 'vram',
+        vramTotalBytes: num(d.vram_total),
+        vramUsedBytes: num(d.vram_total) - num(d.vram_free),
+        torchReservedBytes: cpu ? 0 : num(d.torch_vram_total),
+        torchActiveBytes: cpu ? 0 : num(d.torch_vram_total) - num(d.torch_vram_free),
+      };
+    }),
   };
 }
 

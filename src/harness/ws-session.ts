@@ -5,11 +5,16 @@
  * On an unexpected close it reconnects with the same clientId and backoff, and reports the gap so
  * the owner can fill missed marks from /history. A socket still closed `reconnectWindowMs` after
  * it went down is given up for good (`onGiveUp`): its owner can then only look prompts up.
+ *
+ * A heartbeat (ws-heartbeat.ts) finds a peer that died without closing: a socket silent for two
+ * ping periods is terminated and takes the reconnect path, so its prompts are looked up within
+ * seconds instead of after the 30–300 s quiet look-ups.
  */
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { systemTimers, type Timers } from './clock.js';
+import { WsHeartbeat, type HeartbeatCounts } from './ws-heartbeat.js';
 
 export interface FrameSink {
   onText(raw: string, atMs: number): void;
@@ -32,7 +37,11 @@ export interface WsSessionOptions {
   timers?: Timers;
   /** Cap on one frame (previews can be large; progress storms are many small frames). */
   maxPayloadBytes?: number;
+  /** Ping period; a socket silent for twice this long is dropped (0: no heartbeat). @default 5000 */
+  heartbeatMs?: number;
 }
+
+export { HEARTBEAT_MS, type HeartbeatCounts } from './ws-heartbeat.js';
 
 /** What a virtual user needs of its socket (tests give it a scripted one). */
 export interface Session {
@@ -70,6 +79,7 @@ export class WsSession implements Session {
   /** The pending backoff wait, so close() can cut it short. */
   #wait: { timer: unknown; resolve: () => void } | undefined;
   #readyWaiters: ((open: boolean) => void)[] = [];
+  readonly #heartbeat: WsHeartbeat;
   /** Count of frames received, for the harness's own receive-lag and storm figures. */
   framesReceived = 0;
   reconnectCount = 0;
@@ -77,6 +87,7 @@ export class WsSession implements Session {
   constructor(opts: WsSessionOptions) {
     this.#opts = opts;
     this.#timers = opts.timers ?? systemTimers;
+    this.#heartbeat = new WsHeartbeat(opts.clock, this.#timers, opts.heartbeatMs);
   }
 
   get isOpen(): boolean {
@@ -85,6 +96,10 @@ export class WsSession implements Session {
 
   get gaveUp(): boolean {
     return this.#gaveUp;
+  }
+
+  get heartbeat(): Readonly<HeartbeatCounts> {
+    return this.#heartbeat.counts;
   }
 
   ready(): Promise<boolean> {
@@ -108,6 +123,7 @@ export class WsSession implements Session {
         ws.off('error', onError);
         ws.on('error', this.#wsOnError);
         ws.on('close', this.#wsOnClose);
+        this.#heartbeat.start(ws);
         resolve();
       };
       const onError = (err: Error): void => {
@@ -128,6 +144,7 @@ export class WsSession implements Session {
   /** Closes for good; no reconnect. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#heartbeat.stop();
     this.#settleReady(false);
     if (this.#wait !== undefined) {
       this.#timers.clearTimeout(this.#wait.timer);
@@ -150,6 +167,7 @@ export class WsSession implements Session {
 
   #wsOnMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     const atMs = this.#opts.clock.now();
+    this.#heartbeat.heard(atMs);
     this.framesReceived++;
     if (isBinary) {
       this.#opts.sink.onBinary(toBytes(data), atMs);
@@ -163,6 +181,7 @@ export class WsSession implements Session {
   };
 
   #wsOnClose = (): void => {
+    this.#heartbeat.stop();
     if (this.#closing) return;
     this.#downSinceMs ??= this.#opts.clock.now();
     this.#reconnecting = true;

@@ -13,7 +13,8 @@
  * ~4 ms, because every read walks all ~23 k counts through the packed array; 64-bit and 32-bit
  * take ~7 ms and ~0.05 ms and differ only in memory (~190 kB vs ~95 kB per histogram over
  * 1 µs..1 h). A 32-bit count overflows past 2^31 samples in one µs bucket, which prompt rates
- * never approach. Each key keeps three histograms (cumulative + two interval buffers).
+ * never approach. A key keeps its cumulative histogram (compressed once the key is idle) and, while
+ * it records, an interval histogram (see recorder.ts).
  *
  * Promised error: 3 significant digits give 2048 sub-buckets, so a bucket is at most 1/1024 of
  * its values wide and a percentile is reported as the highest value of its bucket: never below

@@ -152,7 +152,7 @@ export interface OpenLoopLevelReport {
   arrivals: number;
   /** Arrivals that found `--max-in-flight` prompts outstanding and were not sent. */
   dropped: number;
-  /** How late the scheduler fired arrivals (its own event-loop lag), ms. */
+  /** How late the scheduler fired arrivals (its own event-loop lag), ms; read from an HDR histogram (within 0.1 % + 1 µs). */
   schedulerLateP99Ms: number;
   /** Time-averaged server `queue_remaining` over the level, summed over targets. */
   meanQueueDepth?: number;
@@ -166,22 +166,32 @@ export interface OpenLoopLevelReport {
   completionUncorrectedP99Ms?: number;
 }
 
+/**
+ * What a device's memory figures are: `vram` of a GPU, or `system-ram` when the device is the CPU
+ * (ComfyUI `--cpu` reports the machine's RAM as its device's total and free, and as torch's).
+ */
+export type MemoryKind = 'vram' | 'system-ram';
+
 /** One device's memory in one `/system_stats` reading. Bytes. */
 export interface VramDeviceReading {
   /** Position in the server's `devices` list (0 = primary). */
   device: number;
   name: string;
+  /** Absent in samples read from files written before it was recorded (then `vram`). */
+  memory?: MemoryKind;
   vramTotalBytes: number;
   /** `vram_total − vram_free`: counts torch's reserved-but-unused pool as free (nvidia-smi does not). */
   vramUsedBytes: number;
-  /** `torch_vram_total`: what torch's caching allocator has reserved. */
+  /** `torch_vram_total`: what torch's caching allocator has reserved (0 on the CPU, where the server reports RAM instead). */
   torchReservedBytes: number;
-  /** `torch_vram_total − torch_vram_free`: what live tensors hold. */
+  /** `torch_vram_total − torch_vram_free`: what live tensors hold (0 on the CPU). */
   torchActiveBytes: number;
 }
 
 /** One row group of vram.csv: a `/system_stats` poll and what the run was doing then. */
 export interface VramSample {
+  /** Index into `RunSummary.targets` of the server polled (absent in files of one target: 0). */
+  target?: number;
   /** ms since the run start, midpoint of the poll's request and reply. */
   atMs: number;
   /** Round trip of the poll, ms. */
@@ -221,7 +231,25 @@ export interface VramDrift {
   rule: string;
 }
 
-/** summary.json `vram`: how VRAM was sampled and what it showed over the whole run. */
+/** How one target's memory was sampled and what it showed over the whole run. */
+export interface TargetVram {
+  target: number;
+  /** `system-ram` when the target runs on the CPU: every figure is then the machine's RAM. */
+  memory: MemoryKind;
+  samples: number;
+  skippedTicks: number;
+  failedPolls: number;
+  devices: { device: number; name: string; vramTotalBytes: number }[];
+  overall: VramFigures | null;
+  drift: VramDrift | null;
+  /** Why no drift verdict was given (a CPU server's RAM is the whole machine's, not the server's). */
+  driftSkipped?: string;
+}
+
+/**
+ * summary.json `vram`: how VRAM was sampled and what it showed over the whole run. The top-level
+ * figures are the first target's (a level's figures too); `targets` has every target's.
+ */
 export interface RunVram {
   intervalMs: number;
   /** Polls answered and recorded. */
@@ -235,6 +263,45 @@ export interface RunVram {
   /** Every sample of the run (warm-up included); null without samples. */
   overall: VramFigures | null;
   drift: VramDrift | null;
+  /** The first target's memory kind (`system-ram` on a CPU server). */
+  memory?: MemoryKind;
+  driftSkipped?: string;
+  /** Every target, in target order (absent in files written before fleets were sampled per target). */
+  targets?: TargetVram[];
+}
+
+/** One device of a target's `/system_stats`, as the fingerprint records it. */
+export interface DeviceInfo {
+  /** Position in `/system_stats` `devices` (0 = the device ComfyUI runs on). */
+  index: number;
+  /** GPU name without the `cuda:0` prefix and allocator suffix, or `cpu`. */
+  name: string;
+  /** `cuda`, `cpu`, `mps`, `xpu`… as the server reports it. */
+  type: string;
+  /** The allocator named in the device string (`cudaMallocAsync`, `native`), or ''. */
+  allocator: string;
+  /** Device memory as the server reports it; for a `cpu` device this is the machine's RAM. */
+  vramTotalBytes: number;
+}
+
+/** What one target is: its devices, memory, software and flags (from its `/system_stats`). */
+export interface TargetFingerprint {
+  /** GPU name(s) of this target (distinct ones joined by ` + `), or `cpu`. */
+  gpu: string;
+  /** GPU devices (cpu entries not counted). */
+  gpuCount: number;
+  /**
+   * True when ComfyUI runs on the CPU (`--cpu`): its device is `cpu` and every "VRAM" figure of
+   * `/system_stats` is the machine's RAM.
+   */
+  cpu: boolean;
+  devices: DeviceInfo[];
+  ramTotalBytes: number;
+  comfyuiVersion: string;
+  pytorchVersion: string;
+  pythonVersion: string;
+  /** Server command line (`--lowvram`, `--cache-*`, `--cpu`…). */
+  serverArgv: string[];
 }
 
 export interface TargetInfo {
@@ -242,6 +309,10 @@ export interface TargetInfo {
   kind: 'emulator' | 'server';
   /** Base URL, credentials stripped. */
   url: string;
+  /** This target's devices, versions and flags; absent in files written before fleets were fingerprinted. */
+  fingerprint?: TargetFingerprint;
+  /** This target's node packs, extensions and feature flags; absent when not read. */
+  inventory?: ServerInventory;
 }
 
 /** How the histograms in histograms.hlog were recorded, so a reader can interpret them. */

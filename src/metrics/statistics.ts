@@ -16,28 +16,82 @@ export interface LinearFit {
 /** Ordinary least squares y = slope·x + intercept; undefined with fewer than 2 distinct x. */
 export function linearFit(xs: readonly number[], ys: readonly number[]): LinearFit | undefined {
   const n = Math.min(xs.length, ys.length);
-  if (n < 2) return undefined;
+  return linearFitOfPoints((visit) => {
+    for (let i = 0; i < n; i++) visit(xs[i] as number, ys[i] as number);
+  });
+}
+
+/**
+ * {@link linearFit} over points handed out by `each` (called twice, the same points in the same
+ * order each time), for points never held in an array — runs of equal values, say. Same sums in
+ * the same order as `linearFit`, so the same figures to the last bit.
+ */
+export function linearFitOfPoints(each: (visit: (x: number, y: number) => void) => void): LinearFit | undefined {
+  let n = 0;
   let sx = 0;
   let sy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += xs[i] as number;
-    sy += ys[i] as number;
-  }
+  each((x, y) => {
+    n++;
+    sx += x;
+    sy += y;
+  });
+  if (n < 2) return undefined;
   const mx = sx / n;
   const my = sy / n;
   let sxx = 0;
   let sxy = 0;
   let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx;
-    const dy = (ys[i] as number) - my;
+  each((x, y) => {
+    const dx = x - mx;
+    const dy = y - my;
     sxx += dx * dx;
     sxy += dx * dy;
     syy += dy * dy;
-  }
+  });
+  return fitOf(n, mx, my, sxx, sxy, syy);
+}
+
+function fitOf(n: number, mx: number, my: number, sxx: number, sxy: number, syy: number): LinearFit | undefined {
   if (sxx === 0) return undefined;
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx, r2: syy === 0 ? 0 : (sxy * sxy) / (sxx * syy), n };
+}
+
+/**
+ * A least-squares line kept up to date point by point in constant memory (Welford's co-moment
+ * updates, as numerically sound as the two-pass sums of {@link linearFit}; they agree to within
+ * floating-point rounding). For series as long as a run, where keeping every point would grow
+ * memory with every prompt.
+ */
+export class RunningLinearFit {
+  #n = 0;
+  #mx = 0;
+  #my = 0;
+  #sxx = 0;
+  #sxy = 0;
+  #syy = 0;
+
+  get n(): number {
+    return this.#n;
+  }
+
+  add(x: number, y: number): void {
+    this.#n++;
+    const dx = x - this.#mx;
+    const dy = y - this.#my;
+    this.#mx += dx / this.#n;
+    this.#my += dy / this.#n;
+    // (x − old mean) × (y − new mean): the exact increment of each co-moment.
+    this.#sxx += dx * (x - this.#mx);
+    this.#sxy += dx * (y - this.#my);
+    this.#syy += dy * (y - this.#my);
+  }
+
+  /** The fit so far; undefined with fewer than 2 distinct x. */
+  fit(): LinearFit | undefined {
+    if (this.#n < 2) return undefined;
+    return fitOf(this.#n, this.#mx, this.#my, this.#sxx, this.#sxy, this.#syy);
+  }
 }
 
 export interface LittleLawCheck {

@@ -46,22 +46,24 @@ export function hgrmFileName(metric: MetricName, level: number, concurrency: num
   return phase === 'warmup' ? `warmup-L${level}-${metric}.hgrm` : `L${level}-c${concurrency}-${metric}.hgrm`;
 }
 
-/** Every (metric, level, phase) with samples, targets merged, in level then metric order. */
-export function hgrmFiles(recorder: MetricRecorder): HgrmFile[] {
+/**
+ * Every (metric, level, phase) with samples, targets merged, in level then metric order. Made
+ * one at a time as the caller iterates, so a long run's hundreds of merged histograms (~95 kB
+ * each) are never all alive at once.
+ */
+export function* hgrmFiles(recorder: MetricRecorder): Generator<HgrmFile> {
   const levels = new Map<string, { level: number; concurrency: number; phase: Phase }>();
   for (const key of recorder.keys()) {
     levels.set(`${key.phase}:${key.level}`, { level: key.level, concurrency: key.concurrency, phase: key.phase });
   }
   const ordered = [...levels.values()].sort((a, b) => (a.phase === b.phase ? a.level - b.level : a.phase === 'warmup' ? -1 : 1));
-  const files: HgrmFile[] = [];
   for (const { level, concurrency, phase } of ordered) {
     for (const metric of METRIC_NAMES) {
       const histogram = recorder.merged({ level, phase, metric });
       if (histogram.totalCount === 0) continue;
-      files.push({ fileName: hgrmFileName(metric, level, concurrency, phase), metric, level, concurrency, phase, histogram });
+      yield { fileName: hgrmFileName(metric, level, concurrency, phase), metric, level, concurrency, phase, histogram };
     }
   }
-  return files;
 }
 
 /** Writes one distribution in one write and closes the sink. */

@@ -18,8 +18,10 @@ export const VRAM_CSV_COLUMNS = [
   'phase',
   'concurrency',
   'inFlight',
+  'target',
   'device',
   'deviceName',
+  'memory',
   'vramTotalBytes',
   'vramUsedBytes',
   'torchReservedBytes',
@@ -28,26 +30,35 @@ export const VRAM_CSV_COLUMNS = [
   'ramUsedBytes',
 ] as const;
 
-export const VRAM_CSV_UNITS = `units: atMs ms since the run start (midpoint of the poll), pollMs ms, *Bytes bytes; ${VRAM_USED_DEFINITION}`;
+export const VRAM_CSV_UNITS = `units: atMs ms since the run start (midpoint of the poll), pollMs ms, *Bytes bytes; target = index of the server polled; ${VRAM_USED_DEFINITION}`;
+
+/** The comment line of a file with a CPU device: its vram* columns are system RAM. */
+export const VRAM_CSV_CPU_NOTE =
+  'memory system-ram: the device is the CPU (ComfyUI --cpu), whose /system_stats reports the machine RAM as its device memory: vramTotalBytes and vramUsedBytes are system RAM, torch columns are empty';
 
 /** The rows of one sample, one per device. */
 export function vramCsvRows(sample: VramSample): string[][] {
-  return sample.devices.map((d) => [
-    formatMs(sample.atMs),
-    formatMs(sample.pollMs),
-    String(sample.level),
-    sample.phase,
-    String(sample.concurrency),
-    String(sample.inFlight),
-    String(d.device),
-    d.name,
-    String(d.vramTotalBytes),
-    String(d.vramUsedBytes),
-    String(d.torchReservedBytes),
-    String(d.torchActiveBytes),
-    String(sample.ramTotalBytes),
-    String(sample.ramUsedBytes),
-  ]);
+  return sample.devices.map((d) => {
+    const ram = d.memory === 'system-ram';
+    return [
+      formatMs(sample.atMs),
+      formatMs(sample.pollMs),
+      String(sample.level),
+      sample.phase,
+      String(sample.concurrency),
+      String(sample.inFlight),
+      String(sample.target ?? 0),
+      String(d.device),
+      d.name,
+      d.memory ?? 'vram',
+      String(d.vramTotalBytes),
+      String(d.vramUsedBytes),
+      ram ? '' : String(d.torchReservedBytes),
+      ram ? '' : String(d.torchActiveBytes),
+      String(sample.ramTotalBytes),
+      String(sample.ramUsedBytes),
+    ];
+  });
 }
 
 /** Samples back from parsed vram.csv rows (keyed by header); rows of one sample are consecutive. */
@@ -57,8 +68,11 @@ export function vramSamplesFromRows(rows: readonly Record<string, string>[]): Vr
   for (const row of rows) {
     const n = (key: (typeof VRAM_CSV_COLUMNS)[number]): number => Number(row[key] ?? Number.NaN);
     const device = n('device');
-    if (current === undefined || device === 0 || current.atMs !== n('atMs')) {
+    // Files of one target (and older ones) have no target column: all target 0.
+    const target = row.target === undefined || row.target === '' ? 0 : n('target');
+    if (current === undefined || device === 0 || current.atMs !== n('atMs') || (current.target ?? 0) !== target) {
       current = {
+        target,
         atMs: n('atMs'),
         pollMs: n('pollMs'),
         level: n('level'),
@@ -71,13 +85,15 @@ export function vramSamplesFromRows(rows: readonly Record<string, string>[]): Vr
       };
       samples.push(current);
     }
+    const memory = row.memory === 'system-ram' ? 'system-ram' : 'vram';
     current.devices.push({
       device,
       name: row.deviceName ?? '',
+      memory,
       vramTotalBytes: n('vramTotalBytes'),
       vramUsedBytes: n('vramUsedBytes'),
-      torchReservedBytes: n('torchReservedBytes'),
-      torchActiveBytes: n('torchActiveBytes'),
+      torchReservedBytes: memory === 'system-ram' ? 0 : n('torchReservedBytes'),
+      torchActiveBytes: memory === 'system-ram' ? 0 : n('torchActiveBytes'),
     });
   }
   return samples;
@@ -87,6 +103,8 @@ export interface VramCsvWriterOptions {
   sink: SinkLike;
   /** `key: value` comment lines (environment fingerprint) written above the header. */
   headerComments?: readonly string[];
+  /** Some target runs on the CPU: the file says its memory columns are system RAM. */
+  systemRam?: boolean;
 }
 
 /** Streams samples: comments and header first (or on close), then one write per sample. */
@@ -97,7 +115,7 @@ export class VramCsvWriter {
 
   constructor(options: VramCsvWriterOptions) {
     this.#sink = toSink(options.sink);
-    this.#headerComments = options.headerComments ?? [];
+    this.#headerComments = [...(options.headerComments ?? []), ...(options.systemRam === true ? [VRAM_CSV_CPU_NOTE] : [])];
   }
 
   async writeHeader(): Promise<void> {

@@ -265,6 +265,7 @@ async function finishPlan(
     promptTimeoutMs: v.promptTimeout,
     quietLookupMs: v.quietLookup,
     reconnectTimeoutMs: v.reconnectTimeout,
+    wsHeartbeatMs: v.wsHeartbeat,
     resultsDir: v.resultsDir,
     labels,
     vramIntervalMs: v.vramInterval,

@@ -25,9 +25,17 @@ export class FileSink implements Sink {
     }
   }
 
+  /** Appends `chunk`; a failed write (a full disk, a removed folder) throws COMFYLOAD_ERR_RESULTS_WRITE naming the file. */
   write(chunk: string): void {
     if (this.#fd === undefined) return;
-    writeSync(this.#fd, chunk);
+    try {
+      writeSync(this.#fd, chunk);
+    } catch (err) {
+      throw new ComfyloadError('COMFYLOAD_ERR_RESULTS_WRITE', `cannot write ${this.path}: ${(err as Error).message}`, {
+        hint: 'free space on the disk (or choose another --results-dir) and run again; what was written before the failure is kept.',
+        cause: err,
+      });
+    }
   }
 
   close(): void {

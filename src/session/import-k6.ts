@@ -90,7 +90,7 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
   const recorder = new MetricRecorder({ clock: () => streamMs });
   const levelCount = new Set(run.plan.scenarios.filter((s) => s.phase === 'measure').flatMap((s) => s.levels.map((l) => l.level))).size;
   const consoleReporter = new ConsoleReporter({ sink: log, isTTY: false, clock: () => 0, levelCount });
-  const vram = run.plan.vram !== null ? new VramTimeline(dir, run.plan.vram.intervalMs, headerComments) : undefined;
+  const vram = run.plan.vram !== null ? new VramTimeline({ dir, intervalMs: run.plan.vram.intervalMs, headerComments }) : undefined;
   const reporting = new ResultFiles({
     dir,
     recorder,
@@ -127,7 +127,7 @@ export async function importK6Output(file: string, dir: string, log: SessionLog)
       environment: { ...info.environment, importedFrom: file },
     }),
     harness: { name: 'comfyload', version: info.harnessVersion },
-    ...(vram !== undefined ? { vram: vram.summary(summed.vram) } : {}),
+    ...(vram !== undefined ? { vram: vram.summary([summed.vram]) } : {}),
     ...(info.settings.mode === 'open-loop' ? { openLoop: summed.openLoop } : {}),
     engine: 'k6',
     k6: importedK6Facts(run, summed),

@@ -70,8 +70,14 @@ export async function writeK6Bundle(plan: RunPlan, o: K6BundleOptions): Promise<
   };
   const stats = await new ClosedLoopRun(ready.plan, deps).preflight();
   const inventory = await readServerInventory(new ComfyHttp(ready.plan.targets[0]!), ready.prepared.objectInfo);
-  const fingerprint = buildFingerprint(stats, ready.plan.workflow, ready.plan.workflowPath, packageInfo().version, ready.plan.labels, inventory);
-  const headerComments = fingerprintComments(fingerprint, ready.plan.targets[0]?.url ?? '');
+  const fingerprint = buildFingerprint({
+    targets: [{ stats, label: ready.plan.targets[0]?.url ?? '', inventory }],
+    workflow: ready.plan.workflow,
+    workflowPath: ready.plan.workflowPath,
+    harnessVersion: packageInfo().version,
+    labels: ready.plan.labels,
+  });
+  const headerComments = fingerprintComments(fingerprint);
   const expected = await probeCompletion(ready.plan, clock, deps.observer.onWarning, new AbortController().signal);
   log.write(`comfyload: k6 levels sized for a ${expected.completionMs.toFixed(0)} ms completion (${expected.source})\n`);
   const k6Plan = buildK6Plan({

@@ -9,16 +9,13 @@
  * report.html and the exit code by the run's gates.
  */
 import { randomUUID } from 'node:crypto';
-import { toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
-import type { SystemStats } from '../comfy/http-types.js';
+import { describeThrown, toComfyloadError, type ComfyloadError } from '../comfy/errors.js';
 import { systemClock, type Clock } from '../harness/clock.js';
-import { ComfyHttp } from '../harness/comfy-http.js';
-import { inventoryWarnings, readServerInventory } from '../harness/server-inventory.js';
 import { fingerprintComments, fingerprintEnvironment, type Fingerprint } from '../harness/fingerprint.js';
-import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
+import type { RunObserver } from '../harness/run-observer.js';
 import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
-import type { CapacityTrial, LevelSummary, PromptRecord, ResultFile, RunEnvironment, RunK6, RunSummary } from '../metrics/result-types.js';
+import type { CapacityTrial, ResultFile, RunEnvironment, RunK6, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
@@ -31,12 +28,13 @@ import { describePlan } from './plan-description.js';
 import { modeOf, type RunPlan } from './plan.js';
 import { preflightEnvironment, preflightWorkflow, type PreparedRun } from './preflight.js';
 import { ResultFiles } from './result-files.js';
-import { mixResultsFor, type MixResults } from './mix-results.js';
-import { runFingerprint } from './run-fingerprint.js';
 import { writeReport } from './results-folder.js';
 import { planSettings, runResultsDir, summaryBase } from './summary.js';
 import { startTargets } from './targets.js';
+import { mixResultsFor, type MixResults } from './mix-results.js';
+import { ObserverRelay } from './observer-relay.js';
 import { judgeRun, printThresholds, withK6Verdicts } from './run-thresholds.js';
+import { fingerprintTargets } from './target-fingerprints.js';
 import { VramMonitor } from './vram-monitor.js';
 import { VramTimeline } from './vram-timeline.js';
 
@@ -108,48 +106,6 @@ export async function measure(plan: RunPlan, io: SessionIO): Promise<MeasureResu
   }
 }
 
-/**
- * Holds the warnings of the target check until the result files exist, then hands events on;
- * says so when a warm-up ended with no prompt ok (every engine's warm-up ends here).
- */
-class ObserverRelay implements RunObserver {
-  readonly #early: string[] = [];
-  #to: RunObserver[] = [];
-
-  connect(observers: RunObserver[]): void {
-    this.#to = observers;
-    for (const message of this.#early.splice(0)) this.onWarning(message);
-  }
-
-  onLevelStart(start: LevelStart): void {
-    for (const o of this.#to) o.onLevelStart?.(start);
-  }
-
-  async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    for (const o of this.#to) await o.onPromptSettled?.(record, live);
-  }
-
-  async onLevelEnd(summary: LevelSummary): Promise<void> {
-    for (const o of this.#to) await o.onLevelEnd?.(summary);
-    const warning = warmupWarning(summary);
-    if (warning !== undefined) this.onWarning(warning);
-  }
-
-  onWarning(message: string): void {
-    if (this.#to.length === 0) this.#early.push(message);
-    for (const o of this.#to) o.onWarning?.(message);
-  }
-}
-
-/** A warm-up in which no prompt finished ok measured nothing and loaded nothing: the first measured prompts paid for it. */
-export function warmupWarning(summary: LevelSummary): string | undefined {
-  if (summary.phase !== 'warmup' || summary.submitted === 0 || summary.ok > 0) return undefined;
-  const outcomes = Object.entries(summary.outcomes)
-    .map(([outcome, count]) => `${outcome} × ${count}`)
-    .join(', ');
-  return `no warm-up prompt finished ok (${outcomes}): the model was never loaded, so the first measured prompts paid for loading it (the warm-up is not counted in the totals or the error rate)`;
-}
-
 /** One plan measured into one results folder. */
 class MeasuringSession {
   readonly #io: SessionIO;
@@ -178,19 +134,25 @@ class MeasuringSession {
     const originMs = clock.now();
     const recorder = new MetricRecorder({ clock: () => clock.now() });
     const timeline = new QueueTimeline();
-    const relay = new ObserverRelay();
+    // Stops the run from inside the session: an observer that failed, the built-in emulator failing.
+    const stop = new AbortController();
+    this.#emulator?.onFailure((err) => stop.abort(err));
+    const relay = new ObserverRelay(stop);
     const engine = createEngine(plan, { clock, recorder, observer: relay, runId, originMs, timeline }, this.#io.env);
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
-    // The /object_info the workflow preflight fetched, reused: it is the slowest call a server answers.
-    const inventory = await readServerInventory(new ComfyHttp(plan.targets[0]!), ready.prepared.objectInfo);
-    for (const warning of inventoryWarnings(inventory, plan.targetKind === 'emulator' ? 'emulator' : (plan.targets[0]?.url ?? ''))) relay.onWarning(warning);
-    const { fingerprint, perWorkflow } = runFingerprint(plan, stats[0] as SystemStats, inventory);
+    const { fingerprint, perWorkflow } = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
-    const header = fingerprintComments(fingerprint, plan.targetKind === 'emulator' ? 'emulator' : plan.targets.map((t) => t.url).join(' '));
+    const header = fingerprintComments(fingerprint);
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
     const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
-    const vram = new VramTimeline(dir, plan.vramIntervalMs ?? 250, header);
+    const vram = new VramTimeline({
+      dir,
+      intervalMs: plan.vramIntervalMs ?? 250,
+      headerComments: header,
+      targets: plan.targets.length,
+      systemRam: fingerprint.cpu,
+    });
     const files = new ResultFiles({
       dir,
       vram,
@@ -211,7 +173,7 @@ class MeasuringSession {
       headerComments: header,
       warn: (m) => files.onWarning(m),
     });
-    relay.connect([files, ...(mixResults !== undefined ? [mixResults] : []), ...(this.#io.observer !== undefined ? [this.#io.observer] : [])]);
+    relay.connect(files, this.#io.observer, mixResults !== undefined ? [mixResults] : []);
     const queue = mode === 'closed-loop' ? undefined : new QueueFile(timeline, dir, header);
     for (const line of this.#intro(engine, fingerprint, dir)) this.#log.write(`${line}\n`);
 
@@ -223,19 +185,23 @@ class MeasuringSession {
       startTimeEpochMs,
       log: (text) => this.#log.write(text),
     });
-    // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own.
+    // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own per target.
     const monitor =
-      engine.vramSource?.(vram) ?? new VramMonitor({ target: plan.targets[0]!, vram, clock: () => clock.now(), originMs, context: () => engine.live });
+      engine.vramSource?.(vram) ?? new VramMonitor({ targets: plan.targets, vram, clock: () => clock.now(), originMs, context: () => engine.live });
     monitor.start();
     const lag = new HarnessLag();
     lag.start();
     let outcome: ModeOutcome | undefined;
     let failure: unknown;
+    const signal = this.#io.signal !== undefined ? AbortSignal.any([this.#io.signal, stop.signal]) : stop.signal;
     try {
-      outcome = await engine.run(this.#io.signal ?? new AbortController().signal, (trial) => this.#onTrial(trial));
+      outcome = await engine.run(signal, (trial) => this.#onTrial(trial));
     } catch (err) {
       failure = err;
     }
+    // Stopped from inside (see `stop`): the run ends with that error, and its results say why they are partial.
+    const stoppedBy = stop.signal.aborted ? (stop.signal.reason as ComfyloadError) : undefined;
+    if (stoppedBy !== undefined && outcome !== undefined) outcome = { ...outcome, partial: true, partialReason: stoppedBy.message, stoppedBy };
     const lagFigures = lag.stop();
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
@@ -253,6 +219,7 @@ class MeasuringSession {
         outcome,
         failure,
         environment: this.#environment(fingerprint, ready, outcome, lagFigures.environment),
+        fingerprint,
       }),
       vram: vramSummary,
       engine: engine.engine,
@@ -290,7 +257,10 @@ class MeasuringSession {
     if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
     for (const line of mix?.lines ?? []) this.#log.write(`${line}\n`);
     if (outcome?.mode === 'capacity') {
-      const trueRate = this.#emulator !== undefined ? await this.#emulator.serviceRatePerSec() : undefined;
+      const trueRate = await this.#emulator?.serviceRatePerSec().catch((err: unknown) => {
+        this.#log.write(`comfyload: the emulator's true service rate is unknown: ${describeThrown(err)}\n`);
+        return undefined;
+      });
       for (const line of formatCapacitySummary(outcome.result, trueRate)) this.#log.write(`${line}\n`);
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
@@ -337,8 +307,8 @@ class MeasuringSession {
     if (summary.partial) return { ...done, exitCode: 130 };
     // Verdicts print even with --quiet: they are the run's answer.
     if (printThresholds(summary.thresholds, this.#io.verdictLog ?? this.#log)) return { ...done, exitCode: 1 };
-    if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
     // Measured prompts only: the warm-up is reported apart (summary.warmup) and never gates.
+    if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
     const totals = summary.totals;
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;
     if (errorRate > this.#plan.maxErrorRate) {

@@ -98,6 +98,7 @@ export interface CommonPlanValues extends WorkflowValues {
   promptTimeout: number;
   quietLookup: number;
   reconnectTimeout: number;
+  wsHeartbeat: number;
   resultsDir: string;
   name: string | undefined;
   label: [string, string][] | undefined;

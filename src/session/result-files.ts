@@ -74,7 +74,7 @@ export class ResultFiles implements RunObserver {
   }
 
   async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    const vramPeak = this.#o.vram?.promptPeak(record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
+    const vramPeak = this.#o.vram?.promptPeak(record.target, record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
     if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
     await this.#requests.writePrompt(record);
     this.#o.console.progress(() => {

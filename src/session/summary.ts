@@ -4,7 +4,7 @@
  * apart between commands.
  */
 import { resolve } from 'node:path';
-import type { Fingerprint } from '../harness/fingerprint.js';
+import { targetSummaryFingerprint, type Fingerprint } from '../harness/fingerprint.js';
 import { modeOf, type RunPlan } from './plan.js';
 import type { LevelSummary, RunEnvironment, RunSettings, RunSummary } from '../metrics/result-types.js';
 import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
@@ -82,6 +82,8 @@ export interface SummaryInput {
   outcome: { partial: boolean; partialReason?: string } | undefined;
   failure: unknown;
   environment: RunEnvironment;
+  /** Every target's fingerprint and inventory go into `targets[]`. */
+  fingerprint?: Fingerprint;
 }
 
 /** summary.json without its file list (the reporting layer adds it once the files are written). */
@@ -99,7 +101,16 @@ export function summaryBase(input: SummaryInput): Omit<RunSummary, 'files'> {
     startTimeEpochMs: input.startTimeEpochMs,
     durationMs: input.endEpochMs - input.startTimeEpochMs,
     settings: input.settings,
-    targets: plan.targets.map((t, index) => ({ index, kind: plan.targetKind, url: t.url })),
+    targets: plan.targets.map((t, index) => {
+      const fp = input.fingerprint?.targets[index];
+      return {
+        index,
+        kind: plan.targetKind,
+        url: t.url,
+        ...(fp !== undefined ? { fingerprint: targetSummaryFingerprint(fp) } : {}),
+        ...(fp?.serverInventory !== undefined ? { inventory: fp.serverInventory } : {}),
+      };
+    }),
     levels: levelsByIndex(input.levels),
     warmup: input.warmup,
     totals: runTotals(input.levels),

@@ -3,7 +3,7 @@
  * (in a worker thread, so it never delays the harness's own event loop) and closed at the end.
  */
 import { startEmbeddedEmulator, type EmbeddedEmulator } from '../sim/embedded-emulator.js';
-import type { RunPlan } from './plan.js';
+import type { EmulatorSettings, RunPlan } from './plan.js';
 
 export interface SessionTargets {
   /** The plan with its targets filled in. */
@@ -15,10 +15,13 @@ export interface SessionTargets {
 
 type Log = { write(s: string): unknown };
 
+/** The emulator a plan without targets and without emulator settings (the API's default) gets. */
+export const DEFAULT_EMULATOR: Readonly<EmulatorSettings> = { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
+
 /** Starts the emulator for a plan without targets (`timeScale` overrides the plan's, e.g. 0 for a check only). */
 export async function startTargets(plan: RunPlan, log: Log, options: { timeScale?: number; purpose?: string } = {}): Promise<SessionTargets> {
   if (plan.targetKind !== 'emulator') return { plan, close: async () => undefined };
-  const emu = plan.emulator ?? { gpu: 'rtx-4090', timeScale: 1, seed: 1 };
+  const emu = plan.emulator ?? DEFAULT_EMULATOR;
   const faults = options.timeScale === undefined ? (emu.faults ?? []) : [];
   const timeScale = options.timeScale ?? emu.timeScale;
   const upgrade = {

@@ -1,6 +1,6 @@
 /**
  * What the faults of the socket and worker points do (the HTTP ones act in `startSim`, the node
- * ones in the executor): ws-drop and malformed before a frame goes out, restart after a prompt.
+ * ones in the executor): ws-drop, ws-mute and malformed before a frame goes out, restart after a prompt.
  * Installed only when a fault of that point is configured, so a faultless emulator runs exactly
  * the faithful code.
  */
@@ -16,7 +16,13 @@ export function installWsFaults(core: SimCore): void {
   if (!plan.has('ws-send')) return;
   let turn = 0;
   core.hub.beforeSend = (ws: WebSocket): boolean => {
+    if (core.hub.muted.has(ws)) return false;
     for (const f of plan.at('ws-send', '', ws)) {
+      if (f.name === 'ws-mute') {
+        // Half-open: the socket stays up, but nothing will come through it again (ws-server.ts leaves its pings unanswered).
+        core.hub.muted.add(ws);
+        return false;
+      }
       if (f.name === 'ws-drop') {
         // An abrupt loss (process killed, proxy reset): no close frame, the client sees 1006.
         ws.terminate();

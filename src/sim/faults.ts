@@ -8,6 +8,7 @@
  * | name | point | acts | defaults |
  * |---|---|---|---|
  * | `ws-drop` | ws frame out | terminates the socket instead of sending (client sees 1006) | `every=100` messages per socket |
+ * | `ws-mute` | ws frame out | the socket goes silent but stays open — no frame, no pong, ever again (a half-open connection: a hung peer, a NAT that forgot the flow) | `every=100` messages per socket |
  * | `restart` | prompt done | queue, history, caches, models and sockets lost; port kept, closed (connections refused) for `down` ms × timeScale | `after=10` prompts, once (`every=N`: every N-th prompt), `down=0` |
  * | `http-500` | HTTP request | aiohttp's plain-text 500 | every matching request |
  * | `http-404` | HTTP request | aiohttp's plain-text 404, as a server without the route (an older ComfyUI, a proxy forwarding only part of the API) | every matching request |
@@ -21,7 +22,19 @@
 import { SeededRng } from './rng.js';
 
 /** Every fault name the emulator knows, in the order of the table above. */
-export const FAULT_NAMES = ['ws-drop', 'restart', 'http-500', 'http-404', 'slow-http', 'stall', 'stuck', 'oom', 'malformed', 'progress-storm'] as const;
+export const FAULT_NAMES = [
+  'ws-drop',
+  'ws-mute',
+  'restart',
+  'http-500',
+  'http-404',
+  'slow-http',
+  'stall',
+  'stuck',
+  'oom',
+  'malformed',
+  'progress-storm',
+] as const;
 
 /** The named faults the emulator takes. */
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -51,6 +64,7 @@ export type FaultPoint = 'http-request' | 'node-start' | 'ws-send' | 'progress' 
 
 export const POINT_OF: Readonly<Record<FaultName, FaultPoint>> = {
   'ws-drop': 'ws-send',
+  'ws-mute': 'ws-send',
   restart: 'prompt-done',
   'http-500': 'http-request',
   'http-404': 'http-request',
@@ -78,6 +92,7 @@ function effective(spec: FaultSpec): Effective {
   let times = spec.times ?? Infinity;
   switch (spec.name) {
     case 'ws-drop':
+    case 'ws-mute':
       if (every === undefined && probability === undefined) every = 100;
       break;
     case 'restart':
@@ -247,4 +262,22 @@ export function parseFaultText(text: string): FaultSpec[] | { error: string } {
   }
   if (specs.length === 0) return { error: 'no fault name' };
   return specs;
+}
+
+/** The command-line keys of each FaultSpec field, in the order {@link formatFault} writes them. */
+const FIELD_KEYS: readonly [keyof Omit<FaultSpec, 'name'>, string][] = [
+  ['target', 'target'],
+  ['probability', 'rate'],
+  ['every', 'every'],
+  ['afterPrompts', 'after'],
+  ['ms', 'ms'],
+  ['factor', 'factor'],
+  ['downMs', 'down'],
+  ['times', 'times'],
+];
+
+/** One fault as `--sim-fault` spells it (`ws-drop:every=50`), read back to the same spec by {@link parseFaultText}. */
+export function formatFault(spec: FaultSpec): string {
+  const pairs = FIELD_KEYS.filter(([field]) => spec[field] !== undefined).map(([field, key]) => `${key}=${String(spec[field])}`);
+  return pairs.length > 0 ? `${spec.name}:${pairs.join(',')}` : spec.name;
 }

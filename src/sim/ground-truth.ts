@@ -90,18 +90,40 @@ export function zeroComponents(): ComponentMs {
 
 const MAX_VRAM_SAMPLES = 100_000;
 
+/** Default of `SimOptions.groundTruthMax`: prompts whose truth is kept in memory. */
+export const GROUND_TRUTH_MAX = 10_000;
+
+/** Σ (completion − execution start) and count of the prompts that succeeded: the service rate's inputs. */
+export interface ServiceTruth {
+  busyMs: number;
+  prompts: number;
+}
+
 export class GroundTruth {
   readonly timeScale: number;
   readonly gpu: string;
-  /** By prompt_id; a reused id overwrites, as history does. */
+  /**
+   * By prompt_id, the latest `max` prompts (a ring: the oldest is dropped when a new one opens),
+   * so a long-lived `comfyload sim` does not grow; a reused id overwrites, as history does. The
+   * NDJSON file (`groundTruthPath`) has every prompt, and `service` sums over all of them.
+   */
   readonly prompts = new Map<string, PromptTruth>();
   readonly vram: VramSample[] = [];
   readonly #path: string | undefined;
+  readonly #max: number;
+  readonly #service: ServiceTruth = { busyMs: 0, prompts: 0 };
 
-  constructor(timeScale: number, gpu: string, path?: string) {
+  /** `max`: prompts kept in `prompts` (Infinity: all, for tests that compare a whole long run). */
+  constructor(timeScale: number, gpu: string, path?: string, max = GROUND_TRUTH_MAX) {
     this.timeScale = timeScale;
     this.gpu = gpu;
     this.#path = path;
+    this.#max = max;
+  }
+
+  /** Busy time and count of every prompt that succeeded since start, those dropped from `prompts` included. */
+  get service(): Readonly<ServiceTruth> {
+    return { ...this.#service };
   }
 
   open(promptId: string, number: number, clientId: string | null, atMs: number, atEpochMs: number): PromptTruth {
@@ -119,7 +141,10 @@ export class GroundTruth {
       vramPeakActiveBytes: 0,
       outputFiles: [],
     };
+    this.prompts.delete(promptId);
     this.prompts.set(promptId, t);
+    // Insertion order is open order: the first key is the oldest prompt.
+    while (this.prompts.size > this.#max) this.prompts.delete(this.prompts.keys().next().value as string);
     return t;
   }
 
@@ -141,8 +166,12 @@ export class GroundTruth {
     }
   }
 
-  /** Called when a prompt completes: appends its NDJSON line when a path was given. */
+  /** Called when a prompt completes: counts its service time, appends its NDJSON line when a path was given. */
   close(t: PromptTruth): void {
+    if (t.outcome === 'success' && t.completedMs !== undefined && t.executionStartMs !== undefined) {
+      this.#service.busyMs += t.completedMs - t.executionStartMs;
+      this.#service.prompts++;
+    }
     if (this.#path !== undefined) appendFileSync(this.#path, `${JSON.stringify(t)}\n`);
   }
 

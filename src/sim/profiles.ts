@@ -19,6 +19,8 @@ export interface GpuProfile {
   cudaContextBytes: number;
   ramBytes: number;
   allocator: string;
+  /** `cpu`: a ComfyUI started with `--cpu` (one `cpu` device reporting the machine's RAM); default a CUDA GPU. */
+  device?: 'cuda' | 'cpu';
 }
 
 export type FamilyId = 'sd15' | 'sdxl' | 'flux' | 'upscale';

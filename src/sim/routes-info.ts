@@ -42,7 +42,10 @@ const RAM_BASELINE_BYTES = 6_200_000_000;
 export function systemStats(sim: SimCore): unknown {
   const p = sim.gpu.profile;
   const snap = sim.gpu.snapshot();
-  const ramFree = Math.max(0, p.ramBytes - RAM_BASELINE_BYTES - sim.gpu.ramModelBytes);
+  const cpu = p.device === 'cpu';
+  // On the CPU the weights "on the device" are the ones already in RAM: counted once.
+  const ramHeld = cpu ? Math.max(sim.gpu.ramModelBytes, snap.torchActiveBytes) : sim.gpu.ramModelBytes;
+  const ramFree = Math.max(0, p.ramBytes - RAM_BASELINE_BYTES - ramHeld);
   const system: Record<string, unknown> = sim.legacy
     ? {
         os: 'posix',
@@ -60,14 +63,18 @@ export function systemStats(sim: SimCore): unknown {
         installed_templates_version: '0.1.95',
         required_templates_version: '0.1.95',
         python_version: '3.12.3 (main, Aug 14 2025, 17:47:21) [GCC 13.3.0]',
-        pytorch_version: '2.8.0+cu128',
+        pytorch_version: cpu ? '2.8.0+cpu' : '2.8.0+cu128',
         embedded_python: false,
         argv: simArgv(sim.opts, sim.port, sim.files.root),
       };
+  // ComfyUI's --cpu: one `cpu` device, and psutil's RAM figures reported as its total, free and torch's, all four.
+  const device = cpu
+    ? { name: 'cpu', type: 'cpu', index: null, vram_total: p.ramBytes, vram_free: ramFree, torch_vram_total: p.ramBytes, torch_vram_free: ramFree }
+    : undefined;
   return {
     system,
     devices: [
-      {
+      device ?? {
         name: `cuda:0 ${p.name} : ${p.allocator}`,
         type: 'cuda',
         index: 0,

@@ -65,7 +65,7 @@ export class SimCore {
     this.catalog = ModelCatalog.load();
     this.#modelFolders = loadModelFolders();
     this.faults = new FaultPlan(opts.faults, opts.seed, () => this.worker.completedCount);
-    this.truth = new GroundTruth(opts.timeScale, this.gpu.profile.id, opts.groundTruthPath);
+    this.truth = new GroundTruth(opts.timeScale, this.gpu.profile.id, opts.groundTruthPath, opts.groundTruthMax);
     this.gpu.onChange((snap, reason) => this.truth.sampleVram(snap, reason, this.runningPromptId(), this.clock.nowMs(), this.clock.epochMs()));
     this.queue = new PromptQueue(() => this.broadcastStatus());
     this.history = new HistoryStore(opts.historyMax);

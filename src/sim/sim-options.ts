@@ -5,7 +5,7 @@
 import type { FaultSpec } from './faults.js';
 import type { SimClock } from './clock.js';
 import { CUSTOM_PACK_NAME, type SimCustomPack } from './nodes/registry-custom.js';
-import type { GpuProfile } from './profiles.js';
+import { getGpuProfile, type GpuProfile } from './profiles.js';
 
 export type SimProtocol = 'current' | 'legacy';
 export type PreviewMethod = 'none' | 'auto' | 'latent2rgb' | 'taesd';
@@ -18,7 +18,7 @@ export interface SimOptions {
   /** TCP port; 0 picks a free ephemeral port (read it back from `SimHandle.port`).
    * @default 0 */
   port: number;
-  /** GPU profile id from `fixtures/sim/gpus.json` (rtx-4090, l4, a100-80gb, h100, h200).
+  /** GPU profile id from `fixtures/sim/gpus.json` (rtx-4090, l4, a100-80gb, h100, h200, or cpu for a server started with --cpu).
    * @default 'rtx-4090' */
   gpu: string;
   /** A whole GPU profile (e.g. read from a `--gpu-profile` file); replaces the `gpu` id's.
@@ -80,6 +80,10 @@ export interface SimOptions {
   /** Write one NDJSON line per finished prompt of ground truth to this file.
    * @default undefined */
   groundTruthPath?: string;
+  /** Prompts whose ground truth is kept in memory (`groundTruth.prompts`, the latest ones);
+   * `Infinity` keeps every one (tests comparing a very long run). The file above has them all.
+   * @default 10000 */
+  groundTruthMax: number;
   /** Time source; tests pass a `ManualClock`.
    * @default new RealClock() */
   clock?: SimClock;
@@ -98,6 +102,7 @@ export const SIM_DEFAULTS: Readonly<Omit<SimOptions, 'dataDir' | 'groundTruthPat
   cache: 'classic',
   maxUploadSizeMb: 100,
   historyMax: 10000,
+  groundTruthMax: 10000,
   enableCorsHeader: false,
   comfyuiVersion: '0.3.64',
   extraArgv: [],
@@ -125,6 +130,12 @@ export function resolveSimOptions(opts: Partial<SimOptions>): ResolvedSimOptions
   );
   expect(Number.isFinite(o.maxUploadSizeMb) && o.maxUploadSizeMb > 0, 'maxUploadSizeMb', 'a number > 0', o.maxUploadSizeMb);
   expect(Number.isInteger(o.historyMax) && o.historyMax > 0, 'historyMax', 'an integer > 0', o.historyMax);
+  expect(
+    (Number.isInteger(o.groundTruthMax) || o.groundTruthMax === Infinity) && o.groundTruthMax > 0,
+    'groundTruthMax',
+    'an integer > 0 or Infinity',
+    o.groundTruthMax,
+  );
   for (const pack of o.customPacks) {
     expect(CUSTOM_PACK_NAME.test(pack.name), 'customPacks[].name', 'a folder name of letters, digits, _ and -', pack.name);
     expect(pack.classes.length > 0 && pack.classes.every((c) => c.trim() !== ''), 'customPacks[].classes', 'a list of node class names', pack.classes);
@@ -142,7 +153,7 @@ function expect(ok: boolean, name: string, what: string, got: unknown): void {
 
 /** The command line a real ComfyUI would have been started with to behave like these options. */
 export function simArgv(o: ResolvedSimOptions, port: number, dataDir: string): string[] {
-  const argv = ['main.py', '--listen', o.host, '--port', String(port)];
+  const argv = ['main.py', ...(getGpuProfile(o.gpu).device === 'cpu' ? ['--cpu'] : []), '--listen', o.host, '--port', String(port)];
   if (o.cache === 'none') argv.push('--cache-none');
   else if (typeof o.cache === 'object') argv.push('--cache-lru', String(o.cache.lru));
   if (o.previewMethod !== 'none') argv.push('--preview-method', o.previewMethod);

@@ -7,7 +7,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSim, type SimOptions } from './index.js';
-import { serviceTruth } from './embedded-emulator.js';
 
 const port = parentPort;
 if (port === null) throw new Error('sim-worker.js runs only as a worker thread');
@@ -15,7 +14,7 @@ if (port === null) throw new Error('sim-worker.js runs only as a worker thread')
 try {
   const sim = await startSim(workerData as Partial<SimOptions>);
   port.on('message', (msg: { type: string }) => {
-    if (msg.type === 'truth') port.postMessage({ type: 'truth', busy: serviceTruth(sim.groundTruth.prompts.values()) });
+    if (msg.type === 'truth') port.postMessage({ type: 'truth', busy: sim.groundTruth.service });
     if (msg.type === 'close') {
       void sim.close().then(() => {
         port.postMessage({ type: 'closed' });

@@ -19,6 +19,8 @@ export class WsHub {
   clientId: string | null = null;
   /** Display id of the node running now (`server.last_node_id`). */
   lastNodeId: string | null = null;
+  /** Sockets a `ws-mute` fault silenced: nothing is sent to them, their pings go unanswered. */
+  readonly muted = new WeakSet<WebSocket>();
   /** Text frames sent, by type (diagnostics and tests). */
   readonly sentCounts = new Map<string, number>();
   /**

@@ -21,8 +21,14 @@ export class SimWsServer {
   constructor(sim: SimCore, router: HttpRouter) {
     this.#sim = sim;
     this.#router = router;
-    // aiohttp negotiates permessage-deflate when the client offers it, and caps frames at 4 MB.
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024, perMessageDeflate: { threshold: 0 } });
+    // aiohttp negotiates permessage-deflate when the client offers it, caps frames at 4 MB and answers pings
+    // (autoping); with a ws-mute fault pings are answered by hand, except on a muted socket.
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 4 * 1024 * 1024,
+      perMessageDeflate: { threshold: 0 },
+      autoPong: !this.#mutes(),
+    });
   }
 
   /** The http server's `upgrade` listener. */
@@ -66,9 +72,14 @@ export class SimWsServer {
       firstMessage = false;
     };
     const wsOnClose = (): void => hub.unregister(sid, ws);
+    if (this.#mutes()) ws.on('ping', (data: Buffer) => !hub.muted.has(ws) && ws.pong(data));
     ws.on('message', wsOnMessage);
     ws.on('close', wsOnClose);
     ws.on('error', () => ws.terminate());
+  }
+
+  #mutes(): boolean {
+    return this.#sim.faults.specs.some((f) => f.name === 'ws-mute');
   }
 
   close(): void {

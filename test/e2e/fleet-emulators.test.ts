@@ -6,7 +6,8 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import gpus from '../../fixtures/sim/gpus.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
@@ -74,6 +75,49 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     expect(run.summary.targets.map((t) => t.url)).toEqual([fast.url, slow.url]);
   });
 
+  it('names the fleet for both GPUs: folder rtx-4090+l4, every target fingerprinted in summary.json and in every file header', () => {
+    expect(relative(root, run.dir).split(sep)[0]).toBe('rtx-4090+l4');
+    const [t0, t1] = run.summary.targets;
+    expect(t0!.fingerprint).toMatchObject({ gpu: gpus['rtx-4090'].name, gpuCount: 1, cpu: false, devices: [{ vramTotalBytes: gpus['rtx-4090'].vramBytes }] });
+    expect(t1!.fingerprint).toMatchObject({ gpu: gpus.l4.name, gpuCount: 1, cpu: false, devices: [{ vramTotalBytes: gpus.l4.vramBytes }] });
+    expect(t1!.fingerprint!.serverArgv.join(' ')).toContain(`--port ${slow.port}`);
+    expect(t1!.inventory!.nodeRegistrySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.summary.environment).toMatchObject({ gpu: `${gpus['rtx-4090'].name} + ${gpus.l4.name}`, gpuCount: '2', targetCount: '2' });
+    for (const file of ['levels.csv', 'requests.csv', 'vram.csv', 'targets.csv', 'queue.csv']) {
+      const text = readFileSync(join(run.dir, file), 'utf8');
+      expect(text, file).toContain(`# target 1: ${slow.url}; gpu: ${gpus.l4.name} x1`);
+      expect(text, file).toContain(`# target 0: ${fast.url}; gpu: ${gpus['rtx-4090'].name} x1`);
+    }
+  });
+
+  it("samples VRAM on each target: vram.csv rows per target with that GPU's VRAM, per-target figures in summary.json", () => {
+    const rows = readCsv(readFileSync(join(run.dir, 'vram.csv'), 'utf8')).rows;
+    for (const [t, profile] of [
+      [0, gpus['rtx-4090']],
+      [1, gpus.l4],
+    ] as const) {
+      const mine = rows.filter((r) => r.target === String(t));
+      expect(mine.length, `target ${t}`).toBeGreaterThan(3);
+      expect(new Set(mine.map((r) => r.vramTotalBytes))).toEqual(new Set([String(profile.vramBytes)]));
+      expect(mine[0]!.deviceName).toContain(profile.name);
+    }
+    const vram = run.summary.vram!;
+    expect(vram.targets!.map((v) => [v.target, v.devices[0]!.vramTotalBytes, v.samples > 3])).toEqual([
+      [0, gpus['rtx-4090'].vramBytes, true],
+      [1, gpus.l4.vramBytes, true],
+    ]);
+    // A prompt's VRAM peak is read on the target that ran it: an L4 prompt's peak is the L4's VRAM, never the 4090's.
+    const l4Peaks = run.requests.rows.filter((r) => r.target === '1' && r.vramPeakBytes !== '').map((r) => Number(r.vramPeakBytes));
+    const l4Used = new Set(rows.filter((r) => r.target === '1').map((r) => Number(r.vramUsedBytes)));
+    const fastUsed = new Set(rows.filter((r) => r.target === '0').map((r) => Number(r.vramUsedBytes)));
+    expect(
+      [...l4Used].filter((u) => fastUsed.has(u)),
+      'the two GPUs report different used VRAM (their CUDA contexts differ)',
+    ).toEqual([]);
+    expect(l4Peaks.length).toBeGreaterThan(0);
+    for (const p of l4Peaks) expect(l4Used.has(p)).toBe(true);
+  });
+
   it('while arrivals last, combined throughput ≈ the sum of the two service rates (within 10%)', () => {
     const measured = run.requests.rows.filter((r) => r.phase === 'measure');
     const lastIntended = Math.max(...measured.map((r) => Number(r.intendedSendMs)));
@@ -116,6 +160,8 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     expect(byId.get('targets-latency')!.lengths).toHaveLength(3);
     // x, two targets, and their total.
     expect(byId.get('queue')!.lengths).toHaveLength(4);
+    // One VRAM chart per target.
+    expect(byId.get('vram-t1')!.title).toContain(`target 1`);
     expect(page.text).toContain(`target 1 (${slow.url})`);
   });
 });

@@ -3,7 +3,8 @@
  * `comfyload sim --fault`. 20% of POST /prompt answered 500 → each is one `rejected:http_500`
  * prompt (never retried), the run completes, and the error rate fails --max-error-rate (exit 1).
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccounted, runAndRead, tempDir, type FaultRun } from './fault-run.js';
 
@@ -45,6 +46,16 @@ describe('comfyload run --sim-fault http-500:rate=0.2,route=/prompt', () => {
     expect(r.cli.stderr).toMatch(/built-in ComfyUI emulator \(gpu rtx-4090, time-scale 0\.02, faults http-500, in a worker thread\)/);
     expect(r.run.summary.partial).toBe(false);
     expectAccounted(r, 20);
+  });
+
+  it('records the injected faults with the results: summary.json environment and every CSV header', () => {
+    expect(r.run.summary.environment).toMatchObject({ emulatorGpu: 'rtx-4090', emulatorTimeScale: '0.02', emulatorFaults: 'http-500:target=/prompt,rate=0.2' });
+    for (const file of ['levels.csv', 'requests.csv', 'vram.csv']) {
+      expect(readFileSync(join(r.run.dir, file), 'utf8'), file).toContain(
+        '# emulator: gpu profile rtx-4090; time_scale: 0.02; faults: http-500:target=/prompt,rate=0.2\n',
+      );
+    }
+    expect(readFileSync(join(r.run.dir, 'report.html'), 'utf8')).toContain('faults: http-500:target=/prompt,rate=0.2');
   });
 
   it('counts each injected 500 as rejected:http_500 and exits 1 on --max-error-rate', () => {

@@ -21,8 +21,10 @@ const stats = {
 const wf = (ckpt: string, size: number, steps: number): ApiWorkflow => ({
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: size, height: size, batch_size: 1 } },
-  '3': { class_type: 'KSampler', inputs: { seed: 1, steps, model: ['4', 0] } },
+  '3': { class_type: 'KSampler', inputs: { seed: 1, steps, model: ['4', 0], latent_image: ['5', 0] } },
 });
+
+const server = (labels: Record<string, string>) => ({ targets: [{ stats, label: 'emulator' }], harnessVersion: '1.0.0', labels });
 
 describe('buildMixFingerprint', () => {
   const workflows = [
@@ -31,14 +33,14 @@ describe('buildMixFingerprint', () => {
   ];
 
   it('names the model configuration for the mix, with every workflow, the smallest whole ratio, and their models and settings', () => {
-    const { fingerprint: f, perWorkflow } = buildMixFingerprint(stats, workflows, '1.0.0', {});
+    const { fingerprint: f, perWorkflow } = buildMixFingerprint(server({}), workflows);
     expect(f.modelConfigSlug).toBe('mix-sd15-txt2img+sdxl-txt2img-3to1');
     expect(f.models).toEqual(['v1-5.safetensors', 'sd_xl_base_1.0.safetensors']);
     expect(f).toMatchObject({ resolution: '512x512+1024x1024', steps: '20+25', gpuSlug: 'nvidia-geforce-rtx-4090' });
     expect(perWorkflow.map((p) => p.models)).toEqual([['v1-5.safetensors'], ['sd_xl_base_1.0.safetensors']]);
     // Other weights are another configuration; a label names it as for one workflow.
-    expect(buildMixFingerprint(stats, [workflows[0]!, { ...workflows[1]!, weight: 75 }], '1.0.0', {}).fingerprint.workflowSha256).not.toBe(f.workflowSha256);
-    expect(buildMixFingerprint(stats, workflows, '1.0.0', { 'model-config': 'My Mix' }).fingerprint.modelConfigSlug).toBe('my-mix');
+    expect(buildMixFingerprint(server({}), [workflows[0]!, { ...workflows[1]!, weight: 75 }]).fingerprint.workflowSha256).not.toBe(f.workflowSha256);
+    expect(buildMixFingerprint(server({ 'model-config': 'My Mix' }), workflows).fingerprint.modelConfigSlug).toBe('my-mix');
   });
 
   it('writes ratios as whole numbers', () => {

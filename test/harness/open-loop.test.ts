@@ -25,7 +25,7 @@ function harness(time: FakeClock, maxInFlight: number, count: number, ratePerSec
       launched.push(a);
       return new Promise<void>((resolve) => settlers.push(resolve));
     },
-    drop: (a) => dropped.push(a),
+    drop: (a) => void dropped.push(a),
   });
   return { scheduler, launched, dropped, settlers };
 }
@@ -106,5 +106,69 @@ describe('OpenLoopScheduler', () => {
     expect(finished).toBe(false);
     for (const s of h.settlers) s();
     expect((await done).scheduled).toBe(3);
+  });
+
+  // Regression (issue 11): `.catch(() => undefined)` hid a failed launch (an observer that could not
+  // write requests.csv) and the run ended as if complete.
+  it('a failed launch stops arrivals, lets the others settle, and rejects run() with it', async () => {
+    const time = new FakeClock();
+    const settlers: (() => void)[] = [];
+    let launches = 0;
+    const scheduler = new OpenLoopScheduler({
+      clock: time,
+      timers: time,
+      schedule: constant(10, 10),
+      startMs: time.now(),
+      maxInFlight: 100,
+      launch: () => {
+        launches++;
+        if (launches === 3) return Promise.reject(new Error('ENOSPC: no space left on device, write'));
+        return new Promise<void>((resolve) => settlers.push(resolve));
+      },
+      drop: () => undefined,
+    });
+    let outcome: unknown;
+    const done = scheduler.run().then(
+      () => (outcome = 'resolved'),
+      (err: Error) => (outcome = err.message),
+    );
+    await time.advance(1000);
+    expect(launches).toBe(3); // nothing launched after the failure
+    expect(outcome).toBeUndefined(); // still waiting for the two in flight
+    for (const s of settlers) s();
+    await done;
+    expect(outcome).toBe('ENOSPC: no space left on device, write');
+    expect(scheduler.counts).toMatchObject({ scheduled: 3, launched: 3, settled: 3 });
+  });
+
+  // Regression (issue 11): the engine's drop path ran `void settle(...)`, so a throw there was an unhandled rejection.
+  it('a drop that rejects (or throws) is waited for and fails run(), never an unhandled rejection', async () => {
+    for (const failing of [
+      () => Promise.reject(new Error('drop failed')),
+      () => {
+        throw new Error('drop failed');
+      },
+    ]) {
+      const time = new FakeClock();
+      let settle: () => void = () => undefined;
+      const scheduler = new OpenLoopScheduler({
+        clock: time,
+        timers: time,
+        schedule: constant(10, 5),
+        startMs: time.now(),
+        maxInFlight: 1,
+        launch: () => new Promise<void>((resolve) => (settle = resolve)),
+        drop: failing,
+      });
+      const caught = scheduler.run().then(
+        () => 'resolved',
+        (err: Error) => err.message,
+      );
+      await time.advance(1000);
+      // Arrivals stopped at the failed drop (the 2nd arrival); the first is still in flight.
+      expect(scheduler.counts).toMatchObject({ scheduled: 2, launched: 1, dropped: 1, settled: 0 });
+      settle();
+      expect(await caught).toBe('drop failed');
+    }
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { binomialCdf, checkLittleLaw, isStable, linearFit, minSamplesForPercentile, percentileVerdict } from '../../src/metrics/statistics.js';
+import {
+  binomialCdf,
+  checkLittleLaw,
+  isStable,
+  linearFit,
+  minSamplesForPercentile,
+  percentileVerdict,
+  RunningLinearFit,
+} from '../../src/metrics/statistics.js';
 
 describe('linearFit', () => {
   it('recovers a line exactly and reports r² = 1', () => {
@@ -69,5 +77,38 @@ describe('checkLittleLaw and isStable', () => {
     expect(isStable([5, 1, 1.05, 1.1])).toBe(true);
     expect(isStable([1, 1.05, 1.11])).toBe(false);
     expect(isStable([0, 0, 0])).toBe(true);
+  });
+});
+
+describe('RunningLinearFit', () => {
+  it('agrees with the two-pass linearFit to floating-point rounding, point by point (property)', () => {
+    fc.assert(
+      fc.property(
+        // Intended send times (s, ms resolution) and queue waits (ms, µs resolution), as the open loop fits them.
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 1e8 }).map((ms) => ms / 1000),
+            fc.integer({ min: 0, max: 1e10 }).map((us) => us / 1000),
+          ),
+          { minLength: 2, maxLength: 300 },
+        ),
+        (points) => {
+          const running = new RunningLinearFit();
+          for (const [x, y] of points) running.add(x, y);
+          const exact = linearFit(
+            points.map((p) => p[0]),
+            points.map((p) => p[1]),
+          );
+          const got = running.fit();
+          if (exact === undefined) return;
+          // Distinct x the two-pass sums see may collapse in the running mean's rounding (and vice versa) only when x barely varies.
+          if (got === undefined) return;
+          const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+          expect(close(got.slope, exact.slope), `slope ${got.slope} vs ${exact.slope}`).toBe(true);
+          expect(close(got.r2, exact.r2), `r2 ${got.r2} vs ${exact.r2}`).toBe(true);
+          expect(got.n).toBe(exact.n);
+        },
+      ),
+    );
   });
 });

@@ -44,6 +44,8 @@ describe('WsSession reconnect window', () => {
       timers: t,
       sink,
       reconnectWindowMs: 1000,
+      // The fake clock's pending timers are the reconnect waits alone (ws-heartbeat.test.ts tests the heartbeat).
+      heartbeatMs: 0,
       onGiveUp: (e) => gaveUp.push(e),
     });
     await session.open();

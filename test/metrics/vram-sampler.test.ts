@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemStats } from '../../src/comfy/http-types.js';
 import type { VramSample } from '../../src/metrics/result-types.js';
+import realCpu from '../traces/real-system_stats.json' with { type: 'json' };
 import { sampleFromStats, statsFetcher, VramSampler } from '../../src/harness/vram-sampler.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -99,15 +100,50 @@ describe('VramSampler', () => {
   });
 });
 
+const realCpuStats = realCpu as unknown as SystemStats;
+
 describe('sampleFromStats', () => {
   it('derives used, torch reserved and active per device, and system RAM used', () => {
     const s = sampleFromStats(stats(4000), 12.5, 2, { level: 1, phase: 'measure', concurrency: 2, inFlight: 2 })!;
     expect(s.devices).toEqual([
-      { device: 0, name: 'cuda:0 NVIDIA L4 : cudaMallocAsync', vramTotalBytes: 10_000, vramUsedBytes: 4000, torchReservedBytes: 3000, torchActiveBytes: 2500 },
-      { device: 1, name: 'cuda:1 NVIDIA L4 : cudaMallocAsync', vramTotalBytes: 10_000, vramUsedBytes: 1000, torchReservedBytes: 0, torchActiveBytes: 0 },
+      {
+        device: 0,
+        name: 'cuda:0 NVIDIA L4 : cudaMallocAsync',
+        memory: 'vram',
+        vramTotalBytes: 10_000,
+        vramUsedBytes: 4000,
+        torchReservedBytes: 3000,
+        torchActiveBytes: 2500,
+      },
+      {
+        device: 1,
+        name: 'cuda:1 NVIDIA L4 : cudaMallocAsync',
+        memory: 'vram',
+        vramTotalBytes: 10_000,
+        vramUsedBytes: 1000,
+        torchReservedBytes: 0,
+        torchActiveBytes: 0,
+      },
     ]);
     expect(s.ramUsedBytes).toBe(600);
   });
+  it("marks a CPU server's device (ComfyUI --cpu, RAM reported as VRAM four times over) as system RAM, torch figures left at 0", () => {
+    const s = sampleFromStats(realCpuStats, 1, 1, { level: 0, phase: 'measure', concurrency: 1, inFlight: 0 }, 2)!;
+    expect(s.target).toBe(2);
+    expect(s.devices).toEqual([
+      {
+        device: 0,
+        name: 'cpu',
+        memory: 'system-ram',
+        vramTotalBytes: 25276502016,
+        vramUsedBytes: 25276502016 - 24567611392,
+        torchReservedBytes: 0,
+        torchActiveBytes: 0,
+      },
+    ]);
+    expect(s.ramUsedBytes).toBe(25276502016 - 24567611392);
+  });
+
   it('rejects an answer without a devices list', () => {
     expect(sampleFromStats({ system: {} } as unknown as SystemStats, 0, 0, { level: 0, phase: 'measure', concurrency: 1, inFlight: 0 })).toBeUndefined();
   });

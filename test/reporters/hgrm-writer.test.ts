@@ -58,7 +58,7 @@ describe('.hgrm percentile distribution', () => {
   });
 
   it('names one file per metric and level, targets merged, warm-up apart', () => {
-    const files = hgrmFiles(recorderWithData());
+    const files = [...hgrmFiles(recorderWithData())];
     expect(files.map((file) => [file.fileName, file.histogram.totalCount])).toEqual([
       ['warmup-L0-completionMs.hgrm', 1],
       ['L0-c2-completionMs.hgrm', 100],

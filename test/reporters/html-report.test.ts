@@ -11,8 +11,9 @@ import { levelSummaryFixture, promptRecordFixture } from './fixtures.js';
 
 const GIB = 2 ** 30;
 
-function vramSample(atMs: number, usedGib: number, devices = 1): VramSample {
+function vramSample(atMs: number, usedGib: number, devices = 1, target = 0): VramSample {
   return {
+    target,
     atMs,
     pollMs: 1.5,
     level: 1,
@@ -24,6 +25,7 @@ function vramSample(atMs: number, usedGib: number, devices = 1): VramSample {
     devices: Array.from({ length: devices }, (_, device) => ({
       device,
       name: `cuda:${device} NVIDIA L4 : cudaMallocAsync`,
+      memory: 'vram' as const,
       vramTotalBytes: 22 * GIB,
       vramUsedBytes: usedGib * GIB,
       torchReservedBytes: usedGib * GIB,
@@ -132,7 +134,16 @@ describe('report data from the results files', () => {
     expect(data.latency[3]).toMatchObject({ x: [4], p50: [6000], max: [9600], uncorrected: null });
     expect(data).toMatchObject({ mode: 'closed-loop', openLoop: null, queue: null, targets: null, capacity: null });
     expect(data.levels[0]).toMatchObject({ concurrency: 4, x: 4, label: 'c=4', ratePerMin: null, vramPeakBytes: 9 * GIB, vramP95Bytes: 9 * GIB });
-    expect(data.vram).toMatchObject({ t: [1, 3, 5], used: [7, 9, 8], active: [6, 8, 7], total: [22, 22, 22], inFlight: [3, 3, 3] });
+    expect(data.vram).toHaveLength(1);
+    expect(data.vram![0]).toMatchObject({
+      id: 'vram',
+      memory: 'vram',
+      t: [1, 3, 5],
+      used: [7, 9, 8],
+      active: [6, 8, 7],
+      total: [22, 22, 22],
+      inFlight: [3, 3, 3],
+    });
     expect(data.bands).toEqual([
       { fromS: 0, toS: 0.9, label: 'warm-up', phase: 'warmup' },
       { fromS: 1, toS: 61, label: 'c=4', phase: 'measure' },
@@ -251,6 +262,45 @@ describe('vram.csv', () => {
     expect(table.comments[1]).toMatch(/^units: .*counts memory torch has reserved but not handed out as free/);
     expect(table.rows).toHaveLength(4);
     expect(vramSamplesFromRows(table.rows)).toEqual(written);
+  });
+
+  it("keeps a fleet's targets apart: a target column, read back per target, one chart each", async () => {
+    const sink = new MemorySink();
+    const writer = new VramCsvWriter({ sink });
+    const written = [vramSample(10, 3, 1, 0), vramSample(11, 5, 1, 1), vramSample(20, 4, 1, 0), vramSample(21, 6, 1, 1)];
+    for (const s of written) await writer.writeSample(s);
+    await writer.close();
+    const rows = readCsvTable(sink.text()).rows;
+    expect(rows.map((r) => r.target)).toEqual(['0', '1', '0', '1']);
+    expect(vramSamplesFromRows(rows)).toEqual(written);
+    const data = buildReportData({ ...(await files()), vramCsv: sink.text() });
+    expect(data.vram!.map((v) => [v.id, v.used])).toEqual([
+      ['vram', [3, 4]],
+      ['vram-t1', [5, 6]],
+    ]);
+  });
+
+  it('labels a CPU device system RAM: torch columns empty, a note saying what the columns hold', async () => {
+    const sink = new MemorySink();
+    const writer = new VramCsvWriter({ sink, systemRam: true });
+    const cpu = vramSample(10, 3);
+    cpu.devices = [
+      { device: 0, name: 'cpu', memory: 'system-ram', vramTotalBytes: 64 * GIB, vramUsedBytes: 10 * GIB, torchReservedBytes: 0, torchActiveBytes: 0 },
+    ];
+    await writer.writeSample(cpu);
+    await writer.close();
+    const table = readCsvTable(sink.text());
+    expect(table.comments.join('\n')).toMatch(/memory system-ram: the device is the CPU/);
+    expect(table.rows[0]).toMatchObject({
+      memory: 'system-ram',
+      deviceName: 'cpu',
+      torchReservedBytes: '',
+      torchActiveBytes: '',
+      vramUsedBytes: String(10 * GIB),
+    });
+    expect(vramSamplesFromRows(table.rows)).toEqual([cpu]);
+    const data = buildReportData({ ...(await files()), vramCsv: sink.text() });
+    expect(data.vram![0]!.memory).toBe('system-ram');
   });
 });
 

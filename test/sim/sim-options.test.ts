@@ -20,7 +20,7 @@ test('defaults: loopback, ephemeral port, RTX 4090, classic cache, no previews',
     historyMax: 10000,
     enableCorsHeader: false,
   });
-  expect(gpuProfileIds()).toEqual(['rtx-4090', 'l4', 'a100-80gb', 'h100', 'h200']);
+  expect(gpuProfileIds()).toEqual(['rtx-4090', 'l4', 'a100-80gb', 'h100', 'h200', 'cpu']);
   expect(simArgv(resolveSimOptions({ cache: { lru: 4 }, previewMethod: 'auto' }), 8188, '/d').slice(0, 9)).toEqual([
     'main.py',
     '--listen',
@@ -37,7 +37,7 @@ test('defaults: loopback, ephemeral port, RTX 4090, classic cache, no previews',
 test('bad options are refused with what was expected and what came', async () => {
   expect(() => resolveSimOptions({ timeScale: -1 })).toThrow('Expected `timeScale` to be a finite number >= 0, got `-1` (number)');
   expect(() => resolveSimOptions({ cache: { lru: 0 } })).toThrow(/Expected `cache`/);
-  await expect(startSim({ gpu: 'rtx-9999' })).rejects.toThrow('Expected `gpu` to be one of rtx-4090, l4, a100-80gb, h100, h200, got `rtx-9999` (string)');
+  await expect(startSim({ gpu: 'rtx-9999' })).rejects.toThrow('Expected `gpu` to be one of rtx-4090, l4, a100-80gb, h100, h200, cpu, got `rtx-9999` (string)');
 });
 
 test('a given dataDir is used and kept; ground truth is appended as NDJSON per prompt', async () => {

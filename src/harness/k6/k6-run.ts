@@ -85,7 +85,7 @@ export class K6Run {
    * In place of the Node VRAM sampler: k6's VRAM scenario polls /system_stats, its readings reach
    * `vram` through the stream; `stop` sums them up like VramSampling.stop.
    */
-  vramFeed(vram: VramSink & { summary(counts: { samples: number; skippedTicks: number; failedPolls: number }): RunVram }): {
+  vramFeed(vram: VramSink & { summary(counts: readonly { samples: number; skippedTicks: number; failedPolls: number }[]): RunVram }): {
     start(): void;
     stop(onWarning: (m: string) => void): Promise<RunVram>;
   } {
@@ -95,7 +95,7 @@ export class K6Run {
       stop: async (onWarning) => {
         const counts = this.#vramCounts;
         if (counts.failedPolls > 0) onWarning(`${counts.failedPolls} VRAM polls of /system_stats by k6 failed`);
-        return vram.summary(counts);
+        return vram.summary([counts]);
       },
     };
   }

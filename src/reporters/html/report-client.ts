@@ -192,27 +192,46 @@ export const REPORT_SCRIPT = String.raw`
   }
 
   function drawVram() {
-    var v = data.vram;
-    if (!v) return;
-    addChart('vram', 'VRAM over the run (GiB, ' + v.device + ') with prompts in flight; shaded: levels', {
+    (data.vram || []).forEach(drawVramChart);
+  }
+
+  // One chart per target. A CPU server's "VRAM" is the machine's RAM (ComfyUI --cpu reports it so): labelled so, without torch series.
+  function drawVramChart(v) {
+    var ram = v.memory === 'system-ram';
+    var gib = function (digits) { return function (u, x) { return fmt(x, digits) + ' GiB'; }; };
+    var series = [
+      { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(2) + ' s'; } },
+      { label: ram ? 'system RAM used (total − free)' : 'used (total − free)', stroke: '#d62728', width: 2, fill: 'rgba(214,39,40,0.08)', value: gib(2) },
+    ];
+    var columns = [v.t, v.used];
+    if (!ram) {
+      series.push({ label: 'torch reserved', stroke: '#1f77b4', width: 1.5, value: gib(2) });
+      series.push({ label: 'torch active', stroke: '#2ca02c', width: 1.5, value: gib(2) });
+      columns.push(v.reserved, v.active);
+    }
+    series.push({ label: ram ? 'system RAM total' : 'VRAM total', stroke: '#555', width: 1, dash: [8, 6], value: gib(1) });
+    columns.push(v.total);
+    if (!ram) {
+      series.push({ label: 'system RAM used', stroke: '#8c564b', width: 1, dash: [2, 3], show: false, value: gib(1) });
+      columns.push(v.ram);
+    }
+    series.push({ label: 'prompts in flight', stroke: '#9467bd', width: 1, scale: 'n', paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } });
+    columns.push(v.inFlight);
+    var who = (data.vram.length > 1 ? 'target ' + v.target + ', ' : '') + v.device;
+    var title = ram
+      ? 'System RAM over the run (GiB, ' + who + ': a CPU server reports the machine RAM as its device memory) with prompts in flight; shaded: levels'
+      : 'VRAM over the run (GiB, ' + who + ') with prompts in flight; shaded: levels';
+    addChart(v.id, title, {
       height: 360,
       scales: { x: { time: false }, n: { auto: true, range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
-      series: [
-        { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(2) + ' s'; } },
-        { label: 'used (total − free)', stroke: '#d62728', width: 2, fill: 'rgba(214,39,40,0.08)', value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
-        { label: 'torch reserved', stroke: '#1f77b4', width: 1.5, value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
-        { label: 'torch active', stroke: '#2ca02c', width: 1.5, value: function (u, x) { return fmt(x, 2) + ' GiB'; } },
-        { label: 'VRAM total', stroke: '#555', width: 1, dash: [8, 6], value: function (u, x) { return fmt(x, 1) + ' GiB'; } },
-        { label: 'system RAM used', stroke: '#8c564b', width: 1, dash: [2, 3], show: false, value: function (u, x) { return fmt(x, 1) + ' GiB'; } },
-        { label: 'prompts in flight', stroke: '#9467bd', width: 1, scale: 'n', paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } },
-      ],
+      series: series,
       axes: [
         { label: 'seconds since run start' },
         { label: 'GiB', size: 60 },
         { label: 'prompts in flight', scale: 'n', side: 1, size: 50, grid: { show: false } },
       ],
       hooks: { drawClear: [bandsHook] },
-    }, [v.t, v.used, v.reserved, v.active, v.total, v.ram, v.inFlight]);
+    }, columns);
   }
 
   function outcomeColor(o) {

@@ -98,6 +98,23 @@ export interface LevelRow {
   vramP95Bytes: number | null;
 }
 
+/** One target's memory over the run: seconds since the run start, memory in GiB. */
+export interface VramChart {
+  /** The chart's element id: `vram` for target 0, `vram-t<i>` for the others. */
+  id: string;
+  target: number;
+  /** `system-ram` on a CPU server (no torch figures; every series is the machine's RAM). */
+  memory: 'vram' | 'system-ram';
+  t: number[];
+  used: number[];
+  reserved: number[];
+  active: number[];
+  total: number[];
+  ram: number[];
+  inFlight: number[];
+  device: string;
+}
+
 export interface ReportData {
   mode: ReportMode;
   /** What the level charts put on x. */
@@ -115,17 +132,8 @@ export interface ReportData {
    * the intended send) and uncorrected (from the actual send) side by side, as wrk2 prints both.
    */
   coordinatedOmission: PercentileDistribution | null;
-  /** Seconds since the run start; memory in GiB. */
-  vram: {
-    t: number[];
-    used: number[];
-    reserved: number[];
-    active: number[];
-    total: number[];
-    ram: number[];
-    inFlight: number[];
-    device: string;
-  } | null;
+  /** One chart per target that has samples (the first target's has id `vram`); null without samples. */
+  vram: VramChart[] | null;
   bands: { fromS: number; toS: number; label: string; phase: string }[];
   /** One entry per prompt, in submission order; seconds since the run start. */
   prompts: { seq: number[]; sentS: number[]; startS: (number | null)[]; endS: (number | null)[]; outcome: string[]; level: number[] };
@@ -308,16 +316,23 @@ function notes(mode: ReportMode, capacity: CapacityData | null): string[] {
 
 function vramSeries(text: string): ReportData['vram'] {
   const samples = vramSamplesFromRows(readCsvTable(text).rows);
-  if (samples.length === 0) return null;
+  const targets = [...new Set(samples.map((x) => x.target ?? 0))].sort((a, b) => a - b);
+  if (targets.length === 0) return null;
   const g = (b: number | undefined): number => Math.round(((b ?? 0) / GIB) * 1000) / 1000;
-  return {
-    t: samples.map((x) => x.atMs / 1000),
-    used: samples.map((x) => g(x.devices[0]?.vramUsedBytes)),
-    reserved: samples.map((x) => g(x.devices[0]?.torchReservedBytes)),
-    active: samples.map((x) => g(x.devices[0]?.torchActiveBytes)),
-    total: samples.map((x) => g(x.devices[0]?.vramTotalBytes)),
-    ram: samples.map((x) => g(x.ramUsedBytes)),
-    inFlight: samples.map((x) => x.inFlight),
-    device: samples[0]?.devices[0]?.name ?? '',
-  };
+  return targets.map((target): VramChart => {
+    const of = samples.filter((x) => (x.target ?? 0) === target);
+    return {
+      id: target === 0 ? 'vram' : `vram-t${target}`,
+      target,
+      memory: of[0]?.devices[0]?.memory ?? 'vram',
+      t: of.map((x) => x.atMs / 1000),
+      used: of.map((x) => g(x.devices[0]?.vramUsedBytes)),
+      reserved: of.map((x) => g(x.devices[0]?.torchReservedBytes)),
+      active: of.map((x) => g(x.devices[0]?.torchActiveBytes)),
+      total: of.map((x) => g(x.devices[0]?.vramTotalBytes)),
+      ram: of.map((x) => g(x.ramUsedBytes)),
+      inFlight: of.map((x) => x.inFlight),
+      device: of[0]?.devices[0]?.name ?? '',
+    };
+  });
 }

@@ -23,14 +23,18 @@ export function environmentRows(s: RunSummary): [string, string][] {
   const rows: [string, string | undefined][] = [
     ['GPU', e.gpu],
     ['GPU count', e.gpuCount],
-    ['VRAM per device', gib(e.vramTotalBytes)],
+    [e.device !== undefined ? 'Device memory per device' : 'VRAM per device', gib(e.vramTotalBytes)],
     ['System RAM', gib(e.ramTotalBytes)],
     ['ComfyUI', e.comfyuiVersion],
     ['PyTorch', e.pytorchVersion],
     ['Python', e.pythonVersion?.split(' ')[0]],
     ['Server argv', e.serverArgv],
     ...inventoryRows(s.environment.serverInventory),
-    ['Target', s.targets.map((t) => `${t.kind} ${t.url}`).join(', ')],
+    ...targetRows(s),
+    [
+      'Emulator',
+      e.emulatorGpu !== undefined ? `GPU profile ${e.emulatorGpu}, time scale ${e.emulatorTimeScale ?? '?'}, faults: ${e.emulatorFaults ?? 'none'}` : undefined,
+    ],
     ['Workflow', e.workflowPath],
     ['Workflow SHA-256', e.workflowSha256],
     ['Checkpoint', e.modelsCheckpoint],
@@ -46,13 +50,39 @@ export function environmentRows(s: RunSummary): [string, string][] {
     ['Mode', modeText(s)],
     [
       'VRAM sampling',
-      s.vram ? `every ${s.vram.intervalMs} ms, ${s.vram.samples} samples, ${s.vram.skippedTicks} ticks skipped, ${s.vram.failedPolls} failed` : 'not recorded',
+      s.vram
+        ? (s.vram.targets ?? [s.vram])
+            .map(
+              (v, i) =>
+                `${s.targets.length > 1 ? `target ${i}: ` : ''}every ${s.vram!.intervalMs} ms, ${v.samples} samples, ${v.skippedTicks} ticks skipped, ${v.failedPolls} failed`,
+            )
+            .join('; ')
+        : 'not recorded',
     ],
     ['Results folder', `${e.gpuSlug ?? ''}/${e.modelConfigSlug ?? ''}`],
     ['Run id', s.runId],
     ...Object.entries(s.settings.labels).map(([k, v]): [string, string] => [`label ${k}`, v]),
   ];
   return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+}
+
+/** One row per target; a fleet's say what each target is (its GPU, memory, software and flags). */
+function targetRows(s: RunSummary): [string, string][] {
+  if (s.targets.length === 1) {
+    const t = s.targets[0]!;
+    const cpu = t.fingerprint?.cpu === true ? ' (runs on the CPU: its memory figures are system RAM)' : '';
+    return [['Target', `${t.kind} ${t.url}${cpu}`]];
+  }
+  return s.targets.map((t): [string, string] => {
+    const f = t.fingerprint;
+    if (f === undefined) return [`Target ${t.index}`, `${t.kind} ${t.url}`];
+    const memory = f.devices.map((d) => `${(d.vramTotalBytes / GIB).toFixed(1)} GiB${d.type === 'cpu' ? ' system RAM' : ''}`).join(', ');
+    const registry = t.inventory !== undefined ? `, node registry ${t.inventory.nodeRegistrySha256.slice(0, 12)}` : '';
+    return [
+      `Target ${t.index}`,
+      `${t.kind} ${t.url}: ${f.gpu} ×${f.gpuCount}${f.cpu ? ' (CPU)' : ''} (${memory}), RAM ${(f.ramTotalBytes / GIB).toFixed(1)} GiB, ComfyUI ${f.comfyuiVersion}, PyTorch ${f.pytorchVersion}${registry}; argv ${f.serverArgv.join(' ')}`,
+    ];
+  });
 }
 
 /** Custom packs, core modules, the registry hash, frontend extensions and feature flags; one row saying so for files written before they were recorded. */
@@ -120,11 +150,14 @@ export function warnings(s: RunSummary): string[] {
     out.push(
       `${fromHistory} of ${s.totals.submitted} measured prompts were settled from /history (a socket drop or a quiet look-up): counted in the outcomes, left out of the latency percentiles.`,
     );
-  const drift = s.vram?.drift;
-  if (drift?.flagged === true)
+  if (cached > 0) out.push(`${cached} prompts were served entirely from ComfyUI's cache and measure nothing.`);
+  const drifts = s.vram?.targets ?? (s.vram !== undefined ? [{ target: 0, drift: s.vram.drift }] : []);
+  for (const { target, drift } of drifts) {
+    if (drift?.flagged !== true) continue;
     out.push(
-      `VRAM drift: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): memory keeps growing.`,
+      `VRAM drift${s.targets.length > 1 ? ` on target ${target}` : ''}: +${drift.slopeMbPer100Prompts.toFixed(1)} MB per 100 prompts over ${drift.prompts} prompts (R² ${drift.r2.toFixed(2)}): memory keeps growing.`,
     );
+  }
   for (const w of s.warnings ?? []) if (!w.startsWith('VRAM keeps growing')) out.push(w);
   return out;
 }
