@@ -153,7 +153,7 @@ function expect(ok: boolean, name: string, what: string, got: unknown): void {
 
 /** The command line a real ComfyUI would have been started with to behave like these options. */
 export function simArgv(o: ResolvedSimOptions, port: number, dataDir: string): string[] {
-  const argv = ['main.py', ...(getGpuProfile(o.gpu).device === 'cpu' ? ['--cpu'] : []), '--listen', o.host, '--port', String(port)];
+  const argv = ['main.py', ...((o.gpuProfile ?? getGpuProfile(o.gpu)).device === 'cpu' ? ['--cpu'] : []), '--listen', o.host, '--port', String(port)];
   if (o.cache === 'none') argv.push('--cache-none');
   else if (typeof o.cache === 'object') argv.push('--cache-lru', String(o.cache.lru));
   if (o.previewMethod !== 'none') argv.push('--preview-method', o.previewMethod);

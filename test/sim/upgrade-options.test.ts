@@ -51,7 +51,8 @@ describe('emulator upgrade options', () => {
   test('reports the given ComfyUI version and a custom GPU profile', async () => {
     const profile = gpuProfileFromJson({ base: 'rtx-4090', name: 'My GPU', relativeSpeed: 0.5 }, 'my-gpu');
     expect(profile).toMatchObject({ id: 'my-gpu', name: 'My GPU', relativeSpeed: 0.5, vramBytes: getGpuProfile('rtx-4090').vramBytes });
-    const sim = await open({ comfyuiVersion: '0.3.65', gpuProfile: profile as Exclude<typeof profile, string> });
+    // As the CLI starts it: the GPU id is the profile's own, which no built-in profile has.
+    const sim = await open({ comfyuiVersion: '0.3.65', gpu: 'my-gpu', gpuProfile: profile as Exclude<typeof profile, string> });
     const stats = (await getJson(sim.url, '/system_stats')).json as { system: { comfyui_version: string }; devices: { name: string }[] };
     expect(stats.system.comfyui_version).toBe('0.3.65');
     expect(stats.devices[0]!.name).toContain('My GPU');
