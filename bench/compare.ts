@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRuns } from '../src/compare/compare-runs.js';
 import { readSide } from '../src/compare/compare-session.js';
@@ -69,6 +69,7 @@ const rate = (xs: PairFigures[], f: (p: PairFigures) => boolean): number => xs.f
 const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
 
 const started = performance.now();
+const loadStart = loadavg()[0]!.toFixed(2);
 console.log(`calibration: time scale ${timeScale}, ${pairs} pairs per configuration, ${cpus().length} cores (shared)`);
 // Runs of one i back to back (a_i, b_i, then the slowdowns, 3% first), so the runs of a pair are
 // made minutes apart at most: the machine's load drifts, and a pair should not straddle the drift.
@@ -106,7 +107,7 @@ const summary = [
   `Detection of a 3% step slowdown (stepIntervalMs \`slower\` at c=1): **${pct(rate(bySlowdown.find((s) => s.slowdown === 1.03)!.pairs, (p) => p.stepSlowerC1))}** (goal ≥ 90%).`,
   `Smallest slowdown detected in ≥ 90% of pairs: **${smallest !== undefined ? `${((smallest - 1) * 100).toFixed(0)}%` : `none up to ${((slowdowns.at(-1)! - 1) * 100).toFixed(0)}%`}** (stepIntervalMs \`slower\` at c=1); by the default gates (exit 1): ${smallestGate !== undefined ? `${((smallestGate - 1) * 100).toFixed(0)}%` : `none up to ${((slowdowns.at(-1)! - 1) * 100).toFixed(0)}%`}.`,
   `Run-to-run spread seen between identical runs: |step Δ| at c=1 median ${(median(identical.map((p) => Math.abs(p.stepDeltaC1 ?? 0))) * 100).toFixed(1)}%, 90th percentile ${(p90(identical.map((p) => Math.abs(p.stepDeltaC1 ?? 0))) * 100).toFixed(1)}%; with one run per side compare cannot see it (its note says so): repeat each side ≥ 3 times for the between-run test.`,
-  `Measured ${new Date().toISOString().slice(0, 10)} at emulator time scale ${timeScale} (a step of the SD 1.5 fixture ≈ ${(60 * timeScale).toFixed(1)} ms), ${pairs} pairs each, ${2 * pairs + slowdowns.length * pairs} runs in ${minutes.toFixed(1)} min, on ${cpus().length} cores shared with other engineers' work: timing noise is higher than on a quiet machine, and the emulator's timer overshoot (a fixed ~0.3–0.5 ms per sleep) dilutes a slowdown at small time scales (the "step Δ" column shows the slowdown the harness saw).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} at emulator time scale ${timeScale} (a step of the SD 1.5 fixture ≈ ${(60 * timeScale).toFixed(1)} ms), ${pairs} pairs each, ${2 * pairs + slowdowns.length * pairs} runs in ${minutes.toFixed(1)} min, on ${cpus().length} cores shared with other work (load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(2)} at the end): timing noise is higher than on a quiet machine; the "step Δ" column shows the slowdown the harness saw.`,
 ];
 const table = [...rows, '', ...summary.map((s) => `- ${s}`)].join('\n');
 console.log(`\n${table}\n`);
