@@ -164,7 +164,7 @@ export class OpenLoopEngine {
   }
 
   get live(): Readonly<LiveCounts> {
-    return { ...this.#live };
+    return { ...this.#live, steps: this.pools.flatMap((p) => p.users.flatMap((u) => u.steps)) };
   }
 
   get reconnects(): number {

@@ -17,6 +17,7 @@ import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
 import type { CapacityTrial, ResultFile, RunEnvironment, RunK6, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
+import { rateUnitFor } from '../reporters/console-format.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
 import { finishCapacity } from './capacity-results.js';
@@ -80,6 +81,13 @@ export interface MeasureResult extends MeasuredRun {
 }
 
 const silent: SessionLog = { write: () => true };
+
+/** An open-loop plan's planned rate per level, per s (a ramp: each stage's end rate); undefined for a closed loop. */
+function openLoopRates(plan: RunPlan): number[] | undefined {
+  const open = plan.openLoop;
+  if (open === undefined || plan.capacity !== undefined) return undefined;
+  return open.ratesPerSec ?? open.stages?.map((s) => s.ratePerSec);
+}
 
 /**
  * Runs a plan (every --matrix combination in turn, on the same targets) and writes its results.
@@ -145,7 +153,14 @@ class MeasuringSession {
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
-    const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
+    const levelRates = openLoopRates(plan);
+    const consoleReporter = new ConsoleReporter({
+      sink: this.#log,
+      isTTY: this.#io.live === true,
+      clock: () => clock.now(),
+      levelCount,
+      ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
+    });
     const vram = new VramTimeline({
       dir,
       intervalMs: plan.vramIntervalMs ?? 250,
@@ -163,6 +178,8 @@ class MeasuringSession {
       console: consoleReporter,
       clock: () => clock.now(),
       levelCount,
+      live: () => engine.live,
+      ...(levelRates !== undefined ? { levelRates } : {}),
       ...(plan.mix !== undefined ? { workflowNames: plan.mix.workflows.map((w) => w.name) } : {}),
     });
     const mixResults = mixResultsFor(plan, perWorkflow, {
@@ -202,6 +219,7 @@ class MeasuringSession {
     // Stopped from inside (see `stop`): the run ends with that error, and its results say why they are partial.
     const stoppedBy = stop.signal.aborted ? (stop.signal.reason as ComfyloadError) : undefined;
     if (stoppedBy !== undefined && outcome !== undefined) outcome = { ...outcome, partial: true, partialReason: stoppedBy.message, stoppedBy };
+    files.stopLive();
     const lagFigures = lag.stop();
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
@@ -254,7 +272,7 @@ class MeasuringSession {
     } catch (err) {
       this.#log.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
     }
-    if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
+    consoleReporter.finish();
     for (const line of mix?.lines ?? []) this.#log.write(`${line}\n`);
     if (outcome?.mode === 'capacity') {
       const trueRate = await this.#emulator?.serviceRatePerSec().catch((err: unknown) => {

@@ -16,6 +16,8 @@ import { RequestsCsvWriter } from '../reporters/requests-csv.js';
 import { writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
+import { systemTimers, type Timers } from '../harness/clock.js';
+import { rateUnitFor } from '../reporters/console-format.js';
 import type { VramTimeline } from './vram-timeline.js';
 
 export interface ResultFilesOptions {
@@ -32,6 +34,14 @@ export interface ResultFilesOptions {
   vram?: VramTimeline;
   /** A mixed workload's workflow names, by index (requests.csv's `workflow` column). */
   workflowNames?: readonly string[];
+  /** What the engine is doing now: the live line is redrawn from it on a timer (a TTY only). */
+  live?: () => Readonly<LiveCounts>;
+  /** Open loop: each level's planned rate, per s, by level index (the live line's `rate 120/min`). */
+  levelRates?: readonly number[];
+  /** Timer seam of the live line. */
+  timers?: Timers;
+  /** @default 250 (4 redraws a second) */
+  liveEveryMs?: number;
 }
 
 export class ResultFiles implements RunObserver {
@@ -43,8 +53,10 @@ export class ResultFiles implements RunObserver {
   readonly #hlog: HlogWriter;
   readonly #hlogSink: FileSink;
   readonly #flushTimer: NodeJS.Timeout;
+  readonly #liveTimer: unknown;
   readonly warnings: string[] = [];
   #levelStartMs = 0;
+  #levelRunning = false;
 
   constructor(options: ResultFilesOptions) {
     this.#o = options;
@@ -66,20 +78,24 @@ export class ResultFiles implements RunObserver {
     // Interval histograms reach the log every few seconds, so a killed run keeps them.
     this.#flushTimer = setInterval(() => void this.flushIntervals(), 5000);
     this.#flushTimer.unref();
+    const live = options.live;
+    const timers = options.timers ?? systemTimers;
+    // Redrawn on a timer, not only when a prompt settles: with 10 s prompts the clock and the steps still move.
+    this.#liveTimer = live !== undefined && options.console.isLive ? timers.setInterval(() => this.#drawLive(live()), options.liveEveryMs ?? 250) : undefined;
   }
 
   onLevelStart(start: LevelStart): void {
     this.#levelStartMs = this.#o.clock();
+    this.#levelRunning = true;
     void start;
   }
 
-  async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    const vramPeak = this.#o.vram?.promptPeak(record.target, record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
-    if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
-    await this.#requests.writePrompt(record);
-    this.#o.console.progress(() => {
-      const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
-      return {
+  #drawLive(live: Readonly<LiveCounts>): void {
+    if (!this.#levelRunning) return;
+    const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
+    const ratePerSec = live.phase === 'measure' ? this.#o.levelRates?.[live.level] : undefined;
+    this.#o.console.progress(
+      {
         level: live.level,
         levelCount: this.#o.levelCount,
         concurrency: live.concurrency,
@@ -90,8 +106,17 @@ export class ResultFiles implements RunObserver {
         errors: live.errors,
         ...(p50 !== undefined && !Number.isNaN(p50) ? { completionP50Ms: p50, completionP95Ms: p95 } : {}),
         elapsedMs: this.#o.clock() - this.#levelStartMs,
-      };
-    });
+        steps: live.steps ?? [],
+        ...(ratePerSec !== undefined ? { rate: { perSec: ratePerSec, unit: rateUnitFor(this.#o.levelRates ?? []) } } : {}),
+      },
+      true,
+    );
+  }
+
+  async onPromptSettled(record: PromptRecord): Promise<void> {
+    const vramPeak = this.#o.vram?.promptPeak(record.target, record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
+    if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
+    await this.#requests.writePrompt(record);
   }
 
   async onLevelEnd(summary: LevelSummary): Promise<void> {
@@ -100,6 +125,7 @@ export class ResultFiles implements RunObserver {
     const vram = this.#o.vram?.level(summary.startedMs, summary.endedMs);
     if (vram !== undefined) summary.vram = vram;
     if (summary.phase === 'measure') await this.#levels.writeLevel(summary);
+    this.#levelRunning = false;
     this.#o.console.levelEnd(summary);
   }
 
@@ -109,6 +135,12 @@ export class ResultFiles implements RunObserver {
     this.#o.console.warn(message);
   }
 
+  /** No more redraws of the live line (the run is over, or its end is being written). */
+  stopLive(): void {
+    if (this.#liveTimer !== undefined) (this.#o.timers ?? systemTimers).clearInterval(this.#liveTimer);
+    this.#levelRunning = false;
+  }
+
   async flushIntervals(): Promise<void> {
     await this.#hlog.writeIntervals(this.#o.recorder.takeIntervals());
   }
@@ -116,6 +148,7 @@ export class ResultFiles implements RunObserver {
   /** Writes the closing files; returns the list of files of the results folder. */
   async finish(summary: Omit<RunSummary, 'files'>, extraFiles: readonly ResultFile[] = []): Promise<RunSummary> {
     clearInterval(this.#flushTimer);
+    this.stopLive();
     await this.flushIntervals();
     await this.#requests.close();
     await this.#levels.close();
