@@ -136,6 +136,8 @@ export interface LevelSummary {
   vram?: VramFigures;
   /** Open loop: the arrival rate the level aimed at (a ramping stage's end rate), per s. */
   ratePerSec?: number;
+  /** Open loop: arrivals (sent and dropped) per second of the level's arrival span. */
+  offeredPerSec?: number;
   /** Present on a fleet's per-target summaries (`RunSummary.targetLevels`): the target index. */
   target?: number;
   /** Present on a mix's per-workflow summaries (`RunSummary.workflowLevels`): the workflow index. */

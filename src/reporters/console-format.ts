@@ -37,6 +37,8 @@ export type RateUnit = 's' | 'min' | 'h';
 export interface RateLabel {
   perSec: number;
   unit: RateUnit;
+  /** A finished level: the rate its arrivals really came at. */
+  offeredPerSec?: number;
 }
 
 const PER_UNIT: Record<RateUnit, number> = { s: 1, min: 60, h: 3600 };
@@ -61,7 +63,8 @@ export function formatRateIn(perSec: number, unit: RateUnit): string {
  */
 export function levelLabel(level: number, levelCount: number, concurrency: number, phase: Phase, rate?: RateLabel): string {
   if (phase === 'warmup') return `warmup c=${concurrency}`;
-  const load = rate !== undefined ? `rate ${formatRateIn(rate.perSec, rate.unit)}` : `c=${concurrency}`;
+  const offered = rate?.offeredPerSec !== undefined ? ` (offered ${formatRateIn(rate.offeredPerSec, rate.unit)})` : '';
+  const load = rate !== undefined ? `rate ${formatRateIn(rate.perSec, rate.unit)}${offered}` : `c=${concurrency}`;
   return `L${level + 1}/${levelCount} ${load}`;
 }
 
@@ -106,7 +109,8 @@ export function formatLevelLine(summary: LevelSummary, levelCount: number, unit?
 }
 
 function rateOf(summary: LevelSummary, unit: RateUnit | undefined): RateLabel | undefined {
-  return summary.ratePerSec !== undefined && unit !== undefined ? { perSec: summary.ratePerSec, unit } : undefined;
+  if (summary.ratePerSec === undefined || unit === undefined) return undefined;
+  return { perSec: summary.ratePerSec, unit, ...(summary.offeredPerSec !== undefined ? { offeredPerSec: summary.offeredPerSec } : {}) };
 }
 
 interface Column {

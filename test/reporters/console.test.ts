@@ -134,6 +134,7 @@ describe('the live line and the end-of-run summary', () => {
     expect(formatProgressLine({ ...state, concurrency: 0, rate: { perSec: 2, unit: 'min' } })).toMatch(/^L2\/3 rate 120\/min \|/);
     const open = levelSummaryFixture({ concurrency: 0, ratePerSec: 2 });
     expect(formatLevelLine(open, 3, 'min')).toMatch(/^L2\/3 rate 120\/min \|/);
+    expect(formatLevelLine({ ...open, offeredPerSec: 109.3 / 60 }, 3, 'min')).toMatch(/^L2\/3 rate 120\/min \(offered 109\.3\/min\) \|/);
   });
 
   it('prints a plain table with the planned and offered rates, the totals and the folder', () => {
