@@ -6,6 +6,7 @@
  * any other.
  */
 import { formatRunSummaryText } from '../reporters/console-format.js';
+import { summaryDocument } from '../reporters/summary-json.js';
 import { measure, type MeasureResult } from '../session/measure.js';
 import type { RunPlan } from '../session/plan.js';
 import { formatError } from './errors.js';
@@ -36,7 +37,7 @@ export async function measureFromCli(plan: RunPlan, io: CliIO, flags: OutputFlag
 
 /** `--json`: the (last) run's summary with where its folder is; a --matrix session lists every run's folder. */
 export function jsonDocument(result: MeasureResult): Record<string, unknown> {
-  const doc: Record<string, unknown> = { resultsDir: result.resultsDir, exitCode: result.exitCode, ...result.summary };
+  const doc: Record<string, unknown> = { resultsDir: result.resultsDir, exitCode: result.exitCode, ...summaryDocument(result.summary) };
   if (result.runs.length > 1) doc.runs = result.runs.map((r) => ({ resultsDir: r.resultsDir, name: r.summary.name, exitCode: r.exitCode }));
   return doc;
 }

@@ -444,7 +444,8 @@ export interface RunEnvironment {
 
 /** summary.json. Bump `schemaVersion` on any change a reader must know about. */
 export interface RunSummary {
-  schemaVersion: 1;
+  /** 2; version 1 files (levels keyed by index, environment all strings) are read as 2. */
+  schemaVersion: 2;
   harness: { name: 'comfyload'; version: string };
   runId: string;
   name: string;
@@ -456,8 +457,8 @@ export interface RunSummary {
   durationMs: number;
   settings: RunSettings;
   targets: TargetInfo[];
-  /** Measured levels keyed by level index (`"0"`, `"1"`…); a partial run may lack some. */
-  levels: Record<string, LevelSummary>;
+  /** Measured levels in level order (`levels[0]` is L1); a partial run may lack the last ones. */
+  levels: LevelSummary[];
   /** Warm-up prompts, all together; null when none ran. Never in `totals` or the error-rate gate. */
   warmup: LevelSummary | null;
   /** The measured levels only. */
