@@ -1,7 +1,7 @@
 /**
  * What users bring from other tools (issue 15): short aliases for the common flags, the flags of
  * k6/locust/hey named by their comfyload spelling, rates spelt out, and a `.ui.json` workflow's
- * run named without its format suffix; `comfyload` alone prints usage.
+ * run named without its format suffix; an unresolvable host named as such; `comfyload` alone prints usage.
  */
 import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,15 @@ describe('flags users bring from other tools', () => {
     const { plan } = await planFrom(['-w', ui], {}, s.dir);
     expect(plan.name).toBe('editor');
   });
+
+  it('a host name that does not resolve is named as such, not "start ComfyUI"', async () => {
+    const io = testIO(s.dir);
+    // `.invalid` never resolves (RFC 2606): nothing is sent anywhere.
+    expect(await main(['run', '-u', 'http://no-such-host.invalid:8188', '-w', wf], io)).toBe(3);
+    expect(io.stderr.text).toContain('the host name `no-such-host.invalid` did not resolve (E');
+    expect(io.stderr.text).toContain('fix: Check the spelling of `no-such-host.invalid` in --url');
+    expect(io.stderr.text).not.toContain('Start ComfyUI');
+  }, 30_000);
 
   it('`comfyload` alone prints the usage on stdout and exits 0', async () => {
     const io = testIO(s.dir);
