@@ -82,6 +82,10 @@ export interface MeasureResult extends MeasuredRun {
 
 const silent: SessionLog = { write: () => true };
 
+/** What summary.json says until the run ends and replaces it. */
+const INTERRUPTED_REASON =
+  'the run did not finish (killed, or a second Ctrl-C): this summary.json was written while it ran and holds the levels finished by then; requests.csv and histograms.hlog hold every prompt that settled';
+
 /** An open-loop plan's planned rate per level, per s (a ramp: each stage's end rate); undefined for a closed loop. */
 function openLoopRates(plan: RunPlan): number[] | undefined {
   const open = plan.openLoop;
@@ -201,6 +205,23 @@ class MeasuringSession {
       environment: this.#environment(fingerprint, ready, undefined, {}),
       startTimeEpochMs,
       log: (text) => this.#log.write(text),
+    });
+    // A folder left by a killed run (a second Ctrl-C) still has a summary.json, partial, with the levels finished so far.
+    files.writeStartSummary({
+      ...summaryBase({
+        plan,
+        runId,
+        startTimeEpochMs,
+        endEpochMs: startTimeEpochMs,
+        settings: planSettings(plan),
+        levels: [],
+        warmup: null,
+        outcome: { partial: true, partialReason: INTERRUPTED_REASON },
+        failure: undefined,
+        environment: this.#environment(fingerprint, ready, undefined, {}),
+        fingerprint,
+      }),
+      engine: engine.engine,
     });
     // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own per target.
     const monitor =

@@ -4,7 +4,7 @@
  * and at the end the .hgrm files and summary.json (written to a temp file, then renamed).
  * Everything measured is on disk as soon as it is known.
  */
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, PromptRecord, RunSummary, ResultFile } from '../metrics/result-types.js';
@@ -13,7 +13,7 @@ import { hgrmFiles, writeHgrm } from '../reporters/hgrm-writer.js';
 import { HlogWriter } from '../reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../reporters/levels-csv.js';
 import { RequestsCsvWriter } from '../reporters/requests-csv.js';
-import { writeSummaryJson } from '../reporters/summary-json.js';
+import { levelsInOrder, renderSummaryJson, runTotals, writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
 import { systemTimers, type Timers } from '../harness/clock.js';
@@ -57,6 +57,9 @@ export class ResultFiles implements RunObserver {
   readonly warnings: string[] = [];
   #levelStartMs = 0;
   #levelRunning = false;
+  /** The summary written at the start, rewritten as levels end, until the real one replaces it. */
+  #interim: Omit<RunSummary, 'files'> | undefined;
+  readonly #finished: LevelSummary[] = [];
 
   constructor(options: ResultFilesOptions) {
     this.#o = options;
@@ -125,6 +128,8 @@ export class ResultFiles implements RunObserver {
     const vram = this.#o.vram?.level(summary.startedMs, summary.endedMs);
     if (vram !== undefined) summary.vram = vram;
     if (summary.phase === 'measure') await this.#levels.writeLevel(summary);
+    if (summary.phase === 'measure') this.#finished.push(summary);
+    this.#writeInterim();
     this.#levelRunning = false;
     this.#o.console.levelEnd(summary);
   }
@@ -133,6 +138,36 @@ export class ResultFiles implements RunObserver {
     if (this.warnings.includes(message)) return;
     this.warnings.push(message);
     this.#o.console.warn(message);
+  }
+
+  /**
+   * summary.json before the run ends, so a folder left by a killed run (a second Ctrl-C, a crash)
+   * is still a results folder `report`, `compare` and `plan` can read: marked partial, with the
+   * levels finished so far; `finish` replaces it with the real one.
+   */
+  writeStartSummary(base: Omit<RunSummary, 'files'>): void {
+    this.#interim = base;
+    this.#writeInterim();
+  }
+
+  #writeInterim(): void {
+    const base = this.#interim;
+    if (base === undefined) return;
+    const levels = levelsInOrder(this.#finished);
+    const interim: RunSummary = { ...base, levels, totals: runTotals(levels), files: this.#standardFiles(), warnings: [...this.warnings] };
+    writeFileSync(join(this.#o.dir, 'summary.json.tmp'), renderSummaryJson(interim));
+    renameSync(join(this.#o.dir, 'summary.json.tmp'), join(this.#o.dir, 'summary.json'));
+  }
+
+  #standardFiles(): ResultFile[] {
+    return [
+      { kind: 'summary', path: 'summary.json' },
+      { kind: 'levels', path: 'levels.csv' },
+      { kind: 'requests', path: 'requests.csv' },
+      { kind: 'hlog', path: 'histograms.hlog' },
+      ...(this.#o.vram !== undefined ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
+      { kind: 'report', path: 'report.html' },
+    ];
   }
 
   /** No more redraws of the live line (the run is over, or its end is being written). */
@@ -154,14 +189,8 @@ export class ResultFiles implements RunObserver {
     await this.#levels.close();
     await this.#hlog.close();
     await this.#o.vram?.close();
-    const files: ResultFile[] = [
-      { kind: 'summary', path: 'summary.json' },
-      { kind: 'levels', path: 'levels.csv' },
-      { kind: 'requests', path: 'requests.csv' },
-      { kind: 'hlog', path: 'histograms.hlog' },
-      ...(this.#o.vram !== undefined ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
-      { kind: 'report', path: 'report.html' },
-    ];
+    this.#interim = undefined;
+    const files = this.#standardFiles();
     files.push(...extraFiles);
     for (const file of hgrmFiles(this.#o.recorder)) {
       await writeHgrm(new FileSink(join(this.#o.dir, file.fileName)), file.histogram);
