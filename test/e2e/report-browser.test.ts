@@ -82,6 +82,11 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
           const shown = ticks.filter((t) => t !== '');
           expect(new Set(shown).size, `${c.id}: ${shown.join(', ')}`).toBe(shown.length);
         }
+      // Legends show values before any hover (the last point's), not `–`.
+      expect(page.text).toMatch(/prompts\/s:?\s*\d+\.\d{3} \/s/);
+      // Over time: a window per .hlog interval (each level's end closes one), with the RAM beside it.
+      expect(page.charts.map((c) => c.id)).toEqual(expect.arrayContaining(['over-time-latency', 'over-time-ram']));
+      expect(page.charts.find((c) => c.id === 'over-time-latency')!.scales.y![0]).toBe(0);
       if (width === 1400) expect(page.overflowing).toEqual([]);
     }
   });
