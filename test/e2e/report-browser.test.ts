@@ -87,6 +87,9 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
       // Over time: a window per .hlog interval (each level's end closes one), with the RAM beside it.
       expect(page.charts.map((c) => c.id)).toEqual(expect.arrayContaining(['over-time-latency', 'over-time-ram']));
       expect(page.charts.find((c) => c.id === 'over-time-latency')!.scales.y![0]).toBe(0);
+      // Prompts in flight have a chart of their own: the VRAM chart has only GiB series (one scale besides x).
+      expect(page.charts.map((c) => c.id)).toContain('vram-inflight');
+      expect(Object.keys(page.charts.find((c) => c.id === 'vram')!.scales).sort()).toEqual(['x', 'y']);
       if (width === 1400) expect(page.overflowing).toEqual([]);
     }
   });

@@ -119,7 +119,7 @@ ${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>
 </section>
 <section>
 <h2>VRAM</h2>
-${data.vram !== null ? data.vram.map((v) => `<div class="chart" id="${v.id}"></div>`).join('\n') : '<p>No VRAM samples (vram.csv missing or empty).</p>'}
+${data.vram !== null ? data.vram.map((v) => `<div class="chart" id="${v.id}"></div><div class="chart" id="${v.id}-inflight"></div>`).join('\n') : '<p>No VRAM samples (vram.csv missing or empty).</p>'}
 </section>
 <section>
 <h2>Prompts</h2>

@@ -249,23 +249,28 @@ export const REPORT_SCRIPT = String.raw`
       series.push({ label: 'system RAM used', stroke: '#8c564b', width: 1, dash: [2, 3], show: false, value: gib(1) });
       columns.push(v.ram);
     }
-    series.push({ label: 'prompts in flight', stroke: '#9467bd', width: 1, scale: 'n', paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } });
-    columns.push(v.inFlight);
     var who = (data.vram.length > 1 ? 'target ' + v.target + ', ' : '') + v.device;
     var title = ram
-      ? 'System RAM over the run (GiB, ' + who + ': a CPU server reports the machine RAM as its device memory) with prompts in flight; shaded: levels'
-      : 'VRAM over the run (GiB, ' + who + ') with prompts in flight; shaded: levels';
+      ? 'System RAM over the run (GiB, ' + who + ': a CPU server reports the machine RAM as its device memory); shaded: levels'
+      : 'VRAM over the run (GiB, ' + who + '); shaded: levels';
     addChart(v.id, title, {
       height: 360,
-      scales: { x: { time: false }, n: { auto: true, range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+      scales: { x: { time: false }, y: { range: fromZero } },
       series: series,
-      axes: [
-        { label: 'seconds since run start' },
-        { label: 'GiB', size: 60 },
-        { label: 'prompts in flight', scale: 'n', side: 1, size: 50, grid: { show: false } },
-      ],
+      axes: [{ label: 'seconds since run start' }, { label: 'GiB', size: 60 }],
       hooks: { drawClear: [bandsHook] },
     }, columns);
+    // Prompts in flight on a chart of their own, on the same time axis: a count never shares the GiB axis.
+    addChart(v.id + '-inflight', 'Prompts in flight at each VRAM sample' + (data.vram.length > 1 ? ' (target ' + v.target + ')' : ''), {
+      height: 150,
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+      series: [
+        { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(2) + ' s'; } },
+        { label: 'prompts in flight', stroke: '#9467bd', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } },
+      ],
+      axes: [{ label: 'seconds since run start' }, { label: 'prompts', size: 60, values: function (u, vals) { return distinct(vals, function (x, d) { return x.toFixed(d); }); } }],
+      hooks: { drawClear: [bandsHook] },
+    }, [v.t, v.inFlight]);
   }
 
   function outcomeColor(o) {
