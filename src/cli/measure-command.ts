@@ -30,7 +30,10 @@ export async function measureFromCli(plan: RunPlan, io: CliIO, flags: OutputFlag
     env: io.env,
     verdictLog: io.stderr,
   });
-  io.stdout.write(flags.json ? `${JSON.stringify(jsonDocument(result))}\n` : summaryText(result, (io.stdout as { isTTY?: boolean }).isTTY === true));
+  // A run an error ended before any prompt was sent has nothing to tabulate: the error alone says it (--json still names the folder).
+  const nothingMeasured = result.error !== undefined && result.runs.every((r) => r.summary.totals.submitted === 0 && (r.summary.warmup?.submitted ?? 0) === 0);
+  if (flags.json) io.stdout.write(`${JSON.stringify(jsonDocument(result))}\n`);
+  else if (!nothingMeasured) io.stdout.write(summaryText(result, (io.stdout as { isTTY?: boolean }).isTTY === true));
   if (result.error !== undefined) io.stderr.write(formatError(result.error, { verbose: flags.verbose }));
   return result.exitCode;
 }
