@@ -31,7 +31,12 @@ export function headlineData(s: RunSummary, levels: readonly LevelRow[]): Headli
       : mode === 'open-loop'
         ? `Rule: a level keeps up when its ok throughput is within ${SATURATED_WITHIN * 100}% of its planned rate; below that the server queue grows for as long as the level lasts.`
         : "Rule: the capacity search's own (see the capacity section).";
-  return { sentence, rule, gates: gatesOf(s), errorRates: levels.map((l) => ({ label: l.label, notOk: l.notOk, submitted: l.submitted })) };
+  return {
+    sentence,
+    rule,
+    gates: gatesOf(s),
+    errorRates: levels.map((l) => ({ label: mode === 'capacity' ? l.label : `L${l.level + 1} ${l.label}`, notOk: l.notOk, submitted: l.submitted })),
+  };
 }
 
 function closedLoopSentence(levels: readonly LevelRow[]): string {
