@@ -26,6 +26,7 @@ export async function measureFromCli(plan: RunPlan, io: CliIO, flags: OutputFlag
     cwd: io.cwd,
     log,
     live: !flags.quiet && io.stderr.isTTY === true,
+    columns: () => io.stderr.columns,
     signal: abortOnSignal(io, log),
     env: io.env,
     verdictLog: io.stderr,

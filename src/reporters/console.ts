@@ -26,6 +26,8 @@ export interface ConsoleReporterOptions {
   levelCount: number;
   /** Open loop: the unit of the run's rates (`L1/3 rate 120/min`). */
   rateUnit?: RateUnit;
+  /** The terminal's width now: a longer live line is cut to it (a wrapped line cannot be redrawn with `\r`). */
+  columns?: () => number | undefined;
 }
 
 const RED = '\u001b[31m';
@@ -38,6 +40,7 @@ export class ConsoleReporter {
   readonly #throttleMs: number;
   readonly #levelCount: number;
   readonly #rateUnit: RateUnit | undefined;
+  readonly #columns: (() => number | undefined) | undefined;
   #lastDrawMs = Number.NEGATIVE_INFINITY;
   /** Length of the progress line on screen, 0 when none is. */
   #shownLength = 0;
@@ -49,6 +52,7 @@ export class ConsoleReporter {
     this.#throttleMs = options.throttleMs ?? 250;
     this.#levelCount = options.levelCount;
     this.#rateUnit = options.rateUnit;
+    this.#columns = options.columns;
   }
 
   /** True when a live line is drawn (a TTY). */
@@ -65,7 +69,9 @@ export class ConsoleReporter {
     const nowMs = this.#clock();
     if (!force && nowMs - this.#lastDrawMs < this.#throttleMs) return;
     this.#lastDrawMs = nowMs;
-    const line = formatProgressLine(typeof state === 'function' ? state() : state);
+    const full = formatProgressLine(typeof state === 'function' ? state() : state);
+    const columns = this.#columns?.();
+    const line = columns !== undefined && columns > 1 && full.length > columns - 1 ? `${full.slice(0, columns - 2)}…` : full;
     // Pad over the previous line instead of an erase sequence: the same bytes work on any terminal.
     const padding = ' '.repeat(Math.max(0, this.#shownLength - line.length));
     this.#sink.write(`\r${line}${padding}`);

@@ -51,6 +51,8 @@ export interface SessionIO {
   log?: SessionLog;
   /** Redraw a live progress line (a TTY). */
   live?: boolean;
+  /** The terminal's width now, for the live line. */
+  columns?: () => number | undefined;
   /** Aborting stops the run: nothing new is sent, this run's prompts are cancelled, partial results written. */
   signal?: AbortSignal;
   /** Hears every event as it happens (the API's progress callbacks), after the result files did. */
@@ -163,6 +165,7 @@ class MeasuringSession {
       isTTY: this.#io.live === true,
       clock: () => clock.now(),
       levelCount,
+      ...(this.#io.columns !== undefined ? { columns: this.#io.columns } : {}),
       ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
     });
     const vram = new VramTimeline({

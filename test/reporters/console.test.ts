@@ -104,6 +104,16 @@ describe('ConsoleReporter on a TTY', () => {
   });
 });
 
+describe('ConsoleReporter on a narrow terminal', () => {
+  it('cuts the live line to the terminal width, so \\r redraws it in place', () => {
+    const out: string[] = [];
+    const reporter = new ConsoleReporter({ sink: { write: (c: string) => out.push(c) }, isTTY: true, clock: () => 0, levelCount: 3, columns: () => 40 });
+    reporter.progress(state, true);
+    expect(out[0]).toBe(`\r${formatProgressLine(state).slice(0, 38)}…`);
+    expect((out[0] ?? '').length - 1).toBe(39);
+  });
+});
+
 describe('ConsoleReporter on a non-TTY', () => {
   it('writes only a line per level: no progress, no \\r, no ANSI, no table', () => {
     const { reporter, out } = setup(false);
