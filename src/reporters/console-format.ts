@@ -108,9 +108,10 @@ export function formatLevelLine(summary: LevelSummary, levelCount: number, unit?
   ].join(' | ');
 }
 
+/** A level with a planned rate is named by it (a capacity trial's too: per minute when the run set no unit), never `c=0`. */
 function rateOf(summary: LevelSummary, unit: RateUnit | undefined): RateLabel | undefined {
-  if (summary.ratePerSec === undefined || unit === undefined) return undefined;
-  return { perSec: summary.ratePerSec, unit, ...(summary.offeredPerSec !== undefined ? { offeredPerSec: summary.offeredPerSec } : {}) };
+  if (summary.ratePerSec === undefined) return undefined;
+  return { perSec: summary.ratePerSec, unit: unit ?? 'min', ...(summary.offeredPerSec !== undefined ? { offeredPerSec: summary.offeredPerSec } : {}) };
 }
 
 interface Column {
@@ -141,10 +142,11 @@ function loadColumns(rates: TableRates | undefined): Column[] {
   const level: Column = { header: 'level', cell: (l) => (l.phase === 'warmup' ? 'warmup' : `L${l.level + 1}`) };
   if (rates === undefined) return [level, { header: 'conc', cell: (l) => String(l.concurrency) }];
   const rate = (perSec: number | undefined): string => (perSec === undefined ? '-' : formatRateIn(perSec, rates.unit));
+  // A level without a rate (the warm-up, a capacity search's closed-loop probe) shows its concurrency instead.
   return [
     level,
-    { header: 'rate', cell: (l) => (l.phase === 'warmup' ? `c=${l.concurrency}` : rate(l.ratePerSec)) },
-    { header: 'offered', cell: (l) => (l.phase === 'warmup' ? '' : rate(rates.offeredPerSec.get(l.level))) },
+    { header: 'rate', cell: (l) => (l.ratePerSec === undefined ? `c=${l.concurrency}` : rate(l.ratePerSec)) },
+    { header: 'offered', cell: (l) => (l.ratePerSec === undefined ? '' : rate(rates.offeredPerSec.get(l.level) ?? l.offeredPerSec)) },
   ];
 }
 
@@ -170,6 +172,7 @@ export interface SummaryForText {
   partial: boolean;
   partialReason?: string;
   openLoop?: readonly { level: number; ratePerSec: number; offeredPerSec: number }[];
+  settings?: { mode: string };
 }
 
 /**
@@ -179,11 +182,11 @@ export interface SummaryForText {
 export function formatRunSummaryText(summary: SummaryForText, resultsDir: string, colour = false): string {
   const levels = Array.isArray(summary.levels) ? summary.levels : Object.values(summary.levels);
   const rows = [...(summary.warmup !== null ? [summary.warmup] : []), ...levels];
-  const open = summary.openLoop;
-  const rates =
-    open !== undefined && open.length > 0
-      ? { unit: rateUnitFor(open.map((o) => o.ratePerSec)), offeredPerSec: new Map(open.map((o) => [o.level, o.offeredPerSec])) }
-      : undefined;
+  const open = summary.openLoop ?? [];
+  const planned = levels.flatMap((l) => (l.ratePerSec !== undefined ? [l.ratePerSec] : []));
+  // A capacity search's rates are found as it goes: its lines use /min, so does its table.
+  const unit = summary.settings?.mode === 'capacity' ? 'min' : rateUnitFor(planned);
+  const rates = planned.length > 0 ? { unit, offeredPerSec: new Map(open.map((o) => [o.level, o.offeredPerSec])) } : undefined;
   const { submitted, ok, notOk } = summary.totals;
   const head = `comfyload ${summary.name}: ${ok} ok, ${notOk} not ok of ${submitted} measured prompts${summary.partial ? ` — partial: ${summary.partialReason ?? 'stopped early'}` : ''}`;
   const table = rows.length > 0 ? formatSummaryTable(rows, rates) : 'no level was measured\n';

@@ -158,7 +158,8 @@ class MeasuringSession {
     const { fingerprint, perWorkflow } = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
-    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
+    // A capacity search's levels are its closed-loop probe (L1) and at most maxTrials trials.
+    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) + 1 : plan.levels.length;
     const levelRates = openLoopRates(plan);
     const consoleReporter = new ConsoleReporter({
       sink: this.#log,
