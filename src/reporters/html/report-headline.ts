@@ -50,7 +50,8 @@ function closedLoopSentence(levels: readonly LevelRow[]): string {
   const saturated = sorted.find((l) => (l.promptsPerSec ?? 0) >= peakRate * (1 - SATURATED_WITHIN))!;
   const last = sorted[sorted.length - 1]!;
   if (saturated === last) return `${head}: throughput still rising at the highest level, so the GPU is not saturated yet; measure higher concurrency.`;
-  const wait = (l: LevelRow): string => (l.completionP50Ms === null ? '–' : `${(l.completionP50Ms / 1000).toFixed(2)} s`);
+  const wait = (l: LevelRow): string =>
+    l.completionP50Ms === null ? '–' : l.completionP50Ms < 1000 ? `${Math.round(l.completionP50Ms)} ms` : `${(l.completionP50Ms / 1000).toFixed(2)} s`;
   return `${head}, GPU saturated from c=${saturated.concurrency}: more clients only add queue wait (completion p50 ${wait(saturated)} at c=${saturated.concurrency}, ${wait(last)} at c=${last.concurrency}).`;
 }
 
