@@ -161,14 +161,7 @@ class MeasuringSession {
     // A capacity search's levels are its closed-loop probe (L1) and at most maxTrials trials.
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) + 1 : plan.levels.length;
     const levelRates = openLoopRates(plan);
-    const consoleReporter = new ConsoleReporter({
-      sink: this.#log,
-      isTTY: this.#io.live === true,
-      clock: () => clock.now(),
-      levelCount,
-      ...(this.#io.columns !== undefined ? { columns: this.#io.columns } : {}),
-      ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
-    });
+    const consoleReporter = this.#consoleReporter(levelCount, levelRates);
     const vram = new VramTimeline({
       dir,
       intervalMs: plan.vramIntervalMs ?? 250,
@@ -211,22 +204,7 @@ class MeasuringSession {
       log: (text) => this.#log.write(text),
     });
     // A folder left by a killed run (a second Ctrl-C) still has a summary.json, partial, with the levels finished so far.
-    files.writeStartSummary({
-      ...summaryBase({
-        plan,
-        runId,
-        startTimeEpochMs,
-        endEpochMs: startTimeEpochMs,
-        settings: planSettings(plan),
-        levels: [],
-        warmup: null,
-        outcome: { partial: true, partialReason: INTERRUPTED_REASON },
-        failure: undefined,
-        environment: this.#environment(fingerprint, ready, undefined, {}),
-        fingerprint,
-      }),
-      engine: engine.engine,
-    });
+    files.writeStartSummary(this.#startSummary(runId, startTimeEpochMs, fingerprint, ready, engine));
     // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own per target.
     const monitor =
       engine.vramSource?.(vram) ?? new VramMonitor({ targets: plan.targets, vram, clock: () => clock.now(), originMs, context: () => engine.live });
@@ -308,6 +286,40 @@ class MeasuringSession {
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
     return summary;
+  }
+
+  /** The session's console: the live line on a TTY (open loop: levels named by rate), a line per level. */
+  #consoleReporter(levelCount: number, levelRates: readonly number[] | undefined): ConsoleReporter {
+    const clock = this.#clock;
+    return new ConsoleReporter({
+      sink: this.#log,
+      isTTY: this.#io.live === true,
+      clock: () => clock.now(),
+      levelCount,
+      ...(this.#io.columns !== undefined ? { columns: this.#io.columns } : {}),
+      ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
+    });
+  }
+
+  /** summary.json as it stands until the run ends (see ResultFiles.writeStartSummary). */
+  #startSummary(runId: string, startTimeEpochMs: number, fingerprint: Fingerprint, ready: PreparedRun, engine: Engine): Omit<RunSummary, 'files'> {
+    const plan = this.#plan;
+    return {
+      ...summaryBase({
+        plan,
+        runId,
+        startTimeEpochMs,
+        endEpochMs: startTimeEpochMs,
+        settings: planSettings(plan),
+        levels: [],
+        warmup: null,
+        outcome: { partial: true, partialReason: INTERRUPTED_REASON },
+        failure: undefined,
+        environment: this.#environment(fingerprint, ready, undefined, {}),
+        fingerprint,
+      }),
+      engine: engine.engine,
+    };
   }
 
   #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {
