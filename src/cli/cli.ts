@@ -24,7 +24,7 @@ import { REPORT_OPTIONS } from './options-report.js';
 import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
 import { packageInfo } from '../session/package-info.js';
-import { parseArgv } from './parse-argv.js';
+import { parseArgv, usageText } from './parse-argv.js';
 import { capacityPlanFromFlags, runPlanFromFlags, type PlanOptions } from './run-args.js';
 
 export type MainOptions = PlanOptions;
@@ -32,6 +32,10 @@ export type MainOptions = PlanOptions;
 /** Run the CLI; never throws. */
 export async function main(argv: readonly string[], io: CliIO, options: MainOptions = {}): Promise<number> {
   try {
+    if (argv.length === 0) {
+      io.stdout.write(usageText(io.stderr.columns ?? 100));
+      return 0;
+    }
     const parsed = parseArgv(argv, packageInfo().version, io.stderr.columns ?? 100);
     if (parsed.kind === 'output') {
       io.stdout.write(parsed.text);

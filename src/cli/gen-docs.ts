@@ -82,7 +82,7 @@ function optionRow(def: OptionDef<unknown>): string {
   const type = def.choices ? def.choices.map((c) => `\`${c}\``).join(' \\| ') : KIND_TEXT[def.kind];
   const dflt = helpDefault(def);
   const cells = [
-    `\`${def.flag}${def.kind === 'boolean' ? '' : ` <${def.kind === 'repeatable' ? 'value' : def.kind === 'number-list' ? 'list' : def.kind === 'enum' ? 'choice' : def.kind}>`}\``,
+    `\`${def.flag}${def.kind === 'boolean' ? '' : ` <${def.kind === 'repeatable' ? 'value' : def.kind === 'number-list' ? 'list' : def.kind === 'enum' ? 'choice' : def.kind}>`}\`${def.short !== undefined ? `, \`-${def.short}\`` : ''}`,
     def.envVar === null ? '–' : `\`${def.envVar}\``,
     def.configKey === null ? '–' : `\`${def.configKey}\``,
     type,

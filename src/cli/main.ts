@@ -23,7 +23,11 @@ let signalled = false;
  */
 function processOnSignal(signal: NodeJS.Signals): void {
   if (signalHandler === undefined || signalled) {
-    process.stderr.write(`\ncomfyload: ${signal} — stopped${signalled ? ' without cleanup' : ''}\n`);
+    process.stderr.write(
+      signalled
+        ? `\ncomfyload: ${signal} again — stopped without cleanup: the results folder keeps requests.csv, histograms.hlog and a summary.json marked partial with the levels finished so far (\`comfyload report <dir>\` renders it)\n`
+        : `\ncomfyload: ${signal} — stopped\n`,
+    );
     process.exit(130);
   }
   signalled = true;

@@ -43,6 +43,8 @@ export interface OptionSpec<V> {
   example: string;
   /** May be given several times (`--label a=1 --label b=2`). */
   repeatable?: boolean;
+  /** A one-letter alias (`-c` for --concurrency): the common flags only. */
+  short?: string;
   /** Values are never echoed (messages say how long the value was instead). */
   secret?: boolean;
   /** Separator of several values in one environment variable (repeatable options). Default: comma. */

@@ -61,6 +61,7 @@ const SIM_UPGRADE = simUpgradeSpecs('Emulator (without --url)', 'run');
 
 export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   url: {
+    short: 'u',
     kind: 'repeatable',
     repeatable: true,
     group: 'Target',
@@ -81,6 +82,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     parse: repeatable(parseHeader, headerFromEntry),
   },
   workflow: {
+    short: 'w',
     kind: 'repeatable',
     repeatable: true,
     group: 'Workflow',
@@ -165,6 +167,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     parse: repeatable(parseInputOption),
   },
   concurrency: {
+    short: 'c',
     kind: 'number-list',
     group: 'Load',
     description: 'Concurrency levels to measure, in order: each level runs that many virtual users, each with its own socket.',
@@ -174,6 +177,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   },
   ...OPEN_LOOP_SPECS,
   prompts: {
+    short: 'n',
     kind: 'integer',
     group: 'Load',
     description:
@@ -183,6 +187,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
     parse: positiveInteger('20'),
   },
   duration: {
+    short: 'd',
     kind: 'duration',
     group: 'Load',
     description: 'Measure each level for this long instead of a prompt count (`500ms`, `90s`, `5m`, `1h30m`).',
@@ -330,7 +335,8 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   json: {
     kind: 'boolean',
     group: 'Output',
-    description: 'Print the run summary as JSON on stdout (human output stays on stderr).',
+    description:
+      "Print one JSON document on stdout instead of the summary table: summary.json's content plus `resultsDir` (the run's folder) and `exitCode`; progress and logs stay on stderr. `comfyload run --quiet --json | jq -r .resultsDir` prints the folder.",
     default: false,
     example: 'true',
     parse: boolean(),
@@ -338,7 +344,7 @@ export const RUN_OPTIONS = defineOptions<RunOptionValues>('COMFYLOAD_', {
   quiet: {
     kind: 'boolean',
     group: 'Output',
-    description: 'No progress or tables on stderr; errors are still printed.',
+    description: 'No progress or log lines on stderr; errors and threshold verdicts are still printed, and the summary (or --json) still goes to stdout.',
     default: false,
     example: 'true',
     parse: boolean(),

@@ -62,6 +62,51 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 
+/**
+ * What `comfyload` alone prints (exit 0): the commands and the quick start. Running a benchmark
+ * takes `comfyload run`; a bare `comfyload` used to start one.
+ */
+export function usageText(columns = 100): string {
+  const width = Math.max(60, Math.min(columns, 120));
+  const names = Object.keys(COMMANDS);
+  const pad = Math.max(...names.map((n) => n.length)) + 2;
+  const lines = Object.entries(COMMANDS).map(([name, c]) => wrap(`  ${name.padEnd(pad)}${firstSentence(c.describe)}`, width, ' '.repeat(pad + 2)));
+  return [
+    'comfyload: load-test and benchmark ComfyUI GPU servers',
+    '',
+    'Usage: comfyload <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Quick start (the built-in emulator, no GPU needed, about 90 s):',
+    '  comfyload run',
+    'Against your server:',
+    '  comfyload run --url http://127.0.0.1:8188 --workflow workflow_api.json -c 1,2,4 -n 20',
+    '',
+    'Options of a command: comfyload <command> --help. Full reference: docs/cli.md.',
+    '',
+  ].join('\n');
+}
+
+function firstSentence(text: string): string {
+  const cut = text.search(/: `|\. /);
+  return cut > 0 ? text.slice(0, cut) : text;
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = indent + word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  out.push(line);
+  return out.join('\n');
+}
+
 export type ParsedArgv = { kind: 'output'; text: string } | { kind: 'command'; command: CommandName; flags: Record<string, unknown>; args?: string[] };
 
 const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -129,10 +174,11 @@ export function parseArgv(argv: readonly string[], version: string, columns = 10
   }
   const table = COMMANDS[command].table as OptionTable<Record<string, unknown>>;
   const keys = new Set(optionDefs(table).map((d) => d.key));
+  const shorts = new Set(optionDefs(table).flatMap((d) => (d.short !== undefined ? [d.short] : [])));
   const flags: Record<string, unknown> = {};
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(parsed)) {
-    if (YARGS_KEYS.has(key)) continue;
+    if (YARGS_KEYS.has(key) || shorts.has(key)) continue;
     if (keys.has(key)) flags[key] = value;
     else unknown.push(key);
   }
@@ -177,11 +223,32 @@ function unknownCommand(name: string): never {
   });
 }
 
+/** Flags users bring from other load testers (k6, locust, wrk, hey, ab) and comfyload's spelling of each. */
+const FOREIGN_FLAGS: Record<string, readonly string[]> = {
+  '--out': ['--results-dir', '--out'],
+  '--output': ['--results-dir', '--out'],
+  '-o': ['--results-dir', '--out'],
+  '--rps': ['--rate'],
+  '--qps': ['--rate'],
+  '--vus': ['--concurrency'],
+  '--users': ['--concurrency'],
+  '--iterations': ['--prompts'],
+  '--requests': ['--prompts'],
+  '--host': ['--url'],
+  '--target': ['--url'],
+};
+
+/** The flag a misspelt or foreign one most likely meant, among this command's flags. */
+function suggestion(flag: string, flags: readonly string[]): string | undefined {
+  const foreign = FOREIGN_FLAGS[flag.toLowerCase()]?.find((f) => flags.includes(f));
+  return foreign ?? nearest(flag, flags, 1)[0];
+}
+
 function unknownFlags(command: CommandName, keys: string[], defs: OptionDef<unknown>[]): ComfyloadError {
   const flags = defs.map((d) => d.flag);
   const lines = keys.map((key) => {
     const flag = key.length === 1 ? `-${key}` : `--${kebabCase(key)}`;
-    const near = nearest(flag, flags, 1)[0];
+    const near = suggestion(flag, flags);
     return { flag, near, text: near !== undefined ? `\`${flag}\` (did you mean \`${near}\`?)` : `\`${flag}\`` };
   });
   const [only] = lines;
@@ -236,6 +303,7 @@ function withOptions(y: Argv, table: OptionTable<Record<string, unknown>>): Argv
       type: def.kind === 'boolean' ? 'boolean' : 'string',
       describe: helpDescription(def),
       group: `${def.group}:`,
+      ...(def.short !== undefined ? { alias: def.short } : {}),
       ...(helpDefault(def) !== undefined ? { defaultDescription: helpDefault(def) } : {}),
     });
   }

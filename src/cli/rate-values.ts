@@ -1,14 +1,14 @@
 /**
  * Parsers of arrival rates and ramping stages (`--rate 12/min`, `--stages '2/min:5m,10/min:10m'`).
- * A rate always carries its unit (`/s`, `/min`, `/h`): a bare number would be a guess between
+ * A rate always carries its unit (`/s`, `/min`, `/h`, or spelt out: `/second`, `/minute`, `/hour`): a bare number would be a guess between
  * prompts per second and per minute, which differ sixty-fold.
  */
 import type { RateStage } from '../harness/arrival-schedule.js';
 import type { ParseContext } from './option-table.js';
 import { duration, expected, type Parser } from './value-parsers.js';
 
-const RATE_TEXT = /^(\d+(?:\.\d+)?|\.\d+)\s*\/\s*(s|sec|m|min|h|hour)$/i;
-const PER_SEC: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600, hour: 1 / 3600 };
+const RATE_TEXT = /^(\d+(?:\.\d+)?|\.\d+)\s*\/\s*(s|sec|second|m|min|minute|h|hr|hour)$/i;
+const PER_SEC: Record<string, number> = { s: 1, sec: 1, second: 1, m: 1 / 60, min: 1 / 60, minute: 1 / 60, h: 1 / 3600, hr: 1 / 3600, hour: 1 / 3600 };
 
 /** `12/min` → 0.2 (prompts per second); undefined when not a rate. */
 export function rateTextToPerSec(text: string): number | undefined {

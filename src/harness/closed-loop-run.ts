@@ -86,6 +86,8 @@ export class ClosedLoopRun {
   #reconnects = 0;
   #stoppedBy: ComfyloadError | undefined;
   #live: LiveCounts = { level: 0, concurrency: 0, phase: 'warmup', submitted: 0, settled: 0, inFlight: 0, errors: 0 };
+  /** The level's virtual users (their prompts' steps are read for the live line). */
+  #users: readonly VirtualUser[] = [];
 
   constructor(plan: LoadPlan, deps: EngineDeps) {
     this.#plan = plan;
@@ -104,7 +106,7 @@ export class ClosedLoopRun {
 
   /** What the run is doing now (level, phase, prompts in flight): the VRAM sampler tags samples with it. */
   get live(): Readonly<LiveCounts> {
-    return { ...this.#live };
+    return { ...this.#live, steps: this.#users.flatMap((u) => u.steps) };
   }
 
   /** Checks the target is a reachable ComfyUI and returns its /system_stats. */
@@ -170,6 +172,7 @@ export class ClosedLoopRun {
     let lastGiveUp: ComfyloadError | undefined;
     const options: VirtualUserOptions = { ...userOptions(this.#plan), onGiveUp: (err) => (lastGiveUp = err) };
     const users = Array.from({ length: concurrency }, () => new VirtualUser(this.#http, clock, this.#stats, warn, options));
+    this.#users = users;
     try {
       await Promise.all(users.map((u) => u.open()));
       const submitBudget = new SubmitBudget(clock, budget);

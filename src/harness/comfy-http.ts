@@ -150,6 +150,19 @@ export class ComfyHttp {
     try {
       return await fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (err) {
+      const code = (err instanceof Error ? (err.cause as { code?: string } | undefined)?.code : undefined) ?? '';
+      // A name that does not resolve is a typo or DNS, not a server to start.
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        const host = new URL(this.baseUrl).hostname;
+        throw new ComfyloadError(
+          'COMFYLOAD_ERR_TARGET_UNREACHABLE',
+          `${method} ${path} on ${this.baseUrl} failed: the host name \`${host}\` did not resolve (${code})`,
+          {
+            hint: `Check the spelling of \`${host}\` in --url, or use its IP address; the name is unknown to DNS and /etc/hosts on this machine.`,
+            cause: err,
+          },
+        );
+      }
       throw new ComfyloadError('COMFYLOAD_ERR_TARGET_UNREACHABLE', `${method} ${path} on ${this.baseUrl} failed: ${describeFetchError(err)}`, {
         hint: 'Start ComfyUI (or `comfyload sim`) and check the host and port in --url; omit --url to use the built-in emulator.',
         cause: err,

@@ -164,7 +164,7 @@ export class OpenLoopEngine {
   }
 
   get live(): Readonly<LiveCounts> {
-    return { ...this.#live };
+    return { ...this.#live, steps: this.pools.flatMap((p) => p.users.flatMap((u) => u.steps)) };
   }
 
   get reconnects(): number {
@@ -457,7 +457,10 @@ export class OpenLoopEngine {
       if (!run.started.has(st.level)) continue;
       const summary = st.tally.summary(recorder);
       for (const t of st.perTarget) targetLevels.push(t.summary(recorder));
-      reports.push(this.#report(st, summary));
+      const report = this.#report(st, summary);
+      reports.push(report);
+      // The level's line and levels.csv show the offered rate beside the planned one.
+      summary.offeredPerSec = report.offeredPerSec;
       levels.push(summary);
       this.#warnCached(summary);
       await observer.onLevelEnd?.(summary);

@@ -13,6 +13,12 @@ export interface LevelStart {
   durationMs?: number;
 }
 
+/** The latest sampler step of one prompt in flight (`value` of `max`). */
+export interface StepProgress {
+  value: number;
+  max: number;
+}
+
 export interface LiveCounts {
   level: number;
   concurrency: number;
@@ -22,6 +28,8 @@ export interface LiveCounts {
   inFlight: number;
   errors: number;
   plannedPrompts?: number;
+  /** The latest step of each prompt in flight that has reported one (only `live` getters fill it, on demand). */
+  steps?: StepProgress[];
 }
 
 export interface RunObserver {

@@ -28,6 +28,7 @@ import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled } from './pro
 import { onAbort } from './abort.js';
 import { systemTimers, type Timers } from './clock.js';
 import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
+import type { StepProgress } from './run-observer.js';
 
 /** What a user needs of the target's HTTP side. */
 export type VirtualUserHttp = Pick<ComfyHttp, 'wsUrl' | 'headers' | 'postPrompt' | 'history' | 'queue' | 'deletePending' | 'interruptPrompt'>;
@@ -129,6 +130,16 @@ export class VirtualUser {
   /** Prompts submitted and not yet settled. */
   get inFlight(): number {
     return this.#waiters.size;
+  }
+
+  /** The latest step of each of its prompts in flight that has reported one (read on demand, for the live line). */
+  get steps(): StepProgress[] {
+    const out: StepProgress[] = [];
+    for (const { tracker } of this.#waiters.values()) {
+      const last = tracker.marks.steps[tracker.marks.steps.length - 1];
+      if (last !== undefined && !tracker.done) out.push({ value: last.value, max: last.max });
+    }
+    return out;
   }
 
   /**

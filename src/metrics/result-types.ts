@@ -136,6 +136,8 @@ export interface LevelSummary {
   vram?: VramFigures;
   /** Open loop: the arrival rate the level aimed at (a ramping stage's end rate), per s. */
   ratePerSec?: number;
+  /** Open loop: arrivals (sent and dropped) per second of the level's arrival span. */
+  offeredPerSec?: number;
   /** Present on a fleet's per-target summaries (`RunSummary.targetLevels`): the target index. */
   target?: number;
   /** Present on a mix's per-workflow summaries (`RunSummary.workflowLevels`): the workflow index. */
@@ -442,7 +444,8 @@ export interface RunEnvironment {
 
 /** summary.json. Bump `schemaVersion` on any change a reader must know about. */
 export interface RunSummary {
-  schemaVersion: 1;
+  /** 2; version 1 files (levels keyed by index, environment all strings) are read as 2. */
+  schemaVersion: 2;
   harness: { name: 'comfyload'; version: string };
   runId: string;
   name: string;
@@ -454,8 +457,8 @@ export interface RunSummary {
   durationMs: number;
   settings: RunSettings;
   targets: TargetInfo[];
-  /** Measured levels keyed by level index (`"0"`, `"1"`…); a partial run may lack some. */
-  levels: Record<string, LevelSummary>;
+  /** Measured levels in level order (`levels[0]` is L1); a partial run may lack the last ones. */
+  levels: LevelSummary[];
   /** Warm-up prompts, all together; null when none ran. Never in `totals` or the error-rate gate. */
   warmup: LevelSummary | null;
   /** The measured levels only. */

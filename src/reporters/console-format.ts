@@ -24,20 +24,67 @@ export interface ProgressState {
   completionP95Ms?: number;
   /** Time since the level started, ms. */
   elapsedMs?: number;
+  /** The latest sampler step of each prompt in flight that has reported one. */
+  steps?: readonly { value: number; max: number }[];
+  /** Open loop: the level's planned arrival rate, shown instead of `c=0`. */
+  rate?: RateLabel;
 }
 
-/** A level's label: `L2/4 c=8` (warm-up: `warmup c=8`). */
-export function levelLabel(level: number, levelCount: number, concurrency: number, phase: Phase): string {
-  return phase === 'warmup' ? `warmup c=${concurrency}` : `L${level + 1}/${levelCount} c=${concurrency}`;
+/** Units a run's rates are printed in: one per run (see {@link rateUnitFor}). */
+export type RateUnit = 's' | 'min' | 'h';
+
+/** An open-loop level's planned rate (per second) and the run's unit. */
+export interface RateLabel {
+  perSec: number;
+  unit: RateUnit;
+  /** A finished level: the rate its arrivals really came at. */
+  offeredPerSec?: number;
+}
+
+const PER_UNIT: Record<RateUnit, number> = { s: 1, min: 60, h: 3600 };
+
+/** The one unit for a run's rates: per minute, per hour when the slowest is under 1/min, per second from 10/s. */
+export function rateUnitFor(ratesPerSec: readonly number[]): RateUnit {
+  const slowest = Math.min(...ratesPerSec.filter((r) => r > 0));
+  if (!Number.isFinite(slowest)) return 'min';
+  if (slowest >= 10) return 's';
+  return slowest * 60 >= 1 ? 'min' : 'h';
+}
+
+/** `120/min`, `0.5/s`: at most one decimal, more below 10. */
+export function formatRateIn(perSec: number, unit: RateUnit): string {
+  const value = perSec * PER_UNIT[unit];
+  return `${Number(value.toFixed(value < 10 ? 2 : 1))}/${unit}`;
+}
+
+/**
+ * A level's label: `L2/4 c=8`, open loop `L2/4 rate 120/min` (warm-up: `warmup c=8`). Levels
+ * are numbered from 1 here and in every file (L1 is the first measured level).
+ */
+export function levelLabel(level: number, levelCount: number, concurrency: number, phase: Phase, rate?: RateLabel): string {
+  if (phase === 'warmup') return `warmup c=${concurrency}`;
+  const offered = rate?.offeredPerSec !== undefined ? ` (offered ${formatRateIn(rate.offeredPerSec, rate.unit)})` : '';
+  const load = rate !== undefined ? `rate ${formatRateIn(rate.perSec, rate.unit)}${offered}` : `c=${concurrency}`;
+  return `L${level + 1}/${levelCount} ${load}`;
+}
+
+/** `step 14/20`, or for several prompts in flight `steps 14/20 3/20 +2` (the first four). */
+export function formatSteps(steps: readonly { value: number; max: number }[]): string | undefined {
+  if (steps.length === 0) return undefined;
+  const shown = steps.slice(0, 4).map((s) => `${s.value}/${s.max}`);
+  const more = steps.length > shown.length ? ` +${steps.length - shown.length}` : '';
+  return `${steps.length === 1 ? 'step' : 'steps'} ${shown.join(' ')}${more}`;
 }
 
 /** The live progress line (no line break, no control characters). */
 export function formatProgressLine(state: ProgressState): string {
   const done = state.plannedPrompts === undefined ? `${state.settled} done` : `${state.settled}/${state.plannedPrompts} done`;
+  const steps = formatSteps(state.steps ?? []);
   const parts = [
-    levelLabel(state.level, state.levelCount, state.concurrency, state.phase),
+    levelLabel(state.level, state.levelCount, state.concurrency, state.phase, state.rate),
     done,
     `${state.inFlight} in flight`,
+    ...(steps !== undefined ? [steps] : []),
     `completion p50 ${formatDurationShort(state.completionP50Ms)} p95 ${formatDurationShort(state.completionP95Ms)}`,
     `errors ${state.errors}`,
   ];
@@ -46,12 +93,12 @@ export function formatProgressLine(state: ProgressState): string {
 }
 
 /** One line summing up a finished level (the only output on a non-TTY). */
-export function formatLevelLine(summary: LevelSummary, levelCount: number): string {
+export function formatLevelLine(summary: LevelSummary, levelCount: number, unit?: RateUnit): string {
   const completion = summary.metrics.completionMs;
   const step = summary.metrics.stepIntervalMs;
   const fromHistory = summary.settledFromHistory > 0 ? ` (${summary.settledFromHistory} settled from /history, not in the latencies)` : '';
   return [
-    levelLabel(summary.level, levelCount, summary.concurrency, summary.phase),
+    levelLabel(summary.level, levelCount, summary.concurrency, summary.phase, rateOf(summary, unit)),
     `${summary.ok} ok, ${summary.notOk} not ok of ${summary.submitted}${fromHistory}`,
     `${summary.throughput.promptsPerSec.toFixed(3)} prompts/s`,
     `${summary.throughput.imagesPerMin.toFixed(1)} images/min`,
@@ -61,40 +108,89 @@ export function formatLevelLine(summary: LevelSummary, levelCount: number): stri
   ].join(' | ');
 }
 
-const TABLE_HEADER = [
-  'level',
-  'conc',
-  'ok',
-  'err',
-  'prompts/s',
-  'images/min',
-  'queue p50',
-  'queue p95',
-  'compl p50',
-  'compl p95',
-  'compl p99',
-  'step p50',
-] as const;
+/** A level with a planned rate is named by it (a capacity trial's too: per minute when the run set no unit), never `c=0`. */
+function rateOf(summary: LevelSummary, unit: RateUnit | undefined): RateLabel | undefined {
+  if (summary.ratePerSec === undefined) return undefined;
+  return { perSec: summary.ratePerSec, unit: unit ?? 'min', ...(summary.offeredPerSec !== undefined ? { offeredPerSec: summary.offeredPerSec } : {}) };
+}
 
-/** The final table, one row per level (warm-up first when present), columns right-aligned. */
-export function formatSummaryTable(levels: readonly LevelSummary[]): string {
-  const rows = levels.map((summary) => [
-    summary.phase === 'warmup' ? 'warmup' : String(summary.level + 1),
-    String(summary.concurrency),
-    String(summary.ok),
-    String(summary.notOk),
-    summary.throughput.promptsPerSec.toFixed(3),
-    summary.throughput.imagesPerMin.toFixed(1),
-    formatDurationShort(summary.metrics.queueWaitMs?.p50),
-    formatDurationShort(summary.metrics.queueWaitMs?.p95),
-    formatDurationShort(summary.metrics.completionMs?.p50),
-    formatDurationShort(summary.metrics.completionMs?.p95),
-    formatDurationShort(summary.metrics.completionMs?.p99),
-    formatDurationShort(summary.metrics.stepIntervalMs?.p50),
-  ]);
-  const table = [[...TABLE_HEADER], ...rows];
-  const widths = TABLE_HEADER.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+interface Column {
+  header: string;
+  cell: (summary: LevelSummary) => string;
+}
+
+const COUNT_COLUMNS: Column[] = [
+  { header: 'ok', cell: (l) => String(l.ok) },
+  { header: 'err', cell: (l) => String(l.notOk) },
+  { header: 'prompts/s', cell: (l) => l.throughput.promptsPerSec.toFixed(3) },
+  { header: 'images/min', cell: (l) => l.throughput.imagesPerMin.toFixed(1) },
+  { header: 'queue p50', cell: (l) => formatDurationShort(l.metrics.queueWaitMs?.p50) },
+  { header: 'queue p95', cell: (l) => formatDurationShort(l.metrics.queueWaitMs?.p95) },
+  { header: 'compl p50', cell: (l) => formatDurationShort(l.metrics.completionMs?.p50) },
+  { header: 'compl p95', cell: (l) => formatDurationShort(l.metrics.completionMs?.p95) },
+  { header: 'compl p99', cell: (l) => formatDurationShort(l.metrics.completionMs?.p99) },
+  { header: 'step p50', cell: (l) => formatDurationShort(l.metrics.stepIntervalMs?.p50) },
+];
+
+/** Open loop: each level's offered rate (arrivals per second of its span), by level index. */
+export interface TableRates {
+  unit: RateUnit;
+  offeredPerSec: ReadonlyMap<number, number>;
+}
+
+function loadColumns(rates: TableRates | undefined): Column[] {
+  const level: Column = { header: 'level', cell: (l) => (l.phase === 'warmup' ? 'warmup' : `L${l.level + 1}`) };
+  if (rates === undefined) return [level, { header: 'conc', cell: (l) => String(l.concurrency) }];
+  const rate = (perSec: number | undefined): string => (perSec === undefined ? '-' : formatRateIn(perSec, rates.unit));
+  // A level without a rate (the warm-up, a capacity search's closed-loop probe) shows its concurrency instead.
+  return [
+    level,
+    { header: 'rate', cell: (l) => (l.ratePerSec === undefined ? `c=${l.concurrency}` : rate(l.ratePerSec)) },
+    { header: 'offered', cell: (l) => (l.ratePerSec === undefined ? '' : rate(rates.offeredPerSec.get(l.level) ?? l.offeredPerSec)) },
+  ];
+}
+
+/**
+ * The final table, one row per level (warm-up first when present), columns right-aligned; an
+ * open-loop run shows each level's planned and offered rate instead of the concurrency.
+ */
+export function formatSummaryTable(levels: readonly LevelSummary[], rates?: TableRates): string {
+  const columns = [...loadColumns(rates), ...COUNT_COLUMNS];
+  const table = [columns.map((c) => c.header), ...levels.map((summary) => columns.map((c) => c.cell(summary)))];
+  const widths = columns.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
   const lines = table.map((row) => row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  '));
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [lines[0], rule, ...lines.slice(1)].join('\n') + '\n';
+}
+
+/** What the end-of-run summary needs of summary.json (levels as an array or v1's object). */
+export interface SummaryForText {
+  name: string;
+  levels: readonly LevelSummary[] | Record<string, LevelSummary>;
+  warmup: LevelSummary | null;
+  totals: { submitted: number; ok: number; notOk: number };
+  partial: boolean;
+  partialReason?: string;
+  openLoop?: readonly { level: number; ratePerSec: number; offeredPerSec: number }[];
+  settings?: { mode: string };
+}
+
+/**
+ * The end-of-run summary the CLI prints on stdout, as k6 does: a headline, the table (warm-up
+ * first) and the results folder. Plain text; `colour` marks rows with errors red (a TTY).
+ */
+export function formatRunSummaryText(summary: SummaryForText, resultsDir: string, colour = false): string {
+  const levels = Array.isArray(summary.levels) ? summary.levels : Object.values(summary.levels);
+  const rows = [...(summary.warmup !== null ? [summary.warmup] : []), ...levels];
+  const open = summary.openLoop ?? [];
+  const planned = levels.flatMap((l) => (l.ratePerSec !== undefined ? [l.ratePerSec] : []));
+  // A capacity search's rates are found as it goes: its lines use /min, so does its table.
+  const unit = summary.settings?.mode === 'capacity' ? 'min' : rateUnitFor(planned);
+  const rates = planned.length > 0 ? { unit, offeredPerSec: new Map(open.map((o) => [o.level, o.offeredPerSec])) } : undefined;
+  const { submitted, ok, notOk } = summary.totals;
+  const head = `comfyload ${summary.name}: ${ok} ok, ${notOk} not ok of ${submitted} measured prompts${summary.partial ? ` — partial: ${summary.partialReason ?? 'stopped early'}` : ''}`;
+  const table = rows.length > 0 ? formatSummaryTable(rows, rates) : 'no level was measured\n';
+  const lines = table.split('\n');
+  const shown = colour ? lines.map((line, i) => (i >= 2 && (rows[i - 2]?.notOk ?? 0) > 0 ? `\u001b[31m${line}\u001b[0m` : line)) : lines;
+  return `${head}\n\n${shown.join('\n')}\nresults: ${resultsDir}\n`;
 }

@@ -1,10 +1,11 @@
 /**
  * `ConsoleReporter`: human output on stderr. On a TTY, one progress line rewritten in place with
- * `\r` (throttled), a line per finished level and the summary table at the end. On a non-TTY
- * (CI logs, pipes), no progress and no control characters or colour: only a line per level.
+ * `\r` (the session redraws it on a timer) and a line per finished level. On a non-TTY (CI logs,
+ * pipes), no progress and no control characters or colour: only a line per level. The summary
+ * table at the end is the CLI's, on stdout (see formatRunSummaryText).
  */
 import type { LevelSummary } from '../metrics/result-types.js';
-import { formatLevelLine, formatProgressLine, formatSummaryTable, type ProgressState } from './console-format.js';
+import { formatLevelLine, formatProgressLine, type ProgressState, type RateUnit } from './console-format.js';
 
 /** A stream-like sink (`process.stderr` fits). */
 export interface ConsoleSink {
@@ -23,6 +24,10 @@ export interface ConsoleReporterOptions {
   throttleMs?: number;
   /** Number of measured levels, for `L2/4` labels. */
   levelCount: number;
+  /** Open loop: the unit of the run's rates (`L1/3 rate 120/min`). */
+  rateUnit?: RateUnit;
+  /** The terminal's width now: a longer live line is cut to it (a wrapped line cannot be redrawn with `\r`). */
+  columns?: () => number | undefined;
 }
 
 const RED = '\u001b[31m';
@@ -34,6 +39,8 @@ export class ConsoleReporter {
   readonly #clock: () => number;
   readonly #throttleMs: number;
   readonly #levelCount: number;
+  readonly #rateUnit: RateUnit | undefined;
+  readonly #columns: (() => number | undefined) | undefined;
   #lastDrawMs = Number.NEGATIVE_INFINITY;
   /** Length of the progress line on screen, 0 when none is. */
   #shownLength = 0;
@@ -44,6 +51,13 @@ export class ConsoleReporter {
     this.#clock = options.clock;
     this.#throttleMs = options.throttleMs ?? 250;
     this.#levelCount = options.levelCount;
+    this.#rateUnit = options.rateUnit;
+    this.#columns = options.columns;
+  }
+
+  /** True when a live line is drawn (a TTY). */
+  get isLive(): boolean {
+    return this.#isTTY;
   }
 
   /**
@@ -55,7 +69,9 @@ export class ConsoleReporter {
     const nowMs = this.#clock();
     if (!force && nowMs - this.#lastDrawMs < this.#throttleMs) return;
     this.#lastDrawMs = nowMs;
-    const line = formatProgressLine(typeof state === 'function' ? state() : state);
+    const full = formatProgressLine(typeof state === 'function' ? state() : state);
+    const columns = this.#columns?.();
+    const line = columns !== undefined && columns > 1 && full.length > columns - 1 ? `${full.slice(0, columns - 2)}…` : full;
     // Pad over the previous line instead of an erase sequence: the same bytes work on any terminal.
     const padding = ' '.repeat(Math.max(0, this.#shownLength - line.length));
     this.#sink.write(`\r${line}${padding}`);
@@ -65,7 +81,7 @@ export class ConsoleReporter {
   /** Prints the finished level's line (replacing the progress line on a TTY). */
   levelEnd(summary: LevelSummary): void {
     this.#clearProgress();
-    const line = formatLevelLine(summary, this.#levelCount);
+    const line = formatLevelLine(summary, this.#levelCount, this.#rateUnit);
     this.#sink.write(`${this.#isTTY && summary.notOk > 0 ? `${RED}${line}${RESET}` : line}\n`);
     this.#lastDrawMs = Number.NEGATIVE_INFINITY;
   }
@@ -76,10 +92,9 @@ export class ConsoleReporter {
     this.#sink.write(`warning: ${message}\n`);
   }
 
-  /** The summary table at the end of the run (TTY only: a non-TTY already has a line per level). */
-  finish(levels: readonly LevelSummary[]): void {
+  /** The run is over: the live line goes. */
+  finish(): void {
     this.#clearProgress();
-    if (this.#isTTY && levels.length > 0) this.#sink.write(`\n${formatSummaryTable(levels)}`);
   }
 
   #clearProgress(): void {

@@ -43,7 +43,8 @@ export interface HgrmFile {
 
 /** File name of the .hgrm of one metric and level. */
 export function hgrmFileName(metric: MetricName, level: number, concurrency: number, phase: Phase): string {
-  return phase === 'warmup' ? `warmup-L${level}-${metric}.hgrm` : `L${level}-c${concurrency}-${metric}.hgrm`;
+  // Levels are numbered from 1 in file names, as on the console (L1 is level index 0).
+  return phase === 'warmup' ? `warmup-c${concurrency}-${metric}.hgrm` : `L${level + 1}-c${concurrency}-${metric}.hgrm`;
 }
 
 /**

@@ -36,6 +36,8 @@ const LEVEL_COLUMNS = [
   'promptsPerSec',
   'imagesPerMin',
   'samplerStepsPerSec',
+  'ratePerSec',
+  'offeredPerSec',
 ] as const;
 
 /** The figures written per metric, in column order. */
@@ -52,7 +54,7 @@ export function levelsCsvColumns(): string[] {
 
 /** The units comment written above the header. */
 export const LEVELS_CSV_UNITS =
-  'units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec and samplerStepsPerSec per s, imagesPerMin per min, counts in prompts (samplerStartMs_count in sampler nodes, stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)';
+  "units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec, samplerStepsPerSec, ratePerSec (open loop: planned arrival rate) and offeredPerSec (arrivals per s of the level's span) per s, imagesPerMin per min, counts in prompts (samplerStartMs_count in sampler nodes, stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)";
 
 /** One level as a row, in `levelsCsvColumns()` order. */
 export function levelsCsvRow(level: LevelSummary): string[] {
@@ -79,6 +81,8 @@ export function levelsCsvRow(level: LevelSummary): string[] {
     formatRate(level.throughput.promptsPerSec),
     formatRate(level.throughput.imagesPerMin),
     formatRate(level.throughput.samplerStepsPerSec),
+    formatRate(level.ratePerSec),
+    formatRate(level.offeredPerSec),
   ];
   const figures = METRIC_NAMES.flatMap((metric) => {
     const summary = level.metrics[metric];

@@ -11,6 +11,9 @@ import { formatDurationShort, formatMs, formatRate } from './format.js';
 import { levelsCsvColumns, levelsCsvRow } from './levels-csv.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
+/** queue.csv's header. */
+export const QUEUE_CSV_COLUMNS = ['target', 'atMs', 'queueRemaining', 'source'] as const;
+
 /** Appends one row per queue-depth sample. */
 export class QueueCsvWriter {
   readonly #sink: Sink;
@@ -22,7 +25,7 @@ export class QueueCsvWriter {
       commentBlock([
         ...headerComments,
         'units: atMs in ms since the run start; queueRemaining = pending + running prompts of every client (ComfyUI status.exec_info.queue_remaining)',
-      ]) + stringify([['target', 'atMs', 'queueRemaining', 'source']]);
+      ]) + stringify([[...QUEUE_CSV_COLUMNS]]);
   }
 
   write(sample: QueueSample): void {
@@ -48,7 +51,7 @@ export async function writeTargetsCsv(sink: SinkLike, levels: readonly LevelSumm
   await s.close?.();
 }
 
-const TRIAL_COLUMNS = [
+export const TRIAL_COLUMNS = [
   'trial',
   'level',
   'phase',

@@ -273,9 +273,10 @@ async function finishPlan(
   return deepFreeze(plan);
 }
 
-/** A results-folder name from a workflow file name: `SD 1.5 (api).json` → `SD-1.5-api`. */
+/** A results-folder name from a workflow file name: `SD 1.5 (api).json` → `SD-1.5-api`; `x.ui.json`, `x.api.json` → `x`. */
 export function nameFromPath(path: string): string {
   const stem = basename(path, extname(path))
+    .replace(/\.(ui|api)$/i, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .replace(/-+$/, '')

@@ -17,6 +17,7 @@ import { QueueTimeline } from '../metrics/queue-timeline.js';
 import { MetricRecorder } from '../metrics/recorder.js';
 import type { CapacityTrial, ResultFile, RunEnvironment, RunK6, RunSummary } from '../metrics/result-types.js';
 import { ConsoleReporter } from '../reporters/console.js';
+import { rateUnitFor } from '../reporters/console-format.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
 import { finishCapacity } from './capacity-results.js';
@@ -50,6 +51,8 @@ export interface SessionIO {
   log?: SessionLog;
   /** Redraw a live progress line (a TTY). */
   live?: boolean;
+  /** The terminal's width now, for the live line. */
+  columns?: () => number | undefined;
   /** Aborting stops the run: nothing new is sent, this run's prompts are cancelled, partial results written. */
   signal?: AbortSignal;
   /** Hears every event as it happens (the API's progress callbacks), after the result files did. */
@@ -80,6 +83,17 @@ export interface MeasureResult extends MeasuredRun {
 }
 
 const silent: SessionLog = { write: () => true };
+
+/** What summary.json says until the run ends and replaces it. */
+const INTERRUPTED_REASON =
+  'the run did not finish (killed, or a second Ctrl-C): this summary.json was written while it ran and holds the levels finished by then; requests.csv and histograms.hlog hold every prompt that settled';
+
+/** An open-loop plan's planned rate per level, per s (a ramp: each stage's end rate); undefined for a closed loop. */
+function openLoopRates(plan: RunPlan): number[] | undefined {
+  const open = plan.openLoop;
+  if (open === undefined || plan.capacity !== undefined) return undefined;
+  return open.ratesPerSec ?? open.stages?.map((s) => s.ratePerSec);
+}
 
 /**
  * Runs a plan (every --matrix combination in turn, on the same targets) and writes its results.
@@ -144,8 +158,10 @@ class MeasuringSession {
     const { fingerprint, perWorkflow } = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
-    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
-    const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
+    // A capacity search's levels are its closed-loop probe (L1) and at most maxTrials trials.
+    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) + 1 : plan.levels.length;
+    const levelRates = openLoopRates(plan);
+    const consoleReporter = this.#consoleReporter(levelCount, levelRates);
     const vram = new VramTimeline({
       dir,
       intervalMs: plan.vramIntervalMs ?? 250,
@@ -163,6 +179,8 @@ class MeasuringSession {
       console: consoleReporter,
       clock: () => clock.now(),
       levelCount,
+      live: () => engine.live,
+      ...(levelRates !== undefined ? { levelRates } : {}),
       ...(plan.mix !== undefined ? { workflowNames: plan.mix.workflows.map((w) => w.name) } : {}),
     });
     const mixResults = mixResultsFor(plan, perWorkflow, {
@@ -185,6 +203,8 @@ class MeasuringSession {
       startTimeEpochMs,
       log: (text) => this.#log.write(text),
     });
+    // A folder left by a killed run (a second Ctrl-C) still has a summary.json, partial, with the levels finished so far.
+    files.writeStartSummary(this.#startSummary(runId, startTimeEpochMs, fingerprint, ready, engine));
     // k6 polls VRAM itself; the Node engines have the session's monitor on a connection of its own per target.
     const monitor =
       engine.vramSource?.(vram) ?? new VramMonitor({ targets: plan.targets, vram, clock: () => clock.now(), originMs, context: () => engine.live });
@@ -202,6 +222,7 @@ class MeasuringSession {
     // Stopped from inside (see `stop`): the run ends with that error, and its results say why they are partial.
     const stoppedBy = stop.signal.aborted ? (stop.signal.reason as ComfyloadError) : undefined;
     if (stoppedBy !== undefined && outcome !== undefined) outcome = { ...outcome, partial: true, partialReason: stoppedBy.message, stoppedBy };
+    files.stopLive();
     const lagFigures = lag.stop();
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
@@ -254,7 +275,7 @@ class MeasuringSession {
     } catch (err) {
       this.#log.write(`comfyload: warning: report.html not written: ${(err as Error).message}\n`);
     }
-    if (outcome?.mode !== 'capacity') consoleReporter.finish(outcome?.levels ?? []);
+    consoleReporter.finish();
     for (const line of mix?.lines ?? []) this.#log.write(`${line}\n`);
     if (outcome?.mode === 'capacity') {
       const trueRate = await this.#emulator?.serviceRatePerSec().catch((err: unknown) => {
@@ -265,6 +286,40 @@ class MeasuringSession {
     }
     this.#log.write(`comfyload: results in ${dir}\n`);
     return summary;
+  }
+
+  /** The session's console: the live line on a TTY (open loop: levels named by rate), a line per level. */
+  #consoleReporter(levelCount: number, levelRates: readonly number[] | undefined): ConsoleReporter {
+    const clock = this.#clock;
+    return new ConsoleReporter({
+      sink: this.#log,
+      isTTY: this.#io.live === true,
+      clock: () => clock.now(),
+      levelCount,
+      ...(this.#io.columns !== undefined ? { columns: this.#io.columns } : {}),
+      ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
+    });
+  }
+
+  /** summary.json as it stands until the run ends (see ResultFiles.writeStartSummary). */
+  #startSummary(runId: string, startTimeEpochMs: number, fingerprint: Fingerprint, ready: PreparedRun, engine: Engine): Omit<RunSummary, 'files'> {
+    const plan = this.#plan;
+    return {
+      ...summaryBase({
+        plan,
+        runId,
+        startTimeEpochMs,
+        endEpochMs: startTimeEpochMs,
+        settings: planSettings(plan),
+        levels: [],
+        warmup: null,
+        outcome: { partial: true, partialReason: INTERRUPTED_REASON },
+        failure: undefined,
+        environment: this.#environment(fingerprint, ready, undefined, {}),
+        fingerprint,
+      }),
+      engine: engine.engine,
+    };
   }
 
   #intro(engine: Engine, fingerprint: Fingerprint, dir: string): string[] {

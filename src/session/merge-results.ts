@@ -39,7 +39,7 @@ import { HlogWriter } from '../reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../reporters/levels-csv.js';
 import { MARK_COLUMNS, REQUESTS_CSV_UNITS, requestsCsvColumns } from '../reporters/requests-csv.js';
 import { commentBlock, MemorySink } from '../reporters/sink.js';
-import { histogramSettings, levelsByIndex, renderSummaryJson, runTotals } from '../reporters/summary-json.js';
+import { histogramSettings, levelsInOrder, renderSummaryJson, runTotals } from '../reporters/summary-json.js';
 import { VramCsvWriter } from '../reporters/vram-csv.js';
 import { checkMergeInputs, type MergeInput } from './merge-inputs.js';
 import { writeReport } from './results-folder.js';
@@ -325,7 +325,7 @@ function mergedSummary(m: SummaryInput): RunSummary {
     durationMs: m.endEpochMs - m.startEpochMs,
     settings,
     targets: first.targets,
-    levels: levelsByIndex(m.measured),
+    levels: levelsInOrder(m.measured),
     warmup: m.warmup,
     totals: runTotals(m.measured),
     partial: partial.length > 0,

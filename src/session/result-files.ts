@@ -4,7 +4,7 @@
  * and at the end the .hgrm files and summary.json (written to a temp file, then renamed).
  * Everything measured is on disk as soon as it is known.
  */
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, PromptRecord, RunSummary, ResultFile } from '../metrics/result-types.js';
@@ -13,9 +13,11 @@ import { hgrmFiles, writeHgrm } from '../reporters/hgrm-writer.js';
 import { HlogWriter } from '../reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../reporters/levels-csv.js';
 import { RequestsCsvWriter } from '../reporters/requests-csv.js';
-import { writeSummaryJson } from '../reporters/summary-json.js';
+import { levelsInOrder, renderSummaryJson, runTotals, writeSummaryJson } from '../reporters/summary-json.js';
 import type { LevelStart, LiveCounts, RunObserver } from '../harness/run-observer.js';
 import { FileSink } from './file-sink.js';
+import { systemTimers, type Timers } from '../harness/clock.js';
+import { rateUnitFor } from '../reporters/console-format.js';
 import type { VramTimeline } from './vram-timeline.js';
 
 export interface ResultFilesOptions {
@@ -32,6 +34,14 @@ export interface ResultFilesOptions {
   vram?: VramTimeline;
   /** A mixed workload's workflow names, by index (requests.csv's `workflow` column). */
   workflowNames?: readonly string[];
+  /** What the engine is doing now: the live line is redrawn from it on a timer (a TTY only). */
+  live?: () => Readonly<LiveCounts>;
+  /** Open loop: each level's planned rate, per s, by level index (the live line's `rate 120/min`). */
+  levelRates?: readonly number[];
+  /** Timer seam of the live line. */
+  timers?: Timers;
+  /** @default 250 (4 redraws a second) */
+  liveEveryMs?: number;
 }
 
 export class ResultFiles implements RunObserver {
@@ -43,8 +53,13 @@ export class ResultFiles implements RunObserver {
   readonly #hlog: HlogWriter;
   readonly #hlogSink: FileSink;
   readonly #flushTimer: NodeJS.Timeout;
+  readonly #liveTimer: unknown;
   readonly warnings: string[] = [];
   #levelStartMs = 0;
+  #levelRunning = false;
+  /** The summary written at the start, rewritten as levels end, until the real one replaces it. */
+  #interim: Omit<RunSummary, 'files'> | undefined;
+  readonly #finished: LevelSummary[] = [];
 
   constructor(options: ResultFilesOptions) {
     this.#o = options;
@@ -66,20 +81,24 @@ export class ResultFiles implements RunObserver {
     // Interval histograms reach the log every few seconds, so a killed run keeps them.
     this.#flushTimer = setInterval(() => void this.flushIntervals(), 5000);
     this.#flushTimer.unref();
+    const live = options.live;
+    const timers = options.timers ?? systemTimers;
+    // Redrawn on a timer, not only when a prompt settles: with 10 s prompts the clock and the steps still move.
+    this.#liveTimer = live !== undefined && options.console.isLive ? timers.setInterval(() => this.#drawLive(live()), options.liveEveryMs ?? 250) : undefined;
   }
 
   onLevelStart(start: LevelStart): void {
     this.#levelStartMs = this.#o.clock();
+    this.#levelRunning = true;
     void start;
   }
 
-  async onPromptSettled(record: PromptRecord, live: LiveCounts): Promise<void> {
-    const vramPeak = this.#o.vram?.promptPeak(record.target, record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
-    if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
-    await this.#requests.writePrompt(record);
-    this.#o.console.progress(() => {
-      const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
-      return {
+  #drawLive(live: Readonly<LiveCounts>): void {
+    if (!this.#levelRunning) return;
+    const [p50, p95] = this.#o.recorder.valuesAtPercentiles({ level: live.level, phase: live.phase, metric: 'completionMs' }, [50, 95]);
+    const ratePerSec = live.phase === 'measure' ? this.#o.levelRates?.[live.level] : undefined;
+    this.#o.console.progress(
+      {
         level: live.level,
         levelCount: this.#o.levelCount,
         concurrency: live.concurrency,
@@ -90,8 +109,17 @@ export class ResultFiles implements RunObserver {
         errors: live.errors,
         ...(p50 !== undefined && !Number.isNaN(p50) ? { completionP50Ms: p50, completionP95Ms: p95 } : {}),
         elapsedMs: this.#o.clock() - this.#levelStartMs,
-      };
-    });
+        steps: live.steps ?? [],
+        ...(ratePerSec !== undefined ? { rate: { perSec: ratePerSec, unit: rateUnitFor(this.#o.levelRates ?? []) } } : {}),
+      },
+      true,
+    );
+  }
+
+  async onPromptSettled(record: PromptRecord): Promise<void> {
+    const vramPeak = this.#o.vram?.promptPeak(record.target, record.marks.executionStartMs, record.marks.completedMs, record.phase === 'measure');
+    if (vramPeak !== undefined) record.vramPeakBytes = vramPeak;
+    await this.#requests.writePrompt(record);
   }
 
   async onLevelEnd(summary: LevelSummary): Promise<void> {
@@ -100,6 +128,9 @@ export class ResultFiles implements RunObserver {
     const vram = this.#o.vram?.level(summary.startedMs, summary.endedMs);
     if (vram !== undefined) summary.vram = vram;
     if (summary.phase === 'measure') await this.#levels.writeLevel(summary);
+    if (summary.phase === 'measure') this.#finished.push(summary);
+    this.#writeInterim();
+    this.#levelRunning = false;
     this.#o.console.levelEnd(summary);
   }
 
@@ -109,19 +140,27 @@ export class ResultFiles implements RunObserver {
     this.#o.console.warn(message);
   }
 
-  async flushIntervals(): Promise<void> {
-    await this.#hlog.writeIntervals(this.#o.recorder.takeIntervals());
+  /**
+   * summary.json before the run ends, so a folder left by a killed run (a second Ctrl-C, a crash)
+   * is still a results folder `report`, `compare` and `plan` can read: marked partial, with the
+   * levels finished so far; `finish` replaces it with the real one.
+   */
+  writeStartSummary(base: Omit<RunSummary, 'files'>): void {
+    this.#interim = base;
+    this.#writeInterim();
   }
 
-  /** Writes the closing files; returns the list of files of the results folder. */
-  async finish(summary: Omit<RunSummary, 'files'>, extraFiles: readonly ResultFile[] = []): Promise<RunSummary> {
-    clearInterval(this.#flushTimer);
-    await this.flushIntervals();
-    await this.#requests.close();
-    await this.#levels.close();
-    await this.#hlog.close();
-    await this.#o.vram?.close();
-    const files: ResultFile[] = [
+  #writeInterim(): void {
+    const base = this.#interim;
+    if (base === undefined) return;
+    const levels = levelsInOrder(this.#finished);
+    const interim: RunSummary = { ...base, levels, totals: runTotals(levels), files: this.#standardFiles(), warnings: [...this.warnings] };
+    writeFileSync(join(this.#o.dir, 'summary.json.tmp'), renderSummaryJson(interim));
+    renameSync(join(this.#o.dir, 'summary.json.tmp'), join(this.#o.dir, 'summary.json'));
+  }
+
+  #standardFiles(): ResultFile[] {
+    return [
       { kind: 'summary', path: 'summary.json' },
       { kind: 'levels', path: 'levels.csv' },
       { kind: 'requests', path: 'requests.csv' },
@@ -129,6 +168,29 @@ export class ResultFiles implements RunObserver {
       ...(this.#o.vram !== undefined ? [{ kind: 'vram' as const, path: 'vram.csv' }] : []),
       { kind: 'report', path: 'report.html' },
     ];
+  }
+
+  /** No more redraws of the live line (the run is over, or its end is being written). */
+  stopLive(): void {
+    if (this.#liveTimer !== undefined) (this.#o.timers ?? systemTimers).clearInterval(this.#liveTimer);
+    this.#levelRunning = false;
+  }
+
+  async flushIntervals(): Promise<void> {
+    await this.#hlog.writeIntervals(this.#o.recorder.takeIntervals());
+  }
+
+  /** Writes the closing files; returns the list of files of the results folder. */
+  async finish(summary: Omit<RunSummary, 'files'>, extraFiles: readonly ResultFile[] = []): Promise<RunSummary> {
+    clearInterval(this.#flushTimer);
+    this.stopLive();
+    await this.flushIntervals();
+    await this.#requests.close();
+    await this.#levels.close();
+    await this.#hlog.close();
+    await this.#o.vram?.close();
+    this.#interim = undefined;
+    const files = this.#standardFiles();
     files.push(...extraFiles);
     for (const file of hgrmFiles(this.#o.recorder)) {
       await writeHgrm(new FileSink(join(this.#o.dir, file.fileName)), file.histogram);

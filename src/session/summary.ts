@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { targetSummaryFingerprint, type Fingerprint } from '../harness/fingerprint.js';
 import { modeOf, type RunPlan } from './plan.js';
 import type { LevelSummary, RunEnvironment, RunSettings, RunSummary } from '../metrics/result-types.js';
-import { histogramSettings, levelsByIndex, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
+import { histogramSettings, levelsInOrder, runTotals, SUMMARY_SCHEMA_VERSION } from '../reporters/summary-json.js';
 import { packageInfo } from './package-info.js';
 import { mixOrderText } from './mix-plan.js';
 
@@ -111,7 +111,7 @@ export function summaryBase(input: SummaryInput): Omit<RunSummary, 'files'> {
         ...(fp?.serverInventory !== undefined ? { inventory: fp.serverInventory } : {}),
       };
     }),
-    levels: levelsByIndex(input.levels),
+    levels: levelsInOrder(input.levels),
     warmup: input.warmup,
     totals: runTotals(input.levels),
     partial,

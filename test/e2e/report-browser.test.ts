@@ -61,6 +61,39 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
     );
   });
 
+  it('says the answer first, draws throughput from 0 with labels that never repeat, and fits 1,400 px (screenshots at 1,400 and 800 px)', async () => {
+    type Level = { concurrency: number; throughput: { imagesPerMin: number } };
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { levels: Level[] | Record<string, Level> };
+    const levels: Level[] = Array.isArray(summary.levels) ? summary.levels : Object.values(summary.levels);
+    const peak = levels.reduce((a, b) => (b.throughput.imagesPerMin > a.throughput.imagesPerMin ? b : a));
+    for (const width of [1400, 800]) {
+      const page = await openReport(dir, `report-${width}`, 'report.html', width);
+      expect(page.errors).toEqual([]);
+      // The one-sentence answer names the peak (as summary.json has it) and the level it was reached at.
+      expect(page.answer).toMatch(new RegExp(`^Peak ${peak.throughput.imagesPerMin.toFixed(1)} images/min at c=${peak.concurrency}[,:]`));
+      expect(page.answer).toMatch(/GPU saturated from c=\d+: more clients only add queue wait|not saturated yet/);
+      expect(page.text).toMatch(/error rate ≤ 5\.0% \(--max-error-rate\)\s+PASS/);
+      expect(page.text).toMatch(/Error rate per level:\s+c=1: 0\.0% \(0 of 6\)/);
+      const throughput = page.charts.find((c) => c.id === 'throughput')!;
+      expect(throughput.scales.y![0]).toBe(0);
+      expect(throughput.scales.ipm![0]).toBe(0);
+      for (const c of page.charts)
+        for (const ticks of c.ticks) {
+          const shown = ticks.filter((t) => t !== '');
+          expect(new Set(shown).size, `${c.id}: ${shown.join(', ')}`).toBe(shown.length);
+        }
+      // Legends show values before any hover (the last point's), not `–`.
+      expect(page.text).toMatch(/prompts\/s:?\s*\d+\.\d{3} \/s/);
+      // Over time: a window per .hlog interval (each level's end closes one), with the RAM beside it.
+      expect(page.charts.map((c) => c.id)).toEqual(expect.arrayContaining(['over-time-latency', 'over-time-ram']));
+      expect(page.charts.find((c) => c.id === 'over-time-latency')!.scales.y![0]).toBe(0);
+      // Prompts in flight have a chart of their own: the VRAM chart has only GiB series (one scale besides x).
+      expect(page.charts.map((c) => c.id)).toContain('vram-inflight');
+      expect(Object.keys(page.charts.find((c) => c.id === 'vram')!.scales).sort()).toEqual(['x', 'y']);
+      if (width === 1400) expect(page.overflowing).toEqual([]);
+    }
+  });
+
   it('comfyload report renders the same page again from the files', async () => {
     const written = readFileSync(join(dir, 'report.html'), 'utf8');
     rmSync(join(dir, 'report.html'));

@@ -23,6 +23,10 @@ export interface ChartInfo {
   lengths: number[];
   nonNullPoints: number;
   paintedPixels: number;
+  /** Each scale's drawn range, [min, max]. */
+  scales: Record<string, [number, number]>;
+  /** The tick labels of each axis, in axis order. */
+  ticks: string[][];
 }
 
 export interface ReportPage {
@@ -31,10 +35,14 @@ export interface ReportPage {
   requests: string[];
   /** The text of the page's sections, for checking labels. */
   text: string;
+  /** The headline's one-sentence answer (#answer), '' when absent. */
+  answer: string;
+  /** Tables wider than their box (they would scroll). */
+  overflowing: string[];
 }
 
 /** Loads `<dir>/report.html` (or another page of the folder), screenshots it to test-artifacts/<name>.png, returns what it drew. */
-export async function openReport(dir: string, name: string, file = 'report.html'): Promise<ReportPage> {
+export async function openReport(dir: string, name: string, file = 'report.html', width = 1360): Promise<ReportPage> {
   expect(haveChromium, `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`).toBe(true);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -50,7 +58,7 @@ export async function openReport(dir: string, name: string, file = 'report.html'
     ],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (m) => {
@@ -74,13 +82,19 @@ export async function openReport(dir: string, name: string, file = 'report.html'
         lengths: c.chart.data.map((d) => d.length),
         nonNullPoints: c.chart.data.slice(1).reduce((n, d) => n + d.filter((v) => v !== null && Number.isFinite(v)).length, 0),
         paintedPixels: painted,
+        scales: Object.fromEntries(Object.entries(c.chart.scales).map(([k, s]) => [k, [s.min, s.max]])),
+        ticks: c.chart.axes.map((a) => (a._values || []).map(String)),
       };
     })`)) as ChartInfo[];
     const text = (await page.evaluate('document.querySelector("main").innerText')) as string;
+    const answer = (await page.evaluate('(document.getElementById("answer") || { innerText: "" }).innerText')) as string;
+    const overflowing = (await page.evaluate(
+      '[...document.querySelectorAll(".table-wrap")].filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.firstElementChild.className)',
+    )) as string[];
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(root, `test-artifacts/${name}.png`), fullPage: true });
     writeFileSync(join(root, `test-artifacts/${name}-charts.json`), JSON.stringify(charts, null, 2));
-    return { charts, errors, requests, text };
+    return { charts, errors, requests, text, answer, overflowing };
   } finally {
     await browser.close();
   }

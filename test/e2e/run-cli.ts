@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { packageInfo } from '../../src/session/package-info.js';
 import { readCsv, type CsvText } from '../helpers/csv-read.js';
 import type { RunSummary } from '../../src/metrics/result-types.js';
+import { parseSummaryJson } from '../../src/reporters/summary-json.js';
 
 export const root = packageInfo().root;
 export const cliPath = join(root, 'dist/cli.js');
@@ -67,7 +68,8 @@ export interface RunFiles {
 export function readRun(dir: string): RunFiles {
   return {
     dir,
-    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary,
+    // As comfyload's readers hold it: levels in order, environment values as text (the file types them, schema 2).
+    summary: parseSummaryJson(readFileSync(join(dir, 'summary.json'), 'utf8')),
     levels: readCsv(readFileSync(join(dir, 'levels.csv'), 'utf8')),
     requests: readCsv(readFileSync(join(dir, 'requests.csv'), 'utf8')),
     hlog: readFileSync(join(dir, 'histograms.hlog'), 'utf8'),

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleReporter } from '../../src/reporters/console.js';
-import { formatLevelLine, formatProgressLine, formatSummaryTable, type ProgressState } from '../../src/reporters/console-format.js';
+import {
+  formatLevelLine,
+  formatProgressLine,
+  formatRateIn,
+  formatRunSummaryText,
+  formatSummaryTable,
+  rateUnitFor,
+  type ProgressState,
+} from '../../src/reporters/console-format.js';
 import { levelSummaryFixture } from './fixtures.js';
 
 const state: ProgressState = {
@@ -51,7 +59,7 @@ describe('console formatting', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^level\s+conc\s+ok\s+err\s+prompts\/s\s+images\/min\s+queue p50\s+queue p95\s+compl p50\s+compl p95\s+compl p99\s+step p50$/);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
-    expect(lines[3]).toMatch(/^\s+2\s+4\s+40\s+2\s+0\.667\s+80\.0\s+3\.00s\s+3\.90s\s+6\.00s\s+7\.80s\s+9\.00s\s+150ms$/);
+    expect(lines[3]).toMatch(/^\s+L2\s+4\s+40\s+2\s+0\.667\s+80\.0\s+3\.00s\s+3\.90s\s+6\.00s\s+7\.80s\s+9\.00s\s+150ms$/);
     expect(new Set(lines.map((line) => line.length)).size).toBe(1);
   });
 });
@@ -83,14 +91,26 @@ describe('ConsoleReporter on a TTY', () => {
     expect(out).toHaveLength(2);
   });
 
-  it('clears the progress line before a level line and prints the table at the end', () => {
+  it('clears the progress line before a level line, and at the end', () => {
     const { reporter, out } = setup(true);
     reporter.progress(state);
     reporter.levelEnd(levelSummaryFixture());
     expect(out[1]).toMatch(/^\r +\r$/);
     expect(out[2]).toContain('\u001b[31m');
-    reporter.finish([levelSummaryFixture()]);
-    expect(out.at(-1)).toContain('compl p99');
+    reporter.progress(state, true);
+    reporter.finish();
+    expect(out.at(-1)).toMatch(/^\r +\r$/);
+    expect(out.join('')).not.toContain('compl p99');
+  });
+});
+
+describe('ConsoleReporter on a narrow terminal', () => {
+  it('cuts the live line to the terminal width, so \\r redraws it in place', () => {
+    const out: string[] = [];
+    const reporter = new ConsoleReporter({ sink: { write: (c: string) => out.push(c) }, isTTY: true, clock: () => 0, levelCount: 3, columns: () => 40 });
+    reporter.progress(state, true);
+    expect(out[0]).toBe(`\r${formatProgressLine(state).slice(0, 38)}…`);
+    expect((out[0] ?? '').length - 1).toBe(39);
   });
 });
 
@@ -100,9 +120,58 @@ describe('ConsoleReporter on a non-TTY', () => {
     reporter.progress(state, true);
     reporter.levelEnd(levelSummaryFixture());
     reporter.warn('3 prompts looked cached');
-    reporter.finish([levelSummaryFixture()]);
+    reporter.finish();
     const text = out.join('');
     expect(text).toBe(`${formatLevelLine(levelSummaryFixture(), 3)}\nwarning: 3 prompts looked cached\n`);
     expect(text.includes('\r') || text.includes('\u001b')).toBe(false);
+  });
+});
+
+describe('the live line and the end-of-run summary', () => {
+  it('shows the current step of each prompt in flight', () => {
+    expect(formatProgressLine({ ...state, steps: [{ value: 14, max: 20 }] })).toContain('| step 14/20 |');
+    const many = Array.from({ length: 6 }, (_, i) => ({ value: i + 1, max: 20 }));
+    expect(formatProgressLine({ ...state, steps: many })).toContain('| steps 1/20 2/20 3/20 4/20 +2 |');
+    expect(formatProgressLine({ ...state, steps: [] })).not.toContain('step');
+  });
+
+  it('labels an open-loop level by its rate, in one unit per run, never c=0', () => {
+    expect(rateUnitFor([2, 0.5])).toBe('min');
+    expect(rateUnitFor([20, 30])).toBe('s');
+    expect(rateUnitFor([1 / 7200])).toBe('h');
+    expect(formatRateIn(2, 'min')).toBe('120/min');
+    expect(formatRateIn(109.3 / 60, 'min')).toBe('109.3/min');
+    expect(formatProgressLine({ ...state, concurrency: 0, rate: { perSec: 2, unit: 'min' } })).toMatch(/^L2\/3 rate 120\/min \|/);
+    const open = levelSummaryFixture({ concurrency: 0, ratePerSec: 2 });
+    expect(formatLevelLine(open, 3, 'min')).toMatch(/^L2\/3 rate 120\/min \|/);
+    expect(formatLevelLine({ ...open, offeredPerSec: 109.3 / 60 }, 3, 'min')).toMatch(/^L2\/3 rate 120\/min \(offered 109\.3\/min\) \|/);
+  });
+
+  it('prints a plain table with the planned and offered rates, the totals and the folder', () => {
+    const level = levelSummaryFixture({ level: 0, concurrency: 0, ratePerSec: 2 });
+    const text = formatRunSummaryText(
+      {
+        name: 'sd15',
+        levels: [level],
+        warmup: null,
+        totals: { submitted: 42, ok: 40, notOk: 2 },
+        partial: false,
+        openLoop: [{ level: 0, ratePerSec: 2, offeredPerSec: 109.3 / 60 }],
+      },
+      '/tmp/r',
+    );
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('comfyload sd15: 40 ok, 2 not ok of 42 measured prompts');
+    expect(lines[2]).toMatch(/^level\s+rate\s+offered\s+ok\s+err/);
+    expect(lines[4]).toMatch(/^\s*L1\s+120\/min\s+109\.3\/min\s+40\s+2\s/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('results: /tmp/r');
+    expect(text).not.toContain('\u001b');
+    expect(
+      formatRunSummaryText(
+        { name: 'x', levels: { '1': levelSummaryFixture() }, warmup: null, totals: { submitted: 42, ok: 40, notOk: 2 }, partial: false },
+        '/r',
+        true,
+      ),
+    ).toContain('\u001b[31m');
   });
 });

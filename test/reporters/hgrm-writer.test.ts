@@ -60,11 +60,11 @@ describe('.hgrm percentile distribution', () => {
   it('names one file per metric and level, targets merged, warm-up apart', () => {
     const files = [...hgrmFiles(recorderWithData())];
     expect(files.map((file) => [file.fileName, file.histogram.totalCount])).toEqual([
-      ['warmup-L0-completionMs.hgrm', 1],
-      ['L0-c2-completionMs.hgrm', 100],
-      ['L1-c4-queueWaitMs.hgrm', 100],
+      ['warmup-c2-completionMs.hgrm', 1],
+      ['L1-c2-completionMs.hgrm', 100],
+      ['L2-c4-queueWaitMs.hgrm', 100],
     ]);
-    expect(hgrmFileName('stepIntervalMs', 3, 16, 'measure')).toBe('L3-c16-stepIntervalMs.hgrm');
+    expect(hgrmFileName('stepIntervalMs', 3, 16, 'measure')).toBe('L4-c16-stepIntervalMs.hgrm');
   });
 
   it('writes a distribution in one write and closes the sink', async () => {

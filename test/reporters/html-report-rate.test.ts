@@ -145,7 +145,7 @@ async function openLoopFiles(over: Partial<RunSummary> = {}, withTargetsCsv = tr
   for (const l of perTarget) (targetLevels[String(l.target)] ??= {})[String(l.level)] = l;
   return {
     summary: summary({
-      levels: { '0': levels[0]!, '1': levels[1]! },
+      levels: [levels[0]!, levels[1]!],
       openLoop: [
         report(0, 0.1, { dropped: 2 }),
         report(1, 0.2, {
@@ -322,7 +322,7 @@ async function capacityFiles(capacityJson?: CapacityResult): Promise<ReportFiles
     summary: summary({
       settings: { ...summary({}).settings, mode: 'capacity', openLoop: { arrival: 'poisson', maxInFlight: 200, dispatch: 'least-queue' } },
       targets: [{ index: 0, kind: 'server', url: 'http://gpu0:8188' }],
-      levels: { '0': probe, '1': trials[0]!, '2': trials[1]!, '3': trials[2]! },
+      levels: [probe, trials[0]!, trials[1]!, trials[2]!],
       capacity: capacityResult(),
     }),
     levelsCsv: await levelsCsv([probe, ...trials]),

@@ -344,7 +344,7 @@ describe("a mixed workload's section", () => {
         kinds: [{ kind: 'sd15→sdxl<b>', from: 'sd15', to: 'sdxl<b>', swaps: 3, meanAfterSwapMs: 450, noSwapPrompts: 6, meanAfterNoSwapMs: 50, swapMs: 400 }],
       },
     };
-    const f = await files({ levels: { '0': level }, mix, workflowLevels: { sd15: { '0': one(0, 30) }, 'sdxl<b>': { '0': one(1, 10) } } });
+    const f = await files({ levels: [level], mix, workflowLevels: { sd15: { '0': one(0, 30) }, 'sdxl<b>': { '0': one(1, 10) } } });
     const data = buildReportData(f);
     expect(data.mix?.rows.map((r) => [r.workflow, r.share, r.submitted])).toEqual([
       ['sd15', 0.75, 30],

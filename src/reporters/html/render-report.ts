@@ -7,6 +7,7 @@ import type { LevelRow, ReportData } from './report-data.js';
 import { REPORT_SCRIPT } from './report-client.js';
 import { REPORT_STYLE } from './report-style.js';
 import { mixSection } from './report-mix.js';
+import { headlineSection } from './report-headline.js';
 import { capacityHeadline, esc, openLoopTable, targetsTable, trialsTable } from './render-tables.js';
 
 /** The chart library's files, read by the CLI from node_modules/uplot/dist. */
@@ -43,7 +44,8 @@ ${levelSections(data)}${queueAndFleetSections(data)}${timelineSections(data)}${a
 
 /** The answer per level: capacity result, warnings, the levels table, Little's law, throughput and latency charts. */
 function levelSections(data: ReportData): string {
-  return `${data.capacity !== null ? capacitySections(data) : ''}
+  return `${headlineSection(data.headline)}
+${data.capacity !== null ? capacitySections(data) : ''}
 ${data.thresholds !== null ? thresholdsSection(data) : ''}
 <section id="warnings-section">
 <h2>Warnings</h2>
@@ -111,13 +113,13 @@ ${targetsTable(data.targets)}
 
 /** Over the run: step intervals, VRAM and every prompt's queue wait and execution. */
 function timelineSections(data: ReportData): string {
-  return `<section>
+  return `${data.overTime !== null ? overTimeSection(data) : ''}<section>
 <h2>Sampler step intervals</h2>
 ${data.stepDistribution !== null ? '<div class="chart" id="steps"></div>' : '<p>No step intervals recorded (histograms.hlog missing or no sampler steps).</p>'}
 </section>
 <section>
 <h2>VRAM</h2>
-${data.vram !== null ? data.vram.map((v) => `<div class="chart" id="${v.id}"></div>`).join('\n') : '<p>No VRAM samples (vram.csv missing or empty).</p>'}
+${data.vram !== null ? data.vram.map((v) => `<div class="chart" id="${v.id}"></div><div class="chart" id="${v.id}-inflight"></div>`).join('\n') : '<p>No VRAM samples (vram.csv missing or empty).</p>'}
 </section>
 <section>
 <h2>Prompts</h2>
@@ -125,6 +127,16 @@ ${data.vram !== null ? data.vram.map((v) => `<div class="chart" id="${v.id}"></d
 <p class="legend"><span class="sw" style="background:rgba(140,140,140,0.55)"></span>queue wait (POST sent → execution_start)
 <span class="sw" style="background:#2a7fba"></span>execution ok <span class="sw" style="background:#d62728"></span>execution error
 <span class="sw" style="background:#ff7f0e"></span>interrupted / timeout / other <span class="sw" style="background:#bcbd22"></span>cached</p>
+</section>
+`;
+}
+
+function overTimeSection(data: ReportData): string {
+  return `<section id="over-time">
+<h2>Over time</h2>
+<div class="pair"><div class="chart" id="over-time-latency"></div><div class="chart" id="over-time-ram"></div></div>
+<p class="caption">Per window of histograms.hlog (the interval histograms, a few seconds each): ok prompts completed per minute and their completion p50/p95, read from each window's own histograms; system RAM is the mean of the vram.csv samples in the window.${data.overTime?.drift !== null && data.overTime?.drift !== undefined ? '' : ' No drift verdict was made for this run.'}</p>
+${data.overTime?.drift !== null && data.overTime?.drift !== undefined ? `<p class="drift">${esc(data.overTime.drift)}</p>` : ''}
 </section>
 `;
 }

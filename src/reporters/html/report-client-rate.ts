@@ -10,7 +10,7 @@ export const RATE_CHARTS_SCRIPT = String.raw`
   var PASS = '#2ca02c';
   var FAIL = '#d62728';
   function perMin(u, v) { return v === null || v === undefined ? '–' : fmt(v, 1) + ' /min'; }
-  function perMinTicks(u, vals) { return vals.map(function (v) { return v === null ? '' : fmt(v, v >= 100 || v === Math.round(v) ? 0 : 1); }); }
+  function perMinTicks(u, vals) { return distinct(vals, function (v, d) { return v.toFixed(d); }); }
   function dotsOnly(color, label, size) {
     return { label: label, stroke: color, fill: color, width: 0, paths: function () { return null; }, points: { show: true, size: size || 10, fill: color, stroke: color }, value: perMin };
   }

@@ -25,10 +25,39 @@ export const REPORT_SCRIPT = String.raw`
     opts.title = title;
     opts.width = widthOf(el);
     opts.height = opts.height || 320;
+    // Legends show values before any hover: those of the last point (the highest level, the run's end).
+    var last = lastIndex(chartData);
+    opts.hooks = opts.hooks || {};
+    opts.hooks.setLegend = (opts.hooks.setLegend || []).concat([function (u) {
+      if (u.legend.idx === null && last >= 0 && !u.__pinning) { u.__pinning = true; u.setLegend({ idx: last }); u.__pinning = false; }
+    }]);
     var chart = new uPlot(opts, chartData, el);
+    if (last >= 0) chart.setLegend({ idx: last });
     charts.push({ id: id, title: title, chart: chart });
     return chart;
   }
+
+  function lastIndex(chartData) {
+    var xs = chartData[0] || [];
+    for (var i = xs.length - 1; i >= 0; i--) {
+      for (var k = 1; k < chartData.length; k++) if (chartData[k][i] !== null && chartData[k][i] !== undefined) return i;
+    }
+    return xs.length - 1;
+  }
+
+  // Tick labels that never repeat: as many decimals as the ticks need to differ (1.35 s, 1.40 s, not 1.4 s, 1.4 s).
+  function distinct(vals, label) {
+    for (var digits = 0; digits <= 4; digits++) {
+      var out = vals.map(function (v) { return v === null ? '' : label(v, digits); });
+      var seen = {};
+      var dup = out.some(function (t) { if (t === '') return false; if (seen[t]) return true; seen[t] = true; return false; });
+      if (!dup) return out;
+    }
+    return out;
+  }
+
+  // Throughput axes start at zero: a flat 0.7401–0.7423 must not look like a jump.
+  function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
 
   function fmt(v, digits) {
     if (v === null || v === undefined || !isFinite(v)) return '–';
@@ -38,7 +67,10 @@ export const REPORT_SCRIPT = String.raw`
     return v.toFixed(digits === undefined ? 2 : digits);
   }
 
-  function msTicks(u, vals) { return vals.map(function (v) { return v >= 1000 ? (v / 1000).toFixed(v >= 10000 ? 0 : 1) + ' s' : fmt(v, v < 10 ? 1 : 0) + ' ms'; }); }
+  function msTicks(u, vals) {
+    var seconds = vals.some(function (v) { return v !== null && v >= 1000; });
+    return distinct(vals, function (v, d) { return seconds ? (v / 1000).toFixed(d) + ' s' : v.toFixed(d) + ' ms'; });
+  }
 
   // Level bands behind the series: one shaded span per level, labelled at the top.
   function bandsHook(u) {
@@ -109,8 +141,10 @@ export const REPORT_SCRIPT = String.raw`
       var xs = order.map(function (i) { return m.x[i]; });
       var figures = ['p50', 'p90', 'p95', 'p99', 'max'];
       var twin = m.uncorrected;
+      // Markers shrink from p50 to max, so percentiles that coincide (one prompt per level) still show as nested rings.
+      var sizes = { p50: 13, p90: 10, p95: 8, p99: 6, max: 4 };
       var series = [{ label: byRate ? 'rate' : 'concurrency', value: levelValue }].concat(figures.map(function (f) {
-        return { label: twin ? f + ' corr.' : f, stroke: FIGURE_COLORS[f], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' ms'; } };
+        return { label: twin ? f + ' corr.' : f, stroke: FIGURE_COLORS[f], width: 2, points: { show: true, size: sizes[f], fill: '#fff' }, value: function (u, v) { return fmt(v) + ' ms'; } };
       }));
       var d = [xs].concat(figures.map(function (f) { return order.map(function (i) { return m[f][i]; }); }));
       if (twin) {
@@ -135,7 +169,7 @@ export const REPORT_SCRIPT = String.raw`
     var levels = order.map(function (i) { return data.levels[i]; });
     var xs = levels.map(function (l) { return l.concurrency; });
     addChart('throughput', 'Throughput vs concurrency (ok prompts only)', {
-      scales: { x: levelScale(), ipm: { auto: true } },
+      scales: { x: levelScale(), y: { range: fromZero }, ipm: { range: fromZero } },
       series: [
         { label: 'concurrency' },
         { label: 'prompts/s', stroke: COLORS[0], width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v, 3) + ' /s'; } },
@@ -143,8 +177,8 @@ export const REPORT_SCRIPT = String.raw`
       ],
       axes: [
         levelAxis(xs),
-        { label: 'prompts per second', size: 70, values: function (u, vals) { return vals.map(function (v) { return fmt(v, 2); }); } },
-        { label: 'images per minute', scale: 'ipm', side: 1, size: 70, grid: { show: false } },
+        { label: 'prompts per second', size: 70, values: function (u, vals) { return distinct(vals, function (v, d) { return v.toFixed(Math.max(d, 1)); }); } },
+        { label: 'images per minute', scale: 'ipm', side: 1, size: 70, grid: { show: false }, values: function (u, vals) { return distinct(vals, function (v, d) { return v.toFixed(d); }); } },
       ],
     }, [xs, levels.map(function (l) { return l.promptsPerSec; }), levels.map(function (l) { return l.imagesPerMin; })]);
   }
@@ -215,23 +249,28 @@ export const REPORT_SCRIPT = String.raw`
       series.push({ label: 'system RAM used', stroke: '#8c564b', width: 1, dash: [2, 3], show: false, value: gib(1) });
       columns.push(v.ram);
     }
-    series.push({ label: 'prompts in flight', stroke: '#9467bd', width: 1, scale: 'n', paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } });
-    columns.push(v.inFlight);
     var who = (data.vram.length > 1 ? 'target ' + v.target + ', ' : '') + v.device;
     var title = ram
-      ? 'System RAM over the run (GiB, ' + who + ': a CPU server reports the machine RAM as its device memory) with prompts in flight; shaded: levels'
-      : 'VRAM over the run (GiB, ' + who + ') with prompts in flight; shaded: levels';
+      ? 'System RAM over the run (GiB, ' + who + ': a CPU server reports the machine RAM as its device memory); shaded: levels'
+      : 'VRAM over the run (GiB, ' + who + '); shaded: levels';
     addChart(v.id, title, {
       height: 360,
-      scales: { x: { time: false }, n: { auto: true, range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+      scales: { x: { time: false }, y: { range: fromZero } },
       series: series,
-      axes: [
-        { label: 'seconds since run start' },
-        { label: 'GiB', size: 60 },
-        { label: 'prompts in flight', scale: 'n', side: 1, size: 50, grid: { show: false } },
-      ],
+      axes: [{ label: 'seconds since run start' }, { label: 'GiB', size: 60 }],
       hooks: { drawClear: [bandsHook] },
     }, columns);
+    // Prompts in flight on a chart of their own, on the same time axis: a count never shares the GiB axis.
+    addChart(v.id + '-inflight', 'Prompts in flight at each VRAM sample' + (data.vram.length > 1 ? ' (target ' + v.target + ')' : ''), {
+      height: 150,
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+      series: [
+        { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(2) + ' s'; } },
+        { label: 'prompts in flight', stroke: '#9467bd', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), value: function (u, x) { return x === null ? '–' : String(x); } },
+      ],
+      axes: [{ label: 'seconds since run start' }, { label: 'prompts', size: 60, values: function (u, vals) { return distinct(vals, function (x, d) { return x.toFixed(d); }); } }],
+      hooks: { drawClear: [bandsHook] },
+    }, [v.t, v.inFlight]);
   }
 
   function outcomeColor(o) {
@@ -278,6 +317,35 @@ export const REPORT_SCRIPT = String.raw`
     }, [xs, ys]);
   }
 
+  function drawOverTime() {
+    var o = data.overTime;
+    if (!o) return;
+    addChart('over-time-latency', 'Completion p50/p95 and ok throughput per window over the run; shaded: levels', {
+      height: 300,
+      scales: { x: { time: false }, y: { range: fromZero }, tp: { range: fromZero } },
+      series: [
+        { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(1) + ' s'; } },
+        { label: 'completion p50', stroke: FIGURE_COLORS.p50, width: 2, points: { show: true, size: 7 }, value: function (u, v) { return fmt(v) + ' ms'; } },
+        { label: 'completion p95', stroke: FIGURE_COLORS.p95, width: 2, points: { show: true, size: 5 }, value: function (u, v) { return fmt(v) + ' ms'; } },
+        { label: 'ok prompts/min', stroke: COLORS[0], width: 1.5, dash: [6, 4], scale: 'tp', value: function (u, v) { return fmt(v, 1) + ' /min'; } },
+      ],
+      axes: [{ label: 'seconds since run start' }, { label: 'completion time', size: 70, values: msTicks }, { label: 'ok prompts per minute', scale: 'tp', side: 1, size: 60, grid: { show: false } }],
+      hooks: { drawClear: [bandsHook] },
+    }, [o.t, o.p50Ms, o.p95Ms, o.okPerMin]);
+    if (o.ramGiB.some(function (v) { return v !== null; })) {
+      addChart('over-time-ram', 'System RAM used per window (GiB, mean of the vram.csv samples)', {
+        height: 300,
+        scales: { x: { time: false } },
+        series: [
+          { label: 'time', value: function (u, t) { return t === null ? '–' : t.toFixed(1) + ' s'; } },
+          { label: 'system RAM used', stroke: '#8c564b', width: 2, points: { show: true, size: 5 }, value: function (u, v) { return fmt(v, 2) + ' GiB'; } },
+        ],
+        axes: [{ label: 'seconds since run start' }, { label: 'GiB', size: 60, values: function (u, vals) { return distinct(vals, function (v, d) { return v.toFixed(d); }); } }],
+        hooks: { drawClear: [bandsHook] },
+      }, [o.t, o.ramGiB]);
+    }
+  }
+
   ${RATE_CHARTS_SCRIPT}
 
   function run(fn) {
@@ -289,6 +357,7 @@ export const REPORT_SCRIPT = String.raw`
   run(drawCoordinatedOmission);
   run(drawVram);
   run(drawPrompts);
+  run(drawOverTime);
   run(drawQueue);
   run(drawTargets);
   run(drawCapacity);

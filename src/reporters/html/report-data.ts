@@ -6,7 +6,7 @@
  * or a capacity search. Chart series are plain arrays, embedded in the page as JSON; nothing here touches
  * a file or the network.
  */
-import { readHlog } from '../../metrics/hlog-reader.js';
+import { readHlog, readHlogIntervals } from '../../metrics/hlog-reader.js';
 import { METRICS, UNCORRECTED_TWIN } from '../../metrics/metric-names.js';
 import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import type { RunThresholdResult } from '../../metrics/run-thresholds.js';
@@ -17,6 +17,8 @@ import { percentileDistribution } from './report-percentiles.js';
 import { environmentRows, environmentText, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
 import { mixData, type MixData } from './report-mix.js';
+import { headlineData, type Headline } from './report-headline.js';
+import { overTimeData, type OverTime } from './report-over-time.js';
 import {
   levelRatePerMin,
   openLoopRows,
@@ -150,6 +152,10 @@ export interface ReportData {
   capacity: CapacityData | null;
   /** `run --threshold`: each rule's verdict line; null when none was given. */
   thresholds: RunThresholdResult[] | null;
+  /** The answer in one sentence, the run's gates and the error rate per level. */
+  headline: Headline;
+  /** Throughput, completion p50/p95 and RAM per .hlog window, with the drift verdict; null for short runs. */
+  overTime: OverTime | null;
 }
 
 const GIB = 2 ** 30;
@@ -173,7 +179,7 @@ export function buildReportData(files: ReportFiles): ReportData {
     partial: s.partial ? (s.partialReason ?? 'stopped early') : null,
     environment: environmentRows(s),
     levels,
-    latency: latencyCharts(levelRows, levels),
+    latency: latencyCharts(levelRows, levels, byRate),
     stepDistribution: hlog !== undefined ? percentileDistribution(hlog, levels, [{ metric: 'stepIntervalMs', suffix: '', dashed: false }]) : null,
     coordinatedOmission:
       hlog !== undefined && byRate
@@ -197,6 +203,11 @@ export function buildReportData(files: ReportFiles): ReportData {
     capacity,
     thresholds: s.thresholds !== undefined && s.thresholds.length > 0 ? s.thresholds : null,
     notes: notes(mode, capacity),
+    headline: headlineData(s, levels),
+    overTime:
+      files.hlog !== undefined
+        ? overTimeData(s, readHlogIntervals(files.hlog), files.vramCsv !== undefined ? vramSamplesFromRows(readCsvTable(files.vramCsv).rows) : [])
+        : null,
   };
 }
 
@@ -237,7 +248,7 @@ function levelRowsOf(s: RunSummary, levelRows: Record<string, string>[], byRate:
 }
 
 /** One chart per metric with samples: its percentiles per charted level (the capacity probe has no rate and no x). */
-function latencyCharts(levelRows: Record<string, string>[], levels: LevelRow[]): LatencyChart[] {
+function latencyCharts(levelRows: Record<string, string>[], levels: LevelRow[], byRate: boolean): LatencyChart[] {
   const charted = levelRows.map((r, i) => ({ r, x: levels[i]!.x })).filter((c): c is { r: Record<string, string>; x: number } => c.x !== null);
   const figures = (metric: string): PercentileSeries => {
     const out: PercentileSeries = { p50: [], p90: [], p95: [], p99: [], max: [] };
@@ -252,7 +263,10 @@ function latencyCharts(levelRows: Record<string, string>[], levels: LevelRow[]):
     const twin = UNCORRECTED_TWIN[metric.name];
     latency.push({
       metric: metric.name,
-      description: metric.description,
+      // Closed loop sends when the previous prompt ends: there is no intended send to speak of.
+      description: byRate
+        ? metric.description.replace('POST sent (open loop: intended send)', 'intended send')
+        : metric.description.replace(' (open loop: intended send)', ''),
       x: charted.map((c) => c.x),
       ...figures(metric.name),
       uncorrected: twin !== undefined && hasSamples(twin) ? { metric: twin, ...figures(twin) } : null,

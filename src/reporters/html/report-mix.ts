@@ -35,7 +35,8 @@ export function mixData(s: RunSummary): MixData | null {
   const mix = s.mix;
   if (mix === undefined) return null;
   const rows: MixWorkflowRow[] = [];
-  for (const [index, levelSummary] of Object.entries(s.levels)) {
+  for (const levelSummary of s.levels) {
+    const index = String(levelSummary.level);
     for (const w of mix.workflows) {
       const l = s.workflowLevels?.[w.name]?.[index];
       if (l === undefined) continue;

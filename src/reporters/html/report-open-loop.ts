@@ -47,7 +47,7 @@ export interface TargetLevelRow {
 
 /** The planned rate of a level, per min, from summary.json (levels.csv has no rate column). */
 export function levelRatePerMin(s: RunSummary, level: number): number | null {
-  const perSec = s.levels[String(level)]?.ratePerSec ?? s.openLoop?.find((r) => r.level === level)?.ratePerSec;
+  const perSec = s.levels.find((l) => l.level === level)?.ratePerSec ?? s.openLoop?.find((r) => r.level === level)?.ratePerSec;
   return perSec === undefined ? null : perSec * 60;
 }
 

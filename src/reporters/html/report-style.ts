@@ -17,9 +17,14 @@ ul.warnings li { color: #a12a1a; margin: 2px 0; }
 p.ok { color: #2a6b2a; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border-bottom: 1px solid #eee; padding: 4px 8px; text-align: left; vertical-align: top; }
-table.levels td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.levels td.text { text-align: left; white-space: normal; font-size: 12px; }
-table.levels th { white-space: nowrap; }
+table.levels { font-size: 12px; }
+table.levels td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; padding: 4px 5px; }
+table.levels td.text { text-align: left; white-space: normal; min-width: 120px; }
+table.levels th { white-space: normal; vertical-align: bottom; padding: 4px 5px; }
+#headline .answer { font-size: 19px; font-weight: 600; margin: 4px 0 6px; }
+table.gates { width: auto; margin: 6px 0; }
+ul.error-rates { display: flex; flex-wrap: wrap; gap: 4px 18px; list-style: none; padding: 0; margin: 2px 0; font-variant-numeric: tabular-nums; }
+p.errors-label { margin: 8px 0 0; color: #555; font-size: 13px; }
 table.open-loop th, table.trials th, table.targets th { white-space: normal; vertical-align: bottom; }
 table.env th { width: 200px; color: #555; font-weight: 600; }
 table.env td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
