@@ -73,7 +73,7 @@ describe.skipIf(!browserChecks)('report.html in headless Chromium', () => {
       expect(page.answer).toMatch(new RegExp(`^Peak ${peak.throughput.imagesPerMin.toFixed(1)} images/min at c=${peak.concurrency}[,:]`));
       expect(page.answer).toMatch(/GPU saturated from c=\d+: more clients only add queue wait|not saturated yet/);
       expect(page.text).toMatch(/error rate ≤ 5\.0% \(--max-error-rate\)\s+PASS/);
-      expect(page.text).toMatch(/Error rate per level:\s+c=1: 0\.0% \(0 of 6\)/);
+      expect(page.text).toMatch(/Error rate per level:\s+L1 c=1: 0\.0% \(0 of 6\)\s+L2 c=2: 0\.0% \(0 of 6\)/);
       const throughput = page.charts.find((c) => c.id === 'throughput')!;
       expect(throughput.scales.y![0]).toBe(0);
       expect(throughput.scales.ipm![0]).toBe(0);
