@@ -46,12 +46,13 @@ export function formatProgressLine(state: ProgressState): string {
 }
 
 /** One line summing up a finished level (the only output on a non-TTY). */
-export function formatLevelLine(summary: LevelSummary, levelCount: number): string {
+/** `label`: replaces the `L2/4 c=…` label (a capacity search names its levels `probe`, `trial 1`…). */
+export function formatLevelLine(summary: LevelSummary, levelCount: number, label?: string): string {
   const completion = summary.metrics.completionMs;
   const step = summary.metrics.stepIntervalMs;
   const fromHistory = summary.settledFromHistory > 0 ? ` (${summary.settledFromHistory} settled from /history, not in the latencies)` : '';
   return [
-    levelLabel(summary.level, levelCount, summary.concurrency, summary.phase),
+    label ?? levelLabel(summary.level, levelCount, summary.concurrency, summary.phase),
     `${summary.ok} ok, ${summary.notOk} not ok of ${summary.submitted}${fromHistory}`,
     `${summary.throughput.promptsPerSec.toFixed(3)} prompts/s`,
     `${summary.throughput.imagesPerMin.toFixed(1)} images/min`,

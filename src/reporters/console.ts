@@ -23,6 +23,8 @@ export interface ConsoleReporterOptions {
   throttleMs?: number;
   /** Number of measured levels, for `L2/4` labels. */
   levelCount: number;
+  /** A level line's own label instead of `L2/4` (capacity: `probe`, `trial 1`…). */
+  levelName?: (level: number) => string | undefined;
 }
 
 const RED = '\u001b[31m';
@@ -34,6 +36,7 @@ export class ConsoleReporter {
   readonly #clock: () => number;
   readonly #throttleMs: number;
   readonly #levelCount: number;
+  readonly #levelName: ((level: number) => string | undefined) | undefined;
   #lastDrawMs = Number.NEGATIVE_INFINITY;
   /** Length of the progress line on screen, 0 when none is. */
   #shownLength = 0;
@@ -44,6 +47,7 @@ export class ConsoleReporter {
     this.#clock = options.clock;
     this.#throttleMs = options.throttleMs ?? 250;
     this.#levelCount = options.levelCount;
+    this.#levelName = options.levelName;
   }
 
   /**
@@ -65,7 +69,7 @@ export class ConsoleReporter {
   /** Prints the finished level's line (replacing the progress line on a TTY). */
   levelEnd(summary: LevelSummary): void {
     this.#clearProgress();
-    const line = formatLevelLine(summary, this.#levelCount);
+    const line = formatLevelLine(summary, this.#levelCount, summary.phase === 'warmup' ? undefined : this.#levelName?.(summary.level));
     this.#sink.write(`${this.#isTTY && summary.notOk > 0 ? `${RED}${line}${RESET}` : line}\n`);
     this.#lastDrawMs = Number.NEGATIVE_INFINITY;
   }

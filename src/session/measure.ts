@@ -145,7 +145,14 @@ class MeasuringSession {
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
     const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
-    const consoleReporter = new ConsoleReporter({ sink: this.#log, isTTY: this.#io.live === true, clock: () => clock.now(), levelCount });
+    const consoleReporter = new ConsoleReporter({
+      sink: this.#log,
+      isTTY: this.#io.live === true,
+      clock: () => clock.now(),
+      levelCount,
+      // Capacity: level 0 is the probe, level n is trial n (the one numbering of trials).
+      ...(mode === 'capacity' ? { levelName: (level: number) => (level === 0 ? 'probe' : `trial ${level}`) } : {}),
+    });
     const vram = new VramTimeline({
       dir,
       intervalMs: plan.vramIntervalMs ?? 250,
@@ -195,7 +202,11 @@ class MeasuringSession {
     let failure: unknown;
     const signal = this.#io.signal !== undefined ? AbortSignal.any([this.#io.signal, stop.signal]) : stop.signal;
     try {
-      outcome = await engine.run(signal, (trial) => this.#onTrial(trial));
+      outcome = await engine.run(
+        signal,
+        (trial) => this.#onTrial(trial),
+        (line) => this.#log.write(`comfyload: ${line}\n`),
+      );
     } catch (err) {
       failure = err;
     }
@@ -279,9 +290,7 @@ class MeasuringSession {
   }
 
   #onTrial(t: CapacityTrial): void {
-    this.#log.write(
-      `comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`,
-    );
+    this.#log.write(`comfyload: ${t.explanation}; ${t.ok} ok + ${t.failed} failed + ${t.cut} cut = ${t.arrivals} arrivals (${t.phase})\n`);
     this.#io.onTrial?.(t);
   }
 
@@ -308,8 +317,13 @@ class MeasuringSession {
     // Verdicts print even with --quiet: they are the run's answer.
     if (printThresholds(summary.thresholds, this.#io.verdictLog ?? this.#log)) return { ...done, exitCode: 1 };
     // Measured prompts only: the warm-up is reported apart (summary.warmup) and never gates.
-    if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
-    const totals = summary.totals;
+    const capacity = outcome?.mode === 'capacity' ? outcome.result : undefined;
+    // Capacity: cut prompts (cancelled by the search itself) are no errors; the gate counts the trials' failed ones.
+    const totals =
+      capacity === undefined
+        ? summary.totals
+        : { notOk: capacity.trials.reduce((a, t) => a + t.failed, 0), submitted: capacity.trials.reduce((a, t) => a + t.ok + t.failed, 0) };
+    if (capacity !== undefined && capacity.maxRatePerSec === null) return { ...done, exitCode: 1 };
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;
     if (errorRate > this.#plan.maxErrorRate) {
       this.#log.write(
