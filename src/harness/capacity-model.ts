@@ -26,9 +26,13 @@ export interface QueueModelInput {
   targets: number;
 }
 
-/** Simulated arrivals per evaluation, and how many of the first are left out (the empty start). */
-const ARRIVALS = 12_000;
-const SETTLE = 1_000;
+/**
+ * Simulated arrivals per evaluation, and how many of the first are left out (the empty start).
+ * Near μ a queue relaxes over ~1/(1−ρ)² services: 12 000 arrivals put the p95 < 30 × service
+ * crossing of M/D/1 at 0.971 μ against 0.948 μ from 400 000; 100 000 give it within 0.5%.
+ */
+const ARRIVALS = 100_000;
+const SETTLE = 5_000;
 
 /** The SLO metrics the model predicts. */
 export function modelled(slo: SloSpec): boolean {

@@ -232,9 +232,12 @@ export class CapacityRun {
     const trials = ctx.trials;
     const model = refused === undefined && ctx.serviceMs.length > 0 ? this.#model(ctx) : undefined;
     const answer = this.#answer(trials, model?.ratePerSec);
-    const goodputOf = trials
-      .filter((t) => t.verdict === 'pass' && answer.ratePerSec !== null && t.ratePerSec <= answer.ratePerSec * (1 + 1e-9))
-      .sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+    // Goodput at the max rate: the max rate × the share of judged prompts meeting every SLO in the passing trial nearest it.
+    const max = answer.ratePerSec;
+    const goodputOf =
+      max === null
+        ? undefined
+        : trials.filter((t) => t.verdict === 'pass' && t.judged > 0).sort((a, b) => Math.abs(a.ratePerSec - max) - Math.abs(b.ratePerSec - max))[0];
     const firstFail = trials
       .filter((t) => t.verdict === 'fail' && (answer.ratePerSec === null || t.ratePerSec > answer.ratePerSec))
       .sort((a, b) => a.ratePerSec - b.ratePerSec)[0];
@@ -270,7 +273,7 @@ export class CapacityRun {
       maxRatePerSec: answer.ratePerSec,
       maxRatePerMin: answer.ratePerSec !== null ? answer.ratePerSec * 60 : null,
       maxRateRule: answer.rule,
-      goodputPerSec: goodputOf?.goodputPerSec ?? null,
+      goodputPerSec: goodputOf !== undefined && max !== null ? (max * goodputOf.good) / goodputOf.judged : null,
       goodputTrial: goodputOf?.trial ?? null,
       kneePerSec: knee.perSec,
       kneeRule: knee.rule,
@@ -295,6 +298,11 @@ export class CapacityRun {
       const backer = trials.filter((t) => t.verdict === 'pass' && t.ratePerSec >= answer * (1 - 3 * p)).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
       if (backer !== undefined) {
         const held = answer === modelRate ? '' : ` (held to ${answer > modelRate ? 'a pass' : 'a failure'} certain at the confidence)`;
+        const above = trials.filter((t) => t.verdict === 'pass' && !t.confident && t.ratePerSec > answer).map((t) => `trial ${t.trial}`);
+        const noisy =
+          above.length > 0
+            ? `; ${above.join(' and ')} passed above it without certainty (a trial starts from an empty queue and sees less queueing than steady state)`
+            : '';
         return {
           ratePerSec: answer,
           rule: `queue model: where ${this.#cap.slos
@@ -302,7 +310,7 @@ export class CapacityRun {
             .map((s) => s.text)
             .join(
               ' and ',
-            )} is met under ${this.#cap.arrival} arrivals, from the service times measured in the probe and every trial${held}; backed by trial ${backer.trial} (PASS at ${(backer.ratePerSec * 60).toFixed(1)}/min); every certain verdict agrees`,
+            )} is met under ${this.#cap.arrival} arrivals, from the service times measured in the probe and every trial${held}; backed by trial ${backer.trial} (PASS at ${(backer.ratePerSec * 60).toFixed(1)}/min); every certain verdict agrees${noisy}`,
         };
       }
     }
@@ -316,9 +324,9 @@ export class CapacityRun {
       `search: the queue model (FIFO single server per target, fed the measured service times and the ${cap.arrival} arrival process) gives the max rate; one trial just below it (${(cap.precision * 100).toFixed(1)}% under) must pass, one above it (where the model puts the percentile ${ABOVE_FACTOR}× the threshold) should fail early; SLOs the model cannot predict grow ×1.25 from ${START_FRACTION} × the service rate and bisect to ${(cap.precision * 100).toFixed(1)}%`,
       `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
       'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping); or, after the last window, every SLO met on what was seen (not certain)',
-      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen or trending up (not certain)',
+      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
       'max rate: the model rate, held between the highest pass and the lowest failure certain at the confidence, backed by a pass within 3 × precision below it; without a model, the highest passing trial',
-      'goodput: the rate of the highest passing trial at or below the max rate × its share of judged prompts that met every SLO',
+      'goodput: the max rate × the share of judged prompts that met every SLO in the passing trial nearest it (per trial: its rate × its share)',
       'counts: arrivals = ok + failed + cut; cut = cancelled by the search once the trial was decided (not failures); judged = measured after the settling window',
     ];
   }

@@ -584,7 +584,7 @@ export interface CapacityResult {
   maxRatePerSec: number | null;
   maxRatePerMin: number | null;
   maxRateRule: string;
-  /** Goodput of `goodputTrial` (the highest passing trial at or below the max rate): ≤ the max rate. */
+  /** Goodput at the max rate: max rate × good / judged of `goodputTrial` (the passing trial nearest the max rate): ≤ the max rate. */
   goodputPerSec: number | null;
   goodputTrial: number | null;
   /** The knee of the throughput curve: the most any trial served once served fell below offered; `kneeRule` says how. */

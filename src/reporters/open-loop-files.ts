@@ -154,7 +154,9 @@ export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?:
   else {
     lines.push(`capacity: max rate ${formatPerMin(c.maxRatePerSec)} (${c.maxRatePerSec.toFixed(3)}/s) meeting ${c.slos.join(' and ')}: ${c.maxRateRule}`);
     if (c.goodputPerSec !== null && c.goodputTrial !== null)
-      lines.push(`capacity: goodput ${formatPerMin(c.goodputPerSec)} (trial ${c.goodputTrial}: its rate × the share of its judged prompts meeting every SLO)`);
+      lines.push(
+        `capacity: goodput ${formatPerMin(c.goodputPerSec)} (the max rate × the share of judged prompts meeting every SLO in trial ${c.goodputTrial})`,
+      );
     if (c.firstFailRatePerSec !== null) lines.push(`capacity: lowest failing rate above it ${formatPerMin(c.firstFailRatePerSec)}`);
   }
   if (c.trials.length > 0) lines.push(`capacity: knee ${c.kneePerSec === null ? '-' : formatPerMin(c.kneePerSec)}: ${c.kneeRule}`);

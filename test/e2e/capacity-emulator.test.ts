@@ -37,7 +37,8 @@ interface Searched {
 function truthServiceMs(sim: SimHandle): number[] {
   const done = [...sim.groundTruth.prompts.values()].filter((t) => t.outcome === 'success' && t.completedMs !== undefined && t.executionStartMs !== undefined);
   done.sort((a, b) => a.completedMs! - b.completedMs!);
-  return done.map((t) => t.completedMs! - t.executionStartMs!);
+  // The first prompt is the warm-up (--warmup 1): it loads the model, a one-off cost no steady state pays.
+  return done.slice(1).map((t) => t.completedMs! - t.executionStartMs!);
 }
 
 /** Σ busy time of the emulator's prompts (ground truth), ms: the GPU time a run cost. */
@@ -203,7 +204,7 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
     expect(r.trials.some((t) => t.verdict === 'pass' && t.ratePerSec >= r.maxRatePerSec! * (1 - 3 * r.precision))).toBe(true);
     const g = r.trials[r.goodputTrial! - 1]!;
     expect(g.verdict).toBe('pass');
-    expect(r.goodputPerSec).toBe(g.goodputPerSec);
+    expect(r.goodputPerSec).toBeCloseTo((r.maxRatePerSec! * g.good) / g.judged, 9);
     expect(r.goodputPerSec!).toBeLessThanOrEqual(r.maxRatePerSec!);
     if (r.firstFailRatePerSec !== null) expect(r.firstFailRatePerSec).toBeGreaterThan(r.maxRatePerSec!);
     if (r.kneePerSec !== null) expect(r.trials.some((t) => t.throughputPerSec === r.kneePerSec && t.throughputPerSec < 0.95 * t.ratePerSec)).toBe(true);

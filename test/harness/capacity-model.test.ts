@@ -20,8 +20,15 @@ describe('QueueModel', () => {
     const m = new QueueModel({ serviceMs: [500], overheadMs: 0, arrival: 'poisson', burstiness: 1, targets: 1 });
     expect(m.serviceRatePerSec).toBe(2);
     const rho = m.crossingRate(slo('completionMs', 95, 4000)) / 2;
-    expect(rho).toBeGreaterThan(0.78);
-    expect(rho).toBeLessThan(0.84);
+    expect(rho).toBeGreaterThan(0.8);
+    expect(rho).toBeLessThan(0.825);
+  });
+
+  it('M/D/1: completion p95 < 30 service times binds at ≈ 0.948 μ (400 000-arrival simulation), not at the 0.97 μ a short run suggests', () => {
+    const m = new QueueModel({ serviceMs: [500], overheadMs: 0, arrival: 'poisson', burstiness: 1, targets: 1 });
+    const rho = m.crossingRate(slo('completionMs', 95, 15_000)) / 2;
+    expect(rho).toBeGreaterThan(0.938);
+    expect(rho).toBeLessThan(0.958);
   });
 
   it('M/M/1: sojourn p95 = ln(20) / (μ − λ)', () => {

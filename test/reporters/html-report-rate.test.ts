@@ -384,9 +384,9 @@ describe('report data of a capacity search', () => {
     const data = buildReportData(await capacityFiles());
     expect(data.levels.map((l) => [l.label, l.x])).toEqual([
       ['probe c=1', null],
-      ['T1 12/min pass', 12],
-      ['T2 15/min fail', 15],
-      ['T3 13.2/min pass', 13.2],
+      ['trial 1 12/min pass', 12],
+      ['trial 2 15/min fail', 15],
+      ['trial 3 13.2/min pass', 13.2],
     ]);
     expect(data.latency.find((c) => c.metric === 'completionMs')!.x).toEqual([12, 15, 13.2]);
     expect(data.openLoop).toBeNull();

@@ -106,7 +106,7 @@ export function capacityHeadline(c: CapacityData): string {
     `<div class="bar-row"><span class="bar-label">${esc(label)}</span><span class="bar ${cls}" style="width:${((60 * valueMs) / widest).toFixed(1)}%"></span><span class="bar-value">${esc(ms(valueMs))}</span></div>`;
   return `<div class="figures">
 ${figure('Max rate meeting every SLO', c.maxRatePerMin === null ? verdict(false, 'none') : rate(c.maxRatePerMin), `${c.slos.map((s) => s.slo).join(' and ')}: ${c.maxRateRule}`)}
-${figure('Goodput at the max rate', rate(c.goodputPerMin), c.goodputTrial === null ? 'no passing trial' : `trial ${c.goodputTrial}: its rate × the share of its judged prompts meeting every SLO`)}
+${figure('Goodput at the max rate', rate(c.goodputPerMin), c.goodputTrial === null ? 'no passing trial' : `the max rate × the share of judged prompts meeting every SLO in trial ${c.goodputTrial}`)}
 ${figure('Knee (saturation throughput)', rate(c.kneePerMin), c.kneeRule)}
 ${figure('Lowest failing rate', rate(c.firstFailRatePerMin), `bisected to ${(c.precision * 100).toFixed(1)}%`)}
 ${figure('Probe', `${ms(c.probe.meanServiceMs)} <small>per prompt</small>`, `${c.probe.prompts} prompts one at a time → service rate ≈ ${c.probe.ratePerMin.toFixed(1)} /min`)}
