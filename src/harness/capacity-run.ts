@@ -324,7 +324,7 @@ export class CapacityRun {
       `search: the queue model (FIFO single server per target, fed the measured service times and the ${cap.arrival} arrival process) gives the max rate; one trial just below it (${(cap.precision * 100).toFixed(1)}% under) must pass, one above it (where the model puts the percentile ${ABOVE_FACTOR}× the threshold) should fail early; SLOs the model cannot predict grow ×1.25 from ${START_FRACTION} × the service rate and bisect to ${(cap.precision * 100).toFixed(1)}%`,
       `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
       'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping); or, after the last window, every SLO met on what was seen (not certain)',
-      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
+      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (at or above the measured service rate: completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
       'max rate: the model rate, held between the highest pass and the lowest failure certain at the confidence, backed by a pass within 3 × precision below it; without a model, the highest passing trial',
       'goodput: the max rate × the share of judged prompts that met every SLO in the passing trial nearest it (per trial: its rate × its share)',
       'counts: arrivals = ok + failed + cut; cut = cancelled by the search once the trial was decided (not failures); judged = measured after the settling window',
@@ -343,7 +343,16 @@ export class CapacityRun {
     const level = trialNo;
     const windowMs = Math.max(1000, (cap.windowArrivals / ratePerSec) * 1000);
     const startRel = clock.now() - originMs;
-    const rules = { slos: cap.slos, confidence: cap.confidence, maxWindows: cap.maxWindows, cachedCountsAsOk: this.#plan.cacheMode === 'allow' };
+    const modelledRate = cap.slos.some(modelled)
+      ? serviceRatePerSec({ serviceMs: ctx.serviceMs, overheadMs: 0, arrival: cap.arrival, burstiness: 1, targets: this.#plan.targets.length })
+      : 0;
+    const rules = {
+      slos: cap.slos,
+      confidence: cap.confidence,
+      maxWindows: cap.maxWindows,
+      cachedCountsAsOk: this.#plan.cacheMode === 'allow',
+      serviceRatePerSec: modelledRate,
+    };
     const judge = new TrialJudge(rules, ratePerSec, windowMs, startRel, () => clock.now() - originMs);
     const inFlight = new Map<number, number>();
     const tally = { ok: 0, failed: 0, cut: 0, dropped: 0, settling: 0, gpuMs: 0 };

@@ -90,6 +90,12 @@ export interface TrialRules {
   maxWindows: number;
   /** `--cache-mode allow`: a cache hit counts as ok. */
   cachedCountsAsOk?: boolean;
+  /**
+   * The service rate measured so far (per s): below it a growing backlog is the queue filling
+   * toward its steady state (near μ that takes longer than a trial), not saturation, so `saturated`
+   * applies only at or above it. @default 0 (always)
+   */
+  serviceRatePerSec?: number;
 }
 
 export interface TrialDecision {
@@ -152,7 +158,7 @@ export class TrialJudge {
    * are planned `windowMs` long; their figures use the time they really lasted.
    */
   constructor(rules: TrialRules, ratePerSec: number, windowMs: number, startMs: number, clock: () => number) {
-    this.#rules = { stability: 0.1, cachedCountsAsOk: false, ...rules };
+    this.#rules = { stability: 0.1, cachedCountsAsOk: false, serviceRatePerSec: 0, ...rules };
     this.#ratePerSec = ratePerSec;
     this.#windowMs = windowMs;
     this.#clock = clock;
@@ -249,7 +255,7 @@ export class TrialJudge {
     const failed = tallies.find((t) => t.verdict === 'fail');
     if (failed !== undefined) return this.#sloFailed(failed);
     if (this.#windows < 1 + 3) return undefined;
-    const growth = this.#growing();
+    const growth = this.#ratePerSec >= this.#rules.serviceRatePerSec ? this.#growing() : undefined;
     if (growth !== undefined) {
       const perMin = growth.lastedMs > 0 ? (growth.backlog * 60_000) / growth.lastedMs : 0;
       const because = `backlog grew +${growth.backlog} prompts (+${perMin.toFixed(1)}/min) over the last 3 windows while mean completion rose in each`;

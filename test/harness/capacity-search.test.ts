@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerBacked, modelAnswer, modelNext, RateSearch, TrialJudge } from '../../src/harness/capacity-search.js';
+import { answerBacked, modelAnswer, modelNext, RateSearch, TrialJudge, type TrialRules } from '../../src/harness/capacity-search.js';
 import { explanationLine } from '../../src/harness/capacity-run.js';
 import type { PromptRecord } from '../../src/metrics/result-types.js';
 import { parseSlo, type SloSpec } from '../../src/metrics/slo.js';
@@ -60,7 +60,7 @@ describe('TrialJudge', () => {
   const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
 
   /** A judge on a fake clock whose windows close `lastMs` after the previous close (1000 planned). */
-  function onClock(r: typeof rules = rules): { judge: TrialJudge; close: (ages?: number[], lastMs?: number) => ReturnType<TrialJudge['closeWindow']> } {
+  function onClock(r: TrialRules = rules): { judge: TrialJudge; close: (ages?: number[], lastMs?: number) => ReturnType<TrialJudge['closeWindow']> } {
     const time = new FakeClock(0);
     const judge = new TrialJudge(r, 10, 1000, time.now(), () => time.now());
     return {
@@ -117,6 +117,24 @@ describe('TrialJudge', () => {
     }
     expect(decision).toMatchObject({ verdict: 'fail', reason: 'saturated', confident: false });
     expect(decision!.because).toMatch(/^backlog grew \+\d+ prompts \(\+[\d.]+\/min\) over the last 3 windows/);
+  });
+
+  it('below the measured service rate a growing backlog is the queue filling, not saturation', () => {
+    for (const [serviceRatePerSec, saturated] of [
+      [20, false],
+      [10, true],
+    ] as const) {
+      const { judge, close } = onClock({ ...rules, slos: [slo('completionMs.p95<100000')], serviceRatePerSec });
+      let t = 0;
+      const inFlight: number[] = [];
+      let decision;
+      for (let w = 0; w < 6 && decision === undefined; w++) {
+        for (let i = 0; i < 8; i++) judge.settled(record((t += 100), 500 + w * 400));
+        inFlight.push(0, 0, 0);
+        decision = close(inFlight.map(() => 1));
+      }
+      expect(decision?.reason === 'saturated', `service rate ${serviceRatePerSec}/s`).toBe(saturated);
+    }
   });
 });
 
