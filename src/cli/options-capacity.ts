@@ -116,6 +116,14 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
     example: '12',
     parse: integer('an integer from 4 to 1000', 4, '12', 1000),
   },
+  maxMinutes: {
+    kind: 'number',
+    group: 'Capacity',
+    description:
+      'A budget for the whole search, in minutes: no trial starts that would end past it (the results say the search stopped early). The expected duration is printed before the first trial.',
+    example: '30',
+    parse: finiteNumber('a number of minutes > 0', '30', { exclusiveMin: 0 }),
+  },
   maxTrials: {
     kind: 'integer',
     group: 'Capacity',

@@ -10,7 +10,8 @@ import type { NodeId, NodeOutput } from './messages.js';
  * Every submitted prompt ends in exactly one outcome.
  * `error:<exception_type>` and `rejected:<error type>` carry their kind after the colon.
  */
-export type Outcome = 'ok' | 'cached' | 'interrupted' | 'timeout' | 'lost' | 'dropped' | `error:${string}` | `rejected:${string}`;
+/** `cut`: cancelled by the harness itself when a capacity trial was decided (not a failure of the server). */
+export type Outcome = 'ok' | 'cached' | 'interrupted' | 'timeout' | 'lost' | 'dropped' | 'cut' | `error:${string}` | `rejected:${string}`;
 
 export interface StepMark {
   node: NodeId | null;

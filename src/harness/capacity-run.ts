@@ -1,7 +1,10 @@
 /**
  * `comfyload capacity`: finds the highest arrival rate that meets every SLO. Warm-up, then a
- * closed-loop probe (one prompt at a time per target) estimates the service rate (Σ over targets
- * of 1 / mean server-side execution time); the search starts at 80% of it. Each trial is an
+ * closed-loop probe (one prompt at a time per target) measures the service-time distribution.
+ * An SLO the probe already misses with no queue at all is refused there (no trial). Otherwise the
+ * queue model (capacity-model.ts), fed every service time measured so far, places the trials: one
+ * just below its max rate, one above where failure is certain (capacity-search.ts `modelNext`);
+ * SLOs the model cannot predict fall back to grow-and-bisect on verdicts. Each trial is an
  * open-loop run at one rate, judged window by window (capacity-search.ts); once decided, its
  * arrivals stop and what is still in flight is cancelled, so no GPU time goes to a decided trial.
  * Every trial's figures are kept, and so is the GPU time spent: Σ server-side execution time.
@@ -10,12 +13,14 @@ import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
 import type { SloSpec } from '../metrics/slo.js';
-import { isMeasurement } from '../metrics/level-tally.js';
+import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { EngineDeps } from './closed-loop-run.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
-import { RateSearch, TrialJudge, type SearchPhase, type TrialDecision } from './capacity-search.js';
+import { answerBacked, modelAnswer, modelNext, RateSearch, TrialJudge, type SearchPhase, type TrialDecision, type TrialPoint } from './capacity-search.js';
+import { modelled, QueueModel, serviceRatePerSec } from './capacity-model.js';
+import { sloValueMs } from '../metrics/slo.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
 import { systemTimers, type Timers } from './clock.js';
 import type { LiveCounts } from './run-observer.js';
@@ -38,7 +43,12 @@ export interface CapacityPlan {
   precision: number;
   /** Grid sweep the search is compared with. @default 8 */
   gridLevels?: number;
+  /** --max-minutes: no trial starts once the search has run this long, ms. */
+  maxMs?: number;
 }
+
+/** Lines the search prints as it goes (the expected duration, a refusal, an early stop). */
+export type CapacityNote = (line: string) => void;
 
 /** The search's outcome; `stoppedBy` when every socket to a target was given up (the search stopped there). */
 export interface CapacityOutcome extends RunOutcome {
@@ -46,8 +56,10 @@ export interface CapacityOutcome extends RunOutcome {
   probe: LevelSummary;
 }
 
-/** Start of the search, as a fraction of the probe's estimated service rate. */
+/** Start of the verdict-only search (no modelled SLO), as a fraction of the probe's estimated service rate. */
 const START_FRACTION = 0.8;
+/** The `above` trial goes where the model puts the percentile this far over the threshold. */
+const ABOVE_FACTOR = 1.3;
 
 export class CapacityRun {
   readonly #plan: LoadPlan;
@@ -77,46 +89,35 @@ export class CapacityRun {
     return Object.fromEntries(this.#cap.slos.map((s) => [s.text, minSamplesForPercentile(s.percentile, this.#cap.confidence)]));
   }
 
-  async run(signal: AbortSignal, onTrial?: (trial: CapacityTrial) => void): Promise<CapacityOutcome> {
+  async run(signal: AbortSignal, onTrial?: (trial: CapacityTrial) => void, note: CapacityNote = () => {}): Promise<CapacityOutcome> {
     const cap = this.#cap;
+    const { clock } = this.#deps;
+    const startedMs = clock.now();
     let gpuMs = 0;
     let warmup: LevelSummary | null = null;
     const levels: LevelSummary[] = [];
     const trials: CapacityTrial[] = [];
     await this.engine.open();
-    let probe: LevelSummary;
-    let serviceMs: number;
     try {
       if (this.#plan.warmupPrompts > 0) {
         const w = await this.engine.runSequential(this.#plan.warmupPrompts, { level: 0, phase: 'warmup' }, signal);
         warmup = w.summary;
         gpuMs += w.gpuMs;
       }
-      const perTarget = new Map<number, number[]>();
+      const probeRecords: PromptRecord[] = [];
       const p = await this.engine.runSequential(cap.probePrompts, { level: 0, phase: 'measure' }, signal, (record) => {
-        if (record.outcome !== 'ok') return;
-        const list = perTarget.get(record.target) ?? [];
-        list.push(gpuMsOf(record));
-        perTarget.set(record.target, list);
+        if (isMeasurement(record, this.#plan.cacheMode === 'allow')) probeRecords.push(record);
       });
-      probe = p.summary;
+      const probe = p.summary;
       gpuMs += p.gpuMs;
       levels.push(probe);
-      // One worker per ComfyUI: a target serves 1 / (mean service time) prompts per second.
-      let estimated = 0;
-      for (const list of perTarget.values()) estimated += (list.length / list.reduce((a, b) => a + b, 0)) * 1000;
-      serviceMs = perTarget.size > 0 ? [...perTarget.values()].flat().reduce((a, b) => a + b, 0) / [...perTarget.values()].flat().length : Number.NaN;
-      const search = new RateSearch({ startRatePerSec: estimated > 0 ? START_FRACTION * estimated : 0.1, maxTrials: cap.maxTrials, precision: cap.precision });
-      // A target whose every socket was given up ends the search: later trials would only measure its absence.
-      for (let next = search.next(); next !== undefined && !signal.aborted && this.engine.stoppedBy === undefined; next = search.next()) {
-        const trial = await this.#trial(trials.length, next.ratePerSec, next.phase, signal);
-        gpuMs += trial.trial.gpuMs;
-        levels.push(trial.summary);
-        trials.push(trial.trial);
-        onTrial?.(trial.trial);
-        if (!signal.aborted && this.engine.stoppedBy === undefined) search.record(next.ratePerSec, trial.trial.verdict === 'pass');
-      }
-      const result = this.#result(trials, probe, estimated, serviceMs, gpuMs, search.lowestFail);
+      const serviceMs = probeRecords.map(gpuMsOf).filter((ms) => ms > 0);
+      const overheadMs = median(probeRecords.map((r) => (r.timings.completionMs ?? 0) - gpuMsOf(r)));
+      const ctx: SearchContext = { probeRecords, serviceMs, overheadMs, gpuMs, startedMs, trials, levels, note, onTrial };
+      const refused = this.#refusal(probeRecords);
+      if (refused === undefined && serviceMs.length > 0) await this.#search(ctx, signal);
+      if (refused !== undefined) note(refused);
+      const result = this.#result(ctx, probe, refused);
       return {
         result,
         probe,
@@ -127,73 +128,258 @@ export class CapacityRun {
     }
   }
 
-  /** The search's result from its trials: the max rate, goodput, knee, GPU time vs a grid, and the rules applied. */
-  #result(trials: CapacityTrial[], probe: LevelSummary, estimated: number, serviceMs: number, gpuMs: number, lowestFail: number | undefined): CapacityResult {
+  /** Why no rate can meet the SLOs, from the probe (one prompt at a time: no queue), or undefined. */
+  #refusal(records: readonly PromptRecord[]): string | undefined {
+    if (records.length === 0) return 'capacity: refused: the probe measured no prompt (none ended ok); no trial run';
+    for (const slo of this.#cap.slos) {
+      const values = records.map((r) => sloValueMs(slo.metric, r)).filter((v): v is number => v !== undefined);
+      const observed = nearestRank(values, slo.percentile);
+      if (observed === undefined || observed < slo.thresholdMs) continue;
+      const service = median(records.map(gpuMsOf));
+      return (
+        `capacity: refused: ${slo.text} cannot be met at any rate: one prompt at a time (no queue) the probe already measured ` +
+        `${slo.metric.replace(/Ms$/, '')} p${slo.percentile} ${fmtMs(observed)} ≥ ${fmtMs(slo.thresholdMs)} over ${values.length} prompts ` +
+        `(service time ${fmtMs(service)}); raise the threshold or use a faster server. No trial run.`
+      );
+    }
+    return undefined;
+  }
+
+  /** The model of the queue from every service time measured so far, or undefined when no SLO is modelled. */
+  #model(ctx: SearchContext): { ratePerSec: number; aboveRatePerSec: number; model: QueueModel } | undefined {
     const cap = this.#cap;
-    const best = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
-    const saturated = trials.filter((t) => t.verdict === 'fail' && (t.reason === 'saturated' || t.reason === 'unstable'));
-    const passedOk = trials
-      .filter((t) => t.verdict === 'pass')
-      .map((t) => t.arrivals)
-      .sort((a, b) => a - b);
-    const evidence = passedOk.length > 0 ? (passedOk[Math.floor((passedOk.length - 1) / 2)] as number) : Math.max(...Object.values(this.minSamples()));
+    if (!cap.slos.some(modelled)) return undefined;
+    const model = new QueueModel({
+      serviceMs: ctx.serviceMs,
+      overheadMs: ctx.overheadMs,
+      arrival: cap.arrival,
+      burstiness: cap.burstiness,
+      targets: this.#plan.targets.length,
+    });
+    const ratePerSec = model.maxRate(cap.slos) as number;
+    const aboveRatePerSec = model.maxRate(cap.slos.map((s) => ({ ...s, thresholdMs: s.thresholdMs * ABOVE_FACTOR }))) as number;
+    return { ratePerSec, aboveRatePerSec, model };
+  }
+
+  /** The trials: model-guided while the model has a next rate, then grow-and-bisect on verdicts. */
+  async #search(ctx: SearchContext, signal: AbortSignal): Promise<void> {
+    const cap = this.#cap;
+    const estimated = serviceRatePerSec({ serviceMs: ctx.serviceMs, overheadMs: 0, arrival: 'poisson', burstiness: 1, targets: this.#plan.targets.length });
+    const first = this.#model(ctx);
+    const startRate = first !== undefined && first.ratePerSec > 0 ? first.ratePerSec * (1 - cap.precision) : START_FRACTION * estimated;
+    ctx.note(this.#expectedLine(ctx, startRate));
+    const fallback = new RateSearch({ startRatePerSec: startRate, maxTrials: cap.maxTrials, precision: cap.precision });
+    let guided = first !== undefined;
+    for (;;) {
+      if (signal.aborted || this.engine.stoppedBy !== undefined) return;
+      if (ctx.trials.length >= cap.maxTrials) return this.#stopEarly(ctx, `--max-trials ${cap.maxTrials} reached`);
+      const points = ctx.trials.map(point);
+      const model = guided ? this.#model(ctx) : undefined;
+      let next = model !== undefined ? modelNext(model, points, cap.precision) : undefined;
+      if (next === undefined && model !== undefined && answerBacked(modelAnswer(model.ratePerSec, points), points, cap.precision)) return;
+      if (next === undefined) {
+        guided = false;
+        next = fallback.next();
+      }
+      if (next === undefined) return;
+      const elapsedMs = this.#deps.clock.now() - ctx.startedMs;
+      if (cap.maxMs !== undefined && elapsedMs + this.#trialMs(next.ratePerSec).min > cap.maxMs) {
+        return this.#stopEarly(
+          ctx,
+          `--max-minutes ${(cap.maxMs / 60_000).toFixed(1)} would be passed by trial ${ctx.trials.length + 1} (${fmtMin(elapsedMs)} spent)`,
+        );
+      }
+      const trial = await this.#trial(ctx.trials.length + 1, next.ratePerSec, next.phase, signal, ctx);
+      ctx.gpuMs += trial.trial.gpuMs;
+      ctx.levels.push(trial.summary);
+      ctx.trials.push(trial.trial);
+      ctx.onTrial?.(trial.trial);
+      if (!signal.aborted && this.engine.stoppedBy === undefined) fallback.record(next.ratePerSec, trial.trial.verdict === 'pass');
+    }
+  }
+
+  #stopEarly(ctx: SearchContext, why: string): void {
+    ctx.stoppedEarly = why;
+    ctx.note(`capacity: stopped before the search was done: ${why}`);
+  }
+
+  /** A trial's shortest (decided at the minimum count) and longest (--max-windows) length at a rate, ms. */
+  #trialMs(ratePerSec: number): { min: number; max: number; minPrompts: number; maxPrompts: number } {
+    const cap = this.#cap;
+    const windowMs = Math.max(1000, (cap.windowArrivals / ratePerSec) * 1000);
+    const minPrompts = Math.ceil((windowMs * ratePerSec) / 1000) + Math.max(...Object.values(this.minSamples()));
+    const maxPrompts = Math.ceil((cap.maxWindows * windowMs * ratePerSec) / 1000);
+    return { min: Math.max(4 * windowMs, (minPrompts / ratePerSec) * 1000), max: cap.maxWindows * windowMs, minPrompts, maxPrompts };
+  }
+
+  /** The expected duration before the first trial: trials × prompts per trial / rate. */
+  #expectedLine(ctx: SearchContext, ratePerSec: number): string {
+    const t = this.#trialMs(ratePerSec);
+    const guided = this.#cap.slos.some(modelled);
+    const fewest = guided ? 2 : 3;
+    const most = guided ? Math.min(5, this.#cap.maxTrials) : Math.min(8, this.#cap.maxTrials);
+    ctx.expectedMs = { min: fewest * t.min, max: most * t.max };
+    const budget = this.#cap.maxMs !== undefined ? `; --max-minutes ${(this.#cap.maxMs / 60_000).toFixed(1)} caps it` : '';
+    return (
+      `capacity: expected duration ${fmtMin(ctx.expectedMs.min)}–${fmtMin(ctx.expectedMs.max)}: ${fewest}–${most} trials of ${t.minPrompts}–${t.maxPrompts} prompts ` +
+      `at ~${(ratePerSec * 60).toFixed(1)}/min (probe: service time ${fmtMs(median(ctx.serviceMs))} over ${ctx.serviceMs.length} prompts)${budget}`
+    );
+  }
+
+  /** The search's result from its trials: the max rate, goodput, knee, GPU time vs a grid, and the rules applied. */
+  #result(ctx: SearchContext, probe: LevelSummary, refused: string | undefined): CapacityResult {
+    const cap = this.#cap;
+    const trials = ctx.trials;
+    const model = refused === undefined && ctx.serviceMs.length > 0 ? this.#model(ctx) : undefined;
+    const answer = this.#answer(trials, model?.ratePerSec);
+    // Goodput at the max rate: the max rate × the share of judged prompts meeting every SLO in the passing trial nearest it.
+    const max = answer.ratePerSec;
+    const goodputOf =
+      max === null
+        ? undefined
+        : trials.filter((t) => t.verdict === 'pass' && t.judged > 0).sort((a, b) => Math.abs(a.ratePerSec - max) - Math.abs(b.ratePerSec - max))[0];
+    const firstFail = trials
+      .filter((t) => t.verdict === 'fail' && (answer.ratePerSec === null || t.ratePerSec > answer.ratePerSec))
+      .sort((a, b) => a.ratePerSec - b.ratePerSec)[0];
+    const knee = kneeOf(trials);
+    const meanServiceMs = ctx.serviceMs.length > 0 ? ctx.serviceMs.reduce((a, b) => a + b, 0) / ctx.serviceMs.length : Number.NaN;
     const gridLevels = cap.gridLevels ?? 8;
-    const result: CapacityResult = {
+    const perLevel = cap.windowArrivals * cap.maxWindows;
+    const probeValues = Object.fromEntries(
+      cap.slos.map((s) => [
+        s.text,
+        nearestRank(
+          ctx.probeRecords.map((r) => sloValueMs(s.metric, r)).filter((v): v is number => v !== undefined),
+          s.percentile,
+        ) ?? null,
+      ]),
+    );
+    return {
       slos: cap.slos.map((s) => s.text),
       confidence: cap.confidence,
       minSamples: this.minSamples(),
       arrival: cap.arrival,
       ...(cap.arrival === 'gamma' ? { burstiness: cap.burstiness } : {}),
-      probe: { prompts: probe.ok, meanServiceMs: serviceMs, estimatedServiceRatePerSec: estimated },
-      maxRatePerSec: best?.ratePerSec ?? null,
-      maxRatePerMin: best !== undefined ? best.ratePerSec * 60 : null,
-      goodputPerSec: best?.goodputPerSec ?? null,
-      kneePerSec: saturated.length > 0 ? Math.max(...saturated.map((t) => t.throughputPerSec)) : null,
-      firstFailRatePerSec: lowestFail ?? null,
+      probe: {
+        prompts: probe.ok,
+        meanServiceMs,
+        estimatedServiceRatePerSec: meanServiceMs > 0 ? (this.#plan.targets.length * 1000) / meanServiceMs : 0,
+        percentiles: probeValues,
+      },
+      ...(refused !== undefined ? { refused } : {}),
+      ...(ctx.stoppedEarly !== undefined ? { stoppedEarly: ctx.stoppedEarly } : {}),
+      expectedMs: ctx.expectedMs ?? { min: 0, max: 0 },
+      modelRatePerSec: model?.ratePerSec ?? null,
+      maxRatePerSec: answer.ratePerSec,
+      maxRatePerMin: answer.ratePerSec !== null ? answer.ratePerSec * 60 : null,
+      maxRateRule: answer.rule,
+      goodputPerSec: goodputOf !== undefined && max !== null ? (max * goodputOf.good) / goodputOf.judged : null,
+      goodputTrial: goodputOf?.trial ?? null,
+      kneePerSec: knee.perSec,
+      kneeRule: knee.rule,
+      firstFailRatePerSec: firstFail?.ratePerSec ?? null,
       precision: cap.precision,
-      gpuMs,
-      gridGpuMs: gridLevels * evidence * serviceMs,
-      gridRule: `${gridLevels} levels × ${evidence} prompts (the median passing trial's arrivals) × mean service time ${serviceMs.toFixed(1)} ms`,
-      rules: [
-        `search: start at ${START_FRACTION} × the probe's service rate, grow ×1.25 until a trial fails (shrink ÷1.25 until one passes), then bisect to ${(cap.precision * 100).toFixed(1)}%`,
-        `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
-        'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping)',
-        'fail: an SLO violated at the confidence; or saturated (completion rising 3 windows running while the backlog grows); or unstable after the last window',
-        'samples: every measured arrival, over the threshold when not ok (dropped, error, timeout); in-flight prompts older than a completion threshold count as over',
-      ],
+      gpuMs: ctx.gpuMs,
+      gridGpuMs: gridLevels * perLevel * meanServiceMs,
+      gridRule: `${gridLevels} levels × ${perLevel} prompts (a trial's most: --window-arrivals × --max-windows) × mean service time ${meanServiceMs.toFixed(1)} ms`,
+      rules: this.#rules(),
       trials,
     };
-    return result;
   }
 
-  async #trial(index: number, ratePerSec: number, phase: SearchPhase, signal: AbortSignal): Promise<{ trial: CapacityTrial; summary: LevelSummary }> {
+  /** The max rate and how it was found (see modelAnswer); null when no trial passed. */
+  #answer(trials: readonly CapacityTrial[], modelRate: number | undefined): { ratePerSec: number | null; rule: string } {
+    const passes = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec);
+    if (passes.length === 0) return { ratePerSec: null, rule: 'no trial passed' };
+    const points = trials.map(point);
+    const p = this.#cap.precision;
+    if (modelRate !== undefined) {
+      const answer = modelAnswer(modelRate, points);
+      const backer = trials.filter((t) => t.verdict === 'pass' && t.ratePerSec >= answer * (1 - 3 * p)).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+      if (backer !== undefined) {
+        const held = answer === modelRate ? '' : ` (held to ${answer > modelRate ? 'a pass' : 'a failure'} certain at the confidence)`;
+        const above = trials.filter((t) => t.verdict === 'pass' && !t.confident && t.ratePerSec > answer).map((t) => `trial ${t.trial}`);
+        const noisy =
+          above.length > 0
+            ? `; ${above.join(' and ')} passed above it without certainty (a trial starts from an empty queue and sees less queueing than steady state)`
+            : '';
+        return {
+          ratePerSec: answer,
+          rule: `queue model: where ${this.#cap.slos
+            .filter(modelled)
+            .map((s) => s.text)
+            .join(
+              ' and ',
+            )} is met under ${this.#cap.arrival} arrivals, from the service times measured in the probe and every trial${held}; backed by trial ${backer.trial} (PASS at ${(backer.ratePerSec * 60).toFixed(1)}/min); every certain verdict agrees${noisy}`,
+        };
+      }
+    }
+    const best = passes[0] as CapacityTrial;
+    return { ratePerSec: best.ratePerSec, rule: `the highest passing trial: trial ${best.trial} at ${(best.ratePerSec * 60).toFixed(1)}/min` };
+  }
+
+  #rules(): string[] {
+    const cap = this.#cap;
+    return [
+      `search: the queue model (FIFO single server per target, fed the measured service times and the ${cap.arrival} arrival process) gives the max rate; one trial just below it (${(cap.precision * 100).toFixed(1)}% under) must pass, one above it (where the model puts the percentile ${ABOVE_FACTOR}× the threshold) should fail early; SLOs the model cannot predict grow ×1.25 from ${START_FRACTION} × the service rate and bisect to ${(cap.precision * 100).toFixed(1)}%`,
+      `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
+      'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping); or, after the last window, every SLO met on what was seen (not certain)',
+      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (at or above the measured service rate: completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
+      'max rate: the model rate, held between the highest pass and the lowest failure certain at the confidence, backed by a pass within 3 × precision below it; without a model, the highest passing trial',
+      'goodput: the max rate × the share of judged prompts that met every SLO in the passing trial nearest it (per trial: its rate × its share)',
+      'counts: arrivals = ok + failed + cut; cut = cancelled by the search once the trial was decided (not failures); judged = measured after the settling window',
+    ];
+  }
+
+  async #trial(
+    trialNo: number,
+    ratePerSec: number,
+    phase: SearchPhase,
+    signal: AbortSignal,
+    ctx: SearchContext,
+  ): Promise<{ trial: CapacityTrial; summary: LevelSummary }> {
     const { clock, originMs } = this.#deps;
     const cap = this.#cap;
-    const level = index + 1;
+    const level = trialNo;
     const windowMs = Math.max(1000, (cap.windowArrivals / ratePerSec) * 1000);
     const startRel = clock.now() - originMs;
-    const rules = { slos: cap.slos, confidence: cap.confidence, maxWindows: cap.maxWindows, cachedCountsAsOk: this.#plan.cacheMode === 'allow' };
+    const modelledRate = cap.slos.some(modelled)
+      ? serviceRatePerSec({ serviceMs: ctx.serviceMs, overheadMs: 0, arrival: cap.arrival, burstiness: 1, targets: this.#plan.targets.length })
+      : 0;
+    const rules = {
+      slos: cap.slos,
+      confidence: cap.confidence,
+      maxWindows: cap.maxWindows,
+      cachedCountsAsOk: this.#plan.cacheMode === 'allow',
+      serviceRatePerSec: modelledRate,
+    };
     const judge = new TrialJudge(rules, ratePerSec, windowMs, startRel, () => clock.now() - originMs);
     const inFlight = new Map<number, number>();
+    const tally = { ok: 0, failed: 0, cut: 0, dropped: 0, settling: 0, gpuMs: 0 };
     const waitX: number[] = [];
     const waitY: number[] = [];
-    let gpuMs = 0;
     let decision: TrialDecision | undefined;
     const stopArrivals = new AbortController();
     const cancel = new AbortController();
+    const cut = new AbortController();
     const onRunAbort = (): void => cancel.abort(signal.reason);
     signal.addEventListener('abort', onRunAbort, { once: true });
     const decide = (d: TrialDecision): void => {
-      decision ??= d;
+      if (decision !== undefined) return;
+      decision = d;
+      cut.abort('decided');
       stopArrivals.abort('decided');
       cancel.abort('decided');
     };
+    const ages = (): number[] => {
+      const now = clock.now() - originMs;
+      const out: number[] = [];
+      for (const [intended, count] of inFlight) if (intended >= startRel + windowMs) for (let i = 0; i < count; i++) out.push(now - intended);
+      return out;
+    };
     let timer: unknown;
     const windowOnClose = (): void => {
-      const now = clock.now() - originMs;
-      const ages: number[] = [];
-      for (const [intended, count] of inFlight) if (intended >= startRel + windowMs) for (let i = 0; i < count; i++) ages.push(now - intended);
-      const d = judge.closeWindow(ages);
+      const d = judge.closeWindow(ages());
       if (d !== undefined) decide(d);
       else timer = this.#timers.setTimeout(windowOnClose, windowMs);
     };
@@ -204,14 +390,25 @@ export class CapacityRun {
         const c = (inFlight.get(intended) ?? 1) - 1;
         if (c <= 0) inFlight.delete(intended);
         else inFlight.set(intended, c);
+        if (intended < startRel + windowMs) tally.settling++;
       }
-      gpuMs += gpuMsOf(record);
-      if (decision !== undefined) return; // cancelled after the decision: not evidence
+      tally.gpuMs += gpuMsOf(record);
+      if (record.outcome === 'cut') tally.cut++;
+      else if (countsAsOk(record.outcome, rules.cachedCountsAsOk)) tally.ok++;
+      else tally.failed++;
+      if (record.outcome === 'dropped') tally.dropped++;
+      if (decision !== undefined) return; // settled after the decision: not evidence
       judge.settled(record);
-      if (isMeasurement(record, rules.cachedCountsAsOk) && record.timings.queueWaitMs !== undefined && intended !== undefined) {
-        waitX.push(intended / 1000);
-        waitY.push(record.timings.queueWaitMs);
+      if (isMeasurement(record, rules.cachedCountsAsOk)) {
+        const g = gpuMsOf(record);
+        if (g > 0) ctx.serviceMs.push(g);
+        if (record.timings.queueWaitMs !== undefined && intended !== undefined) {
+          waitX.push(intended / 1000);
+          waitY.push(record.timings.queueWaitMs);
+        }
       }
+      const certain = judge.certainFailure(ages());
+      if (certain !== undefined) decide(certain);
     };
     const result = await this.engine.runSegment(
       {
@@ -222,6 +419,7 @@ export class CapacityRun {
         maxInFlight: cap.maxInFlight,
         signal: cancel.signal,
         stopArrivals: stopArrivals.signal,
+        cut: cut.signal,
         onSettled,
         onArrival: (intendedMs) => inFlight.set(intendedMs, (inFlight.get(intendedMs) ?? 0) + 1),
       },
@@ -230,49 +428,103 @@ export class CapacityRun {
     signal.removeEventListener('abort', onRunAbort);
     const summary = result.levels[0] as LevelSummary;
     const durationMs = clock.now() - originMs - startRel;
-    const trial = this.#trialFigures({ index, level, ratePerSec, phase, windowMs, durationMs, judge, summary, waitX, waitY, gpuMs, decision });
-    return { trial, summary };
-  }
-
-  /** A decided trial's figures, from its judge and level summary. */
-  #trialFigures(t: {
-    index: number;
-    level: number;
-    ratePerSec: number;
-    phase: SearchPhase;
-    windowMs: number;
-    /** The trial's measured length, its arrivals and settling included, ms. */
-    durationMs: number;
-    judge: TrialJudge;
-    summary: LevelSummary;
-    waitX: number[];
-    waitY: number[];
-    gpuMs: number;
-    decision: TrialDecision | undefined;
-  }): CapacityTrial {
-    const { index, level, ratePerSec, phase, windowMs, durationMs, judge, summary, waitX, waitY, gpuMs, decision } = t;
-    const counts = judge.counts;
+    const d = decision ?? { verdict: 'fail' as const, reason: 'stopped', because: 'the run was stopped before the trial was decided', confident: false };
     const fit = linearFit(waitX, waitY);
-    const d = decision ?? { verdict: 'fail' as const, reason: 'stopped' };
-    return {
-      index,
+    const slos = judge.tallies().map((t) => ({ ...t, observedMs: t.observedMs !== null && Number.isFinite(t.observedMs) ? t.observedMs : null }));
+    const { judged, good } = judge.judged;
+    const trial: CapacityTrial = {
+      trial: trialNo,
       level,
       ratePerSec,
       phase,
       verdict: d.verdict,
       reason: d.reason,
+      confident: d.confident,
+      explanation: explanationLine(trialNo, ratePerSec, d, slos, cap.slos),
       windows: judge.windows,
       windowMs,
       durationMs,
       arrivals: summary.submitted,
-      dropped: summary.outcomes['dropped'] ?? 0,
-      ok: counts.ok,
-      notOk: counts.notOk,
+      ok: tally.ok,
+      failed: tally.failed,
+      cut: tally.cut,
+      settling: tally.settling,
+      judged,
+      good,
+      dropped: tally.dropped,
       throughputPerSec: judge.throughputPerSec,
       goodputPerSec: judge.goodputPerSec,
-      slos: judge.tallies().map((t) => ({ ...t, observedMs: t.observedMs !== null && Number.isFinite(t.observedMs) ? t.observedMs : null })),
+      slos,
       queueWaitSlopeMsPerSec: fit?.slope ?? null,
-      gpuMs,
+      gpuMs: tally.gpuMs,
     };
+    return { trial, summary };
   }
+}
+
+interface SearchContext {
+  probeRecords: PromptRecord[];
+  /** Every measured service time so far (probe, then each trial's measured prompts), ms. */
+  serviceMs: number[];
+  overheadMs: number;
+  gpuMs: number;
+  startedMs: number;
+  trials: CapacityTrial[];
+  levels: LevelSummary[];
+  note: CapacityNote;
+  onTrial: ((trial: CapacityTrial) => void) | undefined;
+  stoppedEarly?: string;
+  expectedMs?: { min: number; max: number };
+}
+
+function point(t: CapacityTrial): TrialPoint {
+  return { ratePerSec: t.ratePerSec, passed: t.verdict === 'pass', confident: t.confident };
+}
+
+/** `trial 2 at 283.9/min: FAIL — <because> (completion p95 1.1 s < 2 s met)`: the same words everywhere. */
+export function explanationLine(trialNo: number, ratePerSec: number, d: TrialDecision, slos: CapacityTrial['slos'], specs: readonly SloSpec[]): string {
+  const figures = specs.map((spec) => {
+    const t = slos.find((x) => x.slo === spec.text);
+    const name = `${spec.metric.replace(/Ms$/, '')} p${spec.percentile}`;
+    if (t === undefined || t.samples === 0) return `${name}: no sample`;
+    if (t.observedMs === null) return `${name} > ${fmtMs(spec.thresholdMs)} missed`;
+    return t.observedMs < spec.thresholdMs
+      ? `${name} ${fmtMs(t.observedMs)} < ${fmtMs(spec.thresholdMs)} met`
+      : `${name} ${fmtMs(t.observedMs)} ≥ ${fmtMs(spec.thresholdMs)} missed`;
+  });
+  return `trial ${trialNo} at ${(ratePerSec * 60).toFixed(1)}/min: ${d.verdict.toUpperCase()} — ${d.because} (${figures.join('; ')})`;
+}
+
+/**
+ * The knee: where the throughput curve flattens. Of the trials that served less than 95% of their
+ * rate (the flat part), the most any served; null when every trial kept up.
+ */
+function kneeOf(trials: readonly CapacityTrial[]): { perSec: number | null; rule: string } {
+  const flat = trials.filter((t) => t.throughputPerSec > 0 && t.throughputPerSec < 0.95 * t.ratePerSec);
+  if (flat.length === 0) return { perSec: null, rule: 'not reached: every trial served at least 95% of its rate (the throughput curve is still rising)' };
+  const top = flat.sort((a, b) => b.throughputPerSec - a.throughputPerSec)[0] as CapacityTrial;
+  return {
+    perSec: top.throughputPerSec,
+    rule: `the most served by a trial that fell behind its rate (served < 95% of offered): trial ${top.trial}, ${(top.throughputPerSec * 60).toFixed(1)}/min served of ${(top.ratePerSec * 60).toFixed(1)}/min offered`,
+  };
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] as number;
+}
+
+function nearestRank(values: readonly number[], percentile: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((percentile / 100) * s.length) - 1)];
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 1 : 2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+function fmtMin(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(0)} s`;
 }

@@ -16,13 +16,13 @@
  *   prompt settled from `/history` is no sample (its latencies are the look-up's, not measured);
  * - fail at once when an SLO is violated with confidence (binomial, see statistics.ts);
  * - fail as `saturated` when the queue is growing: mean completion time rose in each of the
- *   last 3 windows and the prompts in flight grew by more than 10% of a window's arrivals (≥ 2);
+ *   last 3 windows and the prompts in flight grew by more than half a window's arrivals (≥ 5);
  * - pass when the last 3 windows are stable (throughput and mean completion time within
  *   `stability`, perf_analyzer's rule) and every SLO is claimed with confidence (early stopping:
  *   at least the binomial minimum count of samples);
  * - after `maxWindows`, decide on what was seen: pass (`slo-met-unstable`) when every SLO's
- *   observed percentile meets its threshold and mean completion time is not trending up by more
- *   than `stability` over the trial, else fail (`unstable`).
+ *   observed percentile meets its threshold (a mean completion still rising is said, not failed:
+ *   a queue near μ fills for longer than a trial), else fail (`slo-failed`, not certain).
  */
 import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import type { PromptRecord } from '../metrics/result-types.js';
@@ -38,7 +38,8 @@ export interface RateSearchOptions {
   maxTrials: number;
 }
 
-export type SearchPhase = 'grow' | 'shrink' | 'bisect';
+/** `below` / `above`: just under / over the queue model's max rate; the rest on verdicts alone. */
+export type SearchPhase = 'grow' | 'shrink' | 'bisect' | 'below' | 'above';
 
 export class RateSearch {
   readonly #o: Required<RateSearchOptions>;
@@ -89,11 +90,22 @@ export interface TrialRules {
   maxWindows: number;
   /** `--cache-mode allow`: a cache hit counts as ok. */
   cachedCountsAsOk?: boolean;
+  /**
+   * The service rate measured so far (per s): below it a growing backlog is the queue filling
+   * toward its steady state (near μ that takes longer than a trial), not saturation, so `saturated`
+   * applies only at or above it. @default 0 (always)
+   */
+  serviceRatePerSec?: number;
 }
 
 export interface TrialDecision {
   verdict: 'pass' | 'fail';
+  /** `stable`, `slo-met-unstable`, `slo-failed:<slo>`, `saturated`, `unstable` (a code for scripts). */
   reason: string;
+  /** The rule that decided and its figures, in words: the middle of the trial's one-line verdict. */
+  because: string;
+  /** Decided at the confidence (binomial): `stable` passes and `slo-failed` fails; the trend rules are not. */
+  confident: boolean;
 }
 
 export interface SloTally {
@@ -129,6 +141,7 @@ export class TrialJudge {
   readonly #throughputs: number[] = [];
   readonly #latencies: number[] = [];
   readonly #inFlightAtClose: number[] = [];
+  readonly #closes: number[] = [];
   readonly #clock: () => number;
   readonly #startMs: number;
   #lastCloseMs: number;
@@ -138,13 +151,14 @@ export class TrialJudge {
   #ok = 0;
   #notOk = 0;
   #good = 0;
+  #judged = 0;
 
   /**
    * `startMs`: the trial's start and `clock`: the time now, both ms since the run start. Windows
    * are planned `windowMs` long; their figures use the time they really lasted.
    */
   constructor(rules: TrialRules, ratePerSec: number, windowMs: number, startMs: number, clock: () => number) {
-    this.#rules = { stability: 0.1, cachedCountsAsOk: false, ...rules };
+    this.#rules = { stability: 0.1, cachedCountsAsOk: false, serviceRatePerSec: 0, ...rules };
     this.#ratePerSec = ratePerSec;
     this.#windowMs = windowMs;
     this.#clock = clock;
@@ -173,10 +187,18 @@ export class TrialJudge {
     return this.#firstCloseMs === undefined ? 0 : this.#lastCloseMs - this.#firstCloseMs;
   }
 
-  /** Prompts per s that ended ok and met every SLO, over the measured windows (0 before there is one). */
+  /**
+   * Goodput: the trial's rate × the share of its judged prompts (measured, after the settling
+   * window) that ended ok and met every SLO. It can never exceed the rate, and a reader checks it
+   * from trials.csv as `ratePerSec × good / judged`.
+   */
   get goodputPerSec(): number {
-    const ms = this.measuredMs;
-    return ms > 0 ? (this.#good * 1000) / ms : 0;
+    return this.#judged > 0 ? (this.#ratePerSec * this.#good) / this.#judged : 0;
+  }
+
+  /** Measured prompts judged against the SLOs (each one sample per SLO), and those meeting every SLO. */
+  get judged(): { judged: number; good: number } {
+    return { judged: this.#judged, good: this.#good };
   }
 
   /** ok completions per s over the windows after the first (by completion time: the served rate). */
@@ -200,6 +222,7 @@ export class TrialJudge {
     else this.#notOk++;
     if (ok && !measured) return; // settled from /history: counted, but no SLO sample
     let good = ok;
+    this.#judged++;
     for (const s of this.#slos) {
       const value = ok ? sloValueMs(s.spec.metric, record) : undefined;
       s.samples++;
@@ -227,22 +250,62 @@ export class TrialJudge {
     this.#throughputs.push(lastedMs > 0 ? (w.ok * 1000) / lastedMs : 0);
     this.#latencies.push(w.measured > 0 ? w.completionSumMs / w.measured : Number.POSITIVE_INFINITY);
     this.#inFlightAtClose.push(inFlightAgesMs.length);
+    this.#closes.push(nowMs);
     const tallies = this.tallies(inFlightAgesMs);
     const failed = tallies.find((t) => t.verdict === 'fail');
-    if (failed !== undefined) return { verdict: 'fail', reason: `slo-failed:${failed.slo}` };
+    if (failed !== undefined) return this.#sloFailed(failed);
     if (this.#windows < 1 + 3) return undefined;
-    if (this.#growing()) return { verdict: 'fail', reason: 'saturated' };
+    const growth = this.#ratePerSec >= this.#rules.serviceRatePerSec ? this.#growing() : undefined;
+    if (growth !== undefined) {
+      const perMin = growth.lastedMs > 0 ? (growth.backlog * 60_000) / growth.lastedMs : 0;
+      const because = `backlog grew +${growth.backlog} prompts (+${perMin.toFixed(1)}/min) over the last 3 windows while mean completion rose in each`;
+      return { verdict: 'fail', reason: 'saturated', because, confident: false };
+    }
     const tol = this.#rules.stability;
     if (isStable(this.#throughputs, 3, tol) && isStable(this.#latencies, 3, tol) && tallies.every((t) => t.verdict === 'pass')) {
-      return { verdict: 'pass', reason: 'stable' };
+      const because = `last 3 windows stable within ${(tol * 100).toFixed(0)}% and every SLO claimed at ${confidenceText(this.#rules.confidence)} confidence`;
+      return { verdict: 'pass', reason: 'stable', because, confident: true };
     }
-    if (this.#windows >= this.#rules.maxWindows) {
-      const met = tallies.every((t) => t.observedMs !== null && t.observedMs < this.#slos.find((s) => s.spec.text === t.slo)!.spec.thresholdMs);
-      return met && !this.#trendingUp()
-        ? { verdict: 'pass', reason: 'slo-met-unstable' }
-        : { verdict: 'fail', reason: met ? 'unstable' : `slo-failed:${tallies.find((t) => t.observedMs === null || t.verdict !== 'pass')?.slo ?? ''}` };
+    if (this.#windows >= this.#rules.maxWindows) return this.#lastWindow(tallies);
+    return undefined;
+  }
+
+  /**
+   * The trial's failure when an SLO's evidence already makes it certain (binomial bound), else
+   * undefined. Asked at every prompt, so its error is spent many times: it tests at 5 × less risk
+   * than `confidence` (0.9 → 0.98) to keep false certain failures as rare as at a window close.
+   */
+  certainFailure(inFlightAgesMs: readonly number[] = []): TrialDecision | undefined {
+    const strict = 1 - (1 - this.#rules.confidence) / 5;
+    for (const s of this.#slos) {
+      const late = s.spec.metric === 'completionMs' ? inFlightAgesMs.filter((age) => age >= s.spec.thresholdMs).length : 0;
+      if (percentileVerdict(s.spec.percentile, strict, s.samples + late, s.over + late) === 'fail') {
+        return this.#sloFailed(this.tallies(inFlightAgesMs).find((t) => t.slo === s.spec.text) as SloTally);
+      }
     }
     return undefined;
+  }
+
+  #sloFailed(t: SloTally): TrialDecision {
+    const share = t.samples > 0 ? ((t.over / t.samples) * 100).toFixed(0) : '0';
+    const because = `${t.slo} missed at ${confidenceText(this.#rules.confidence)} confidence: ${t.over} of ${t.samples} prompts over (${share}%)`;
+    return { verdict: 'fail', reason: `slo-failed:${t.slo}`, because, confident: true };
+  }
+
+  /** After the last window: decided on what was seen. */
+  #lastWindow(tallies: SloTally[]): TrialDecision {
+    const thresholdOf = (slo: string): number => this.#slos.find((s) => s.spec.text === slo)!.spec.thresholdMs;
+    const missed = tallies.find((t) => t.observedMs === null || !(t.observedMs < thresholdOf(t.slo)));
+    const windows = `after ${this.#windows} windows`;
+    if (missed !== undefined) {
+      const because = `${missed.slo} missed on what was seen ${windows} (${missed.over} of ${missed.samples} over), not yet certain`;
+      return { verdict: 'fail', reason: `slo-failed:${missed.slo}`, because, confident: false };
+    }
+    // A queue near μ fills toward its steady state for longer than a trial (relaxation ~ 1/(1−ρ)² services): a rising
+    // mean completion with every SLO met is that, not a failure; a growing backlog fails as `saturated` above.
+    const trend = this.#trendingUp() ? `, mean completion still rising by more than ${(TREND_FACTOR * this.#rules.stability * 100).toFixed(0)}%` : '';
+    const because = `every SLO met on what was seen ${windows}${trend}, not claimed at ${confidenceText(this.#rules.confidence)} confidence`;
+    return { verdict: 'pass', reason: 'slo-met-unstable', because, confident: false };
   }
 
   /** Each SLO's evidence so far (in-flight prompts past a completion threshold counted over). */
@@ -262,17 +325,24 @@ export class TrialJudge {
     });
   }
 
-  /** Mean completion time rose in each of the last 3 windows while the backlog grew. */
-  #growing(): boolean {
+  /** Mean completion time rose in each of the last 3 windows while the backlog grew: by how much, and over how long. */
+  #growing(): { backlog: number; lastedMs: number } | undefined {
     const l = this.#latencies.slice(-4);
     const f = this.#inFlightAtClose;
     const rising = l.length === 4 && l[1]! > l[0]! && l[2]! > l[1]! && l[3]! > l[2]!;
     const backlog = (f[f.length - 1] ?? 0) - (f[f.length - 4] ?? 0);
     const windowArrivals = (this.#ratePerSec * this.#windowMs) / 1000;
-    return rising && backlog > Math.max(2, 0.1 * windowArrivals);
+    // A queue below μ fluctuates by a few prompts window to window (Poisson arrivals): only a backlog growing by half a
+    // window's arrivals over 3 windows (arrivals ≥ 1.17 × completions) is read as saturation.
+    if (!(rising && backlog > Math.max(5, 0.5 * windowArrivals))) return undefined;
+    const c = this.#closes;
+    return { backlog, lastedMs: (c[c.length - 1] ?? 0) - (c[c.length - 4] ?? 0) };
   }
 
-  /** Over the measured windows, mean completion time rose by more than `stability` of its mean. */
+  /**
+   * Over the measured windows, mean completion time rose by more than 3 × `stability` of its mean
+   * (window means of a stable queue near its max rate swing by ±10–20%: a smaller trend is noise).
+   */
   #trendingUp(): boolean {
     const ys = this.#latencies.slice(1).filter(Number.isFinite);
     const fit = linearFit(
@@ -281,8 +351,15 @@ export class TrialJudge {
     );
     if (fit === undefined) return false;
     const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
-    return fit.slope * (ys.length - 1) > this.#rules.stability * mean;
+    return fit.slope * (ys.length - 1) > TREND_FACTOR * this.#rules.stability * mean;
   }
+}
+
+/** How many times `stability` the mean completion must rise over a trial to be said to be still rising. */
+const TREND_FACTOR = 3;
+
+function confidenceText(confidence: number): string {
+  return `${(confidence * 100).toFixed(confidence * 100 === Math.round(confidence * 100) ? 0 : 1)}%`;
 }
 
 /** Nearest-rank percentile of the values seen, with late in-flight prompts as +∞. */
@@ -293,4 +370,54 @@ function observedPercentile(s: SloState, lateInFlight: number): number | null {
   if (n === 0) return null;
   const rank = Math.ceil((s.spec.percentile / 100) * n);
   return rank <= values.length ? (values[rank - 1] as number) : Number.POSITIVE_INFINITY;
+}
+
+/** A decided trial, as the model-guided search reads it. */
+export interface TrialPoint {
+  ratePerSec: number;
+  passed: boolean;
+  /** Decided at the confidence (a binomial claim), not by a trend rule or on what was seen. */
+  confident: boolean;
+}
+
+/**
+ * The model's max rate held inside what the trials proved: no lower than a pass claimed at the
+ * confidence, no higher than a failure certain at the confidence. Near the answer a trial of a
+ * few hundred prompts decides on noise (a p95 of an M/D/1 queue at 0.8 μ from 200 prompts has a
+ * spread of ±35%), so there the model, fed every service time measured, interpolates; away from
+ * it the confident verdicts rule.
+ */
+export function modelAnswer(modelRatePerSec: number, trials: readonly TrialPoint[]): number {
+  const lo = Math.max(0, ...trials.filter((t) => t.passed && t.confident).map((t) => t.ratePerSec));
+  const hi = Math.min(Number.POSITIVE_INFINITY, ...trials.filter((t) => !t.passed && t.confident).map((t) => t.ratePerSec));
+  return Math.min(Math.max(modelRatePerSec, lo), hi);
+}
+
+/** Whether a trial passed within 3 × precision below the answer: the model's answer is then backed by a measured pass. */
+export function answerBacked(answer: number, trials: readonly TrialPoint[], precision: number): boolean {
+  return trials.some((t) => t.passed && t.ratePerSec >= answer * (1 - 3 * precision));
+}
+
+/**
+ * The next trial of the model-guided search, or undefined when done (or the model gave up):
+ * first one just below the answer (`below`, one more precision step lower after each miss), which
+ * backs it with a measured pass; then one above it (`above`, at `aboveRatePerSec`: where the model
+ * puts the percentile well over the threshold, so the failure is certain early and cheap) unless a
+ * trial above the answer already ran.
+ */
+export function modelNext(
+  model: { ratePerSec: number; aboveRatePerSec: number },
+  trials: readonly TrialPoint[],
+  precision: number,
+): { ratePerSec: number; phase: SearchPhase } | undefined {
+  const answer = modelAnswer(model.ratePerSec, trials);
+  if (!(answer > 0)) return undefined;
+  const floor = answer * (1 - 3 * precision);
+  if (!answerBacked(answer, trials, precision)) {
+    const misses = trials.filter((t) => !t.passed && t.ratePerSec >= floor && t.ratePerSec <= answer).length;
+    const rate = answer * (1 - precision * (1 + misses));
+    return rate >= floor ? { ratePerSec: rate, phase: 'below' } : undefined;
+  }
+  if (trials.some((t) => t.ratePerSec > answer * (1 + precision / 2))) return undefined;
+  return { ratePerSec: Math.max(model.aboveRatePerSec, answer * (1 + 2 * precision)), phase: 'above' };
 }

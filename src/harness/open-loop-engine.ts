@@ -70,6 +70,11 @@ export interface SegmentOptions {
   onSettled?: (record: PromptRecord) => void;
   /** Every arrival as it fires, with its intended time in ms since the run start. */
   onArrival?: (intendedMs: number) => void;
+  /**
+   * Aborted when the caller itself ends the segment early (a capacity trial decided): a prompt
+   * cancelled by that (interrupted, or never sent) settles as `cut`, not as a failure.
+   */
+  cut?: AbortSignal;
 }
 
 export interface SegmentResult {
@@ -427,8 +432,10 @@ export class OpenLoopEngine {
     return buildPromptRecord(tracker, { ...ctx, ...fetched });
   }
 
-  async #settle(run: SegmentRun, st: LevelState, record: PromptRecord, target: number | undefined): Promise<void> {
+  async #settle(run: SegmentRun, st: LevelState, settled: PromptRecord, target: number | undefined): Promise<void> {
     const { clock, recorder, originMs } = this.#d;
+    const cut = run.options.cut?.aborted === true && (settled.outcome === 'interrupted' || settled.outcome === 'dropped');
+    const record: PromptRecord = cut ? { ...settled, outcome: 'cut', outcomeDetail: 'cut: the capacity trial was decided before it finished' } : settled;
     run.gpuMs += gpuMsOf(record);
     recordPrompt(recorder, record, this.#cachedOk);
     const at = clock.now() - originMs;

@@ -527,23 +527,38 @@ export interface MergeInfo {
 
 /** One trial of a capacity search at one arrival rate. */
 export interface CapacityTrial {
-  index: number;
-  /** Level index of the trial in requests.csv / levels.csv. */
+  /** 1-based, the same number in the console, trials.csv, capacity.json and the report (and the level in requests.csv). */
+  trial: number;
+  /** Level index of the trial in requests.csv / levels.csv (= trial; the probe is level 0). */
   level: number;
   ratePerSec: number;
-  phase: 'grow' | 'shrink' | 'bisect';
+  phase: 'grow' | 'shrink' | 'bisect' | 'below' | 'above';
   verdict: 'pass' | 'fail';
   /** `stable`, `slo-met-unstable`, `slo-failed:<slo>`, `saturated`, `unstable`, `stopped`. */
   reason: string;
+  /** Decided at the confidence (binomial): a certain pass or failure; else decided by a trend or on what was seen. */
+  confident: boolean;
+  /** The verdict in one line: `trial 2 at 283.9/min: FAIL — <rule and figures> (<each SLO's observed percentile>)`. */
+  explanation: string;
   windows: number;
   windowMs: number;
   durationMs: number;
+  /** Every arrival of the trial = ok + failed + cut. */
   arrivals: number;
-  dropped: number;
   ok: number;
-  notOk: number;
+  /** Ended in any other outcome than ok (errors, timeouts, drops by --max-in-flight): failures of the server or the plan. */
+  failed: number;
+  /** Cancelled by the search itself once the trial was decided (not failures). */
+  cut: number;
+  /** Of the arrivals, those of the first (settling) window: counted above, never evidence. */
+  settling: number;
+  /** Measured prompts judged against the SLOs (after the settling window, cut ones excluded). */
+  judged: number;
+  /** Of the judged, ok and meeting every SLO. */
+  good: number;
+  dropped: number;
   throughputPerSec: number;
-  /** Prompts per s that met every SLO. */
+  /** ratePerSec × good / judged: never above the rate. */
   goodputPerSec: number;
   slos: { slo: string; samples: number; over: number; observedMs: number | null; required: number; verdict: 'pass' | 'fail' | 'undecided' }[];
   queueWaitSlopeMsPerSec: number | null;
@@ -559,14 +574,25 @@ export interface CapacityResult {
   arrival: string;
   burstiness?: number;
   /** Probe: closed loop, one prompt at a time per target. */
-  probe: { prompts: number; meanServiceMs: number; estimatedServiceRatePerSec: number };
-  /** Highest rate that passed (null when none did), per s and per min. */
+  probe: { prompts: number; meanServiceMs: number; estimatedServiceRatePerSec: number; percentiles: Record<string, number | null> };
+  /** Set when the search refused to start (the probe shows no rate can meet an SLO): why, in one line. */
+  refused?: string;
+  /** Set when the search stopped before it was done (--max-minutes, --max-trials): why. */
+  stoppedEarly?: string;
+  /** Expected duration range printed before the first trial, ms. */
+  expectedMs: { min: number; max: number };
+  /** The queue model's max rate (from every measured service time), per s; null when no SLO is modelled. */
+  modelRatePerSec: number | null;
+  /** Highest rate meeting every SLO (null when none), per s and per min; `maxRateRule` says how it was found. */
   maxRatePerSec: number | null;
   maxRatePerMin: number | null;
-  /** Goodput of the max-rate trial, prompts/s meeting every SLO. */
+  maxRateRule: string;
+  /** Goodput at the max rate: max rate × good / judged of `goodputTrial` (the passing trial nearest the max rate): ≤ the max rate. */
   goodputPerSec: number | null;
-  /** Saturation throughput: completions/s of the saturated trials (where latency turns vertical). */
+  goodputTrial: number | null;
+  /** The knee of the throughput curve: the most any trial served once served fell below offered; `kneeRule` says how. */
   kneePerSec: number | null;
+  kneeRule: string;
   /** Lowest failing rate above the max rate. */
   firstFailRatePerSec: number | null;
   precision: number;

@@ -11,6 +11,8 @@ export interface ProgressState {
   level: number;
   /** Number of measured levels in the run. */
   levelCount: number;
+  /** The level's own name instead of `L2/4` (capacity: `probe`, `trial 1`…). */
+  name?: string;
   concurrency: number;
   phase: Phase;
   settled: number;
@@ -61,11 +63,11 @@ export function formatRateIn(perSec: number, unit: RateUnit): string {
  * A level's label: `L2/4 c=8`, open loop `L2/4 rate 120/min` (warm-up: `warmup c=8`). Levels
  * are numbered from 1 here and in every file (L1 is the first measured level).
  */
-export function levelLabel(level: number, levelCount: number, concurrency: number, phase: Phase, rate?: RateLabel): string {
+export function levelLabel(level: number, levelCount: number, concurrency: number, phase: Phase, rate?: RateLabel, name?: string): string {
   if (phase === 'warmup') return `warmup c=${concurrency}`;
   const offered = rate?.offeredPerSec !== undefined ? ` (offered ${formatRateIn(rate.offeredPerSec, rate.unit)})` : '';
   const load = rate !== undefined ? `rate ${formatRateIn(rate.perSec, rate.unit)}${offered}` : `c=${concurrency}`;
-  return `L${level + 1}/${levelCount} ${load}`;
+  return `${name ?? `L${level + 1}/${levelCount}`} ${load}`;
 }
 
 /** `step 14/20`, or for several prompts in flight `steps 14/20 3/20 +2` (the first four). */
@@ -81,7 +83,7 @@ export function formatProgressLine(state: ProgressState): string {
   const done = state.plannedPrompts === undefined ? `${state.settled} done` : `${state.settled}/${state.plannedPrompts} done`;
   const steps = formatSteps(state.steps ?? []);
   const parts = [
-    levelLabel(state.level, state.levelCount, state.concurrency, state.phase, state.rate),
+    levelLabel(state.level, state.levelCount, state.concurrency, state.phase, state.rate, state.name),
     done,
     `${state.inFlight} in flight`,
     ...(steps !== undefined ? [steps] : []),
@@ -93,12 +95,13 @@ export function formatProgressLine(state: ProgressState): string {
 }
 
 /** One line summing up a finished level (the only output on a non-TTY). */
-export function formatLevelLine(summary: LevelSummary, levelCount: number, unit?: RateUnit): string {
+/** `name`: replaces the `L2/4` part (a capacity search names its levels `probe`, `trial 1`…). */
+export function formatLevelLine(summary: LevelSummary, levelCount: number, unit?: RateUnit, name?: string): string {
   const completion = summary.metrics.completionMs;
   const step = summary.metrics.stepIntervalMs;
   const fromHistory = summary.settledFromHistory > 0 ? ` (${summary.settledFromHistory} settled from /history, not in the latencies)` : '';
   return [
-    levelLabel(summary.level, levelCount, summary.concurrency, summary.phase, rateOf(summary, unit)),
+    levelLabel(summary.level, levelCount, summary.concurrency, summary.phase, rateOf(summary, unit), name),
     `${summary.ok} ok, ${summary.notOk} not ok of ${summary.submitted}${fromHistory}`,
     `${summary.throughput.promptsPerSec.toFixed(3)} prompts/s`,
     `${summary.throughput.imagesPerMin.toFixed(1)} images/min`,

@@ -28,6 +28,8 @@ export interface ConsoleReporterOptions {
   rateUnit?: RateUnit;
   /** The terminal's width now: a longer live line is cut to it (a wrapped line cannot be redrawn with `\r`). */
   columns?: () => number | undefined;
+  /** A level's own name instead of `L2/4` (capacity: `probe`, `trial 1`…). */
+  levelName?: (level: number) => string | undefined;
 }
 
 const RED = '\u001b[31m';
@@ -41,6 +43,7 @@ export class ConsoleReporter {
   readonly #levelCount: number;
   readonly #rateUnit: RateUnit | undefined;
   readonly #columns: (() => number | undefined) | undefined;
+  readonly #levelName: ((level: number) => string | undefined) | undefined;
   #lastDrawMs = Number.NEGATIVE_INFINITY;
   /** Length of the progress line on screen, 0 when none is. */
   #shownLength = 0;
@@ -53,6 +56,7 @@ export class ConsoleReporter {
     this.#levelCount = options.levelCount;
     this.#rateUnit = options.rateUnit;
     this.#columns = options.columns;
+    this.#levelName = options.levelName;
   }
 
   /** True when a live line is drawn (a TTY). */
@@ -69,7 +73,9 @@ export class ConsoleReporter {
     const nowMs = this.#clock();
     if (!force && nowMs - this.#lastDrawMs < this.#throttleMs) return;
     this.#lastDrawMs = nowMs;
-    const full = formatProgressLine(typeof state === 'function' ? state() : state);
+    const given = typeof state === 'function' ? state() : state;
+    const name = given.phase === 'warmup' ? undefined : this.#levelName?.(given.level);
+    const full = formatProgressLine(name !== undefined ? { ...given, name } : given);
     const columns = this.#columns?.();
     const line = columns !== undefined && columns > 1 && full.length > columns - 1 ? `${full.slice(0, columns - 2)}…` : full;
     // Pad over the previous line instead of an erase sequence: the same bytes work on any terminal.
@@ -81,7 +87,8 @@ export class ConsoleReporter {
   /** Prints the finished level's line (replacing the progress line on a TTY). */
   levelEnd(summary: LevelSummary): void {
     this.#clearProgress();
-    const line = formatLevelLine(summary, this.#levelCount, this.#rateUnit);
+    const name = summary.phase === 'warmup' ? undefined : this.#levelName?.(summary.level);
+    const line = formatLevelLine(summary, this.#levelCount, this.#rateUnit, name);
     this.#sink.write(`${this.#isTTY && summary.notOk > 0 ? `${RED}${line}${RESET}` : line}\n`);
     this.#lastDrawMs = Number.NEGATIVE_INFINITY;
   }

@@ -63,20 +63,26 @@ export const TRIAL_COLUMNS = [
   'windowMs',
   'durationMs',
   'arrivals',
-  'dropped',
   'ok',
-  'notOk',
+  'failed',
+  'cut',
+  'settling',
+  'judged',
+  'good',
+  'dropped',
   'throughputPerSec',
   'goodputPerSec',
   'queueWaitSlopeMsPerSec',
   'gpuMs',
   'slos',
+  'confident',
+  'explanation',
 ] as const;
 
 /** One trial as a row; `slos` lists `slo:observed/samples/over/required/verdict` joined by `;`. */
 export function trialsCsvRow(t: CapacityTrial): string[] {
   return [
-    String(t.index),
+    String(t.trial),
     String(t.level),
     t.phase,
     formatRate(t.ratePerSec),
@@ -87,14 +93,20 @@ export function trialsCsvRow(t: CapacityTrial): string[] {
     formatMs(t.windowMs),
     formatMs(t.durationMs),
     String(t.arrivals),
-    String(t.dropped),
     String(t.ok),
-    String(t.notOk),
+    String(t.failed),
+    String(t.cut),
+    String(t.settling),
+    String(t.judged),
+    String(t.good),
+    String(t.dropped),
     formatRate(t.throughputPerSec),
     formatRate(t.goodputPerSec),
     formatRate(t.queueWaitSlopeMsPerSec ?? undefined),
     formatMs(t.gpuMs),
     t.slos.map((s) => `${s.slo}:${s.observedMs === null ? '' : formatMs(s.observedMs)}/${s.samples}/${s.over}/${s.required}/${s.verdict}`).join(';'),
+    String(t.confident),
+    t.explanation,
   ];
 }
 
@@ -128,23 +140,35 @@ export function formatOpenLoopLine(r: OpenLoopLevelReport): string {
   return parts.join(' | ');
 }
 
-/** The lines a capacity search ends with. */
+/** The lines a capacity search ends with: every figure with the rule that makes it checkable. */
 export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?: number): string[] {
   const lines = [
-    `capacity: probe service time ${formatDurationShort(c.probe.meanServiceMs)} → estimated service rate ${formatPerMin(c.probe.estimatedServiceRatePerSec)}`,
+    `capacity: probe service time ${formatDurationShort(c.probe.meanServiceMs)} → service rate ${formatPerMin(c.probe.estimatedServiceRatePerSec)}`,
     `capacity: minimum prompts per trial to claim ${Object.entries(c.minSamples)
       .map(([slo, n]) => `${slo}: ${n}`)
       .join(', ')} (binomial, ${(c.confidence * 100).toFixed(0)}% confidence)`,
     ...c.trials.map(
       (t) =>
-        `  trial ${t.index + 1} ${t.phase} ${formatPerMin(t.ratePerSec)}: ${t.verdict.toUpperCase()} (${t.reason}) ${t.ok} ok of ${t.arrivals} in ${formatDurationShort(t.durationMs)}, throughput ${formatPerMin(t.throughputPerSec)}, GPU ${formatDurationShort(t.gpuMs)}`,
+        `  ${t.explanation}; ${t.ok} ok + ${t.failed} failed + ${t.cut} cut = ${t.arrivals} arrivals in ${formatDurationShort(t.durationMs)}, GPU ${formatDurationShort(t.gpuMs)}`,
     ),
-    c.maxRatePerSec === null
-      ? 'capacity: no rate met every SLO'
-      : `capacity: max rate ${formatPerMin(c.maxRatePerSec)} (${c.maxRatePerSec.toFixed(3)}/s) meeting ${c.slos.join(' and ')}; goodput ${formatRate(c.goodputPerSec ?? undefined)}/s; knee ${c.kneePerSec === null ? '-' : `${c.kneePerSec.toFixed(3)}/s`}`,
-    `capacity: GPU time spent by the search ${formatDurationShort(c.gpuMs)} vs an 8-level grid sweep ${formatDurationShort(c.gridGpuMs)} (${c.gridRule})`,
   ];
-  if (trueServiceRatePerSec !== undefined) lines.push(`capacity: true service rate ${trueServiceRatePerSec.toFixed(3)}/s`);
+  if (c.refused !== undefined) lines.push(c.refused);
+  else if (c.maxRatePerSec === null) lines.push('capacity: no rate met every SLO');
+  else {
+    lines.push(`capacity: max rate ${formatPerMin(c.maxRatePerSec)} (${c.maxRatePerSec.toFixed(3)}/s) meeting ${c.slos.join(' and ')}: ${c.maxRateRule}`);
+    if (c.goodputPerSec !== null && c.goodputTrial !== null)
+      lines.push(
+        `capacity: goodput ${formatPerMin(c.goodputPerSec)} (the max rate × the share of judged prompts meeting every SLO in trial ${c.goodputTrial})`,
+      );
+    if (c.firstFailRatePerSec !== null) lines.push(`capacity: lowest failing rate above it ${formatPerMin(c.firstFailRatePerSec)}`);
+  }
+  if (c.trials.length > 0) lines.push(`capacity: knee ${c.kneePerSec === null ? '-' : formatPerMin(c.kneePerSec)}: ${c.kneeRule}`);
+  lines.push(
+    `capacity: GPU time spent by the search ${formatDurationShort(c.gpuMs)} vs an 8-level grid sweep ${formatDurationShort(c.gridGpuMs)} (estimate: ${c.gridRule})`,
+  );
+  if (c.stoppedEarly !== undefined) lines.push(`capacity: stopped early: ${c.stoppedEarly}`);
+  if (trueServiceRatePerSec !== undefined)
+    lines.push(`capacity: true service rate ${formatPerMin(trueServiceRatePerSec)} (${trueServiceRatePerSec.toFixed(3)}/s, the emulator's ground truth)`);
   return lines;
 }
 

@@ -112,6 +112,7 @@ export async function buildCapacityPlan(resolved: Resolved<CapacityPlanValues>, 
     maxWindows: v.maxWindows,
     maxTrials: v.maxTrials,
     precision: v.precision,
+    ...(v.maxMinutes !== undefined ? { maxMs: v.maxMinutes * 60_000 } : {}),
   };
   return finishPlan(resolved, common.targets, common.labels, ctx, { levels: [], fetchOutputs: false, capacity }, '-capacity');
 }

@@ -49,7 +49,7 @@ export interface Engine {
   readonly engine: EngineName;
   /** Checks every target is a reachable ComfyUI; their /system_stats, in target order. */
   preflight(): Promise<SystemStats[]>;
-  run(signal: AbortSignal, onTrial?: (trial: CapacityTrial) => void): Promise<ModeOutcome>;
+  run(signal: AbortSignal, onTrial?: (trial: CapacityTrial) => void, onNote?: (line: string) => void): Promise<ModeOutcome>;
   /** What the run is doing now (level, phase, prompts in flight). */
   readonly live: Readonly<LiveCounts>;
   /** For capacity: the minimum prompts per trial to claim each SLO. */
@@ -79,7 +79,7 @@ export function createEngine(plan: RunPlan, deps: EngineDeps & { timeline: Queue
       mode,
       engine: 'node',
       preflight: () => search.engine.preflight(),
-      run: async (signal, onTrial) => ({ mode, ...(await search.run(signal, onTrial)) }),
+      run: async (signal, onTrial, onNote) => ({ mode, ...(await search.run(signal, onTrial, onNote)) }),
       get live() {
         return search.live;
       },

@@ -158,10 +158,11 @@ class MeasuringSession {
     const { fingerprint, perWorkflow } = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
     const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
     const header = fingerprintComments(fingerprint);
-    // A capacity search's levels are its closed-loop probe (L1) and at most maxTrials trials.
-    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) + 1 : plan.levels.length;
+    // A capacity search's levels are its closed-loop probe (level 0) and at most maxTrials trials;
+    // level n is trial n (the one numbering of trials).
+    const levelCount = mode === 'capacity' ? (plan.capacity?.maxTrials ?? 0) : plan.levels.length;
     const levelRates = openLoopRates(plan);
-    const consoleReporter = this.#consoleReporter(levelCount, levelRates);
+    const consoleReporter = this.#consoleReporter(levelCount, levelRates, mode === 'capacity');
     const vram = new VramTimeline({
       dir,
       intervalMs: plan.vramIntervalMs ?? 250,
@@ -215,7 +216,11 @@ class MeasuringSession {
     let failure: unknown;
     const signal = this.#io.signal !== undefined ? AbortSignal.any([this.#io.signal, stop.signal]) : stop.signal;
     try {
-      outcome = await engine.run(signal, (trial) => this.#onTrial(trial));
+      outcome = await engine.run(
+        signal,
+        (trial) => this.#onTrial(trial),
+        (line) => this.#log.write(`comfyload: ${line}\n`),
+      );
     } catch (err) {
       failure = err;
     }
@@ -289,7 +294,7 @@ class MeasuringSession {
   }
 
   /** The session's console: the live line on a TTY (open loop: levels named by rate), a line per level. */
-  #consoleReporter(levelCount: number, levelRates: readonly number[] | undefined): ConsoleReporter {
+  #consoleReporter(levelCount: number, levelRates: readonly number[] | undefined, capacity: boolean): ConsoleReporter {
     const clock = this.#clock;
     return new ConsoleReporter({
       sink: this.#log,
@@ -298,6 +303,7 @@ class MeasuringSession {
       levelCount,
       ...(this.#io.columns !== undefined ? { columns: this.#io.columns } : {}),
       ...(levelRates !== undefined ? { rateUnit: rateUnitFor(levelRates) } : {}),
+      ...(capacity ? { levelName: (level: number) => (level === 0 ? 'probe' : `trial ${level}`) } : {}),
     });
   }
 
@@ -334,9 +340,7 @@ class MeasuringSession {
   }
 
   #onTrial(t: CapacityTrial): void {
-    this.#log.write(
-      `comfyload: trial ${t.index + 1} (${t.phase}) at ${(t.ratePerSec * 60).toFixed(1)}/min: ${t.verdict.toUpperCase()} (${t.reason}), ${t.ok} ok of ${t.arrivals}, ${t.windows} windows\n`,
-    );
+    this.#log.write(`comfyload: ${t.explanation}; ${t.ok} ok + ${t.failed} failed + ${t.cut} cut = ${t.arrivals} arrivals (${t.phase})\n`);
     this.#io.onTrial?.(t);
   }
 
@@ -363,8 +367,13 @@ class MeasuringSession {
     // Verdicts print even with --quiet: they are the run's answer.
     if (printThresholds(summary.thresholds, this.#io.verdictLog ?? this.#log)) return { ...done, exitCode: 1 };
     // Measured prompts only: the warm-up is reported apart (summary.warmup) and never gates.
-    if (outcome?.mode === 'capacity') return { ...done, exitCode: outcome.result.maxRatePerSec === null ? 1 : 0 };
-    const totals = summary.totals;
+    const capacity = outcome?.mode === 'capacity' ? outcome.result : undefined;
+    // Capacity: cut prompts (cancelled by the search itself) are no errors; the gate counts the trials' failed ones.
+    const totals =
+      capacity === undefined
+        ? summary.totals
+        : { notOk: capacity.trials.reduce((a, t) => a + t.failed, 0), submitted: capacity.trials.reduce((a, t) => a + t.ok + t.failed, 0) };
+    if (capacity !== undefined && capacity.maxRatePerSec === null) return { ...done, exitCode: 1 };
     const errorRate = totals.submitted > 0 ? totals.notOk / totals.submitted : 0;
     if (errorRate > this.#plan.maxErrorRate) {
       this.#log.write(

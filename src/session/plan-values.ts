@@ -149,6 +149,8 @@ export interface CapacityPlanValues extends CommonPlanValues, ArrivalValues {
   windowArrivals: number;
   maxWindows: number;
   maxTrials: number;
+  /** --max-minutes: the search's budget. */
+  maxMinutes?: number | undefined;
 }
 
 /** `validate`: a workflow and where to check it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateSearch, TrialJudge } from '../../src/harness/capacity-search.js';
+import { answerBacked, modelAnswer, modelNext, RateSearch, TrialJudge, type TrialRules } from '../../src/harness/capacity-search.js';
+import { explanationLine } from '../../src/harness/capacity-run.js';
 import type { PromptRecord } from '../../src/metrics/result-types.js';
 import { parseSlo, type SloSpec } from '../../src/metrics/slo.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -59,7 +60,7 @@ describe('TrialJudge', () => {
   const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
 
   /** A judge on a fake clock whose windows close `lastMs` after the previous close (1000 planned). */
-  function onClock(r: typeof rules = rules): { judge: TrialJudge; close: (ages?: number[], lastMs?: number) => ReturnType<TrialJudge['closeWindow']> } {
+  function onClock(r: TrialRules = rules): { judge: TrialJudge; close: (ages?: number[], lastMs?: number) => ReturnType<TrialJudge['closeWindow']> } {
     const time = new FakeClock(0);
     const judge = new TrialJudge(r, 10, 1000, time.now(), () => time.now());
     return {
@@ -85,7 +86,7 @@ describe('TrialJudge', () => {
     judge.settled(record((t += 100), 200));
     expect(judge.tallies()[0]!.verdict).toBe('pass');
     for (let i = 0; i < 5; i++) judge.settled(record((t += 100), 200)); // the window's throughput stays steady
-    expect(close()).toEqual({ verdict: 'pass', reason: 'stable' });
+    expect(close()).toMatchObject({ verdict: 'pass', reason: 'stable', confident: true });
   });
 
   it('fails as soon as the SLO is violated with confidence; drops count as violations', () => {
@@ -93,7 +94,7 @@ describe('TrialJudge', () => {
     close();
     for (let i = 0; i < 3; i++) judge.settled(record(1100 + i, 5000));
     for (let i = 0; i < 3; i++) judge.settled(record(1200 + i, undefined, 'dropped'));
-    expect(close()).toEqual({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000' });
+    expect(close()).toMatchObject({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000', confident: true });
   });
 
   it('counts prompts still in flight past a completion threshold as over it', () => {
@@ -114,7 +115,26 @@ describe('TrialJudge', () => {
       inFlight.push(0, 0, 0);
       decision = close(inFlight.map(() => 1));
     }
-    expect(decision).toEqual({ verdict: 'fail', reason: 'saturated' });
+    expect(decision).toMatchObject({ verdict: 'fail', reason: 'saturated', confident: false });
+    expect(decision!.because).toMatch(/^backlog grew \+\d+ prompts \(\+[\d.]+\/min\) over the last 3 windows/);
+  });
+
+  it('below the measured service rate a growing backlog is the queue filling, not saturation', () => {
+    for (const [serviceRatePerSec, saturated] of [
+      [20, false],
+      [10, true],
+    ] as const) {
+      const { judge, close } = onClock({ ...rules, slos: [slo('completionMs.p95<100000')], serviceRatePerSec });
+      let t = 0;
+      const inFlight: number[] = [];
+      let decision;
+      for (let w = 0; w < 6 && decision === undefined; w++) {
+        for (let i = 0; i < 8; i++) judge.settled(record((t += 100), 500 + w * 400));
+        inFlight.push(0, 0, 0);
+        decision = close(inFlight.map(() => 1));
+      }
+      expect(decision?.reason === 'saturated', `service rate ${serviceRatePerSec}/s`).toBe(saturated);
+    }
   });
 });
 
@@ -137,7 +157,7 @@ describe('TrialJudge, windows that close late', () => {
     expect(judge.windows).toBe(4);
     expect(judge.measuredMs).toBe(4500);
     expect(judge.elapsedMs).toBe(5500);
-    expect(judge.goodputPerSec).toBeCloseTo(10, 6); // 45 good over 4.5 s
+    expect(judge.goodputPerSec).toBeCloseTo(10, 6); // the rate × 45 good of 45 judged
     expect(judge.counts).toEqual({ ok: 45, notOk: 0, good: 45 });
   });
 
@@ -158,5 +178,80 @@ describe('parseSlo', () => {
     expect(parseSlo('stepIntervalMs.p95<10')).toMatch(/per-prompt/);
     expect(parseSlo('samplerStartMs.p95<2s')).toMatchObject({ metric: 'samplerStartMs', percentile: 95, thresholdMs: 2000 });
     expect(parseSlo('completionMs<3')).toMatch(/form/);
+  });
+});
+
+describe('TrialJudge: goodput and the certain failure', () => {
+  const rules = { slos: [slo('completionMs.p95<1000')], confidence: 0.9, maxWindows: 10 };
+
+  it('goodput is the rate × the share of judged prompts meeting every SLO: never above the rate', () => {
+    const time = new FakeClock(0);
+    const judge = new TrialJudge(rules, 10, 1000, 0, () => time.now());
+    for (let i = 0; i < 40; i++) judge.settled(record(1000 + i * 50, i % 4 === 0 ? 2000 : 200));
+    expect(judge.judged).toEqual({ judged: 40, good: 30 });
+    expect(judge.goodputPerSec).toBeCloseTo(7.5, 9);
+  });
+
+  it('is certain of a failure as soon as the binomial bound says so, before any window closes', () => {
+    const time = new FakeClock(0);
+    const judge = new TrialJudge(rules, 10, 1000, 0, () => time.now());
+    let certain;
+    let n = 0;
+    while (certain === undefined && n < 100) {
+      judge.settled(record(1000 + n++ * 10, 5000));
+      certain = judge.certainFailure();
+    }
+    expect(n).toBeLessThan(5); // p95 at 90%: 2 of 2 over is already certain
+    expect(certain).toMatchObject({ verdict: 'fail', reason: 'slo-failed:completionMs.p95<1000', confident: true });
+    expect(certain!.because).toBe(`completionMs.p95<1000 missed at 90% confidence: ${n} of ${n} prompts over (100%)`);
+  });
+
+  it('explains a verdict on one line with each SLO observed against its threshold', () => {
+    const line = explanationLine(
+      2,
+      283.9 / 60,
+      {
+        verdict: 'fail',
+        reason: 'saturated',
+        because: 'backlog grew +3 prompts (+0.8/min) over the last 3 windows while mean completion rose in each',
+        confident: false,
+      },
+      [{ slo: 'completionMs.p95<2000', samples: 90, over: 1, observedMs: 1100, required: 120, verdict: 'undecided' }],
+      [slo('completionMs.p95<2s')],
+    );
+    expect(line).toBe(
+      'trial 2 at 283.9/min: FAIL — backlog grew +3 prompts (+0.8/min) over the last 3 windows while mean completion rose in each (completion p95 1.10 s < 2.00 s met)',
+    );
+  });
+});
+
+describe('the model-guided search', () => {
+  const p = 0.03;
+  it('tries just below the model rate, then above where failure is certain, then stops', () => {
+    const model = { ratePerSec: 10, aboveRatePerSec: 11.5 };
+    expect(modelNext(model, [], p)).toEqual({ ratePerSec: 9.7, phase: 'below' });
+    const t1 = { ratePerSec: 9.7, passed: true, confident: false };
+    expect(modelNext(model, [t1], p)).toEqual({ ratePerSec: 11.5, phase: 'above' });
+    expect(modelNext(model, [t1, { ratePerSec: 11.5, passed: false, confident: true }], p)).toBeUndefined();
+    expect(answerBacked(10, [t1], p)).toBe(true);
+  });
+
+  it('steps lower after a miss below, and gives up past 3 × precision', () => {
+    const model = { ratePerSec: 10, aboveRatePerSec: 11.5 };
+    const miss = { ratePerSec: 9.7, passed: false, confident: false };
+    expect(modelNext(model, [miss], p)!.ratePerSec).toBeCloseTo(9.4, 9);
+    const misses = [miss, { ratePerSec: 9.4, passed: false, confident: false }, { ratePerSec: 9.1, passed: false, confident: false }];
+    expect(modelNext(model, misses, p)).toBeUndefined();
+  });
+
+  it('holds the model rate between the certain verdicts', () => {
+    expect(modelAnswer(10, [{ ratePerSec: 9, passed: false, confident: true }])).toBe(9);
+    expect(modelAnswer(10, [{ ratePerSec: 11, passed: true, confident: true }])).toBe(11);
+    expect(
+      modelAnswer(10, [
+        { ratePerSec: 11, passed: true, confident: false },
+        { ratePerSec: 9, passed: false, confident: false },
+      ]),
+    ).toBe(10);
   });
 });

@@ -269,19 +269,25 @@ describe('report data of an open-loop run', () => {
 
 function trial(index: number, ratePerSec: number, verdict: 'pass' | 'fail', observedMs: number, phase: CapacityTrial['phase'] = 'grow'): CapacityTrial {
   return {
-    index,
+    trial: index + 1,
     level: index + 1,
     ratePerSec,
     phase,
     verdict,
     reason: verdict === 'pass' ? 'stable' : 'slo-failed:completionMs.p95<30000',
+    confident: true,
+    explanation: `trial ${index + 1} at ${(ratePerSec * 60).toFixed(1)}/min: ${verdict.toUpperCase()} — test`,
     windows: 4,
     windowMs: 1000,
     durationMs: 4000,
     arrivals: 100,
     dropped: 0,
     ok: 95,
-    notOk: 0,
+    failed: 0,
+    cut: 5,
+    settling: 10,
+    judged: 85,
+    good: 85,
     throughputPerSec: Math.min(ratePerSec, 0.25),
     goodputPerSec: Math.min(ratePerSec, 0.24),
     slos: [
@@ -299,11 +305,16 @@ function capacityResult(over: Partial<CapacityResult> = {}): CapacityResult {
     confidence: 0.99,
     minSamples: { 'completionMs.p95<30000': 90, 'queueWaitMs.p99<10000': 459 },
     arrival: 'poisson',
-    probe: { prompts: 5, meanServiceMs: 4000, estimatedServiceRatePerSec: 0.25 },
+    probe: { prompts: 5, meanServiceMs: 4000, estimatedServiceRatePerSec: 0.25, percentiles: {} },
+    expectedMs: { min: 60_000, max: 120_000 },
+    modelRatePerSec: 0.22,
     maxRatePerSec: 0.22,
     maxRatePerMin: 13.2,
+    maxRateRule: 'queue model',
     goodputPerSec: 0.21,
+    goodputTrial: 2,
     kneePerSec: 0.25,
+    kneeRule: 'test',
     firstFailRatePerSec: 0.25,
     precision: 0.03,
     gpuMs: 65_000,
@@ -373,9 +384,9 @@ describe('report data of a capacity search', () => {
     const data = buildReportData(await capacityFiles());
     expect(data.levels.map((l) => [l.label, l.x])).toEqual([
       ['probe c=1', null],
-      ['T1 12/min pass', 12],
-      ['T2 15/min fail', 15],
-      ['T3 13.2/min pass', 13.2],
+      ['trial 1 12/min pass', 12],
+      ['trial 2 15/min fail', 15],
+      ['trial 3 13.2/min pass', 13.2],
     ]);
     expect(data.latency.find((c) => c.metric === 'completionMs')!.x).toEqual([12, 15, 13.2]);
     expect(data.openLoop).toBeNull();

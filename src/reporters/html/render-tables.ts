@@ -105,9 +105,9 @@ export function capacityHeadline(c: CapacityData): string {
   const bar = (cls: string, label: string, valueMs: number): string =>
     `<div class="bar-row"><span class="bar-label">${esc(label)}</span><span class="bar ${cls}" style="width:${((60 * valueMs) / widest).toFixed(1)}%"></span><span class="bar-value">${esc(ms(valueMs))}</span></div>`;
   return `<div class="figures">
-${figure('Max rate meeting every SLO', c.maxRatePerMin === null ? verdict(false, 'none') : rate(c.maxRatePerMin), c.slos.map((s) => s.slo).join(' and '))}
-${figure('Goodput at the max rate', rate(c.goodputPerMin), 'ok prompts meeting every SLO')}
-${figure('Knee (saturation throughput)', rate(c.kneePerMin), 'completions of the saturated trials')}
+${figure('Max rate meeting every SLO', c.maxRatePerMin === null ? verdict(false, 'none') : rate(c.maxRatePerMin), `${c.slos.map((s) => s.slo).join(' and ')}: ${c.maxRateRule}`)}
+${figure('Goodput at the max rate', rate(c.goodputPerMin), c.goodputTrial === null ? 'no passing trial' : `the max rate × the share of judged prompts meeting every SLO in trial ${c.goodputTrial}`)}
+${figure('Knee (saturation throughput)', rate(c.kneePerMin), c.kneeRule)}
 ${figure('Lowest failing rate', rate(c.firstFailRatePerMin), `bisected to ${(c.precision * 100).toFixed(1)}%`)}
 ${figure('Probe', `${ms(c.probe.meanServiceMs)} <small>per prompt</small>`, `${c.probe.prompts} prompts one at a time → service rate ≈ ${c.probe.ratePerMin.toFixed(1)} /min`)}
 </div>
@@ -125,12 +125,13 @@ export function trialsTable(c: CapacityData): string {
     'phase',
     'rate',
     'verdict',
-    'reason',
+    'why (the same line as the console and trials.csv)',
     ...c.slos.map((s) => `${s.slo}: observed p${s.percentile ?? '?'} vs ${ms(s.thresholdMs)}`),
     'arrivals',
     'dropped',
     'ok',
-    'not ok',
+    'failed',
+    'cut',
     'throughput',
     'goodput',
     'queue-wait slope',
@@ -143,7 +144,7 @@ export function trialsTable(c: CapacityData): string {
     esc(t.phase),
     `${n(t.ratePerMin, 1)} /min`,
     verdict(t.verdict === 'pass', t.verdict.toUpperCase()),
-    esc(t.reason),
+    esc(t.explanation),
     ...c.slos.map((s) => {
       const cell = t.slos.find((x) => x.slo === s.slo);
       if (cell === undefined) return '–';
@@ -155,6 +156,7 @@ export function trialsTable(c: CapacityData): string {
     String(t.dropped),
     String(t.ok),
     String(t.notOk),
+    String(t.cut),
     `${n(t.throughputPerMin, 1)} /min`,
     `${n(t.goodputPerMin, 1)} /min`,
     t.queueWaitSlopeMsPerSec === null ? '–' : `${t.queueWaitSlopeMsPerSec >= 0 ? '+' : ''}${t.queueWaitSlopeMsPerSec.toFixed(1)} ms/s`,

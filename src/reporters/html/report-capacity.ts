@@ -28,12 +28,15 @@ export interface CapacityTrialRow {
   ratePerMin: number;
   verdict: 'pass' | 'fail';
   reason: string;
+  /** The one-line verdict, the same words as the console and trials.csv. */
+  explanation: string;
   windows: number;
   durationMs: number;
   arrivals: number;
   dropped: number;
   ok: number;
   notOk: number;
+  cut: number;
   throughputPerMin: number;
   goodputPerMin: number;
   queueWaitSlopeMsPerSec: number | null;
@@ -48,8 +51,11 @@ export interface CapacityData {
   arrival: string;
   probe: { prompts: number; meanServiceMs: number; ratePerMin: number };
   maxRatePerMin: number | null;
+  maxRateRule: string;
   goodputPerMin: number | null;
+  goodputTrial: number | null;
   kneePerMin: number | null;
+  kneeRule: string;
   firstFailRatePerMin: number | null;
   precision: number;
   gpu: { searchMs: number; gridEstimateMs: number; formula: string; ratio: number | null };
@@ -77,19 +83,21 @@ export function capacityData(c: CapacityResult): CapacityData {
   });
   const thresholdOf = new Map(slos.map((s) => [s.slo, s.thresholdMs]));
   const trials: CapacityTrialRow[] = c.trials.map((t) => ({
-    trial: t.index + 1,
+    trial: t.trial,
     level: t.level,
-    label: `T${t.index + 1} ${perMinLabel(t.ratePerSec * 60)} ${t.verdict}`,
+    label: `trial ${t.trial} ${perMinLabel(t.ratePerSec * 60)} ${t.verdict}`,
     phase: t.phase,
     ratePerMin: t.ratePerSec * 60,
     verdict: t.verdict,
     reason: t.reason,
+    explanation: t.explanation,
     windows: t.windows,
     durationMs: t.durationMs,
     arrivals: t.arrivals,
     dropped: t.dropped,
     ok: t.ok,
-    notOk: t.notOk,
+    notOk: t.failed,
+    cut: t.cut,
     throughputPerMin: t.throughputPerSec * 60,
     goodputPerMin: t.goodputPerSec * 60,
     queueWaitSlopeMsPerSec: t.queueWaitSlopeMsPerSec,
@@ -113,8 +121,11 @@ export function capacityData(c: CapacityResult): CapacityData {
     arrival: c.burstiness !== undefined ? `${c.arrival} (burstiness ${c.burstiness})` : c.arrival,
     probe: { prompts: c.probe.prompts, meanServiceMs: c.probe.meanServiceMs, ratePerMin: c.probe.estimatedServiceRatePerSec * 60 },
     maxRatePerMin: perMin(c.maxRatePerSec),
+    maxRateRule: c.maxRateRule ?? c.refused ?? '',
     goodputPerMin: perMin(c.goodputPerSec),
+    goodputTrial: c.goodputTrial ?? null,
     kneePerMin: perMin(c.kneePerSec),
+    kneeRule: c.kneeRule ?? '',
     firstFailRatePerMin: perMin(c.firstFailRatePerSec),
     precision: c.precision,
     gpu: { searchMs: c.gpuMs, gridEstimateMs: c.gridGpuMs, formula: c.gridRule, ratio: c.gridGpuMs > 0 ? c.gpuMs / c.gridGpuMs : null },
