@@ -24,7 +24,8 @@ import type { ApiWorkflow } from '../comfy/http-types.js';
 import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
 import type { ComfyloadError } from '../comfy/errors.js';
-import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled } from './prompt-watchdog.js';
+import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, type PromptLookupHttp } from './prompt-watchdog.js';
+import { queueReadSince } from './shared-queue-read.js';
 import { onAbort } from './abort.js';
 import { systemTimers, type Timers } from './clock.js';
 import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
@@ -213,6 +214,12 @@ export class VirtualUser {
     }
   }
 
+  /** History as usual; the queue read shared with other look-ups made after this prompt's POST reply (see shared-queue-read.ts). */
+  #lookupHttp(tracker: PromptTracker): PromptLookupHttp {
+    const ackMs = tracker.marks.ackMs ?? Infinity;
+    return { history: (id) => this.#http.history(id), queue: () => queueReadSince(this.#http, ackMs, this.#clock.now()) };
+  }
+
   #watch(waiter: Waiter): PromptWatchdog {
     const { tracker, resolve } = waiter;
     const watchdog = new PromptWatchdog({
@@ -222,7 +229,7 @@ export class VirtualUser {
       maxQuietMs: this.#maxQuietMs,
       lastActivityMs: () => lastActivityMs(tracker.marks),
       check: async () => {
-        const result = await lookUpPrompt(tracker, this.#http, this.#clock);
+        const result = await lookUpPrompt(tracker, this.#lookupHttp(tracker), this.#clock);
         // One wording for every prompt (ids are in requests.csv): warnings are kept once each, a restart must not grow them.
         if (result === 'lost') this.#onWarning("prompts vanished from the server's queue and history (a restart?): counted as `lost`");
         if (result !== 'waiting') resolve();

@@ -22,7 +22,7 @@ import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
 import { finishCapacity } from './capacity-results.js';
 import { createEngine, type Engine, type ModeOutcome } from './engines.js';
-import { HarnessLag } from './harness-lag.js';
+import { HarnessLag, smallestStepMedianMs } from './harness-lag.js';
 import { describeCombination, expandMatrix } from './matrix.js';
 import { finishOpenLoop, QueueFile } from './open-loop-results.js';
 import { describePlan } from './plan-description.js';
@@ -228,7 +228,7 @@ class MeasuringSession {
     const stoppedBy = stop.signal.aborted ? (stop.signal.reason as ComfyloadError) : undefined;
     if (stoppedBy !== undefined && outcome !== undefined) outcome = { ...outcome, partial: true, partialReason: stoppedBy.message, stoppedBy };
     files.stopLive();
-    const lagFigures = lag.stop();
+    const lagFigures = lag.stop(smallestStepMedianMs(outcome?.levels ?? []));
     if (lagFigures.warning !== undefined) files.onWarning(lagFigures.warning);
     const vramSummary = await monitor.stop((m) => files.onWarning(m));
     // k6's own part of the outcome (its version, exit code, threshold verdicts), when k6 ran.
