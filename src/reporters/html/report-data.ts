@@ -79,7 +79,7 @@ export interface LevelRow {
   ratePerMin: number | null;
   /** The level's x in the level charts (concurrency or rate per min); null when not charted (the capacity probe). */
   x: number | null;
-  /** `c=4`, `360/min`, `T3 1674/min fail`, `probe c=1`. */
+  /** `c=4`, `360/min`, `trial 3 1674/min fail`, `probe c=1`. */
   label: string;
   startedMs: number;
   endedMs: number;
