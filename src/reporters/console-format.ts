@@ -5,6 +5,8 @@
  */
 import type { LevelSummary, Phase } from '../metrics/result-types.js';
 import { formatDurationShort } from './format.js';
+import { headlineSentence, type HeadlineLevel } from './html/report-headline.js';
+import { perMinLabel } from './html/report-open-loop.js';
 
 /** What the progress line shows; the caller fills it from the engine's live counts. */
 export interface ProgressState {
@@ -178,6 +180,19 @@ export interface SummaryForText {
   settings?: { mode: string };
 }
 
+/** A level as the answer sentence reads it (the same rule as report.html's headline). */
+function headlineLevel(l: LevelSummary): HeadlineLevel {
+  const ratePerMin = l.ratePerSec !== undefined ? l.ratePerSec * 60 : null;
+  return {
+    concurrency: l.concurrency,
+    label: ratePerMin !== null ? perMinLabel(ratePerMin) : `c=${l.concurrency}`,
+    ratePerMin,
+    promptsPerSec: l.throughput.promptsPerSec,
+    imagesPerMin: l.throughput.imagesPerMin,
+    completionP50Ms: l.metrics.completionMs?.p50 ?? null,
+  };
+}
+
 /**
  * The end-of-run summary the CLI prints on stdout, as k6 does: a headline, the table (warm-up
  * first) and the results folder. Plain text; `colour` marks rows with errors red (a TTY).
@@ -192,8 +207,10 @@ export function formatRunSummaryText(summary: SummaryForText, resultsDir: string
   const rates = planned.length > 0 ? { unit, offeredPerSec: new Map(open.map((o) => [o.level, o.offeredPerSec])) } : undefined;
   const { submitted, ok, notOk } = summary.totals;
   const head = `comfyload ${summary.name}: ${ok} ok, ${notOk} not ok of ${submitted} measured prompts${summary.partial ? ` — partial: ${summary.partialReason ?? 'stopped early'}` : ''}`;
+  const mode = summary.settings?.mode ?? (planned.length > 0 ? 'open-loop' : 'closed-loop');
+  const answer = headlineSentence(mode, levels.map(headlineLevel));
   const table = rows.length > 0 ? formatSummaryTable(rows, rates) : 'no level was measured\n';
   const lines = table.split('\n');
   const shown = colour ? lines.map((line, i) => (i >= 2 && (rows[i - 2]?.notOk ?? 0) > 0 ? `\u001b[31m${line}\u001b[0m` : line)) : lines;
-  return `${head}\n\n${shown.join('\n')}\nresults: ${resultsDir}\n`;
+  return `${head}\n${answer !== undefined ? `${answer}\n` : ''}\n${shown.join('\n')}\nresults: ${resultsDir}\n`;
 }

@@ -147,6 +147,18 @@ describe('the live line and the end-of-run summary', () => {
     expect(formatLevelLine({ ...open, offeredPerSec: 109.3 / 60 }, 3, 'min')).toMatch(/^L2\/3 rate 120\/min \(offered 109\.3\/min\) \|/);
   });
 
+  it('says the answer first for a closed loop: where the GPU saturates, by the rule of the report', () => {
+    const at = (level: number, concurrency: number, promptsPerSec: number) =>
+      levelSummaryFixture({ level, concurrency, throughput: { promptsPerSec, imagesPerMin: promptsPerSec * 60, samplerStepsPerSec: promptsPerSec * 20 } });
+    const summary = { name: 'sd15', warmup: null, totals: { submitted: 126, ok: 120, notOk: 6 }, partial: false, settings: { mode: 'closed-loop' } };
+    const flat = formatRunSummaryText({ ...summary, levels: [at(0, 1, 0.7401), at(1, 2, 0.7423), at(2, 4, 0.741)] }, '/r').split('\n');
+    expect(flat[1]).toMatch(/^Peak 44\.5 images\/min at c=2, GPU saturated from c=1: more clients only add queue wait/);
+    const rising = formatRunSummaryText({ ...summary, levels: [at(0, 1, 0.5), at(1, 2, 0.9)] }, '/r').split('\n');
+    expect(rising[1]).toMatch(/^Peak 54\.0 images\/min at c=2: throughput still rising/);
+    const capacity = formatRunSummaryText({ ...summary, settings: { mode: 'capacity' }, levels: [at(0, 1, 0.5)] }, '/r').split('\n');
+    expect(capacity[1]).toBe('');
+  });
+
   it('prints a plain table with the planned and offered rates, the totals and the folder', () => {
     const level = levelSummaryFixture({ level: 0, concurrency: 0, ratePerSec: 2 });
     const text = formatRunSummaryText(
@@ -162,8 +174,12 @@ describe('the live line and the end-of-run summary', () => {
     );
     const lines = text.split('\n');
     expect(lines[0]).toBe('comfyload sd15: 40 ok, 2 not ok of 42 measured prompts');
-    expect(lines[2]).toMatch(/^level\s+rate\s+offered\s+ok\s+err/);
-    expect(lines[4]).toMatch(/^\s*L1\s+120\/min\s+109\.3\/min\s+40\s+2\s/);
+    // The answer first, by report.html's rule: 40 ok/min of 120/min planned is falling behind.
+    expect(lines[1]).toBe(
+      'Peak 80.0 images/min at 120/min; from 120/min the server falls behind (ok 40.0/min of 120/min planned): arrivals beyond its capacity only queue.',
+    );
+    expect(lines[3]).toMatch(/^level\s+rate\s+offered\s+ok\s+err/);
+    expect(lines[5]).toMatch(/^\s*L1\s+120\/min\s+109\.3\/min\s+40\s+2\s/);
     expect(text.trimEnd().split('\n').at(-1)).toBe('results: /tmp/r');
     expect(text).not.toContain('\u001b');
     expect(

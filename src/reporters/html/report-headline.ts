@@ -20,11 +20,18 @@ const SATURATED_WITHIN = 0.05;
 const pct = (fraction: number): string => `${(fraction * 100).toFixed(fraction > 0 && fraction < 0.001 ? 2 : 1)}%`;
 const ipm = (v: number | null): string => `${(v ?? 0).toFixed(1)} images/min`;
 
+/** What the answer sentence needs of a measured level (a report row, or the console's level summary). */
+export type HeadlineLevel = Pick<LevelRow, 'concurrency' | 'label' | 'ratePerMin' | 'promptsPerSec' | 'imagesPerMin' | 'completionP50Ms'>;
+
+/** The answer in one sentence, for a closed or open loop (the console's summary says it too); undefined for a capacity search. */
+export function headlineSentence(mode: string, measured: readonly HeadlineLevel[]): string | undefined {
+  return mode === 'closed-loop' ? closedLoopSentence(measured) : mode === 'open-loop' ? openLoopSentence(measured) : undefined;
+}
+
 export function headlineData(s: RunSummary, levels: readonly LevelRow[]): Headline {
   const mode = s.settings.mode;
   const measured = levels.filter((l) => l.x !== null);
-  const sentence =
-    mode === 'closed-loop' ? closedLoopSentence(measured) : mode === 'open-loop' ? openLoopSentence(measured) : 'Capacity search: the answer is below.';
+  const sentence = headlineSentence(mode, measured) ?? 'Capacity search: the answer is below.';
   const rule =
     mode === 'closed-loop'
       ? `Rule: the GPU counts as saturated from the first level whose ok throughput is within ${SATURATED_WITHIN * 100}% of the peak; past it, more virtual users add queue wait, not images.`
@@ -39,7 +46,7 @@ export function headlineData(s: RunSummary, levels: readonly LevelRow[]): Headli
   };
 }
 
-function closedLoopSentence(levels: readonly LevelRow[]): string {
+function closedLoopSentence(levels: readonly HeadlineLevel[]): string {
   const withOk = levels.filter((l) => (l.promptsPerSec ?? 0) > 0);
   if (withOk.length === 0) return 'No prompt finished ok: no throughput to report.';
   const peak = withOk.reduce((a, b) => ((b.promptsPerSec ?? 0) > (a.promptsPerSec ?? 0) ? b : a));
@@ -50,15 +57,15 @@ function closedLoopSentence(levels: readonly LevelRow[]): string {
   const saturated = sorted.find((l) => (l.promptsPerSec ?? 0) >= peakRate * (1 - SATURATED_WITHIN))!;
   const last = sorted[sorted.length - 1]!;
   if (saturated === last) return `${head}: throughput still rising at the highest level, so the GPU is not saturated yet; measure higher concurrency.`;
-  const wait = (l: LevelRow): string =>
+  const wait = (l: HeadlineLevel): string =>
     l.completionP50Ms === null ? '–' : l.completionP50Ms < 1000 ? `${Math.round(l.completionP50Ms)} ms` : `${(l.completionP50Ms / 1000).toFixed(2)} s`;
   return `${head}, GPU saturated from c=${saturated.concurrency}: more clients only add queue wait (completion p50 ${wait(saturated)} at c=${saturated.concurrency}, ${wait(last)} at c=${last.concurrency}).`;
 }
 
-function openLoopSentence(levels: readonly LevelRow[]): string {
+function openLoopSentence(levels: readonly HeadlineLevel[]): string {
   const rated = levels.filter((l) => l.ratePerMin !== null).sort((a, b) => (a.ratePerMin ?? 0) - (b.ratePerMin ?? 0));
   if (rated.length === 0) return 'No level with a planned rate was measured.';
-  const okPerMin = (l: LevelRow): number => (l.promptsPerSec ?? 0) * 60;
+  const okPerMin = (l: HeadlineLevel): number => (l.promptsPerSec ?? 0) * 60;
   const peak = rated.reduce((a, b) => ((b.imagesPerMin ?? 0) > (a.imagesPerMin ?? 0) ? b : a));
   const behind = rated.find((l) => okPerMin(l) < (l.ratePerMin ?? 0) * (1 - SATURATED_WITHIN));
   const head = `Peak ${ipm(peak.imagesPerMin)} at ${peak.label}`;
