@@ -5,48 +5,15 @@
  * distribution. Run: `npm run build && npm run bench -- accuracy` (args: time-scale, prompts).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSim, type PromptTruth } from '../src/sim/index.js';
+import { startSim } from '../src/sim/index.js';
+import { csvRows, findRun, pct, trueIntervals } from './scale/common.js';
 
 const timeScale = Number(process.argv[2] ?? 0.2);
 const prompts = Number(process.argv[3] ?? 20);
 const levels = [1, 2, 4, 8];
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
-}
-
-function csvRows(text: string): Record<string, string>[] {
-  const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  const header = lines[0]!.split(',');
-  // The columns read here hold no commas or quotes.
-  return lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v])));
-}
-
-function findRun(root: string): string {
-  for (const name of readdirSync(root)) {
-    const path = join(root, name);
-    if (name === 'summary.json') return root;
-    if (statSync(path).isDirectory()) {
-      const found = findRun(path);
-      if (found !== '') return found;
-    }
-  }
-  return '';
-}
-
-/** The emulator's steps 2..n of each sampler node: between the sends of consecutive progress updates. */
-function trueIntervals(t: PromptTruth): number[] {
-  const out: number[] = [];
-  for (const n of t.nodes) {
-    const steps = t.steps.filter((s) => s.nodeId === n.nodeId).sort((a, b) => a.value - b.value);
-    for (let k = 1; k < steps.length; k++) out.push(steps[k]!.atMs - steps[k - 1]!.atMs);
-  }
-  return out;
-}
 
 const sim = await startSim({ timeScale, seed: 3 });
 const results = mkdtempSync(join(tmpdir(), 'comfyload-accuracy-'));

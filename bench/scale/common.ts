@@ -1,4 +1,4 @@
-/** Helpers of bench/scale.ts: a child process timed by GNU time, result files, percentiles. */
+/** Helpers of the benches (scale.ts, accuracy.ts): a child process timed by GNU time, result files, percentiles, the emulator's true step intervals. */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
