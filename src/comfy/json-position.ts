@@ -53,9 +53,12 @@ export function firstErrorOffset(text: string): number {
     }
     expect('"');
   };
+  // Sticky (matched at lastIndex): no copy of the rest of the text per number.
+  const numberAt = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (m === null || m[0] === '' || m[0] === '-') fail();
+    numberAt.lastIndex = i;
+    const m = numberAt.exec(text);
+    if (m === null || m[0] === '') fail();
     i += m![0].length;
   };
   const value = (): void => {
