@@ -303,7 +303,7 @@ export class CapacityRun {
       }
       const trial = await this.#trial(ctx.trials.length + 1, next.ratePerSec, next.phase, signal, ctx);
       ctx.gpuMs += trial.trial.gpuMs;
-      ctx.levels.push(trial.summary);
+      if (trial.summary !== undefined) ctx.levels.push(trial.summary);
       ctx.trials.push(trial.trial);
       if (decided(trial.trial)) {
         search.record(next.ratePerSec, trial.trial.verdict === 'pass');
@@ -464,7 +464,7 @@ export class CapacityRun {
     phase: SearchPhase,
     signal: AbortSignal,
     ctx: SearchContext,
-  ): Promise<{ trial: CapacityTrial; summary: LevelSummary }> {
+  ): Promise<{ trial: CapacityTrial; summary: LevelSummary | undefined }> {
     const { clock, originMs } = this.#deps;
     const cap = this.#cap;
     const level = trialNo;
@@ -553,7 +553,8 @@ export class CapacityRun {
     );
     this.#timers.clearTimeout(timer);
     signal.removeEventListener('abort', onRunAbort);
-    const summary = result.levels[0] as LevelSummary;
+    // Stopped before its first arrival, a trial has no level (nothing was sent).
+    const summary = result.levels[0] as LevelSummary | undefined;
     const durationMs = clock.now() - originMs - startRel;
     const d = decision ?? { verdict: 'fail' as const, reason: 'stopped', because: 'the run was stopped before the trial was decided', confident: false };
     const fit = linearFit(waitX, waitY);
@@ -572,7 +573,7 @@ export class CapacityRun {
       windows: judge.windows,
       windowMs,
       durationMs,
-      arrivals: summary.submitted,
+      arrivals: summary?.submitted ?? 0,
       ok: tally.ok,
       failed: tally.failed,
       cut: tally.cut,
