@@ -141,6 +141,7 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
       "Continue an interrupted search from its results folder (its capacity-checkpoint.json, written after every decided trial): the probe and the decided trials are not rerun, the target must have the same fingerprint, and the next trial is the one the search would have run next. The search's own options are used; only --max-trials, --max-minutes, --url, --header and the output flags may be given with it (others only with their saved value).",
     example: 'results/nvidia-geforce-rtx-4090/sd15-512x512-20steps-b1/2026-12-02T120000Z-sd15-txt2img-capacity',
     config: false,
+    env: false,
     parse: path('results/<gpu>/<model-config>/<time>-<name>'),
   },
   ...ARRIVAL_SPECS,
