@@ -15,6 +15,7 @@ import type { CapacityResult, CapacitySession, CapacityTrial, LevelSummary, Prom
 import type { SloSpec } from '../metrics/slo.js';
 import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
+import { nearestRank as sortedNearestRank } from '../metrics/vram-stats.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { EngineDeps } from './closed-loop-run.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
@@ -649,16 +650,25 @@ function kneeOf(trials: readonly CapacityTrial[]): { perSec: number | null; rule
   };
 }
 
+/**
+ * The lower median (the middle value; of two, the smaller), 0 when empty. Not metrics' `median`
+ * (compare-stats, rank-tests): that one averages the two middle values of an even count and is NaN
+ * when empty, which would move the probe's overhead and service figures.
+ */
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)] as number;
 }
 
+/** metrics' nearest rank (the same index for 0 < percentile ≤ 100) over unsorted values; undefined when there are none. */
 function nearestRank(values: readonly number[], percentile: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((percentile / 100) * s.length) - 1)];
+  return values.length === 0
+    ? undefined
+    : sortedNearestRank(
+        [...values].sort((a, b) => a - b),
+        percentile,
+      );
 }
 
 function fmtMs(ms: number): string {
