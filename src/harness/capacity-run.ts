@@ -213,17 +213,17 @@ export class CapacityRun {
   #checkpoint(ctx: SearchContext, status: CapacitySearchCheckpoint['status']): void {
     if (this.onCheckpoint === undefined) return;
     const search = ctx.search;
+    // A resumed session stopped before its search began (in the warm-up) keeps the saved state as it was.
+    const saved = this.#cap.resume?.search;
     this.onCheckpoint({
       status,
       trials: ctx.trials.filter(decided),
       serviceMs: [...ctx.serviceMs],
       overheadMs: ctx.overheadMs,
-      search: {
-        startRatePerSec: search?.state.startRatePerSec ?? 0,
-        guided: search?.state.guided ?? false,
-        highestPassPerSec: search?.highestPass ?? null,
-        lowestFailPerSec: search?.lowestFail ?? null,
-      },
+      search:
+        search !== undefined
+          ? { ...search.state, highestPassPerSec: search.highestPass ?? null, lowestFailPerSec: search.lowestFail ?? null }
+          : (saved ?? { startRatePerSec: 0, guided: false, highestPassPerSec: null, lowestFailPerSec: null }),
       gpuMs: ctx.gpuMs,
       elapsedMs: this.#elapsedMs(ctx),
       probe: ctx.probe,
