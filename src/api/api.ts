@@ -26,7 +26,7 @@ import { startSim as startEmulator, type GroundTruth } from '../sim/index.js';
 /** A value as a config file would hold it. */
 export type OptionValue = string | number | boolean | readonly (string | number)[] | Readonly<Record<string, string | number>>;
 
-type Keys<T> = Exclude<keyof T, 'json' | 'quiet' | 'verbose' | 'config'>;
+type Keys<T> = Exclude<keyof T, 'json' | 'quiet' | 'verbose' | 'config' | 'resume'>;
 
 /** Something the API reports to as it goes. */
 export type ProgressEvent =

@@ -25,7 +25,7 @@ import { SIM_OPTIONS, toSimStartOptions } from './options-sim.js';
 import { VALIDATE_OPTIONS } from './options-validate.js';
 import { packageInfo } from '../session/package-info.js';
 import { parseArgv, usageText } from './parse-argv.js';
-import { capacityPlanFromFlags, runPlanFromFlags, type PlanOptions } from './run-args.js';
+import { runPlanFromFlags, type PlanOptions } from './run-args.js';
 
 export type MainOptions = PlanOptions;
 
@@ -46,8 +46,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       return await simCommand(toSimStartOptions(resolved), io);
     }
     if (parsed.command === 'capacity') {
-      const { plan, flags } = await capacityPlanFromFlags(parsed.flags, io, options);
-      return await capacityCommand(plan, io, flags);
+      return await capacityCommand(parsed.flags, io, options);
     }
     if (parsed.command === 'validate') {
       return await validateCommand(resolveOptions(VALIDATE_OPTIONS, { flags: parsed.flags, env: io.env, cwd: io.cwd }), io);

@@ -9,7 +9,7 @@ import { defineOptions } from './option-table.js';
 import type { CapacityPlanValues } from '../session/plan-values.js';
 import { RUN_OPTIONS, type RunOptionValues } from './options-run.js';
 import { parseSlo, type SloSpec } from '../metrics/slo.js';
-import { expected, finiteNumber, integer, positiveInteger, repeatable } from './value-parsers.js';
+import { expected, finiteNumber, integer, path, positiveInteger, repeatable } from './value-parsers.js';
 import type { ParseContext } from './option-table.js';
 
 export interface CapacityOptionValues extends CapacityPlanValues {
@@ -17,6 +17,8 @@ export interface CapacityOptionValues extends CapacityPlanValues {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** --resume: the results folder of an interrupted search to continue. */
+  resume: string | undefined;
 }
 
 function slo(raw: unknown, ctx: ParseContext): SloSpec {
@@ -131,6 +133,16 @@ export const CAPACITY_OPTIONS = defineOptions<CapacityOptionValues>('COMFYLOAD_'
     default: 12,
     example: '12',
     parse: positiveInteger('12'),
+  },
+  resume: {
+    kind: 'path',
+    group: 'Capacity',
+    description:
+      "Continue an interrupted search from its results folder (its capacity-checkpoint.json, written after every decided trial): the probe and the decided trials are not rerun, the target must have the same fingerprint, and the next trial is the one the search would have run next. The search's own options are used; only --max-trials, --max-minutes, --url, --header and the output flags may be given with it (others only with their saved value).",
+    example: 'results/nvidia-geforce-rtx-4090/sd15-512x512-20steps-b1/2026-12-02T120000Z-sd15-txt2img-capacity',
+    config: false,
+    env: false,
+    parse: path('results/<gpu>/<model-config>/<time>-<name>'),
   },
   ...ARRIVAL_SPECS,
   ...shared,

@@ -241,6 +241,39 @@ export const ERROR_CODES = {
       '`comfyload plan` was asked something no fleet size up to --max-gpus answers: the rate needs more GPUs than that just to keep up, or the SLO is below what a prompt takes on an idle GPU.',
     fix: 'Raise --max-gpus, plan for a lower --rate, relax the --slo, or measure a faster GPU or a lighter workflow.',
   },
+  COMFYLOAD_ERR_RESUME_NOT_FOUND: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The folder given to `capacity --resume` does not exist.',
+    fix: 'Give the results folder the interrupted search printed (`results in …`), e.g. --resume results/<gpu>/<model-config>/<time>-<name>.',
+  },
+  COMFYLOAD_ERR_RESUME_NOT_CAPACITY: {
+    exitCode: EXIT_CODES.usage,
+    summary: 'The folder given to `capacity --resume` is not the results folder of a capacity search (no summary.json, or one of `run`).',
+    fix: 'Give the folder of a `comfyload capacity` search; a `run` is not resumed, run it again.',
+  },
+  COMFYLOAD_ERR_RESUME_NO_CHECKPOINT: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      'The capacity search in the folder stopped before its first trial was decided, so it left no capacity-checkpoint.json: there is nothing to continue.',
+    fix: 'Start a new search: the same command without --resume.',
+  },
+  COMFYLOAD_ERR_RESUME_BAD_CHECKPOINT: {
+    exitCode: EXIT_CODES.usage,
+    summary: "The folder's capacity-checkpoint.json cannot be read, is of another schema version, or does not replay into the search it records.",
+    fix: 'Start a new search (the same command without --resume); the folder is left as it is.',
+  },
+  COMFYLOAD_ERR_RESUME_CONFLICT: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      'An option given with `capacity --resume` differs from the one the search was started with (only --max-trials, --max-minutes, --url, --header and the output flags may change), or a budget leaves no trial to run.',
+    fix: 'Drop the option (the search continues with its saved value), raise the budget as the message says, or start a new search without --resume.',
+  },
+  COMFYLOAD_ERR_RESUME_MISMATCH: {
+    exitCode: EXIT_CODES.usage,
+    summary:
+      'The target of `capacity --resume` is not the server the search started on: its fingerprint differs (GPU, ComfyUI/PyTorch version, custom nodes, workflow, models, emulator). Nothing was sent and the folder is unchanged.',
+    fix: 'Resume against the same server (--url if its address changed), or start a new search without --resume for this one.',
+  },
   COMFYLOAD_ERR_INTERRUPTED: {
     exitCode: EXIT_CODES.interrupted,
     summary: 'Stopped by SIGINT (Ctrl-C) or SIGTERM; results recorded so far are kept.',

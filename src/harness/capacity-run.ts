@@ -11,14 +11,15 @@
  */
 import type { SystemStats } from '../comfy/http-types.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
-import type { CapacityResult, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
+import type { CapacityResult, CapacitySession, CapacityTrial, LevelSummary, PromptRecord } from '../metrics/result-types.js';
 import type { SloSpec } from '../metrics/slo.js';
 import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import { linearFit, minSamplesForPercentile } from '../metrics/statistics.js';
+import { nearestRank as sortedNearestRank } from '../metrics/vram-stats.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { EngineDeps } from './closed-loop-run.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
-import { answerBacked, modelAnswer, modelNext, RateSearch, TrialJudge, type SearchPhase, type TrialDecision, type TrialPoint } from './capacity-search.js';
+import { CapacitySearch, modelAnswer, TrialJudge, type SearchPhase, type SearchState, type TrialDecision, type TrialPoint } from './capacity-search.js';
 import { modelled, QueueModel, serviceRatePerSec } from './capacity-model.js';
 import { sloValueMs } from '../metrics/slo.js';
 import { OpenLoopEngine, gpuMsOf } from './open-loop-engine.js';
@@ -43,8 +44,48 @@ export interface CapacityPlan {
   precision: number;
   /** Grid sweep the search is compared with. @default 8 */
   gridLevels?: number;
-  /** --max-minutes: no trial starts once the search has run this long, ms. */
+  /** --max-minutes: no trial starts once the search has run this long, ms (every session of a resumed search counted). */
   maxMs?: number;
+  /**
+   * The options the search was built from (JSON, secrets left out), saved in its checkpoint so
+   * `capacity --resume` rebuilds the same plan (session/capacity-checkpoint.ts).
+   */
+  savedOptions?: unknown;
+  /** `capacity --resume`: the interrupted search this one continues (its probe and decided trials are not rerun). */
+  resume?: CapacityResume;
+}
+
+/** One session of a search (the first, and each `--resume`). */
+export type CapacitySessionInfo = CapacitySession;
+
+/** What a search needs to continue where a checkpoint left it: the probe's findings, every decided trial and the search state. */
+export interface CapacitySearchCheckpoint {
+  /** `running`: written after a trial; at the end `complete`, `stopped-early` (a budget) or `interrupted` (stopped, or the target lost). */
+  status: 'running' | 'complete' | 'stopped-early' | 'interrupted';
+  /** Decided trials in order (a trial the run stopped before its verdict is left out: a resume runs it again). */
+  trials: CapacityTrial[];
+  /** Every service time measured so far (probe, then each decided trial's measured prompts), ms: the queue model's input. */
+  serviceMs: number[];
+  /** The probe's completion minus service time (median), ms. */
+  overheadMs: number;
+  search: SearchState & { highestPassPerSec: number | null; lowestFailPerSec: number | null };
+  /** GPU time spent so far (warm-ups, probe, every trial, a stopped one's too), ms. */
+  gpuMs: number;
+  /** Time the search ran so far, over its sessions, ms (--max-minutes counts it). */
+  elapsedMs: number;
+  probe: { summary: LevelSummary; percentiles: Record<string, number | null> };
+  expectedMs: { min: number; max: number };
+  stoppedEarly?: string;
+  refused?: string;
+}
+
+/** A checkpoint read back for `--resume`, with this session's number and the sessions before it. */
+export interface CapacityResume extends CapacitySearchCheckpoint {
+  /** The results folder the search continues in. */
+  dir: string;
+  /** This session's number (the first resume is session 2). */
+  session: number;
+  sessions: CapacitySessionInfo[];
 }
 
 /** Lines the search prints as it goes (the expected duration, a refusal, an early stop). */
@@ -67,6 +108,8 @@ export class CapacityRun {
   readonly #deps: EngineDeps & { timeline: QueueTimeline; timers?: Timers };
   readonly #timers: Timers;
   readonly engine: OpenLoopEngine;
+  /** Hears the search's state after every decided trial and once at the end (the session writes capacity-checkpoint.json). */
+  onCheckpoint: ((checkpoint: CapacitySearchCheckpoint) => void) | undefined;
 
   constructor(plan: LoadPlan, capacity: CapacityPlan, deps: EngineDeps & { timeline: QueueTimeline; timers?: Timers }) {
     this.#plan = plan;
@@ -91,41 +134,108 @@ export class CapacityRun {
 
   async run(signal: AbortSignal, onTrial?: (trial: CapacityTrial) => void, note: CapacityNote = () => {}): Promise<CapacityOutcome> {
     const cap = this.#cap;
+    const resume = cap.resume;
     const { clock } = this.#deps;
     const startedMs = clock.now();
-    let gpuMs = 0;
+    let gpuMs = resume?.gpuMs ?? 0;
     let warmup: LevelSummary | null = null;
     const levels: LevelSummary[] = [];
-    const trials: CapacityTrial[] = [];
     await this.engine.open();
     try {
+      // A resumed session warms up again (the server may have unloaded the model meanwhile), but keeps the probe.
       if (this.#plan.warmupPrompts > 0) {
         const w = await this.engine.runSequential(this.#plan.warmupPrompts, { level: 0, phase: 'warmup' }, signal);
         warmup = w.summary;
         gpuMs += w.gpuMs;
       }
-      const probeRecords: PromptRecord[] = [];
-      const p = await this.engine.runSequential(cap.probePrompts, { level: 0, phase: 'measure' }, signal, (record) => {
-        if (isMeasurement(record, this.#plan.cacheMode === 'allow')) probeRecords.push(record);
-      });
-      const probe = p.summary;
-      gpuMs += p.gpuMs;
-      levels.push(probe);
-      const serviceMs = probeRecords.map(gpuMsOf).filter((ms) => ms > 0);
-      const overheadMs = median(probeRecords.map((r) => (r.timings.completionMs ?? 0) - gpuMsOf(r)));
-      const ctx: SearchContext = { probeRecords, serviceMs, overheadMs, gpuMs, startedMs, trials, levels, note, onTrial };
-      const refused = this.#refusal(probeRecords);
-      if (refused === undefined && serviceMs.length > 0) await this.#search(ctx, signal);
-      if (refused !== undefined) note(refused);
-      const result = this.#result(ctx, probe, refused);
+      let ctx: SearchContext;
+      if (resume === undefined) {
+        const probeRecords: PromptRecord[] = [];
+        const p = await this.engine.runSequential(cap.probePrompts, { level: 0, phase: 'measure' }, signal, (record) => {
+          if (isMeasurement(record, this.#plan.cacheMode === 'allow')) probeRecords.push(record);
+        });
+        gpuMs += p.gpuMs;
+        levels.push(p.summary);
+        const serviceMs = probeRecords.map(gpuMsOf).filter((ms) => ms > 0);
+        const overheadMs = median(probeRecords.map((r) => (r.timings.completionMs ?? 0) - gpuMsOf(r)));
+        const probe = { summary: p.summary, percentiles: this.#probePercentiles(probeRecords) };
+        ctx = { probeRecords, probe, serviceMs, overheadMs, gpuMs, startedMs, priorElapsedMs: 0, trials: [], levels, note, onTrial };
+        ctx.refused = this.#refusal(probeRecords);
+      } else {
+        const probe = resume.probe;
+        ctx = {
+          probeRecords: [],
+          probe,
+          serviceMs: [...resume.serviceMs],
+          overheadMs: resume.overheadMs,
+          gpuMs,
+          startedMs,
+          priorElapsedMs: resume.elapsedMs,
+          trials: [...resume.trials],
+          levels,
+          note,
+          onTrial,
+          expectedMs: resume.expectedMs,
+        };
+      }
+      if (ctx.refused === undefined && ctx.serviceMs.length > 0) await this.#search(ctx, signal);
+      if (ctx.refused !== undefined) note(ctx.refused);
+      const interrupted = signal.aborted || this.engine.stoppedBy !== undefined;
+      // Nothing to continue from before the first decided trial (but a refusal is a finished search).
+      if ((ctx.refused !== undefined && !interrupted) || ctx.trials.some(decided)) {
+        this.#checkpoint(ctx, interrupted ? 'interrupted' : ctx.stoppedEarly !== undefined ? 'stopped-early' : 'complete');
+      }
+      const result = this.#result(ctx);
       return {
         result,
-        probe,
+        probe: ctx.probe.summary,
         ...runOutcome({ warmup, levels, signal, stoppedBy: this.engine.stoppedBy, decodeStats: this.engine.stats, reconnects: this.engine.reconnects }),
       };
     } finally {
       await this.engine.close();
     }
+  }
+
+  /** Each SLO's percentile over the probe (nearest rank), null without a sample. */
+  #probePercentiles(records: readonly PromptRecord[]): Record<string, number | null> {
+    return Object.fromEntries(
+      this.#cap.slos.map((s) => [
+        s.text,
+        nearestRank(
+          records.map((r) => sloValueMs(s.metric, r)).filter((v): v is number => v !== undefined),
+          s.percentile,
+        ) ?? null,
+      ]),
+    );
+  }
+
+  /** The state a resumed search continues from (see CapacitySearchCheckpoint), to `onCheckpoint`. */
+  #checkpoint(ctx: SearchContext, status: CapacitySearchCheckpoint['status']): void {
+    if (this.onCheckpoint === undefined) return;
+    const search = ctx.search;
+    // A resumed session stopped before its search began (in the warm-up) keeps the saved state as it was.
+    const saved = this.#cap.resume?.search;
+    this.onCheckpoint({
+      status,
+      trials: ctx.trials.filter(decided),
+      serviceMs: [...ctx.serviceMs],
+      overheadMs: ctx.overheadMs,
+      search:
+        search !== undefined
+          ? { ...search.state, highestPassPerSec: search.highestPass ?? null, lowestFailPerSec: search.lowestFail ?? null }
+          : (saved ?? { startRatePerSec: 0, guided: false, highestPassPerSec: null, lowestFailPerSec: null }),
+      gpuMs: ctx.gpuMs,
+      elapsedMs: this.#elapsedMs(ctx),
+      probe: ctx.probe,
+      expectedMs: ctx.expectedMs ?? { min: 0, max: 0 },
+      ...(ctx.stoppedEarly !== undefined ? { stoppedEarly: ctx.stoppedEarly } : {}),
+      ...(ctx.refused !== undefined ? { refused: ctx.refused } : {}),
+    });
+  }
+
+  /** How long the search has run, its earlier sessions included, ms. */
+  #elapsedMs(ctx: SearchContext): number {
+    return ctx.priorElapsedMs + this.#deps.clock.now() - ctx.startedMs;
   }
 
   /** Why no rate can meet the SLOs, from the probe (one prompt at a time: no queue), or undefined. */
@@ -161,28 +271,31 @@ export class CapacityRun {
     return { ratePerSec, aboveRatePerSec, model };
   }
 
-  /** The trials: model-guided while the model has a next rate, then grow-and-bisect on verdicts. */
+  /** The trials: model-guided while the model has a next rate, then grow-and-bisect on verdicts (capacity-search.ts CapacitySearch). */
   async #search(ctx: SearchContext, signal: AbortSignal): Promise<void> {
     const cap = this.#cap;
-    const estimated = serviceRatePerSec({ serviceMs: ctx.serviceMs, overheadMs: 0, arrival: 'poisson', burstiness: 1, targets: this.#plan.targets.length });
-    const first = this.#model(ctx);
-    const startRate = first !== undefined && first.ratePerSec > 0 ? first.ratePerSec * (1 - cap.precision) : START_FRACTION * estimated;
-    ctx.note(this.#expectedLine(ctx, startRate));
-    const fallback = new RateSearch({ startRatePerSec: startRate, maxTrials: cap.maxTrials, precision: cap.precision });
-    let guided = first !== undefined;
+    const resume = cap.resume;
+    const options = { maxTrials: cap.maxTrials, precision: cap.precision };
+    let search: CapacitySearch;
+    if (resume === undefined) {
+      const estimated = serviceRatePerSec({ serviceMs: ctx.serviceMs, overheadMs: 0, arrival: 'poisson', burstiness: 1, targets: this.#plan.targets.length });
+      const first = this.#model(ctx);
+      const startRate = first !== undefined && first.ratePerSec > 0 ? first.ratePerSec * (1 - cap.precision) : START_FRACTION * estimated;
+      ctx.note(this.#expectedLine(ctx, startRate));
+      search = new CapacitySearch({ ...options, startRatePerSec: startRate, guided: first !== undefined });
+    } else {
+      // The decided trials replayed into the search: the next rate is the one the uninterrupted search would have tried.
+      search = CapacitySearch.replay(resume.search, resume.trials.map(point), options);
+      ctx.note(this.#resumeLine(resume));
+      for (const t of resume.trials) ctx.note(`kept ${t.explanation} (session ${t.session ?? 1})`);
+    }
+    ctx.search = search;
     for (;;) {
       if (signal.aborted || this.engine.stoppedBy !== undefined) return;
       if (ctx.trials.length >= cap.maxTrials) return this.#stopEarly(ctx, `--max-trials ${cap.maxTrials} reached`);
-      const points = ctx.trials.map(point);
-      const model = guided ? this.#model(ctx) : undefined;
-      let next = model !== undefined ? modelNext(model, points, cap.precision) : undefined;
-      if (next === undefined && model !== undefined && answerBacked(modelAnswer(model.ratePerSec, points), points, cap.precision)) return;
-      if (next === undefined) {
-        guided = false;
-        next = fallback.next();
-      }
+      const next = search.next(() => this.#model(ctx), ctx.trials.map(point));
       if (next === undefined) return;
-      const elapsedMs = this.#deps.clock.now() - ctx.startedMs;
+      const elapsedMs = this.#elapsedMs(ctx);
       if (cap.maxMs !== undefined && elapsedMs + this.#trialMs(next.ratePerSec).min > cap.maxMs) {
         return this.#stopEarly(
           ctx,
@@ -191,11 +304,25 @@ export class CapacityRun {
       }
       const trial = await this.#trial(ctx.trials.length + 1, next.ratePerSec, next.phase, signal, ctx);
       ctx.gpuMs += trial.trial.gpuMs;
-      ctx.levels.push(trial.summary);
+      if (trial.summary !== undefined) ctx.levels.push(trial.summary);
       ctx.trials.push(trial.trial);
+      if (decided(trial.trial)) {
+        search.record(next.ratePerSec, trial.trial.verdict === 'pass');
+        // On disk before the trial's line is printed: a search killed from here on resumes after this trial.
+        this.#checkpoint(ctx, 'running');
+      }
       ctx.onTrial?.(trial.trial);
-      if (!signal.aborted && this.engine.stoppedBy === undefined) fallback.record(next.ratePerSec, trial.trial.verdict === 'pass');
     }
+  }
+
+  /** The line a resumed search starts with. */
+  #resumeLine(resume: CapacityResume): string {
+    const n = resume.trials.length;
+    const kept = n === 1 ? 'trial 1' : `trials 1–${n}`;
+    return (
+      `resuming the search in ${resume.dir} as session ${resume.session}: the probe and ${kept} are kept from its checkpoint, not rerun ` +
+      `(GPU time so far ${fmtMin(resume.gpuMs)}); the next trial is trial ${n + 1}`
+    );
   }
 
   #stopEarly(ctx: SearchContext, why: string): void {
@@ -227,9 +354,11 @@ export class CapacityRun {
   }
 
   /** The search's result from its trials: the max rate, goodput, knee, GPU time vs a grid, and the rules applied. */
-  #result(ctx: SearchContext, probe: LevelSummary, refused: string | undefined): CapacityResult {
+  #result(ctx: SearchContext): CapacityResult {
     const cap = this.#cap;
     const trials = ctx.trials;
+    const refused = ctx.refused;
+    const probe = ctx.probe.summary;
     const model = refused === undefined && ctx.serviceMs.length > 0 ? this.#model(ctx) : undefined;
     const answer = this.#answer(trials, model?.ratePerSec);
     // Goodput at the max rate: the max rate × the share of judged prompts meeting every SLO in the passing trial nearest it.
@@ -245,15 +374,7 @@ export class CapacityRun {
     const meanServiceMs = ctx.serviceMs.length > 0 ? ctx.serviceMs.reduce((a, b) => a + b, 0) / ctx.serviceMs.length : Number.NaN;
     const gridLevels = cap.gridLevels ?? 8;
     const perLevel = cap.windowArrivals * cap.maxWindows;
-    const probeValues = Object.fromEntries(
-      cap.slos.map((s) => [
-        s.text,
-        nearestRank(
-          ctx.probeRecords.map((r) => sloValueMs(s.metric, r)).filter((v): v is number => v !== undefined),
-          s.percentile,
-        ) ?? null,
-      ]),
-    );
+    const probeValues = ctx.probe.percentiles;
     return {
       slos: cap.slos.map((s) => s.text),
       confidence: cap.confidence,
@@ -283,8 +404,15 @@ export class CapacityRun {
       gridGpuMs: gridLevels * perLevel * meanServiceMs,
       gridRule: `${gridLevels} levels × ${perLevel} prompts (a trial's most: --window-arrivals × --max-windows) × mean service time ${meanServiceMs.toFixed(1)} ms`,
       rules: this.#rules(),
+      ...(cap.resume !== undefined ? { sessions: this.#sessions(ctx, cap.resume) } : {}),
       trials,
     };
+  }
+
+  /** Every session of a resumed search: the earlier ones (their files moved to `session-<n>/`) and this one. */
+  #sessions(ctx: SearchContext, resume: CapacityResume): CapacitySessionInfo[] {
+    const mine = ctx.trials.filter((t) => t.session === resume.session).map((t) => t.trial);
+    return [...resume.sessions, { session: resume.session, trials: mine, gpuMs: ctx.gpuMs - resume.gpuMs, files: '.' }];
   }
 
   /** The max rate and how it was found (see modelAnswer); null when no trial passed. */
@@ -337,7 +465,7 @@ export class CapacityRun {
     phase: SearchPhase,
     signal: AbortSignal,
     ctx: SearchContext,
-  ): Promise<{ trial: CapacityTrial; summary: LevelSummary }> {
+  ): Promise<{ trial: CapacityTrial; summary: LevelSummary | undefined }> {
     const { clock, originMs } = this.#deps;
     const cap = this.#cap;
     const level = trialNo;
@@ -426,7 +554,8 @@ export class CapacityRun {
     );
     this.#timers.clearTimeout(timer);
     signal.removeEventListener('abort', onRunAbort);
-    const summary = result.levels[0] as LevelSummary;
+    // Stopped before its first arrival, a trial has no level (nothing was sent).
+    const summary = result.levels[0] as LevelSummary | undefined;
     const durationMs = clock.now() - originMs - startRel;
     const d = decision ?? { verdict: 'fail' as const, reason: 'stopped', because: 'the run was stopped before the trial was decided', confident: false };
     const fit = linearFit(waitX, waitY);
@@ -435,6 +564,7 @@ export class CapacityRun {
     const trial: CapacityTrial = {
       trial: trialNo,
       level,
+      session: cap.resume?.session ?? 1,
       ratePerSec,
       phase,
       verdict: d.verdict,
@@ -444,7 +574,7 @@ export class CapacityRun {
       windows: judge.windows,
       windowMs,
       durationMs,
-      arrivals: summary.submitted,
+      arrivals: summary?.submitted ?? 0,
       ok: tally.ok,
       failed: tally.failed,
       cut: tally.cut,
@@ -463,18 +593,29 @@ export class CapacityRun {
 }
 
 interface SearchContext {
+  /** The probe's records (empty in a resumed session: its figures come from the checkpoint). */
   probeRecords: PromptRecord[];
+  probe: { summary: LevelSummary; percentiles: Record<string, number | null> };
   /** Every measured service time so far (probe, then each trial's measured prompts), ms. */
   serviceMs: number[];
   overheadMs: number;
   gpuMs: number;
   startedMs: number;
+  /** Time the earlier sessions of a resumed search ran, ms. */
+  priorElapsedMs: number;
   trials: CapacityTrial[];
   levels: LevelSummary[];
   note: CapacityNote;
   onTrial: ((trial: CapacityTrial) => void) | undefined;
   stoppedEarly?: string;
+  refused?: string;
   expectedMs?: { min: number; max: number };
+  search?: CapacitySearch;
+}
+
+/** A trial decided by its judge (not one the run stopped before its verdict). */
+function decided(t: CapacityTrial): boolean {
+  return t.reason !== 'stopped';
 }
 
 function point(t: CapacityTrial): TrialPoint {
@@ -509,16 +650,25 @@ function kneeOf(trials: readonly CapacityTrial[]): { perSec: number | null; rule
   };
 }
 
+/**
+ * The lower median (the middle value; of two, the smaller), 0 when empty. Not metrics' `median`
+ * (compare-stats, rank-tests): that one averages the two middle values of an even count and is NaN
+ * when empty, which would move the probe's overhead and service figures.
+ */
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)] as number;
 }
 
+/** metrics' nearest rank (the same index for 0 < percentile ≤ 100) over unsorted values; undefined when there are none. */
 function nearestRank(values: readonly number[], percentile: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((percentile / 100) * s.length) - 1)];
+  return values.length === 0
+    ? undefined
+    : sortedNearestRank(
+        [...values].sort((a, b) => a - b),
+        percentile,
+      );
 }
 
 function fmtMs(ms: number): string {

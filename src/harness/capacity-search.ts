@@ -421,3 +421,70 @@ export function modelNext(
   if (trials.some((t) => t.ratePerSec > answer * (1 + precision / 2))) return undefined;
   return { ratePerSec: Math.max(model.aboveRatePerSec, answer * (1 + 2 * precision)), phase: 'above' };
 }
+
+/** What the next trial is, given the queue model's rates now (undefined: no SLO is modelled). */
+export type ModelRates = { ratePerSec: number; aboveRatePerSec: number };
+
+/** The search's own state across trials: what a checkpoint saves and `--resume` restores. */
+export interface SearchState {
+  /** The verdict-only search's first rate (from the probe). */
+  startRatePerSec: number;
+  /** Still placing trials with the queue model (false once it had no next rate: verdicts alone from then on). */
+  guided: boolean;
+}
+
+/**
+ * The decisions across trials, pure: model-guided (`modelNext`) while the model has a next rate,
+ * then grow-and-bisect on verdicts (`RateSearch`, fed every decided trial). `replay` rebuilds it
+ * from a checkpoint's trials, so a resumed search tries exactly the rate the uninterrupted one would.
+ */
+export class CapacitySearch {
+  readonly #fallback: RateSearch;
+  readonly #precision: number;
+  readonly #startRatePerSec: number;
+  #guided: boolean;
+
+  constructor(o: { startRatePerSec: number; maxTrials: number; precision: number; guided: boolean }) {
+    this.#fallback = new RateSearch({ startRatePerSec: o.startRatePerSec, maxTrials: o.maxTrials, precision: o.precision });
+    this.#precision = o.precision;
+    this.#startRatePerSec = o.startRatePerSec;
+    this.#guided = o.guided;
+  }
+
+  /** The search after `trials` (decided ones, in order) from its saved state. */
+  static replay(state: SearchState, trials: readonly TrialPoint[], o: { maxTrials: number; precision: number }): CapacitySearch {
+    const search = new CapacitySearch({ ...o, ...state });
+    for (const t of trials) search.record(t.ratePerSec, t.passed);
+    return search;
+  }
+
+  get state(): SearchState {
+    return { startRatePerSec: this.#startRatePerSec, guided: this.#guided };
+  }
+
+  get highestPass(): number | undefined {
+    return this.#fallback.highestPass;
+  }
+
+  get lowestFail(): number | undefined {
+    return this.#fallback.lowestFail;
+  }
+
+  /**
+   * The next trial after `trials`, or undefined when the search is done. `model` is asked only
+   * while the search is guided (building it simulates the queue).
+   */
+  next(model: () => ModelRates | undefined, trials: readonly TrialPoint[]): { ratePerSec: number; phase: SearchPhase } | undefined {
+    const m = this.#guided ? model() : undefined;
+    const next = m !== undefined ? modelNext(m, trials, this.#precision) : undefined;
+    if (next !== undefined) return next;
+    if (m !== undefined && answerBacked(modelAnswer(m.ratePerSec, trials), trials, this.#precision)) return undefined;
+    this.#guided = false;
+    return this.#fallback.next();
+  }
+
+  /** A decided trial (not one the run stopped before its verdict). */
+  record(ratePerSec: number, passed: boolean): void {
+    this.#fallback.record(ratePerSec, passed);
+  }
+}

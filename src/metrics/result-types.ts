@@ -531,6 +531,8 @@ export interface CapacityTrial {
   trial: number;
   /** Level index of the trial in requests.csv / levels.csv (= trial; the probe is level 0). */
   level: number;
+  /** The session that ran it: 1, then 2 for the first `capacity --resume`… (absent in folders written before resume existed). */
+  session?: number;
   ratePerSec: number;
   phase: 'grow' | 'shrink' | 'bisect' | 'below' | 'above';
   verdict: 'pass' | 'fail';
@@ -601,7 +603,21 @@ export interface CapacityResult {
   gridGpuMs: number;
   gridRule: string;
   rules: string[];
+  /** A resumed search (`capacity --resume`): every session, its trials, GPU time and files; absent for a search of one session. */
+  sessions?: CapacitySession[];
   trials: CapacityTrial[];
+}
+
+/** One session of a capacity search: the first, and each `--resume` that continued it. */
+export interface CapacitySession {
+  /** 1 for the search's first session, 2 for the first resume… */
+  session: number;
+  /** Its decided trials, by number. */
+  trials: number[];
+  /** GPU time it spent (its warm-up, the probe in session 1, its trials, a trial stopped unfinished), ms. */
+  gpuMs: number;
+  /** Where its requests.csv, levels.csv, histograms… are, relative to the results folder: `session-1/`; `.` for the last. */
+  files: string;
 }
 
 /** One workflow of a mixed workload, with what the run gave it. */

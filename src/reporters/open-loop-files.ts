@@ -54,6 +54,7 @@ export async function writeTargetsCsv(sink: SinkLike, levels: readonly LevelSumm
 export const TRIAL_COLUMNS = [
   'trial',
   'level',
+  'session',
   'phase',
   'ratePerSec',
   'ratePerMin',
@@ -84,6 +85,7 @@ export function trialsCsvRow(t: CapacityTrial): string[] {
   return [
     String(t.trial),
     String(t.level),
+    String(t.session ?? 1),
     t.phase,
     formatRate(t.ratePerSec),
     formatRate(t.ratePerSec * 60),
@@ -149,9 +151,16 @@ export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?:
       .join(', ')} (binomial, ${(c.confidence * 100).toFixed(0)}% confidence)`,
     ...c.trials.map(
       (t) =>
-        `  ${t.explanation}; ${t.ok} ok + ${t.failed} failed + ${t.cut} cut = ${t.arrivals} arrivals in ${formatDurationShort(t.durationMs)}, GPU ${formatDurationShort(t.gpuMs)}`,
+        `  ${t.explanation}; ${t.ok} ok + ${t.failed} failed + ${t.cut} cut = ${t.arrivals} arrivals in ${formatDurationShort(t.durationMs)}, GPU ${formatDurationShort(t.gpuMs)}${c.sessions !== undefined ? ` (session ${t.session ?? 1})` : ''}`,
     ),
   ];
+  if (c.sessions !== undefined) {
+    const each = c.sessions.map(
+      (s) =>
+        `session ${s.session}: ${s.trials.length === 0 ? 'no trial decided' : `trial${s.trials.length > 1 ? 's' : ''} ${trialRange(s.trials)}`}, GPU ${formatDurationShort(s.gpuMs)}${s.files === '.' ? '' : ` (its files in ${s.files})`}`,
+    );
+    lines.push(`capacity: resumed search of ${c.sessions.length} sessions: ${each.join('; ')}`);
+  }
   if (c.refused !== undefined) lines.push(c.refused);
   else if (c.maxRatePerSec === null) lines.push('capacity: no rate met every SLO');
   else {
@@ -170,6 +179,14 @@ export function formatCapacitySummary(c: CapacityResult, trueServiceRatePerSec?:
   if (trueServiceRatePerSec !== undefined)
     lines.push(`capacity: true service rate ${formatPerMin(trueServiceRatePerSec)} (${trueServiceRatePerSec.toFixed(3)}/s, the emulator's ground truth)`);
   return lines;
+}
+
+/** `1–3`, `4`, `1, 3`: trial numbers as a reader says them. */
+function trialRange(trials: readonly number[]): string {
+  const first = trials[0] as number;
+  const last = trials[trials.length - 1] as number;
+  if (trials.length === 1) return String(first);
+  return last - first === trials.length - 1 ? `${first}–${last}` : trials.join(', ');
 }
 
 function formatPerMin(perSec: number): string {

@@ -82,6 +82,8 @@ const COLUMN_DOCS: Record<string, string> = {
   ramUsedBytes: 'system RAM total − free',
   queueRemaining: "ComfyUI's status.exec_info.queue_remaining: pending + running prompts of every client",
   trial: 'trial number from 1, the same in the console, capacity.json and the report (and its level in requests.csv; the probe is level 0)',
+  session:
+    "the session that ran the trial: 1, then 2 for the first `capacity --resume` of an interrupted search… (its requests.csv, levels.csv and histograms are in `session-<n>/`, the last session's at the top level)",
   failed: 'arrivals that ended in any other outcome than ok (errors, timeouts, drops): failures of the server or the plan',
   cut: 'arrivals the search cancelled once the trial was decided (not failures)',
   settling: 'arrivals of the first (settling) window: counted, never evidence',
@@ -191,6 +193,16 @@ function files(): FileDoc[] {
       file: 'capacity.json',
       when: '`comfyload capacity`',
       what: 'the search result: max rate, goodput, knee, every trial and the rules (summary.json `capacity` holds the same)',
+    },
+    {
+      file: 'capacity-checkpoint.json',
+      when: '`comfyload capacity`, after every decided trial',
+      what: 'what `capacity --resume <dir>` continues from: the saved options (no header values or URL credentials), the target fingerprint, the probe (service times), every decided trial, the search state and the GPU time; rewritten atomically',
+    },
+    {
+      file: 'session-<n>/',
+      when: 'a resumed capacity search',
+      what: "the files of the interrupted session n as it left them (requests.csv, levels.csv, histograms…); the folder's top level holds the last session's, trials.csv and capacity.json every trial",
     },
     { file: 'workflows.csv', when: 'a mixed workload (--mix)', what: "each workflow's levels: `workflow`, then levels.csv's columns", columns: ['workflow'] },
     { file: 'swaps.csv', when: 'a mixed workload (--mix)', what: 'model swaps between workflows and what they cost', columns: SWAPS_CSV_COLUMNS },

@@ -24,6 +24,7 @@ import {
   type RunPlanValues,
 } from './plan-values.js';
 import { engineProblems } from './engine-checks.js';
+import { saveCapacityOptions } from './capacity-checkpoint.js';
 import { workflowPlanFields } from './workflow-plan.js';
 import { mixChoice, mixRunName, readMix, type MixChoice } from './mix-plan.js';
 
@@ -113,6 +114,8 @@ export async function buildCapacityPlan(resolved: Resolved<CapacityPlanValues>, 
     maxTrials: v.maxTrials,
     precision: v.precision,
     ...(v.maxMinutes !== undefined ? { maxMs: v.maxMinutes * 60_000 } : {}),
+    // Saved in the search's checkpoint, so `capacity --resume` rebuilds this plan (secrets left out).
+    savedOptions: saveCapacityOptions(resolved),
   };
   return finishPlan(resolved, common.targets, common.labels, ctx, { levels: [], fetchOutputs: false, capacity }, '-capacity');
 }

@@ -18,6 +18,7 @@ import type { Fingerprint } from '../harness/fingerprint.js';
 import { K6Run } from '../harness/k6/k6-run.js';
 import type { RunEnvironment, RunVram } from '../metrics/result-types.js';
 import { findK6, k6EngineOptions } from './k6-engine.js';
+import { checkpointFile, writeCheckpoint } from './capacity-checkpoint.js';
 import type { EngineName } from './plan-values.js';
 import type { VramTimeline } from './vram-timeline.js';
 
@@ -84,6 +85,10 @@ export function createEngine(plan: RunPlan, deps: EngineDeps & { timeline: Queue
         return search.live;
       },
       minSamples: () => search.minSamples(),
+      // After every decided trial: capacity-checkpoint.json, what `capacity --resume` continues from.
+      prepare: (c) => {
+        search.onCheckpoint = (state) => writeCheckpoint(c.dir, checkpointFile(plan, c.fingerprint, c.startTimeEpochMs, state));
+      },
     };
   }
   if (mode === 'open-loop') {

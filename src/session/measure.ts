@@ -21,6 +21,7 @@ import { rateUnitFor } from '../reporters/console-format.js';
 import { formatCapacitySummary } from '../reporters/open-loop-files.js';
 import type { EmbeddedEmulator } from '../sim/embedded-emulator.js';
 import { finishCapacity } from './capacity-results.js';
+import { continueCapacityFolder } from './capacity-resume.js';
 import { createEngine, type Engine, type ModeOutcome } from './engines.js';
 import { HarnessLag, smallestStepMedianMs } from './harness-lag.js';
 import { describeCombination, expandMatrix } from './matrix.js';
@@ -156,7 +157,9 @@ class MeasuringSession {
     // Nothing is written until every target answered like ComfyUI.
     const stats = await engine.preflight();
     const { fingerprint, perWorkflow } = await fingerprintTargets(plan, stats, ready.prepared.objectInfo, (m) => relay.onWarning(m));
-    const dir = runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
+    // `capacity --resume` continues in the search's own folder, once the target's fingerprint matches (its earlier files move to session-<n>/).
+    const dir = plan.capacity?.resume?.dir ?? runResultsDir(this.#io.cwd, plan, fingerprint, startTimeEpochMs);
+    for (const w of continueCapacityFolder(plan, fingerprint, startTimeEpochMs)) this.#log.write(`comfyload: warning: ${w}\n`);
     const header = fingerprintComments(fingerprint);
     // A capacity search's levels are its closed-loop probe (level 0) and at most maxTrials trials;
     // level n is trial n (the one numbering of trials).

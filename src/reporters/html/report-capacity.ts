@@ -23,6 +23,8 @@ export interface CapacityTrialRow {
   /** 1-based, as the console prints it. */
   trial: number;
   level: number;
+  /** The session that ran it (a resumed search: 1 for the interrupted one, then 2…). */
+  session: number;
   label: string;
   phase: string;
   ratePerMin: number;
@@ -82,10 +84,12 @@ export function capacityData(c: CapacityResult): CapacityData {
       : { slo: text, thresholdMs: parsed.thresholdMs, percentile: parsed.percentile, metric: parsed.metric };
   });
   const thresholdOf = new Map(slos.map((s) => [s.slo, s.thresholdMs]));
+  const resumed = c.sessions !== undefined;
   const trials: CapacityTrialRow[] = c.trials.map((t) => ({
     trial: t.trial,
     level: t.level,
-    label: `trial ${t.trial} ${perMinLabel(t.ratePerSec * 60)} ${t.verdict}`,
+    session: t.session ?? 1,
+    label: `trial ${t.trial} ${perMinLabel(t.ratePerSec * 60)} ${t.verdict}${resumed ? ` (session ${t.session ?? 1})` : ''}`,
     phase: t.phase,
     ratePerMin: t.ratePerSec * 60,
     verdict: t.verdict,
@@ -129,7 +133,7 @@ export function capacityData(c: CapacityResult): CapacityData {
     firstFailRatePerMin: perMin(c.firstFailRatePerSec),
     precision: c.precision,
     gpu: { searchMs: c.gpuMs, gridEstimateMs: c.gridGpuMs, formula: c.gridRule, ratio: c.gridGpuMs > 0 ? c.gpuMs / c.gridGpuMs : null },
-    rules: c.rules,
+    rules: [...c.rules, ...sessionRules(c)],
     trials,
     byRate: {
       ratePerMin: sorted.map((t) => t.ratePerMin),
@@ -145,4 +149,16 @@ export function capacityData(c: CapacityResult): CapacityData {
       failPerMin: trials.map((t) => (t.verdict === 'fail' ? t.ratePerMin : null)),
     },
   };
+}
+
+/** A resumed search: which session ran which trials, and where the earlier sessions' prompt-level files are. */
+function sessionRules(c: CapacityResult): string[] {
+  if (c.sessions === undefined) return [];
+  const each = c.sessions.map(
+    (s) =>
+      `session ${s.session} ran ${s.trials.length === 0 ? 'no decided trial' : `trial ${s.trials.join(', ')}`} (GPU ${(s.gpuMs / 1000).toFixed(1)} s${s.files === '.' ? ', the files of this folder' : `, its files in ${s.files}`})`,
+  );
+  return [
+    `resumed (capacity --resume): ${each.join('; ')}. The trials and the answer count every session; the charts of levels and prompts show the last session's files (the earlier sessions' report.html is in their folders).`,
+  ];
 }
