@@ -382,15 +382,18 @@ export interface TrialPoint {
 
 /**
  * The model's max rate held inside what the trials proved: no lower than a pass claimed at the
- * confidence, no higher than a failure certain at the confidence. Near the answer a trial of a
+ * confidence, and at least `precision` below a failure certain at the confidence (a max rate
+ * equal to a rate that failed for certain would contradict that trial). Near the answer a trial of a
  * few hundred prompts decides on noise (a p95 of an M/D/1 queue at 0.8 μ from 200 prompts has a
  * spread of ±35%), so there the model, fed every service time measured, interpolates; away from
  * it the confident verdicts rule.
  */
-export function modelAnswer(modelRatePerSec: number, trials: readonly TrialPoint[]): number {
+export function modelAnswer(modelRatePerSec: number, trials: readonly TrialPoint[], precision: number): number {
   const lo = Math.max(0, ...trials.filter((t) => t.passed && t.confident).map((t) => t.ratePerSec));
   const hi = Math.min(Number.POSITIVE_INFINITY, ...trials.filter((t) => !t.passed && t.confident).map((t) => t.ratePerSec));
-  return Math.min(Math.max(modelRatePerSec, lo), hi);
+  const held = Math.min(Math.max(modelRatePerSec, lo), hi * (1 - precision));
+  // A certain pass within precision under a certain failure is itself the answer (still below it).
+  return lo < hi ? Math.max(held, lo) : held;
 }
 
 /** Whether a trial passed within 3 × precision below the answer: the model's answer is then backed by a measured pass. */
@@ -410,7 +413,7 @@ export function modelNext(
   trials: readonly TrialPoint[],
   precision: number,
 ): { ratePerSec: number; phase: SearchPhase } | undefined {
-  const answer = modelAnswer(model.ratePerSec, trials);
+  const answer = modelAnswer(model.ratePerSec, trials, precision);
   if (!(answer > 0)) return undefined;
   const floor = answer * (1 - 3 * precision);
   if (!answerBacked(answer, trials, precision)) {
@@ -478,7 +481,7 @@ export class CapacitySearch {
     const m = this.#guided ? model() : undefined;
     const next = m !== undefined ? modelNext(m, trials, this.#precision) : undefined;
     if (next !== undefined) return next;
-    if (m !== undefined && answerBacked(modelAnswer(m.ratePerSec, trials), trials, this.#precision)) return undefined;
+    if (m !== undefined && answerBacked(modelAnswer(m.ratePerSec, trials, this.#precision), trials, this.#precision)) return undefined;
     this.#guided = false;
     return this.#fallback.next();
   }

@@ -245,13 +245,27 @@ describe('the model-guided search', () => {
   });
 
   it('holds the model rate between the certain verdicts', () => {
-    expect(modelAnswer(10, [{ ratePerSec: 9, passed: false, confident: true }])).toBe(9);
-    expect(modelAnswer(10, [{ ratePerSec: 11, passed: true, confident: true }])).toBe(11);
+    // Never at a rate that failed for certain: precision under it.
+    expect(modelAnswer(10, [{ ratePerSec: 9, passed: false, confident: true }], p)).toBeCloseTo(9 * (1 - p), 9);
+    expect(modelAnswer(10, [{ ratePerSec: 11, passed: true, confident: true }], p)).toBe(11);
     expect(
-      modelAnswer(10, [
-        { ratePerSec: 11, passed: true, confident: false },
-        { ratePerSec: 9, passed: false, confident: false },
-      ]),
+      modelAnswer(
+        10,
+        [
+          { ratePerSec: 11, passed: true, confident: false },
+          { ratePerSec: 9, passed: false, confident: false },
+        ],
+        p,
+      ),
     ).toBe(10);
+  });
+
+  it('answers a certain pass that lies within precision under a certain failure, and stays below the failure', () => {
+    const trials = [
+      { ratePerSec: 8.9, passed: true, confident: true },
+      { ratePerSec: 9, passed: false, confident: true },
+    ];
+    expect(modelAnswer(10, trials, p)).toBe(8.9);
+    expect(modelAnswer(10, trials, p)).toBeLessThan(9);
   });
 });
