@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapacityResult, RunSummary } from '../../src/metrics/result-types.js';
+import type { CapacityResult } from '../../src/metrics/result-types.js';
+import { parseSummaryJson } from '../../src/reporters/summary-json.js';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
 import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
@@ -169,7 +170,8 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
   it('every trial: 1-based numbering everywhere, counts that add up, goodput ≤ rate, explanation lines identical', () => {
     const r = s.result;
     const csv = readCsv(readFileSync(join(s.dir, 'trials.csv'), 'utf8'));
-    const summary = JSON.parse(readFileSync(join(s.dir, 'summary.json'), 'utf8')) as RunSummary;
+    // Read as every command reads it: levels by index (the file numbers them from 1, trial N is level N + 1 there).
+    const summary = parseSummaryJson(readFileSync(join(s.dir, 'summary.json'), 'utf8'));
     expect(csv.rows).toHaveLength(r.trials.length);
     r.trials.forEach((t, i) => {
       expect(t.trial).toBe(i + 1);
@@ -212,7 +214,8 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
   });
 
   it('fingerprints the server like run: its node packs in summary.json and trials.csv header; samples VRAM', () => {
-    const summary = JSON.parse(readFileSync(join(s.dir, 'summary.json'), 'utf8')) as RunSummary;
+    // Read as every command reads it: levels by index (the file numbers them from 1, trial N is level N + 1 there).
+    const summary = parseSummaryJson(readFileSync(join(s.dir, 'summary.json'), 'utf8'));
     const inv = summary.environment.serverInventory!;
     expect(inv.nodePacks.filter((p) => p.kind === 'custom').map((p) => `${p.pack} ${p.classes}`)).toEqual(['bench_nodes 2']);
     const comments = readCsv(readFileSync(join(s.dir, 'trials.csv'), 'utf8')).comments.join('\n');
