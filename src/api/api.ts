@@ -56,7 +56,7 @@ export type StartSimOptions = { [K in Exclude<keyof SimOptionValues, 'verbose'>]
 export interface RunResult {
   /** The results folder (absolute), as `comfyload run` prints it. */
   resultsDir: string;
-  /** summary.json as written. */
+  /** summary.json's content in memory: each `level` is the level's index (0 = L1, as in the `onProgress` events); summary.json and the CSVs number levels from 1. */
   summary: MeasureResult['summary'];
   /** The command line's exit code: 0 done, 1 a gate failed, 3 the target ended the run, 130 stopped. */
   exitCode: number;

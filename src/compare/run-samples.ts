@@ -8,7 +8,7 @@
 import { METRICS, type MetricName } from '../metrics/metric-names.js';
 import { median } from '../metrics/compare-stats.js';
 import type { CompareFiles } from '../session/results-folder.js';
-import { readCsvTable } from '../reporters/html/csv-read.js';
+import { readResultsCsv } from '../reporters/html/csv-read.js';
 import { summaryView, type LevelView, type SummaryView } from './summary-view.js';
 
 export interface LevelSamples {
@@ -32,7 +32,7 @@ export interface RunSamples {
 /** Reads one results folder's samples. */
 export function runSamples(files: CompareFiles): RunSamples {
   const view = summaryView(files.summaryJson, files.dir);
-  const rows = readCsvTable(files.requestsCsv).rows.filter((r) => r.phase === 'measure');
+  const rows = readResultsCsv(files.requestsCsv).rows.filter((r) => r.phase === 'measure');
   const levels = new Map<string, LevelSamples>();
   for (const level of view.levels) {
     const mine = rows.filter((r) => Number(r.level) === level.level).sort((a, b) => Number(a.seq) - Number(b.seq));

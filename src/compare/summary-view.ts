@@ -1,10 +1,12 @@
 /**
- * summary.json as `compare` needs it, from either schema: version 1 (levels keyed `"0"`, `"1"`…,
- * environment values strings) and version 2 (levels an array, environment values typed: numbers,
- * booleans, lists). Only the fields compare reads are taken, each checked, so a newer writer's
+ * summary.json as `compare` needs it, from any schema: version 1 (levels keyed `"0"`, `"1"`…,
+ * environment values strings), version 2 (levels an array, environment values typed: numbers,
+ * booleans, lists) and version 3 (every `level` numbered from 1; 1 and 2 hold the index). A
+ * level's `level` here is the index (0 = L1), as requests.csv rows read by `readResultsCsv`. Only the fields compare reads are taken, each checked, so a newer writer's
  * extra fields pass through unharmed and a missing one is named.
  */
 import { ComfyloadError } from '../comfy/errors.js';
+import { levelIndex, phaseOf } from '../metrics/level-number.js';
 
 export interface LevelView {
   level: number;
@@ -49,11 +51,11 @@ export function summaryView(json: unknown, dir: string): SummaryView {
   if (typeof json !== 'object' || json === null) return bad('not a JSON object');
   const s = json as Record<string, unknown>;
   const version = s.schemaVersion;
-  if (version !== 1 && version !== 2) return bad(`schemaVersion ${String(version)} is not one this comfyload reads (1 or 2)`);
+  if (version !== 1 && version !== 2 && version !== 3) return bad(`schemaVersion ${String(version)} is not one this comfyload reads (1, 2 or 3)`);
   const settings = record(s.settings) ?? bad('no `settings`');
   const rawLevels = Array.isArray(s.levels) ? s.levels : Object.values(record(s.levels) ?? bad('no `levels`'));
   const levels = rawLevels
-    .map((l) => levelView(record(l) ?? bad('a level that is not an object')))
+    .map((l) => levelView(record(l) ?? bad('a level that is not an object'), version === 3))
     .filter((l) => l.phase === 'measure')
     .sort((a, b) => a.level - b.level);
   return {
@@ -71,13 +73,13 @@ export function summaryView(json: unknown, dir: string): SummaryView {
   };
 }
 
-function levelView(l: Record<string, unknown>): LevelView {
+function levelView(l: Record<string, unknown>, fromOne: boolean): LevelView {
   const throughput = record(l.throughput) ?? {};
   const metrics = record(l.metrics) ?? {};
   const completion = record(metrics.completionMs);
   const vram = record(l.vram);
   return {
-    level: num(l.level) ?? 0,
+    level: levelIndex(num(l.level) ?? (fromOne ? 1 : 0), phaseOf(typeof l.phase === 'string' ? l.phase : 'measure'), fromOne),
     concurrency: num(l.concurrency) ?? 1,
     ...(num(l.ratePerSec) !== undefined ? { ratePerSec: num(l.ratePerSec)! } : {}),
     phase: typeof l.phase === 'string' ? l.phase : 'measure',

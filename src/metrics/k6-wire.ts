@@ -72,7 +72,7 @@ export const K6_TRENDS: readonly MetricName[] = METRIC_NAMES;
 
 /** One k6 scenario of the plan. Times are ms; k6 gets them as `<n>ms` durations. */
 export interface K6ScenarioPlan {
-  /** k6 scenario name: `warmup`, `L0`, `L1`…, `ramp`. */
+  /** k6 scenario name: `warmup`, `L1`, `L2`… (numbered from 1, as on the console), `ramp`. */
   name: string;
   executor: 'shared-iterations' | 'constant-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate';
   phase: Phase;

@@ -327,7 +327,7 @@ export interface HistogramSettings {
   lowestDiscernibleValue: number;
   highestTrackableValue: number;
   significantDigits: number;
-  /** Documented in src/metrics/hlog-tags.ts, e.g. `completionMs@t0-L2-c4-measure`. */
+  /** Documented in src/metrics/histogram-key.ts, e.g. `completionMs@t0-L3-c4-measure` (L3, numbered from 1). */
   tagScheme: string;
 }
 
@@ -444,8 +444,12 @@ export interface RunEnvironment {
 
 /** summary.json. Bump `schemaVersion` on any change a reader must know about. */
 export interface RunSummary {
-  /** 2; version 1 files (levels keyed by index, environment all strings) are read as 2. */
-  schemaVersion: 2;
+  /**
+   * 3. In memory every `level` is the index (0 = L1); summary.json numbers them from 1 (`levels[0].level`
+   * is 1, the warm-up 0: src/metrics/level-number.ts). Versions 1 and 2 (the index in the file,
+   * keyed objects; 1: levels keyed by index, environment all strings) are read as 3.
+   */
+  schemaVersion: 3;
   harness: { name: 'comfyload'; version: string };
   runId: string;
   name: string;
@@ -476,12 +480,12 @@ export interface RunSummary {
   warnings?: string[];
   /** Open loop: per level arrivals, drops, queue depth, Little's law and queue-wait slope. */
   openLoop?: OpenLoopLevelReport[];
-  /** Fleets (several targets): each target's levels, keyed by target index, then level index. */
-  targetLevels?: Record<string, Record<string, LevelSummary>>;
+  /** Fleets (several targets): each target's levels, by target index, each in level order (`targetLevels[0][0]`: target 0's L1). */
+  targetLevels?: LevelSummary[][];
   /** A mixed workload: its workflows, their shares and the model swaps between them. */
   mix?: RunMix;
-  /** A mixed workload: each workflow's levels, keyed by workflow name, then level index (workflows.csv holds the same). */
-  workflowLevels?: Record<string, Record<string, LevelSummary>>;
+  /** A mixed workload: each workflow's levels, by workflow (`mix.workflows` order), each in level order (workflows.csv holds the same). */
+  workflowLevels?: LevelSummary[][];
   /** `comfyload capacity`: the search's outcome (capacity.json holds the same). */
   capacity?: CapacityResult;
   /** Which engine sent the load (absent in folders written before engines were recorded: node). */
@@ -529,7 +533,7 @@ export interface MergeInfo {
 export interface CapacityTrial {
   /** 1-based, the same number in the console, trials.csv, capacity.json and the report (and the level in requests.csv). */
   trial: number;
-  /** Level index of the trial in requests.csv / levels.csv (= trial; the probe is level 0). */
+  /** Level index of the trial (= trial; the probe is index 0); files number it from 1 (`levelNumber`: trial 1 is level 2 in levels.csv, trials.csv, capacity.json). */
   level: number;
   /** The session that ran it: 1, then 2 for the first `capacity --resume`… (absent in folders written before resume existed). */
   session?: number;

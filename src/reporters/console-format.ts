@@ -3,6 +3,7 @@
  * final summary table. Plain text; the writer in console.ts decides where it goes and whether a
  * TTY gets colour.
  */
+import { levelName } from '../metrics/level-number.js';
 import type { LevelSummary, Phase } from '../metrics/result-types.js';
 import { formatDurationShort } from './format.js';
 import { headlineSentence, type HeadlineLevel } from './html/report-headline.js';
@@ -69,7 +70,7 @@ export function levelLabel(level: number, levelCount: number, concurrency: numbe
   if (phase === 'warmup') return `warmup c=${concurrency}`;
   const offered = rate?.offeredPerSec !== undefined ? ` (offered ${formatRateIn(rate.offeredPerSec, rate.unit)})` : '';
   const load = rate !== undefined ? `rate ${formatRateIn(rate.perSec, rate.unit)}${offered}` : `c=${concurrency}`;
-  return `${name ?? `L${level + 1}/${levelCount}`} ${load}`;
+  return `${name ?? `${levelName(level)}/${levelCount}`} ${load}`;
 }
 
 /** `step 14/20`, or for several prompts in flight `steps 14/20 3/20 +2` (the first four). */
@@ -144,7 +145,7 @@ export interface TableRates {
 }
 
 function loadColumns(rates: TableRates | undefined): Column[] {
-  const level: Column = { header: 'level', cell: (l) => (l.phase === 'warmup' ? 'warmup' : `L${l.level + 1}`) };
+  const level: Column = { header: 'level', cell: (l) => levelName(l.level, l.phase) };
   if (rates === undefined) return [level, { header: 'conc', cell: (l) => String(l.concurrency) }];
   const rate = (perSec: number | undefined): string => (perSec === undefined ? '-' : formatRateIn(perSec, rates.unit));
   // A level without a rate (the warm-up, a capacity search's closed-loop probe) shows its concurrency instead.

@@ -13,11 +13,12 @@
  * #[Buckets =           22, SubBuckets     =         2048]
  * ```
  * One file per metric and measured level, all targets merged, named
- * `L<level>-c<concurrency>-<metric>.hgrm` (`warmup-L<level>-<metric>.hgrm` for the warm-up).
+ * `L<level>-c<concurrency>-<metric>.hgrm`, L1 the first measured level (`warmup-c<concurrency>-<metric>.hgrm` for the warm-up).
  * No comment header: the plotter reads the file from its first line.
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { US_PER_MS } from '../metrics/hdr.js';
+import { levelName } from '../metrics/level-number.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/metric-names.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { Phase } from '../metrics/result-types.js';
@@ -43,8 +44,8 @@ export interface HgrmFile {
 
 /** File name of the .hgrm of one metric and level. */
 export function hgrmFileName(metric: MetricName, level: number, concurrency: number, phase: Phase): string {
-  // Levels are numbered from 1 in file names, as on the console (L1 is level index 0).
-  return phase === 'warmup' ? `warmup-c${concurrency}-${metric}.hgrm` : `L${level + 1}-c${concurrency}-${metric}.hgrm`;
+  // Levels are numbered from 1 in file names, as on the console and in every file (level-number.ts).
+  return `${levelName(level, phase)}-c${concurrency}-${metric}.hgrm`;
 }
 
 /**

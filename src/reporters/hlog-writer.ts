@@ -5,10 +5,11 @@
  * ```
  * #[Histogram log format version 1.3]
  * # <headerComments, one `# key: value` line each>
+ * # levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0
  * #[StartTime: 1700000000.123 (seconds since epoch), 2023-11-14T22:13:20.123Z]
  * #[BaseTime: 1700000000.123 (seconds since epoch)]
  * "StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"
- * Tag=completionMs@t0-L2-c4-measure,12.000,5.000,1834.491,HISTFAAAA…
+ * Tag=completionMs@t0-L3-c4-measure,12.000,5.000,1834.491,HISTFAAAA…
  * ```
  * Timestamps are seconds since BaseTime (the run start); histogram values are integer µs and
  * `Interval_Max` is in ms (max ÷ 1000, HdrHistogram's `maxValueUnitRatio`). Lines are formatted
@@ -17,10 +18,12 @@
  * `HistogramLogProcessor -tag …`) read it. hdr-histogram-js's own writer is not used: it reports
  * the exact max, where Java reports the top of the max's bucket (what a reader decodes back and
  * what levels.csv shows); and its StartTime line ends in a blank line and a local-time date.
- * Tags: see src/metrics/histogram-key.ts.
+ * Tags: see src/metrics/histogram-key.ts; the `levels:` line tells readers the tags number levels
+ * from 1 (logs without it hold the level index: src/metrics/level-number.ts).
  */
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { US_PER_MS } from '../metrics/hdr.js';
+import { LEVELS_FROM_ONE_COMMENT, withoutLevelsMarker } from '../metrics/level-number.js';
 import type { IntervalSnapshot } from '../metrics/recorder.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
@@ -56,7 +59,7 @@ export class HlogWriter {
     const startIso = new Date(this.#startTimeEpochMs).toISOString();
     await this.#sink.write(
       '#[Histogram log format version 1.3]\n' +
-        commentBlock(this.#headerComments) +
+        commentBlock([...withoutLevelsMarker(this.#headerComments), LEVELS_FROM_ONE_COMMENT]) +
         `#[StartTime: ${startSec} (seconds since epoch), ${startIso}]\n` +
         `#[BaseTime: ${startSec} (seconds since epoch)]\n` +
         '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"\n',

@@ -9,6 +9,7 @@
  * outcomes, not in the latency figures.
  */
 import { stringify } from 'csv-stringify/sync';
+import { LEVELS_FROM_ONE_COMMENT, levelNumber, withoutLevelsMarker } from '../metrics/level-number.js';
 import { METRIC_NAMES } from '../metrics/metric-names.js';
 import type { LevelSummary, MetricSummary, OutcomeCounts } from '../metrics/result-types.js';
 import { formatMs, formatRate } from './format.js';
@@ -56,11 +57,19 @@ export function levelsCsvColumns(): string[] {
 export const LEVELS_CSV_UNITS =
   "units: *Ms and <metric>_<figure> in ms (3 decimals), promptsPerSec, samplerStepsPerSec, ratePerSec (open loop: planned arrival rate) and offeredPerSec (arrivals per s of the level's span) per s, imagesPerMin per min, counts in prompts (samplerStartMs_count in sampler nodes, stepIntervalMs_count in steps), *Bytes in bytes (VRAM used = vram_total − vram_free, primary device)";
 
-/** One level as a row, in `levelsCsvColumns()` order. */
+/**
+ * The comment lines of a CSV with a `level` column: the fingerprint (`headerComments`, without a
+ * marker carried from another file), the marker saying levels are numbered from 1, then `rest`.
+ */
+export function levelsCsvComments(headerComments: readonly string[], ...rest: string[]): string[] {
+  return [...withoutLevelsMarker(headerComments), LEVELS_FROM_ONE_COMMENT, ...rest];
+}
+
+/** One level as a row, in `levelsCsvColumns()` order; its `level` numbered from 1 (the warm-up 0). */
 export function levelsCsvRow(level: LevelSummary): string[] {
   const family = (prefix: string): string => String(sumFamily(level.outcomes, prefix));
   const fixed = [
-    String(level.level),
+    String(levelNumber(level.level, level.phase)),
     level.phase,
     String(level.concurrency),
     formatMs(level.startedMs),
@@ -132,7 +141,7 @@ export class LevelsCsvWriter {
   async writeHeader(): Promise<void> {
     if (this.#headerWritten) return;
     this.#headerWritten = true;
-    await this.#sink.write(commentBlock([...this.#headerComments, LEVELS_CSV_UNITS]) + stringify([levelsCsvColumns()]));
+    await this.#sink.write(commentBlock(levelsCsvComments(this.#headerComments, LEVELS_CSV_UNITS)) + stringify([levelsCsvColumns()]));
   }
 
   async writeLevel(level: LevelSummary): Promise<void> {

@@ -5,9 +5,10 @@
  * — and the console lines that sum a mix up.
  */
 import { stringify } from 'csv-stringify/sync';
+import { levelName } from '../metrics/level-number.js';
 import type { LevelSummary, RunMix, RunSwaps } from '../metrics/result-types.js';
 import { formatDurationShort, formatMs } from './format.js';
-import { levelsCsvColumns, levelsCsvRow } from './levels-csv.js';
+import { levelsCsvColumns, levelsCsvComments, levelsCsvRow } from './levels-csv.js';
 import { commentBlock, toSink, type SinkLike } from './sink.js';
 
 /** One workflow's level, named. */
@@ -21,10 +22,12 @@ export async function writeWorkflowsCsv(sink: SinkLike, rows: readonly WorkflowL
   const s = toSink(sink);
   const body = rows.map((r) => [r.workflow, ...levelsCsvRow(r.level)]);
   await s.write(
-    commentBlock([
-      ...headerComments,
-      "one row per (workflow, level) of a mixed workload; columns as levels.csv, throughput over the whole level (the workflows' add up to levels.csv's)",
-    ]) + stringify([['workflow', ...levelsCsvColumns()], ...body]),
+    commentBlock(
+      levelsCsvComments(
+        headerComments,
+        "one row per (workflow, level) of a mixed workload; columns as levels.csv, throughput over the whole level (the workflows' add up to levels.csv's)",
+      ),
+    ) + stringify([['workflow', ...levelsCsvColumns()], ...body]),
   );
   await s.close?.();
 }
@@ -66,7 +69,7 @@ export function formatMixLines(mix: RunMix, levels: readonly WorkflowLevel[]): s
     const where = l.ratePerSec !== undefined ? `${(l.ratePerSec * 60).toFixed(1)}/min` : `c=${l.concurrency}`;
     const c = l.metrics.completionMs;
     lines.push(
-      `  ${workflow} L${l.level + 1} (${where}): ${l.ok} ok of ${l.submitted}, ${l.throughput.promptsPerSec.toFixed(3)} prompts/s, completion p50 ${formatDurationShort(c?.p50)} p95 ${formatDurationShort(c?.p95)}`,
+      `  ${workflow} ${levelName(l.level, l.phase)} (${where}): ${l.ok} ok of ${l.submitted}, ${l.throughput.promptsPerSec.toFixed(3)} prompts/s, completion p50 ${formatDurationShort(c?.p50)} p95 ${formatDurationShort(c?.p95)}`,
     );
   }
   const s = mix.swaps;

@@ -5,10 +5,11 @@
  * the console lines that sum up an open-loop level and a capacity search.
  */
 import { stringify } from 'csv-stringify/sync';
+import { levelName, levelNumber } from '../metrics/level-number.js';
 import type { QueueSample } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
 import { formatDurationShort, formatMs, formatRate } from './format.js';
-import { levelsCsvColumns, levelsCsvRow } from './levels-csv.js';
+import { levelsCsvColumns, levelsCsvComments, levelsCsvRow } from './levels-csv.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
 /** queue.csv's header. */
@@ -46,7 +47,8 @@ export async function writeTargetsCsv(sink: SinkLike, levels: readonly LevelSumm
   const s = toSink(sink);
   const rows = levels.map((l) => [String(l.target ?? ''), ...levelsCsvRow(l)]);
   await s.write(
-    commentBlock([...headerComments, 'one row per (target, level); columns as levels.csv']) + stringify([['target', ...levelsCsvColumns()], ...rows]),
+    commentBlock(levelsCsvComments(headerComments, 'one row per (target, level); columns as levels.csv')) +
+      stringify([['target', ...levelsCsvColumns()], ...rows]),
   );
   await s.close?.();
 }
@@ -84,7 +86,7 @@ export const TRIAL_COLUMNS = [
 export function trialsCsvRow(t: CapacityTrial): string[] {
   return [
     String(t.trial),
-    String(t.level),
+    String(levelNumber(t.level, 'measure')),
     String(t.session ?? 1),
     t.phase,
     formatRate(t.ratePerSec),
@@ -126,7 +128,7 @@ export async function writeTrialsCsv(sink: SinkLike, trials: readonly CapacityTr
 /** The console line of an open-loop level: rate, drops, corrected vs uncorrected p99, Little's law, queue-wait slope. */
 export function formatOpenLoopLine(r: OpenLoopLevelReport): string {
   const parts = [
-    `L${r.level + 1} rate ${formatPerMin(r.ratePerSec)} (offered ${formatPerMin(r.offeredPerSec)})`,
+    `${levelName(r.level)} rate ${formatPerMin(r.ratePerSec)} (offered ${formatPerMin(r.offeredPerSec)})`,
     `${r.arrivals} arrivals, ${r.dropped} dropped`,
     `completion p99 ${formatDurationShort(r.completionP99Ms)} corrected / ${formatDurationShort(r.completionUncorrectedP99Ms)} uncorrected`,
   ];

@@ -8,9 +8,11 @@
  * for a run of one workflow).
  */
 import { stringify } from 'csv-stringify/sync';
+import { levelNumber } from '../metrics/level-number.js';
 import { LIST_METRIC_FIELDS, PROMPT_METRIC_NAMES } from '../metrics/metric-names.js';
 import type { PromptRecord, RelativeMarks } from '../metrics/result-types.js';
 import { formatMs } from './format.js';
+import { levelsCsvComments } from './levels-csv.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
 const IDENTITY_COLUMNS = [
@@ -63,7 +65,7 @@ export function requestsCsvRow(record: PromptRecord, workflowNames: readonly str
   return [
     record.runId,
     String(record.target),
-    String(record.level),
+    String(levelNumber(record.level, record.phase)),
     String(record.concurrency),
     record.phase,
     String(record.seq),
@@ -114,7 +116,7 @@ export class RequestsCsvWriter {
   async writeHeader(): Promise<void> {
     if (this.#headerWritten) return;
     this.#headerWritten = true;
-    await this.#sink.write(commentBlock([...this.#headerComments, REQUESTS_CSV_UNITS]) + stringify([requestsCsvColumns()]));
+    await this.#sink.write(commentBlock(levelsCsvComments(this.#headerComments, REQUESTS_CSV_UNITS)) + stringify([requestsCsvColumns()]));
   }
 
   async writePrompt(record: PromptRecord): Promise<void> {

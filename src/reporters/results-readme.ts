@@ -16,7 +16,8 @@ import { VRAM_CSV_COLUMNS, VRAM_CSV_UNITS } from './vram-csv.js';
 const COLUMN_DOCS: Record<string, string> = {
   runId: 'the run (summary.json `runId`)',
   target: 'index of the server in summary.json `targets` (0 for a single server)',
-  level: 'level index: 0 is L1, the first measured level (the warm-up is level 0 of phase `warmup`)',
+  level:
+    'level number from 1, as on the console: 1 is L1, the first measured level; the warm-up is 0 (phase `warmup`). Folders without the `# levels: numbered from 1` comment line (written before it) hold the index there: 0 is L1',
   concurrency: 'virtual users of the level (0 in open loop, where `ratePerSec` says the load)',
   phase: '`warmup` or `measure`; only `measure` is in the totals and percentiles',
   seq: 'prompt number in the run, in submission order',
@@ -81,7 +82,8 @@ const COLUMN_DOCS: Record<string, string> = {
   ramTotalBytes: 'system RAM total',
   ramUsedBytes: 'system RAM total − free',
   queueRemaining: "ComfyUI's status.exec_info.queue_remaining: pending + running prompts of every client",
-  trial: 'trial number from 1, the same in the console, capacity.json and the report (and its level in requests.csv; the probe is level 0)',
+  trial:
+    'trial number from 1, the same in the console, capacity.json and the report (in levels.csv and requests.csv the trial is level trial + 1: the probe is level 1)',
   session:
     "the session that ran the trial: 1, then 2 for the first `capacity --resume` of an interrupted search… (its requests.csv, levels.csv and histograms are in `session-<n>/`, the last session's at the top level)",
   failed: 'arrivals that ended in any other outcome than ok (errors, timeouts, drops): failures of the server or the plan',
@@ -114,8 +116,8 @@ const COLUMN_DOCS: Record<string, string> = {
 
 const METRIC_NAMES_SET = new Set<string>(METRICS.map((m) => m.name));
 
-function describe(column: string): string {
-  const doc = COLUMN_DOCS[column];
+function describe(column: string, own: Record<string, string> = {}): string {
+  const doc = own[column] ?? COLUMN_DOCS[column];
   if (doc !== undefined) return doc;
   if (METRIC_NAMES_SET.has(column)) return `${METRICS.find((m) => m.name === column)?.description ?? ''} (ms)`;
   const [metric, figure] = column.split('_');
@@ -124,11 +126,11 @@ function describe(column: string): string {
 }
 
 /** A column table; `<metric>_<figure>` columns are folded into one line per metric. */
-function columnTable(columns: readonly string[]): string {
+function columnTable(columns: readonly string[], own: Record<string, string> = {}): string {
   const rows: string[] = [];
   const folded = new Set<string>();
   for (const column of columns) {
-    const doc = describe(column);
+    const doc = describe(column, own);
     if (doc !== '') {
       rows.push(`| \`${column}\` | ${doc} |`);
       continue;
@@ -147,6 +149,8 @@ interface FileDoc {
   what: string;
   columns?: readonly string[];
   units?: string;
+  /** Columns that mean something else in this file than COLUMN_DOCS says. */
+  columnDocs?: Record<string, string>;
 }
 
 function files(): FileDoc[] {
@@ -154,7 +158,7 @@ function files(): FileDoc[] {
     {
       file: 'summary.json',
       when: 'every run (a run cut short too, `"partial": true`)',
-      what: `the run in one JSON document, \`schemaVersion\` ${SUMMARY_SCHEMA_VERSION}: settings, targets and their fingerprints, \`levels\` (an array of the measured levels, in order), \`warmup\`, \`totals\`, \`environment\` (numbers as numbers), \`vram\`, \`warnings\`, \`files\`; open loop \`openLoop\`, fleets \`targetLevels\`, mixes \`mix\`/\`workflowLevels\`, capacity \`capacity\`, \`thresholds\` with --threshold. \`jq '.levels[0]'\` is L1.`,
+      what: `the run in one JSON document, \`schemaVersion\` ${SUMMARY_SCHEMA_VERSION}: settings, targets and their fingerprints, \`levels\` (an array of the measured levels, in order, each \`level\` numbered from 1), \`warmup\` (level 0), \`totals\`, \`environment\` (numbers as numbers), \`vram\`, \`warnings\`, \`files\`; open loop \`openLoop\`, fleets \`targetLevels\` (an array per target, in target order), mixes \`mix\`/\`workflowLevels\` (an array per workflow, in \`mix.workflows\` order), capacity \`capacity\`, \`thresholds\` with --threshold. \`jq '.levels[0]'\` is L1, \`jq '.targetLevels[1][0]'\` target 1's L1. Versions 1 and 2 held the level index (\`levels[0].level\` 0) and keyed \`targetLevels\`/\`workflowLevels\` by index and name; every command reads all three.`,
     },
     {
       file: 'levels.csv',
@@ -167,7 +171,7 @@ function files(): FileDoc[] {
     {
       file: 'histograms.hlog',
       when: 'every run',
-      what: 'HdrHistogram interval log (µs), an interval every few seconds per tag `<metric>@t<target>-L<level index>-c<concurrency>-<phase>` (see summary.json `histograms`); adding intervals rebuilds any time range',
+      what: 'HdrHistogram interval log (µs), an interval every few seconds per tag `<metric>@t<target>-L<level>-c<concurrency>-<phase>` (a mix adds `-w<workflow>` after the target), the level numbered from 1 as everywhere (`completionMs@t0-L1-c1-measure` is L1, the warm-up `L0`; see summary.json `histograms`); adding intervals rebuilds any time range. Logs without the `# levels: numbered from 1` header line hold the level index (`-L0-` = L1)',
     },
     {
       file: 'L<n>-c<c>-<metric>.hgrm',
@@ -188,7 +192,16 @@ function files(): FileDoc[] {
     },
     { file: 'queue.csv', when: 'open loop and capacity', what: 'server queue depth over time, per target', columns: QUEUE_CSV_COLUMNS },
     { file: 'targets.csv', when: 'a fleet (several --url)', what: "each target's levels: `target`, then levels.csv's columns", columns: ['target'] },
-    { file: 'trials.csv', when: '`comfyload capacity`', what: 'one row per trial of the search', columns: TRIAL_COLUMNS },
+    {
+      file: 'trials.csv',
+      when: '`comfyload capacity`',
+      what: 'one row per trial of the search',
+      columns: TRIAL_COLUMNS,
+      columnDocs: {
+        level:
+          "the trial's level as levels.csv, requests.csv and the .hlog tags of its session number it (the probe is level 1, trial 1 level 2); capacity.json and summary.json hold the same number",
+      },
+    },
     {
       file: 'capacity.json',
       when: '`comfyload capacity`',
@@ -221,7 +234,7 @@ export function renderResultsReadme(): string {
     'results/<gpu>/<model-config>/<UTC time>-<name>/',
     '```',
     '',
-    'Every CSV starts with `#` comment lines (the environment fingerprint, then the units), then its header row. Times are ms with 3 decimals; marks are ms since the run start. Levels are L1, L2… on the console, in the report and in file names; the `level` columns hold the index (0 = L1).',
+    'Every CSV starts with `#` comment lines (the environment fingerprint, then the units), then its header row. Times are ms with 3 decimals; marks are ms since the run start. Levels are numbered from 1 everywhere: L1, L2… on the console, in the report and in file names, `level` 1, 2… in the CSVs and summary.json, `-L1-` in histogram tags; the warm-up is level 0. A CSV with a `level` column says so in the comment line `# levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0`; folders written before (summary.json `schemaVersion` 1 or 2, no such line) hold the index there (0 = L1), and `report`, `compare`, `merge` and `plan` read both to the same levels.',
     '',
     '| file | written | what |',
     '|---|---|---|',
@@ -230,7 +243,7 @@ export function renderResultsReadme(): string {
   for (const f of files().filter((x) => x.columns !== undefined && x.columns.length > 1)) {
     out.push('', `## ${f.file}`, '', f.what + '.', '');
     if (f.units !== undefined) out.push(`Units: ${f.units.replace(/^units: /, '')}.`, '');
-    out.push(columnTable(f.columns ?? []));
+    out.push(columnTable(f.columns ?? [], f.columnDocs));
   }
   out.push('', 'Everything here except this README is ignored by git.', '');
   return out.join('\n');

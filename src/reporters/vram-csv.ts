@@ -7,8 +7,10 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Phase, VramSample } from '../metrics/result-types.js';
+import { levelNumber } from '../metrics/level-number.js';
 import { VRAM_USED_DEFINITION } from '../metrics/vram-stats.js';
 import { formatMs } from './format.js';
+import { levelsCsvComments } from './levels-csv.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
 export const VRAM_CSV_COLUMNS = [
@@ -43,7 +45,7 @@ export function vramCsvRows(sample: VramSample): string[][] {
     return [
       formatMs(sample.atMs),
       formatMs(sample.pollMs),
-      String(sample.level),
+      String(levelNumber(sample.level, sample.phase)),
       sample.phase,
       String(sample.concurrency),
       String(sample.inFlight),
@@ -61,7 +63,7 @@ export function vramCsvRows(sample: VramSample): string[][] {
   });
 }
 
-/** Samples back from parsed vram.csv rows (keyed by header); rows of one sample are consecutive. */
+/** Samples back from vram.csv rows as `readResultsCsv` gives them (keyed by header, `level` the index); rows of one sample are consecutive. */
 export function vramSamplesFromRows(rows: readonly Record<string, string>[]): VramSample[] {
   const samples: VramSample[] = [];
   let current: VramSample | undefined;
@@ -121,7 +123,7 @@ export class VramCsvWriter {
   async writeHeader(): Promise<void> {
     if (this.#headerWritten) return;
     this.#headerWritten = true;
-    await this.#sink.write(commentBlock([...this.#headerComments, VRAM_CSV_UNITS]) + stringify([[...VRAM_CSV_COLUMNS]]));
+    await this.#sink.write(commentBlock(levelsCsvComments(this.#headerComments, VRAM_CSV_UNITS)) + stringify([[...VRAM_CSV_COLUMNS]]));
   }
 
   async writeSample(sample: VramSample): Promise<void> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CapacityOutcome } from '../harness/capacity-run.js';
 import type { ResultFile, RunSummary } from '../metrics/result-types.js';
 import { writeTrialsCsv } from '../reporters/open-loop-files.js';
+import { capacityDocument } from '../reporters/summary-json.js';
 import { FileSink } from './file-sink.js';
 
 export async function finishCapacity(
@@ -17,7 +18,7 @@ export async function finishCapacity(
   if (outcome === undefined) return [];
   await writeTrialsCsv(new FileSink(join(dir, 'trials.csv')), outcome.result.trials, headerComments);
   const sink = new FileSink(join(dir, 'capacity.json'));
-  sink.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+  sink.write(`${JSON.stringify(capacityDocument(outcome.result), null, 2)}\n`);
   sink.close();
   base.capacity = outcome.result;
   return [

@@ -13,7 +13,7 @@ import { ComfyloadError } from '../comfy/errors.js';
 import { readHlogIntervals, type HlogInterval } from '../metrics/hlog-reader.js';
 import { parseExecutionSegment } from '../metrics/k6-wire.js';
 import type { RunSummary, VramSample } from '../metrics/result-types.js';
-import { readCsvTable, type CsvTable } from '../reporters/html/csv-read.js';
+import { readResultsCsv, type CsvTable } from '../reporters/html/csv-read.js';
 import { vramSamplesFromRows } from '../reporters/vram-csv.js';
 import { readResultsFolder } from './results-folder.js';
 
@@ -84,8 +84,8 @@ function readInput(dir: string, index: number): MergeInput {
   return {
     dir,
     summary,
-    requests: readCsvTable(files.requestsCsv),
-    vram: files.vramCsv === undefined ? undefined : vramSamplesFromRows(readCsvTable(files.vramCsv).rows),
+    requests: readResultsCsv(files.requestsCsv),
+    vram: files.vramCsv === undefined ? undefined : vramSamplesFromRows(readResultsCsv(files.vramCsv).rows),
     intervals: files.hlog === undefined ? [] : readHlogIntervals(files.hlog),
     segment,
     group: segment !== undefined ? `k6-segments:seed=${summary.settings.seed}` : `run:${index}`,

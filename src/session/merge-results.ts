@@ -17,6 +17,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { ComfyloadError } from '../comfy/errors.js';
 import { mergeHistograms, summarizeHistogram } from '../metrics/hdr.js';
 import { formatTag, parseTag } from '../metrics/histogram-key.js';
+import { levelNumber, phaseOf, withoutLevelsMarker } from '../metrics/level-number.js';
 import { METRIC_NAMES, type MetricName } from '../metrics/metric-names.js';
 import type { IntervalSnapshot } from '../metrics/recorder.js';
 import type {
@@ -36,7 +37,7 @@ import { histogramDistribution } from './run-thresholds.js';
 import { VRAM_USED_DEFINITION, vramDrift, vramFigures } from '../metrics/vram-stats.js';
 import { hgrmFileName, hgrmText } from '../reporters/hgrm-writer.js';
 import { HlogWriter } from '../reporters/hlog-writer.js';
-import { LevelsCsvWriter } from '../reporters/levels-csv.js';
+import { LevelsCsvWriter, levelsCsvComments } from '../reporters/levels-csv.js';
 import { MARK_COLUMNS, REQUESTS_CSV_UNITS, requestsCsvColumns } from '../reporters/requests-csv.js';
 import { commentBlock, MemorySink } from '../reporters/sink.js';
 import { histogramSettings, levelsInOrder, renderSummaryJson, runTotals } from '../reporters/summary-json.js';
@@ -72,7 +73,7 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
   const startEpochMs = Math.min(...inputs.map((i) => i.summary.startTimeEpochMs));
   const endEpochMs = Math.max(...inputs.map((i) => Date.parse(i.summary.endedAt)));
   const shift = (input: MergeInput): number => input.summary.startTimeEpochMs - startEpochMs;
-  const comments = [...(inputs[0]!.requests.comments.slice(0, -1) ?? []), `merged: ${inputs.length} results folders (comfyload merge)`];
+  const comments = [...withoutLevelsMarker(inputs[0]!.requests.comments.slice(0, -1)), `merged: ${inputs.length} results folders (comfyload merge)`];
 
   const { levels, concurrency, rate } = levelsOf(inputs);
   const { snapshots, byTag } = retaggedIntervals(inputs, concurrency);
@@ -181,7 +182,11 @@ async function writeMergedFiles(
   await hlogWriter.writeIntervals(m.snapshots);
   await hlogWriter.close();
   const columns = requestsCsvColumns();
-  const requestsText = commentBlock([...m.comments, REQUESTS_CSV_UNITS]) + stringify([columns, ...m.rows.map((r) => columns.map((c) => r[c] ?? ''))]);
+  // Rows hold the level index (readResultsCsv): written numbered from 1, as every writer does.
+  const cell = (r: Record<string, string>, c: string): string =>
+    c === 'level' && r.level !== undefined && r.level !== '' ? String(levelNumber(Number(r.level), phaseOf(r.phase))) : (r[c] ?? '');
+  const requestsText =
+    commentBlock(levelsCsvComments(m.comments, REQUESTS_CSV_UNITS)) + stringify([columns, ...m.rows.map((r) => columns.map((c) => cell(r, c)))]);
   const vramSink = new MemorySink();
   if (m.hasVram) {
     const writer = new VramCsvWriter({ sink: vramSink, headerComments: m.comments });

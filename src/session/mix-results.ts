@@ -18,7 +18,7 @@ import { modelSwaps, type SwapRecord } from '../metrics/model-swaps.js';
 import type { MetricRecorder } from '../metrics/recorder.js';
 import type { LevelSummary, PromptRecord, ResultFile, RunMix, RunSummary, RunSwaps } from '../metrics/result-types.js';
 import { formatMixLines, writeSwapsCsv, writeWorkflowsCsv, type WorkflowLevel } from '../reporters/mix-files.js';
-import { runTotals } from '../reporters/summary-json.js';
+import { levelsInOrder, runTotals } from '../reporters/summary-json.js';
 import { FileSink } from './file-sink.js';
 import { mixOrderText } from './mix-plan.js';
 import type { Fingerprint } from '../harness/fingerprint.js';
@@ -173,9 +173,7 @@ export class MixResults implements RunObserver {
       swaps,
     };
     base.mix = result;
-    const workflowLevels: Record<string, Record<string, LevelSummary>> = {};
-    for (const { workflow, level } of this.#levels) (workflowLevels[workflow] ??= {})[String(level.level)] = level;
-    base.workflowLevels = workflowLevels;
+    base.workflowLevels = mix.workflows.map((w) => levelsInOrder(this.#levels.filter((l) => l.workflow === w.name).map((l) => l.level)));
     await writeWorkflowsCsv(new FileSink(join(dir, 'workflows.csv')), this.#levels, headerComments);
     await writeSwapsCsv(new FileSink(join(dir, 'swaps.csv')), swaps, headerComments);
     return {

@@ -5,9 +5,11 @@
  */
 import { join } from 'node:path';
 import type { OpenRunOutcome } from '../harness/open-loop-run.js';
+import { levelName } from '../metrics/level-number.js';
 import type { QueueTimeline } from '../metrics/queue-timeline.js';
-import type { LevelSummary, ResultFile, RunSummary } from '../metrics/result-types.js';
+import type { ResultFile, RunSummary } from '../metrics/result-types.js';
 import { formatOpenLoopLine, QueueCsvWriter, writeTargetsCsv } from '../reporters/open-loop-files.js';
+import { levelsByTarget } from '../reporters/summary-json.js';
 import { FileSink } from './file-sink.js';
 import type { RunPlan } from './plan.js';
 
@@ -48,23 +50,14 @@ export async function finishOpenLoop(
     for (const r of outcome.openLoop) log.write(`${formatOpenLoopLine(r)}\n`);
   }
   if (outcome !== undefined && plan.targets.length > 1) {
-    base.targetLevels = byTargetAndLevel(outcome.targetLevels);
+    base.targetLevels = levelsByTarget(outcome.targetLevels, plan.targets.length);
     await writeTargetsCsv(new FileSink(join(dir, 'targets.csv')), outcome.targetLevels, headerComments);
     files.push({ kind: 'targets', path: 'targets.csv' });
     for (const t of outcome.targetLevels) {
       log.write(
-        `  target ${t.target ?? '?'} (${plan.targets[t.target ?? 0]?.url ?? ''}) L${t.level + 1}: ${t.ok} ok of ${t.submitted}, ${t.throughput.promptsPerSec.toFixed(3)} prompts/s\n`,
+        `  target ${t.target ?? '?'} (${plan.targets[t.target ?? 0]?.url ?? ''}) ${levelName(t.level, t.phase)}: ${t.ok} ok of ${t.submitted}, ${t.throughput.promptsPerSec.toFixed(3)} prompts/s\n`,
       );
     }
   }
   return files;
-}
-
-function byTargetAndLevel(levels: readonly LevelSummary[]): Record<string, Record<string, LevelSummary>> {
-  const out: Record<string, Record<string, LevelSummary>> = {};
-  for (const l of levels) {
-    const t = String(l.target ?? 0);
-    (out[t] ??= {})[String(l.level)] = l;
-  }
-  return out;
 }

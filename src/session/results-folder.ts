@@ -82,7 +82,7 @@ export function isResultsFolder(dir: string): boolean {
 
 /**
  * A results folder's files for `compare`: summary.json parsed as JSON but not checked against
- * this build's schema version (compare reads schemaVersion 1 and 2, src/compare/summary-view.ts),
+ * this build's schema version (compare reads schemaVersion 1, 2 and 3, src/compare/summary-view.ts),
  * levels.csv, requests.csv and histograms.hlog when present.
  */
 export interface CompareFiles {

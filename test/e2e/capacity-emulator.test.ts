@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapacityResult, RunSummary } from '../../src/metrics/result-types.js';
+import type { CapacityResult } from '../../src/metrics/result-types.js';
+import { parseSummaryJson } from '../../src/reporters/summary-json.js';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
 import { browserChecks, expectEveryChartDrawn, openReport } from './report-page.js';
@@ -169,12 +170,17 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
   it('every trial: 1-based numbering everywhere, counts that add up, goodput ≤ rate, explanation lines identical', () => {
     const r = s.result;
     const csv = readCsv(readFileSync(join(s.dir, 'trials.csv'), 'utf8'));
-    const summary = JSON.parse(readFileSync(join(s.dir, 'summary.json'), 'utf8')) as RunSummary;
+    // levels.csv as written: levels numbered from 1 (the probe is level 1, trial N level N + 1), like trials.csv and capacity.json.
+    const levelsCsv = readCsv(readFileSync(join(s.dir, 'levels.csv'), 'utf8')).rows;
+    // Read as every command reads it: levels by index.
+    const summary = parseSummaryJson(readFileSync(join(s.dir, 'summary.json'), 'utf8'));
     expect(csv.rows).toHaveLength(r.trials.length);
     r.trials.forEach((t, i) => {
       expect(t.trial).toBe(i + 1);
-      expect(t.level).toBe(i + 1);
+      expect(t.level).toBe(i + 2);
       expect(csv.rows[i]!['trial']).toBe(String(t.trial));
+      expect(csv.rows[i]!['level']).toBe(String(t.level));
+      expect(levelsCsv.find((l) => l['level'] === String(t.level))!['submitted']).toBe(String(t.arrivals));
       expect(csv.rows[i]!['explanation']).toBe(t.explanation);
       expect(t.explanation).toMatch(
         new RegExp(`^trial ${t.trial} at ${(t.ratePerSec * 60).toFixed(1)}/min: (PASS|FAIL) — .+ \\(completion p95 .+ (met|missed)\\)$`),
@@ -185,7 +191,7 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
       expect(t.good).toBeLessThanOrEqual(t.judged);
       expect(t.goodputPerSec).toBeLessThanOrEqual(t.ratePerSec);
       expect(t.goodputPerSec).toBeCloseTo((t.ratePerSec * t.good) / t.judged, 9);
-      const level = summary.levels.find((l) => l.level === t.level)!;
+      const level = summary.levels.find((l) => l.level === t.level - 1)!;
       expect(level.submitted).toBe(t.arrivals);
       expect(level.ok).toBe(t.ok);
       expect(level.outcomes['cut'] ?? 0).toBe(t.cut);
@@ -212,7 +218,8 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
   });
 
   it('fingerprints the server like run: its node packs in summary.json and trials.csv header; samples VRAM', () => {
-    const summary = JSON.parse(readFileSync(join(s.dir, 'summary.json'), 'utf8')) as RunSummary;
+    // Read as every command reads it: levels by index (the file numbers them from 1, trial N is level N + 1 there).
+    const summary = parseSummaryJson(readFileSync(join(s.dir, 'summary.json'), 'utf8'));
     const inv = summary.environment.serverInventory!;
     expect(inv.nodePacks.filter((p) => p.kind === 'custom').map((p) => `${p.pack} ${p.classes}`)).toEqual(['bench_nodes 2']);
     const comments = readCsv(readFileSync(join(s.dir, 'trials.csv'), 'utf8')).comments.join('\n');

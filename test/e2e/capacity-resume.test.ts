@@ -257,7 +257,8 @@ describe('comfyload capacity --resume after SIGINT', () => {
     it('numbers its trials after the kept one, and every file shows every trial', () => {
       const n = result.trials.length;
       expect(result.trials.map((t) => t.trial)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      expect(result.trials[0]).toEqual(kept[0]);
+      // capacity.json numbers levels as levels.csv does (from 1); the checkpoint holds the index.
+      expect(result.trials[0]).toEqual({ ...kept[0], level: kept[0]!.level + 1 });
       expect(result.trials.slice(1).every((t) => t.session === 2)).toBe(true);
       expect(resumed.stderr).toMatch(/comfyload: trial 2 at /);
       expect(resumed.stderr).not.toMatch(/comfyload: trial 1 at /);

@@ -147,8 +147,12 @@ describe('a fleet of two emulators (rtx-4090 + l4), least-queue dispatch', () =>
     expect(targets.rows.map((r) => r.target)).toEqual(['0', '1']);
     expect(targets.rows.reduce((a, r) => a + Number(r.ok), 0)).toBe(Number(run.levels.rows[0]!.ok));
     const tl = run.summary.targetLevels!;
-    expect(tl['0']!['0']!.ok + tl['1']!['0']!.ok).toBe(run.summary.levels['0']!.ok);
-    expect(tl['0']!['0']!.metrics.stepIntervalMs!.p50).toBeLessThan(tl['1']!['0']!.metrics.stepIntervalMs!.p50);
+    expect(tl[0]![0]!.ok + tl[1]![0]!.ok).toBe(run.summary.levels[0]!.ok);
+    expect(tl[0]![0]!.metrics.stepIntervalMs!.p50).toBeLessThan(tl[1]![0]!.metrics.stepIntervalMs!.p50);
+    // summary.json holds them as arrays by target (jq '.targetLevels[1][0]' is target 1's L1), levels numbered from 1.
+    const file = JSON.parse(readFileSync(join(run.dir, 'summary.json'), 'utf8')) as { targetLevels: { target: number; level: number }[][] };
+    expect(file.targetLevels).toHaveLength(2);
+    file.targetLevels.forEach((ls, t) => expect(ls.map((l) => [l.target, l.level])).toEqual(run.summary.levels.map((l) => [t, l.level + 1])));
   });
 
   it.skipIf(!browserChecks)("report.html draws each target's throughput and latency and both queues in headless Chromium", async () => {

@@ -81,8 +81,8 @@ describe('comfyload merge of two Node-engine shards of one plan', () => {
   });
 
   it("holds the sum of the shards' histograms, and its times on one base (the earlier shard's start)", () => {
-    const got = readHlog(merged.hlog).get('completionMs@t0-L0-c2-measure')!;
-    const parts = shards.map((x) => readHlog(x.hlog).get('completionMs@t0-L0-c1-measure')!);
+    const got = readHlog(merged.hlog).get('completionMs@t0-L1-c2-measure')!;
+    const parts = shards.map((x) => readHlog(x.hlog).get('completionMs@t0-L1-c1-measure')!);
     expect(summarizeHistogram(got)).toEqual(summarizeHistogram(mergeHistograms(parts)));
     const start = Math.min(...shards.map((x) => x.summary.startTimeEpochMs));
     expect(merged.summary.startTimeEpochMs).toBe(start);

@@ -167,7 +167,7 @@ describe('a 3:1 mix of SD 1.5 and SDXL on one emulator', () => {
       }
       // The level's histograms are the sum of its workflows'.
       expect(Number(rows[0]!.completionMs_count) + Number(rows[1]!.completionMs_count)).toBe(level.metrics.completionMs!.count);
-      expect(m.run.hlog).toContain('completionMs@t0-w1-L0-');
+      expect(m.run.hlog).toContain('completionMs@t0-w1-L1-');
     }
   });
 

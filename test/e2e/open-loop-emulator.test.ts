@@ -91,7 +91,8 @@ describe('comfyload run --rate against the emulator', () => {
   });
 
   it('above saturation, queue wait grows linearly at (λ/μ − 1) s per s, μ from ground truth, within 25%', () => {
-    const ids = run.requests.rows.filter((r) => r.level === '1' && r.phase === 'measure').map((r) => r.promptId!);
+    // L2 (openLoop[1]): level 2 in requests.csv.
+    const ids = run.requests.rows.filter((r) => r.level === '2' && r.phase === 'measure').map((r) => r.promptId!);
     const mu = serviceRate(sim, ids);
     const report = run.summary.openLoop![1]!;
     const expected = (report.offeredPerSec / mu - 1) * 1000;

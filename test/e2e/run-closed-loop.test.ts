@@ -80,6 +80,11 @@ describe.each(['current', 'legacy'] as const)('comfyload run, closed loop, again
   it('writes levels.csv with a row per level at the planned concurrency', () => {
     expect(run.levels.rows.map((r) => Number(r.concurrency))).toEqual(LEVELS);
     for (const row of run.levels.rows) expect(Number(row.submitted)).toBe(PROMPTS);
+    // Levels are numbered from 1 in the files as on the console (L1 is level 1, the warm-up 0), and the files say so.
+    expect(run.levels.rows.map((r) => r.level)).toEqual(LEVELS.map((_, i) => String(i + 1)));
+    expect(run.levels.comments).toContain('# levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0');
+    expect(new Set(run.requests.rows.filter((r) => r.phase === 'warmup').map((r) => r.level))).toEqual(new Set(['0']));
+    expect(new Set(run.requests.rows.filter((r) => r.phase === 'measure').map((r) => r.level))).toEqual(new Set(LEVELS.map((_, i) => String(i + 1))));
   });
 
   it('ends every submitted prompt in exactly one outcome, and the counts add up everywhere', () => {

@@ -126,6 +126,6 @@ describe('stepIntervalMs and samplerStartMs with a sampler setup much longer tha
     const level = run.levels.rows.find((r) => r.phase === 'measure')!;
     expect(Number(level.samplerStartMs_count)).toBe(PROMPTS);
     expect(Number(level.samplerStartMs_p50)).toBeGreaterThan(3.5 * TRUE_STEP_MS);
-    expect(run.hlog).toContain('samplerStartMs@t0-L0-c1-measure');
+    expect(run.hlog).toContain('samplerStartMs@t0-L1-c1-measure');
   });
 });

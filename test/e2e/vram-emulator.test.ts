@@ -106,7 +106,8 @@ function checkLevelPeaks(run: Run): void {
     expect(inLevel.length, `samples in level ${level.level}`).toBe(Number(level.vramSamples));
     const used = inLevel.map((r) => Number(r.vramUsedBytes));
     expect(Number(level.vramUsedPeakBytes)).toBe(Math.max(...used));
-    const figures = run.files.summary.levels.find((l) => String(l.level) === level.level)!.vram!;
+    // summary.json read back holds the level index; levels.csv numbers levels from 1.
+    const figures = run.files.summary.levels.find((l) => String(l.level + 1) === level.level)!.vram!;
     expect(figures.peakUsedBytes).toBe(Number(level.vramUsedPeakBytes));
     expect(figures.p95UsedBytes).toBe(Number(level.vramUsedP95Bytes));
     expect(figures.meanUsedBytes).toBe(Math.round(used.reduce((a, b) => a + b, 0) / used.length));

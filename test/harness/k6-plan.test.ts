@@ -35,8 +35,8 @@ describe('the k6 plan of a run plan', () => {
     const k6 = build(runPlan());
     expect(k6.scenarios.map((s) => [s.name, s.executor, s.vus, s.iterations, s.seqBase])).toEqual([
       ['warmup', 'shared-iterations', 1, 2, 0],
-      ['L0', 'shared-iterations', 1, 10, 2],
-      ['L1', 'shared-iterations', 4, 10, 12],
+      ['L1', 'shared-iterations', 1, 10, 2],
+      ['L2', 'shared-iterations', 4, 10, 12],
     ]);
     // warm-up: the cold prompt, then warm ones, ×2 + 1 s; levels 2·(N + c)·E + 1 s; gracefulStop 2·(c + 1)·E + 1 s.
     expect(k6.scenarios.map((s) => [s.durationMs, s.gracefulStopMs])).toEqual([

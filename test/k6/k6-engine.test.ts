@@ -305,7 +305,8 @@ if (K6 === undefined) {
     });
 
     it("has histograms equal to the sum of the runners' (re-tagged with the plan's concurrency)", () => {
-      const concurrencyOf = new Map(merged.levels.rows.map((r) => [Number(r.level), Number(r.concurrency)]));
+      // levels.csv numbers levels from 1; parseTag gives the index (0 = L1).
+      const concurrencyOf = new Map(merged.levels.rows.map((r) => [Number(r.level) - 1, Number(r.concurrency)]));
       const sums = new Map<string, ReturnType<typeof mergeHistograms>[]>();
       for (const part of [a, b]) {
         for (const [tag, histogram] of readHlog(part.hlog)) {

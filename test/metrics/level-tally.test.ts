@@ -110,8 +110,8 @@ describe('a mixed workload: per-workflow tallies', () => {
     expect(all.metrics.completionMs?.count).toBe(4);
     expect(near(all.metrics.completionMs?.min, 100) && near(all.metrics.completionMs?.max, 900)).toBe(true);
     expect(a.submitted + b.submitted).toBe(all.submitted);
-    expect(a.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L0-c1-measure']);
-    expect(all.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L0-c1-measure', 'completionMs@t0-w1-L0-c1-measure']);
+    expect(a.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L1-c1-measure']);
+    expect(all.histogramTags.completionMs).toEqual(['completionMs@t0-w0-L1-c1-measure', 'completionMs@t0-w1-L1-c1-measure']);
     // Over the level's span, the workflows' throughputs add up to the level's.
     expect(a.throughput.promptsPerSec + b.throughput.promptsPerSec).toBeCloseTo(all.throughput.promptsPerSec, 9);
     expect(a.throughput.promptsPerSec).toBeCloseTo(3, 9);

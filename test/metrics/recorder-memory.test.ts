@@ -75,7 +75,7 @@ describe('MetricRecorder memory', () => {
     const recorder = new MetricRecorder({ clock: () => now });
     recorder.record(key(0, 0), 10);
     now = 100;
-    expect(recorder.takeIntervals().map((s) => [s.tag, s.histogram.totalCount])).toEqual([[expect.stringContaining('L0'), 1]]);
+    expect(recorder.takeIntervals().map((s) => [s.tag, s.histogram.totalCount])).toEqual([[expect.stringContaining('-L1-'), 1]]);
     recorder.record(key(1, 0), 20);
     recorder.record(key(1, 0), 30);
     now = 200;

@@ -60,7 +60,7 @@ describe('MetricRecorder', () => {
     recorder.record(key({ target: 1 }), 1000);
     const merged = recorder.summarize({ level: 0, metric: 'completionMs' });
     expect(merged).toMatchObject({ count: 10, p50: 10.007, p90: 10.007, max: 1000.447 });
-    expect(recorder.tags({ level: 0 })).toEqual(['completionMs@t0-L0-c1-measure', 'completionMs@t1-L0-c1-measure']);
+    expect(recorder.tags({ level: 0 })).toEqual(['completionMs@t0-L1-c1-measure', 'completionMs@t1-L1-c1-measure']);
   });
 
   it('given a live progress line, then valuesAtPercentiles agrees with summarize', () => {
@@ -90,8 +90,8 @@ describe('MetricRecorder.takeIntervals with an injected clock', () => {
     time.advance(5000);
     const first = recorder.takeIntervals();
     expect(first.map((snapshot) => [snapshot.tag, snapshot.startMs, snapshot.endMs, snapshot.histogram.totalCount])).toEqual([
-      ['completionMs@t0-L0-c1-measure', 1000, 6000, 1],
-      ['queueWaitMs@t0-L0-c1-measure', 1000, 6000, 1],
+      ['completionMs@t0-L1-c1-measure', 1000, 6000, 1],
+      ['queueWaitMs@t0-L1-c1-measure', 1000, 6000, 1],
     ]);
 
     recorder.record(key(), 7);
@@ -99,7 +99,7 @@ describe('MetricRecorder.takeIntervals with an injected clock', () => {
     time.advance(2500);
     const second = recorder.takeIntervals();
     expect(second).toHaveLength(1);
-    expect(second[0]).toMatchObject({ tag: 'completionMs@t0-L0-c1-measure', startMs: 6000, endMs: 8500 });
+    expect(second[0]).toMatchObject({ tag: 'completionMs@t0-L1-c1-measure', startMs: 6000, endMs: 8500 });
     expect(second[0]?.histogram.totalCount).toBe(2);
     expect(recorder.percentiles(key())?.count).toBe(3);
   });

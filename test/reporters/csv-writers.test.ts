@@ -27,8 +27,12 @@ describe('requests.csv', () => {
     expect(writer.rows).toBe(2);
 
     const { comments, header, rows } = readCsv(sink.text());
-    expect(comments.slice(0, 2)).toEqual(['# gpu: RTX 4090', '# comfyui: 0.3.64']);
-    expect(comments[2]).toMatch(/^# units: /);
+    expect(comments.slice(0, 3)).toEqual([
+      '# gpu: RTX 4090',
+      '# comfyui: 0.3.64',
+      '# levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0',
+    ]);
+    expect(comments[3]).toMatch(/^# units: /);
     expect(header).toEqual(requestsCsvColumns());
     expect(rows[0]).toMatchObject({
       promptId: '3f2c0c1e-0000-4000-8000-000000000007',
@@ -76,14 +80,17 @@ describe('levels.csv', () => {
 
     const { comments, header, rows } = readCsv(sink.text());
     expect(comments[0]).toBe('# gpu: RTX 4090');
-    expect(comments[1]).toMatch(/units: .*ms/);
+    expect(comments[1]).toBe('# levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0');
+    expect(comments[2]).toMatch(/units: .*ms/);
     expect(header).toEqual(levelsCsvColumns());
     for (const metric of METRIC_NAMES) {
       for (const figure of ['p50', 'p90', 'p95', 'p99', 'max']) expect(header).toContain(`${metric}_${figure}`);
     }
     expect(rows).toHaveLength(2);
+    // Level index 0 is L1: level 1 in the file, as on the console.
+    expect(rows.map((r) => r.level)).toEqual(['1', '2']);
     expect(rows[0]).toMatchObject({
-      level: '0',
+      level: '1',
       concurrency: '1',
       submitted: '42',
       ok: '40',

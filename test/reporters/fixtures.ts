@@ -57,7 +57,7 @@ export function levelSummaryFixture(over: Partial<LevelSummary> = {}): LevelSumm
       samplerStartMs: figures(600),
       stepIntervalMs: { ...figures(150), count: 800 },
     },
-    histogramTags: { completionMs: ['completionMs@t0-L1-c4-measure'] },
+    histogramTags: { completionMs: ['completionMs@t0-L2-c4-measure'] },
     ...over,
   };
 }

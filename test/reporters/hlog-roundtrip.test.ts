@@ -9,6 +9,7 @@ import type { PromptRecord } from '../../src/metrics/result-types.js';
 import { HlogWriter } from '../../src/reporters/hlog-writer.js';
 import { LevelsCsvWriter } from '../../src/reporters/levels-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
+import { readResultsCsv } from '../../src/reporters/html/csv-read.js';
 import { readCsv } from '../helpers/csv-read.js';
 
 const START_EPOCH_MS = 1_700_000_000_123;
@@ -89,14 +90,15 @@ describe('histograms.hlog', () => {
   it('starts with the version, comments, StartTime, BaseTime and legend lines', async () => {
     const { hlog } = await recordRun();
     const lines = hlog.split('\n');
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       '#[Histogram log format version 1.3]',
       '# gpu: test',
+      '# levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0',
       '#[StartTime: 1700000000.123 (seconds since epoch), 2023-11-14T22:13:20.123Z]',
       '#[BaseTime: 1700000000.123 (seconds since epoch)]',
       '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"',
     ]);
-    expect(lines[5]).toMatch(/^Tag=[A-Za-z]+@t\d-L\d-c\d-measure,0\.000,1\.000,\d+\.\d{3},HIST[A-Za-z0-9+/=]+$/);
+    expect(lines[6]).toMatch(/^Tag=[A-Za-z]+@t\d-L[1-9]-c\d-measure,0\.000,1\.000,\d+\.\d{3},HIST[A-Za-z0-9+/=]+$/);
     expect(hlog.endsWith('\n')).toBe(true);
   });
 
@@ -107,7 +109,7 @@ describe('histograms.hlog', () => {
       expect(line).toBeDefined();
     }
     const [first] = readHlogIntervals(hlog);
-    const firstLine = hlog.split('\n')[5] ?? '';
+    const firstLine = hlog.split('\n')[6] ?? '';
     expect(firstLine.split(',')[3]).toBe(((first?.histogram.maxValue ?? 0) / 1000).toFixed(3));
   });
 
@@ -144,7 +146,10 @@ describe('histograms.hlog', () => {
 
   it('reads back to the same percentiles as levels.csv', async () => {
     const { hlog, levelsCsv } = await recordRun();
-    const { rows } = readCsv(levelsCsv);
+    // The file numbers levels from 1, in its rows and in the tags alike; read back, both are the index.
+    expect(readCsv(levelsCsv).rows.map((r) => r['level'])).toEqual(['1', '2']);
+    expect([...readHlog(hlog).keys()].filter((t) => t.includes('-L0-'))).toEqual([]);
+    const { rows } = readResultsCsv(levelsCsv);
     expect(rows).toHaveLength(2);
     const byTag = readHlog(hlog);
     for (const row of rows) {

@@ -141,8 +141,8 @@ async function openLoopFiles(over: Partial<RunSummary> = {}, withTargetsCsv = tr
   await queue.close();
   const targetsSink = new MemorySink();
   await writeTargetsCsv(targetsSink, perTarget);
-  const targetLevels: Record<string, Record<string, LevelSummary>> = {};
-  for (const l of perTarget) (targetLevels[String(l.target)] ??= {})[String(l.level)] = l;
+  const targetLevels: LevelSummary[][] = [];
+  for (const l of perTarget) (targetLevels[l.target ?? 0] ??= []).push(l);
   return {
     summary: summary({
       levels: [levels[0]!, levels[1]!],

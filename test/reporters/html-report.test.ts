@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary, ServerInventory, VramSample } from '../../src/metrics/result-types.js';
 import { buildReportData, type ReportFiles } from '../../src/reporters/html/report-data.js';
 import { jsonForScript, renderReportHtml } from '../../src/reporters/html/render-report.js';
-import { readCsvTable } from '../../src/reporters/html/csv-read.js';
+import { readCsvTable, readResultsCsv } from '../../src/reporters/html/csv-read.js';
 import { LevelsCsvWriter } from '../../src/reporters/levels-csv.js';
 import { RequestsCsvWriter } from '../../src/reporters/requests-csv.js';
 import { MemorySink } from '../../src/reporters/sink.js';
@@ -257,10 +257,13 @@ describe('vram.csv', () => {
     const written = [vramSample(10.5, 3, 2), vramSample(20.25, 4, 2)];
     for (const s of written) await writer.writeSample(s);
     await writer.close();
-    const table = readCsvTable(sink.text());
+    const table = readResultsCsv(sink.text());
     expect(table.comments[0]).toBe('gpu: 2x NVIDIA L4');
-    expect(table.comments[1]).toMatch(/^units: .*counts memory torch has reserved but not handed out as free/);
+    expect(table.comments[1]).toBe('levels: numbered from 1 as on the console (level 1 = L1); the warm-up is level 0');
+    expect(table.comments[2]).toMatch(/^units: .*counts memory torch has reserved but not handed out as free/);
     expect(table.rows).toHaveLength(4);
+    // Level index 1 (L2) is level 2 in the file.
+    expect(new Set(readCsvTable(sink.text()).rows.map((r) => r.level))).toEqual(new Set(['2']));
     expect(vramSamplesFromRows(table.rows)).toEqual(written);
   });
 
@@ -270,7 +273,7 @@ describe('vram.csv', () => {
     const written = [vramSample(10, 3, 1, 0), vramSample(11, 5, 1, 1), vramSample(20, 4, 1, 0), vramSample(21, 6, 1, 1)];
     for (const s of written) await writer.writeSample(s);
     await writer.close();
-    const rows = readCsvTable(sink.text()).rows;
+    const rows = readResultsCsv(sink.text()).rows;
     expect(rows.map((r) => r.target)).toEqual(['0', '1', '0', '1']);
     expect(vramSamplesFromRows(rows)).toEqual(written);
     const data = buildReportData({ ...(await files()), vramCsv: sink.text() });
@@ -289,7 +292,7 @@ describe('vram.csv', () => {
     ];
     await writer.writeSample(cpu);
     await writer.close();
-    const table = readCsvTable(sink.text());
+    const table = readResultsCsv(sink.text());
     expect(table.comments.join('\n')).toMatch(/memory system-ram: the device is the CPU/);
     expect(table.rows[0]).toMatchObject({
       memory: 'system-ram',
@@ -344,7 +347,7 @@ describe("a mixed workload's section", () => {
         kinds: [{ kind: 'sd15→sdxl<b>', from: 'sd15', to: 'sdxl<b>', swaps: 3, meanAfterSwapMs: 450, noSwapPrompts: 6, meanAfterNoSwapMs: 50, swapMs: 400 }],
       },
     };
-    const f = await files({ levels: [level], mix, workflowLevels: { sd15: { '0': one(0, 30) }, 'sdxl<b>': { '0': one(1, 10) } } });
+    const f = await files({ levels: [level], mix, workflowLevels: [[one(0, 30)], [one(1, 10)]] });
     const data = buildReportData(f);
     expect(data.mix?.rows.map((r) => [r.workflow, r.share, r.submitted])).toEqual([
       ['sd15', 0.75, 30],

@@ -7,9 +7,18 @@ import { levelSummaryFixture } from './fixtures.js';
 function runSummary(): RunSummary {
   const levels = [levelSummaryFixture({ level: 0, concurrency: 1 }), levelSummaryFixture({ settledFromHistory: 3 })];
   // A warm-up that failed: it must not count toward the totals (nor the error-rate gate).
-  const warmup = levelSummaryFixture({ level: 0, phase: 'warmup', submitted: 2, ok: 0, notOk: 2, outcomes: { timeout: 2 } });
+  const warmup = levelSummaryFixture({
+    level: 0,
+    phase: 'warmup',
+    concurrency: 1,
+    submitted: 2,
+    ok: 0,
+    notOk: 2,
+    outcomes: { timeout: 2 },
+    histogramTags: { completionMs: ['completionMs@t0-L0-c1-warmup'] },
+  });
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     harness: { name: 'comfyload', version: '0.1.0' },
     runId: '20261129T164500Z-demo',
     name: 'demo',
@@ -71,24 +80,63 @@ describe('summary.json', () => {
     expect(JSON.parse(sink.text()).histograms).toMatchObject({ valueUnit: 'us', msRatio: 1000, significantDigits: 3 });
   });
 
-  it('writes schemaVersion 2: levels an array (jq .levels[0] is L1), environment values typed', async () => {
+  it('writes schemaVersion 3: levels an array (jq .levels[0] is L1) numbered from 1, the warm-up 0, environment values typed', async () => {
     const sink = new MemorySink();
     await writeSummaryJson(sink, runSummary());
-    const file = JSON.parse(sink.text()) as { schemaVersion: number; levels: { level: number }[]; environment: Record<string, unknown> };
-    expect(file.schemaVersion).toBe(2);
+    const file = JSON.parse(sink.text()) as {
+      schemaVersion: number;
+      levels: { level: number; histogramTags: Record<string, string[]> }[];
+      warmup: { level: number };
+      environment: Record<string, unknown>;
+    };
+    expect(file.schemaVersion).toBe(3);
     expect(Array.isArray(file.levels)).toBe(true);
-    expect(file.levels[0]?.level).toBe(0);
+    expect(file.levels.map((l) => l.level)).toEqual([1, 2]);
+    expect(file.warmup.level).toBe(0);
+    // The level index 1 is L2: its tag in the file says L2 too.
+    expect(file.levels[1]?.histogramTags.completionMs).toEqual(['completionMs@t0-L2-c4-measure']);
     expect(file.environment).toEqual({ gpu: 'emulated', gpuCount: 1, vramTotalMb: 24564.5, driverVersion: '550.54', cudaAvailable: true, seedLike: '007' });
   });
 
-  it('reads a version 1 file (levels keyed by index, environment all strings) as version 2', () => {
-    const v2 = runSummary();
-    const v1 = { ...v2, schemaVersion: 1, levels: { '1': v2.levels[1], '0': v2.levels[0] } };
-    expect(parseSummaryJson(JSON.stringify(v1))).toEqual(v2);
+  it('reads a version 1 file (levels keyed by index, environment all strings, tags and levels the index) as today', () => {
+    const now = runSummary();
+    const oldLevel = (l: RunSummary['levels'][number]): unknown => ({
+      ...l,
+      histogramTags: { completionMs: [`completionMs@t0-L${l.level}-c${l.concurrency}-measure`] },
+    });
+    const v1 = { ...now, schemaVersion: 1, levels: { '1': oldLevel(now.levels[1]!), '0': oldLevel(now.levels[0]!) } };
+    const read = parseSummaryJson(JSON.stringify(v1));
+    expect(read.levels.map((l) => l.level)).toEqual([0, 1]);
+    expect(read.levels[1]).toEqual(now.levels[1]);
+    expect(read.levels[0]?.histogramTags.completionMs).toEqual(['completionMs@t0-L1-c1-measure']);
+    expect(read.warmup).toEqual(now.warmup);
+  });
+
+  it('reads version 2 (the index, keyed targetLevels / workflowLevels) and version 3 (numbered, arrays) to the same summary', async () => {
+    const now: RunSummary = {
+      ...runSummary(),
+      targetLevels: [[levelSummaryFixture({ level: 0, target: 0 })], [levelSummaryFixture({ level: 0, target: 1 })]],
+      openLoop: [{ level: 0, ratePerSec: 1, offeredPerSec: 1, arrivals: 10, dropped: 0, schedulerLateP99Ms: 1 }],
+    };
+    const sink = new MemorySink();
+    await writeSummaryJson(sink, now);
+    const v3 = JSON.parse(sink.text()) as Record<string, unknown>;
+    expect((v3.targetLevels as { level: number }[][])[1]?.[0]?.level).toBe(1);
+    expect((v3.openLoop as { level: number }[])[0]?.level).toBe(1);
+    const keyed = (ls: RunSummary['levels']): Record<string, unknown> => Object.fromEntries(ls.map((l) => [String(l.level), l]));
+    const v2 = {
+      ...now,
+      schemaVersion: 2,
+      targetLevels: { '1': keyed(now.targetLevels![1]!), '0': keyed(now.targetLevels![0]!) },
+    };
+    // The fixture's tags are this build's; a version 2 file holds the index in them.
+    const oldTags = JSON.parse(JSON.stringify(v2).replace(/-L(\d+)-(c\d+-measure)/g, (_, n: string, rest: string) => `-L${Number(n) - 1}-${rest}`)) as unknown;
+    expect(parseSummaryJson(JSON.stringify(oldTags))).toEqual(now);
+    expect(parseSummaryJson(sink.text())).toEqual(now);
   });
 
   it('refuses a schema version it does not know, naming the fix', () => {
-    expect(() => parseSummaryJson('{"schemaVersion": 3}')).toThrow(/schemaVersion 1 or 2, got `3`.*comfyload version/);
+    expect(() => parseSummaryJson('{"schemaVersion": 4}')).toThrow(/schemaVersion 1, 2 or 3, got `4`.*comfyload version/);
     expect(() => parseSummaryJson('[]')).toThrow(/schemaVersion/);
   });
 });

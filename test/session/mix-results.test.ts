@@ -103,7 +103,7 @@ describe('MixResults', () => {
     expect(sd15).toMatchObject({ name: 'sd15', plannedShare: 0.75, share: 0.5, totals: { submitted: 3, ok: 3, notOk: 0 } });
     expect(sdxl).toMatchObject({ name: 'sdxl', plannedShare: 0.25, share: 0.5, totals: { submitted: 3, ok: 2, notOk: 1 } });
     expect(sd15!.totals.submitted + sdxl!.totals.submitted).toBe(summary.submitted);
-    expect(base.workflowLevels!.sdxl!['0']!.metrics.completionMs?.count).toBe(2);
+    expect(base.workflowLevels![1]![0]!.metrics.completionMs?.count).toBe(2);
     expect(base.mix!.swaps).toMatchObject({ swapCount: 2, measuredSwapCount: 2, coldCount: 2, executedPrompts: 7 });
     expect(base.mix!.swaps.kinds.map((k) => [k.kind, k.swaps, k.swapMs])).toEqual([
       ['sd15→sdxl', 1, 600],

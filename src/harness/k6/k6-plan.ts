@@ -19,6 +19,7 @@
  */
 import { ComfyloadError } from '../../comfy/errors.js';
 import type { TextTarget } from '../prompt-text.js';
+import { levelName } from '../../metrics/level-number.js';
 import type { RunThreshold } from '../../metrics/run-thresholds.js';
 import type { LoadPlan } from '../load-plan.js';
 
@@ -138,7 +139,7 @@ type Push = (s: Omit<K6ScenarioPlan, 'startTimeMs' | 'endMs' | 'seqBase'>, promp
 function closedLevels(plan: K6LoadPlan, e: number, grace: (inFlight: number) => number, push: Push): void {
   for (const [level, { concurrency: c }] of plan.levels.entries()) {
     const base = {
-      name: `L${level}`,
+      name: levelName(level),
       phase: 'measure' as const,
       openLoop: false,
       levels: [{ level, concurrency: c, fromMs: 0 }],
@@ -204,7 +205,7 @@ function openLevels(plan: K6LoadPlan, e: number, grace: (inFlight: number) => nu
     }
     push(
       {
-        name: `L${level}`,
+        name: levelName(level),
         executor: 'constant-arrival-rate',
         phase: 'measure',
         openLoop: true,

@@ -12,7 +12,7 @@ import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import type { RunThresholdResult } from '../../metrics/run-thresholds.js';
 import { VRAM_USED_DEFINITION } from '../../metrics/vram-stats.js';
 import { vramSamplesFromRows } from '../vram-csv.js';
-import { readCsvTable } from './csv-read.js';
+import { readResultsCsv } from './csv-read.js';
 import { percentileDistribution } from './report-percentiles.js';
 import { environmentRows, environmentText, warnings } from './report-environment.js';
 import { capacityData, type CapacityData } from './report-capacity.js';
@@ -166,7 +166,7 @@ export function buildReportData(files: ReportFiles): ReportData {
   const mode = s.settings.mode;
   const byRate = mode !== 'closed-loop';
   const capacity = mode === 'capacity' ? capacityOf(files) : null;
-  const levelRows = readCsvTable(files.levelsCsv).rows.filter((r) => r.phase === 'measure');
+  const levelRows = readResultsCsv(files.levelsCsv).rows.filter((r) => r.phase === 'measure');
   const levels = levelRowsOf(s, levelRows, byRate, capacity);
   const hlog = files.hlog !== undefined ? readHlog(files.hlog) : undefined;
   const okPerSec = new Map(levels.map((l) => [l.level, l.promptsPerSec]));
@@ -194,7 +194,7 @@ export function buildReportData(files: ReportFiles): ReportData {
         : null,
     vram: files.vramCsv !== undefined ? vramSeries(files.vramCsv) : null,
     bands: levelBands(s, levels),
-    prompts: promptTimeline(readCsvTable(files.requestsCsv).rows),
+    prompts: promptTimeline(readResultsCsv(files.requestsCsv).rows),
     warnings: [...warnings(s), ...openLoopWarnings(s)],
     openLoop: mode === 'open-loop' && s.openLoop !== undefined ? openLoopRows(s, okPerSec) : null,
     queue: files.queueCsv !== undefined ? queueSeries(files.queueCsv, s) : null,
@@ -206,7 +206,7 @@ export function buildReportData(files: ReportFiles): ReportData {
     headline: headlineData(s, levels),
     overTime:
       files.hlog !== undefined
-        ? overTimeData(s, readHlogIntervals(files.hlog), files.vramCsv !== undefined ? vramSamplesFromRows(readCsvTable(files.vramCsv).rows) : [])
+        ? overTimeData(s, readHlogIntervals(files.hlog), files.vramCsv !== undefined ? vramSamplesFromRows(readResultsCsv(files.vramCsv).rows) : [])
         : null,
   };
 }
@@ -329,7 +329,7 @@ function notes(mode: ReportMode, capacity: CapacityData | null): string[] {
 }
 
 function vramSeries(text: string): ReportData['vram'] {
-  const samples = vramSamplesFromRows(readCsvTable(text).rows);
+  const samples = vramSamplesFromRows(readResultsCsv(text).rows);
   const targets = [...new Set(samples.map((x) => x.target ?? 0))].sort((a, b) => a - b);
   if (targets.length === 0) return null;
   const g = (b: number | undefined): number => Math.round(((b ?? 0) / GIB) * 1000) / 1000;

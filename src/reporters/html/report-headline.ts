@@ -3,6 +3,7 @@
  * saturates, or the rate it stops keeping up with), the rule that sentence follows, the run's
  * gates (--max-error-rate and every --threshold) with pass/fail, and the error rate per level.
  */
+import { levelName } from '../../metrics/level-number.js';
 import type { RunSummary } from '../../metrics/result-types.js';
 import type { LevelRow } from './report-data.js';
 import { esc } from './render-tables.js';
@@ -42,7 +43,7 @@ export function headlineData(s: RunSummary, levels: readonly LevelRow[]): Headli
     sentence,
     rule,
     gates: gatesOf(s),
-    errorRates: levels.map((l) => ({ label: mode === 'capacity' ? l.label : `L${l.level + 1} ${l.label}`, notOk: l.notOk, submitted: l.submitted })),
+    errorRates: levels.map((l) => ({ label: mode === 'capacity' ? l.label : `${levelName(l.level)} ${l.label}`, notOk: l.notOk, submitted: l.submitted })),
   };
 }
 

@@ -36,9 +36,8 @@ export function mixData(s: RunSummary): MixData | null {
   if (mix === undefined) return null;
   const rows: MixWorkflowRow[] = [];
   for (const levelSummary of s.levels) {
-    const index = String(levelSummary.level);
-    for (const w of mix.workflows) {
-      const l = s.workflowLevels?.[w.name]?.[index];
+    for (const [i, w] of mix.workflows.entries()) {
+      const l = s.workflowLevels?.[i]?.find((x) => x.level === levelSummary.level && x.phase === levelSummary.phase);
       if (l === undefined) continue;
       const rate = levelRatePerMin(s, l.level);
       rows.push({

@@ -5,8 +5,9 @@
  * summary.json `targetLevels`) and the warnings an arrival-rate run calls for (dropped arrivals,
  * Little's law off, a queue that keeps growing).
  */
+import { levelName } from '../../metrics/level-number.js';
 import type { LevelSummary, OpenLoopLevelReport, RunSummary } from '../../metrics/result-types.js';
-import { readCsvTable } from './csv-read.js';
+import { readCsvTable, readResultsCsv } from './csv-read.js';
 
 /** One row of the open-loop table: the level's report plus its label and ok throughput. */
 export interface OpenLoopRow extends OpenLoopLevelReport {
@@ -108,7 +109,7 @@ export function targetLevelRows(s: RunSummary, targetsCsv: string | undefined): 
       target,
       targetLabel: targetLabel(s, target),
       level,
-      label: ratePerMin === null ? `L${level + 1}` : perMinLabel(ratePerMin),
+      label: ratePerMin === null ? levelName(level) : perMinLabel(ratePerMin),
       ratePerMin,
       submitted: r('submitted') ?? 0,
       ok: r('ok') ?? 0,
@@ -122,13 +123,13 @@ export function targetLevelRows(s: RunSummary, targetsCsv: string | undefined): 
     };
   };
   if (targetsCsv !== undefined) {
-    return readCsvTable(targetsCsv)
+    return readResultsCsv(targetsCsv)
       .rows.filter((x) => x.phase === 'measure')
       .map((x) => row(Number(x.target), Number(x.level), (key) => num(x[key])));
   }
   const out: TargetLevelRow[] = [];
-  for (const [target, levels] of Object.entries(s.targetLevels ?? {})) {
-    for (const l of Object.values(levels)) out.push(row(Number(target), l.level, (key) => fromSummary(l, key)));
+  for (const [target, levels] of (s.targetLevels ?? []).entries()) {
+    for (const l of levels) if (l.phase === 'measure') out.push(row(target, l.level, (key) => fromSummary(l, key)));
   }
   return out.sort((a, b) => a.level - b.level || a.target - b.target);
 }
