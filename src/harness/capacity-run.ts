@@ -293,7 +293,7 @@ export class CapacityRun {
     for (;;) {
       if (signal.aborted || this.engine.stoppedBy !== undefined) return;
       if (ctx.trials.length >= cap.maxTrials) return this.#stopEarly(ctx, `--max-trials ${cap.maxTrials} reached`);
-      const next = search.next(() => this.#model(ctx), ctx.trials.map(point));
+      const next = search.next(() => this.#model(ctx), ctx.trials.filter(decided).map(point));
       if (next === undefined) return;
       const elapsedMs = this.#elapsedMs(ctx);
       if (cap.maxMs !== undefined && elapsedMs + this.#trialMs(next.ratePerSec).min > cap.maxMs) {
@@ -419,7 +419,7 @@ export class CapacityRun {
   #answer(trials: readonly CapacityTrial[], modelRate: number | undefined): { ratePerSec: number | null; rule: string } {
     const passes = trials.filter((t) => t.verdict === 'pass').sort((a, b) => b.ratePerSec - a.ratePerSec);
     if (passes.length === 0) return { ratePerSec: null, rule: 'no trial passed' };
-    const points = trials.map(point);
+    const points = trials.filter(decided).map(point);
     const p = this.#cap.precision;
     if (modelRate !== undefined) {
       const answer = modelAnswer(modelRate, points, p);
@@ -432,10 +432,14 @@ export class CapacityRun {
               ? ' (held to a pass certain at the confidence)'
               : ` (held ${(p * 100).toFixed(1)}% under a failure certain at the confidence)`;
         const above = trials.filter((t) => t.verdict === 'pass' && !t.confident && t.ratePerSec > answer).map((t) => `trial ${t.trial}`);
+        const under = trials.filter((t) => t.verdict === 'fail' && !t.confident && t.ratePerSec < answer).map((t) => `trial ${t.trial}`);
         const noisy =
-          above.length > 0
+          (above.length > 0
             ? `; ${above.join(' and ')} passed above it without certainty (a trial starts from an empty queue and sees less queueing than steady state)`
-            : '';
+            : '') +
+          (under.length > 0
+            ? `; ${under.join(' and ')} failed under it without certainty (near the answer a trial of a few hundred prompts decides on noise)`
+            : '');
         return {
           ratePerSec: answer,
           rule: `queue model: where ${this.#cap.slos
@@ -454,10 +458,10 @@ export class CapacityRun {
   #rules(): string[] {
     const cap = this.#cap;
     return [
-      `search: the queue model (FIFO single server per target, fed the measured service times and the ${cap.arrival} arrival process) gives the max rate; one trial just below it (${(cap.precision * 100).toFixed(1)}% under) must pass, one above it (where the model puts the percentile ${ABOVE_FACTOR}× the threshold) should fail early; SLOs the model cannot predict grow ×1.25 from ${START_FRACTION} × the service rate and bisect to ${(cap.precision * 100).toFixed(1)}%`,
+      `search: the queue model (FIFO single server per target, fed the measured service times and the ${cap.arrival} arrival process) gives the max rate; one trial just below it (${(cap.precision * 100).toFixed(1)}% under) must pass, one above it (where the model puts the percentile ${ABOVE_FACTOR}× the threshold) should fail early (not run when a trial failed within 3 × precision under it); SLOs the model cannot predict grow ×1.25 from ${START_FRACTION} × the service rate and bisect to ${(cap.precision * 100).toFixed(1)}%`,
       `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
       'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping); or, after the last window, every SLO met on what was seen (not certain)',
-      'fail: an SLO missed at the confidence, checked at every prompt (the trial ends at once); or saturated (at or above the measured service rate: completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
+      'fail: an SLO missed at the confidence (binomial on the effective sample count: runs of slow prompts weigh as fewer independent samples), checked at every prompt (the trial ends at once); or saturated (at or above the measured service rate: completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
       'max rate: the model rate, held between the highest pass and precision under the lowest failure certain at the confidence, backed by a pass within 3 × precision below it; without a model, the highest passing trial',
       'goodput: the max rate × the share of judged prompts that met every SLO in the passing trial nearest it (per trial: its rate × its share)',
       'counts: arrivals = ok + failed + cut; cut = cancelled by the search once the trial was decided (not failures); judged = measured after the settling window',
@@ -562,7 +566,12 @@ export class CapacityRun {
     // Stopped before its first arrival, a trial has no level (nothing was sent).
     const summary = result.levels[0] as LevelSummary | undefined;
     const durationMs = clock.now() - originMs - startRel;
-    const d = decision ?? { verdict: 'fail' as const, reason: 'stopped', because: 'the run was stopped before the trial was decided', confident: false };
+    const d: Omit<TrialDecision, 'verdict'> & { verdict: CapacityTrial['verdict'] } = decision ?? {
+      verdict: 'stopped',
+      reason: 'stopped',
+      because: 'the run was stopped before the trial was decided: no verdict (`capacity --resume` runs it again)',
+      confident: false,
+    };
     const fit = linearFit(waitX, waitY);
     const slos = judge.tallies().map((t) => ({ ...t, observedMs: t.observedMs !== null && Number.isFinite(t.observedMs) ? t.observedMs : null }));
     const { judged, good } = judge.judged;
@@ -620,7 +629,7 @@ interface SearchContext {
 
 /** A trial decided by its judge (not one the run stopped before its verdict). */
 function decided(t: CapacityTrial): boolean {
-  return t.reason !== 'stopped';
+  return t.verdict !== 'stopped';
 }
 
 function point(t: CapacityTrial): TrialPoint {
@@ -628,7 +637,13 @@ function point(t: CapacityTrial): TrialPoint {
 }
 
 /** `trial 2 at 283.9/min: FAIL — <because> (completion p95 1.1 s < 2 s met)`: the same words everywhere. */
-export function explanationLine(trialNo: number, ratePerSec: number, d: TrialDecision, slos: CapacityTrial['slos'], specs: readonly SloSpec[]): string {
+export function explanationLine(
+  trialNo: number,
+  ratePerSec: number,
+  d: Omit<TrialDecision, 'verdict'> & { verdict: CapacityTrial['verdict'] },
+  slos: CapacityTrial['slos'],
+  specs: readonly SloSpec[],
+): string {
   const figures = specs.map((spec) => {
     const t = slos.find((x) => x.slo === spec.text);
     const name = `${spec.metric.replace(/Ms$/, '')} p${spec.percentile}`;
@@ -646,7 +661,7 @@ export function explanationLine(trialNo: number, ratePerSec: number, d: TrialDec
  * rate (the flat part), the most any served; null when every trial kept up.
  */
 function kneeOf(trials: readonly CapacityTrial[]): { perSec: number | null; rule: string } {
-  const flat = trials.filter((t) => t.throughputPerSec > 0 && t.throughputPerSec < 0.95 * t.ratePerSec);
+  const flat = trials.filter((t) => decided(t) && t.throughputPerSec > 0 && t.throughputPerSec < 0.95 * t.ratePerSec);
   if (flat.length === 0) return { perSec: null, rule: 'not reached: every trial served at least 95% of its rate (the throughput curve is still rising)' };
   const top = flat.sort((a, b) => b.throughputPerSec - a.throughputPerSec)[0] as CapacityTrial;
   return {

@@ -14,7 +14,9 @@
  *   is, or when it did not end `ok` (dropped, error, timeout); a prompt still in flight whose age
  *   since its intended send already exceeds a completion threshold counts as over too; an `ok`
  *   prompt settled from `/history` is no sample (its latencies are the look-up's, not measured);
- * - fail at once when an SLO is violated with confidence (binomial, see statistics.ts);
+ * - fail at once when an SLO is violated with confidence (binomial, see statistics.ts, on the samples'
+ *   effective count: a queue's slow prompts come in runs, so n of them weigh as n / design effect
+ *   independent ones; the same weighing for a pass claim);
  * - fail as `saturated` when the queue is growing: mean completion time rose in each of the
  *   last 3 windows and the prompts in flight grew by more than half a window's arrivals (≥ 5);
  * - pass when the last 3 windows are stable (throughput and mean completion time within
@@ -27,7 +29,7 @@
 import { countsAsOk, isMeasurement } from '../metrics/level-tally.js';
 import type { PromptRecord } from '../metrics/result-types.js';
 import { sloValueMs, type SloSpec } from '../metrics/slo.js';
-import { isStable, linearFit, minSamplesForPercentile, percentileVerdict, type PercentileVerdict } from '../metrics/statistics.js';
+import { correlatedPercentileVerdict, isStable, linearFit, minSamplesForPercentile, type PercentileVerdict } from '../metrics/statistics.js';
 
 export interface RateSearchOptions {
   startRatePerSec: number;
@@ -115,6 +117,10 @@ export interface SloTally {
   observedMs: number | null;
   required: number;
   verdict: PercentileVerdict;
+  /** Over-threshold prompts come in runs: the samples' design effect (1: as independent), and the independent samples they are worth. */
+  designEffect: number;
+  effectiveSamples: number;
+  effectiveOver: number;
 }
 
 interface SloState {
@@ -122,6 +128,8 @@ interface SloState {
   samples: number;
   over: number;
   values: number[];
+  /** 1 for each sample over the threshold, 0 under, in the order they settled (for the design effect). */
+  overs: number[];
 }
 
 interface WindowStats {
@@ -165,7 +173,7 @@ export class TrialJudge {
     this.#startMs = startMs;
     this.#lastCloseMs = startMs;
     this.#measureFromMs = startMs + windowMs;
-    this.#slos = rules.slos.map((spec) => ({ spec, samples: 0, over: 0, values: [] }));
+    this.#slos = rules.slos.map((spec) => ({ spec, samples: 0, over: 0, values: [], overs: [] }));
   }
 
   get windows(): number {
@@ -226,7 +234,9 @@ export class TrialJudge {
     for (const s of this.#slos) {
       const value = ok ? sloValueMs(s.spec.metric, record) : undefined;
       s.samples++;
-      if (value === undefined || value >= s.spec.thresholdMs) {
+      const over = value === undefined || value >= s.spec.thresholdMs;
+      s.overs.push(over ? 1 : 0);
+      if (over) {
         s.over++;
         good = false;
       }
@@ -279,7 +289,7 @@ export class TrialJudge {
     const strict = 1 - (1 - this.#rules.confidence) / 5;
     for (const s of this.#slos) {
       const late = s.spec.metric === 'completionMs' ? inFlightAgesMs.filter((age) => age >= s.spec.thresholdMs).length : 0;
-      if (percentileVerdict(s.spec.percentile, strict, s.samples + late, s.over + late) === 'fail') {
+      if (correlatedPercentileVerdict(s.spec.percentile, strict, withLate(s.overs, late)).verdict === 'fail') {
         return this.#sloFailed(this.tallies(inFlightAgesMs).find((t) => t.slo === s.spec.text) as SloTally);
       }
     }
@@ -288,7 +298,9 @@ export class TrialJudge {
 
   #sloFailed(t: SloTally): TrialDecision {
     const share = t.samples > 0 ? ((t.over / t.samples) * 100).toFixed(0) : '0';
-    const because = `${t.slo} missed at ${confidenceText(this.#rules.confidence)} confidence: ${t.over} of ${t.samples} prompts over (${share}%)`;
+    const runs =
+      t.designEffect > 1 ? `, in runs (design effect ${t.designEffect.toFixed(1)}: worth ${t.effectiveOver} of ${t.effectiveSamples} independent samples)` : '';
+    const because = `${t.slo} missed at ${confidenceText(this.#rules.confidence)} confidence: ${t.over} of ${t.samples} prompts over (${share}%)${runs}`;
     return { verdict: 'fail', reason: `slo-failed:${t.slo}`, because, confident: true };
   }
 
@@ -314,13 +326,17 @@ export class TrialJudge {
       const lateInFlight = s.spec.metric === 'completionMs' ? inFlightAgesMs.filter((age) => age >= s.spec.thresholdMs).length : 0;
       const samples = s.samples + lateInFlight;
       const over = s.over + lateInFlight;
+      const v = correlatedPercentileVerdict(s.spec.percentile, this.#rules.confidence, withLate(s.overs, lateInFlight));
       return {
         slo: s.spec.text,
         samples,
         over,
         observedMs: observedPercentile(s, lateInFlight),
         required: minSamplesForPercentile(s.spec.percentile, this.#rules.confidence, over),
-        verdict: percentileVerdict(s.spec.percentile, this.#rules.confidence, samples, over),
+        verdict: v.verdict,
+        designEffect: v.designEffect,
+        effectiveSamples: v.effectiveSamples,
+        effectiveOver: v.effectiveOver,
       };
     });
   }
@@ -353,6 +369,11 @@ export class TrialJudge {
     const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
     return fit.slope * (ys.length - 1) > TREND_FACTOR * this.#rules.stability * mean;
   }
+}
+
+/** The settled samples' over-threshold marks, then `late` prompts still in flight past the threshold (over, last in order). */
+function withLate(overs: readonly number[], late: number): readonly number[] {
+  return late === 0 ? overs : [...overs, ...new Array<number>(late).fill(1)];
 }
 
 /** How many times `stability` the mean completion must rise over a trial to be said to be still rising. */
@@ -406,7 +427,8 @@ export function answerBacked(answer: number, trials: readonly TrialPoint[], prec
  * first one just below the answer (`below`, one more precision step lower after each miss), which
  * backs it with a measured pass; then one above it (`above`, at `aboveRatePerSec`: where the model
  * puts the percentile well over the threshold, so the failure is certain early and cheap) unless a
- * trial above the answer already ran.
+ * trial above the answer already ran or one failed within 3 × precision under it (the answer is
+ * bounded from above by that failure already).
  */
 export function modelNext(
   model: { ratePerSec: number; aboveRatePerSec: number },
@@ -421,7 +443,8 @@ export function modelNext(
     const rate = answer * (1 - precision * (1 + misses));
     return rate >= floor ? { ratePerSec: rate, phase: 'below' } : undefined;
   }
-  if (trials.some((t) => t.ratePerSec > answer * (1 + precision / 2))) return undefined;
+  // Bounded from above already: a trial above the answer, or a failure at or just under it (within the backing band).
+  if (trials.some((t) => t.ratePerSec > answer * (1 + precision / 2) || (!t.passed && t.ratePerSec >= floor))) return undefined;
   return { ratePerSec: Math.max(model.aboveRatePerSec, answer * (1 + 2 * precision)), phase: 'above' };
 }
 

@@ -539,7 +539,8 @@ export interface CapacityTrial {
   session?: number;
   ratePerSec: number;
   phase: 'grow' | 'shrink' | 'bisect' | 'below' | 'above';
-  verdict: 'pass' | 'fail';
+  /** `stopped`: the run (Ctrl-C, a fault, a budget) ended the trial before its judge decided; no evidence either way, and `capacity --resume` runs it again. */
+  verdict: 'pass' | 'fail' | 'stopped';
   /** `stable`, `slo-met-unstable`, `slo-failed:<slo>`, `saturated`, `unstable`, `stopped`. */
   reason: string;
   /** Decided at the confidence (binomial): a certain pass or failure; else decided by a trend or on what was seen. */

@@ -147,6 +147,56 @@ export function percentileVerdict(percentile: number, confidence: number, n: num
 }
 
 /**
+ * How much a sequence's autocorrelation inflates the variance of its mean, over independent
+ * samples: 1 + 2 Σ ρ_k, summed over the initial positive autocorrelations (Geyer's initial
+ * sequence, as MCMC effective-sample-size estimates do), lags up to n/4; at least 1. A queue's
+ * over-threshold prompts come in runs (one slow stretch delays every prompt behind it), so n of
+ * them carry the evidence of about n / designEffect independent ones. 1 when the sequence is
+ * constant or shorter than 8.
+ */
+export function designEffect(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 8) return 1;
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= n;
+  let c0 = 0;
+  for (const v of values) c0 += (v - mean) * (v - mean);
+  if (!(c0 > 0)) return 1;
+  let sum = 0;
+  for (let k = 1; k <= Math.floor(n / 4); k++) {
+    let ck = 0;
+    for (let i = k; i < n; i++) ck += (values[i]! - mean) * (values[i - k]! - mean);
+    const rho = ck / c0;
+    if (!(rho > 0)) break;
+    sum += rho;
+  }
+  return Math.min(n, Math.max(1, 1 + 2 * sum));
+}
+
+/**
+ * `percentileVerdict` on the evidence of samples that came in order with autocorrelation: n and
+ * k scaled down by the sequence's design effect (the share over kept), so runs of slow prompts
+ * weigh as the fewer independent samples they are. `overs`: 1 per sample over the threshold, in order.
+ */
+export function correlatedPercentileVerdict(
+  percentile: number,
+  confidence: number,
+  overs: readonly number[],
+): { verdict: PercentileVerdict; designEffect: number; effectiveSamples: number; effectiveOver: number } {
+  const n = overs.length;
+  let over = 0;
+  for (const v of overs) over += v;
+  const raw = percentileVerdict(percentile, confidence, n, over);
+  if (raw === 'undecided') return { verdict: raw, designEffect: 1, effectiveSamples: n, effectiveOver: over };
+  const d = designEffect(overs);
+  if (d <= 1) return { verdict: raw, designEffect: 1, effectiveSamples: n, effectiveOver: over };
+  const effectiveSamples = Math.max(1, Math.round(n / d));
+  const effectiveOver = Math.round((over * effectiveSamples) / n);
+  return { verdict: percentileVerdict(percentile, confidence, effectiveSamples, effectiveOver), designEffect: d, effectiveSamples, effectiveOver };
+}
+
+/**
  * The fewest samples that can claim "pXX < T" at confidence C, reached when none exceeds T:
  * ⌈ln(1 − C) / ln(XX/100)⌉ (p95 at 99%: 90; p99 at 99%: 459). Each sample above T raises it.
  */

@@ -4,7 +4,7 @@
  * TTY gets colour.
  */
 import { levelName } from '../metrics/level-number.js';
-import type { LevelSummary, Phase } from '../metrics/result-types.js';
+import type { CapacityResult, LevelSummary, Phase } from '../metrics/result-types.js';
 import { formatDurationShort } from './format.js';
 import { headlineSentence, type HeadlineLevel } from './html/report-headline.js';
 import { perMinLabel } from './html/report-open-loop.js';
@@ -179,6 +179,7 @@ export interface SummaryForText {
   partialReason?: string;
   openLoop?: readonly { level: number; ratePerSec: number; offeredPerSec: number }[];
   settings?: { mode: string };
+  capacity?: CapacityResult;
 }
 
 /** A level as the answer sentence reads it (the same rule as report.html's headline). */
@@ -209,7 +210,7 @@ export function formatRunSummaryText(summary: SummaryForText, resultsDir: string
   const { submitted, ok, notOk } = summary.totals;
   const head = `comfyload ${summary.name}: ${ok} ok, ${notOk} not ok of ${submitted} measured prompts${summary.partial ? ` — partial: ${summary.partialReason ?? 'stopped early'}` : ''}`;
   const mode = summary.settings?.mode ?? (planned.length > 0 ? 'open-loop' : 'closed-loop');
-  const answer = headlineSentence(mode, levels.map(headlineLevel));
+  const answer = headlineSentence(mode, levels.map(headlineLevel), summary.capacity, { partial: summary.partial, resultsDir });
   const table = rows.length > 0 ? formatSummaryTable(rows, rates) : 'no level was measured\n';
   const lines = table.split('\n');
   const shown = colour ? lines.map((line, i) => (i >= 2 && (rows[i - 2]?.notOk ?? 0) > 0 ? `\u001b[31m${line}\u001b[0m` : line)) : lines;

@@ -94,7 +94,7 @@ const COLUMN_DOCS: Record<string, string> = {
   confident: '`true` when the verdict is certain at the confidence (binomial bound), `false` when a trend or what was seen decided it',
   explanation: 'the verdict in one line, with its rule and figures (as the console prints it)',
   ratePerMin: 'the trial rate per minute',
-  verdict: '`pass` or `fail`',
+  verdict: '`pass`, `fail`, or `stopped` (the run ended the trial before it was decided: no evidence either way; `capacity --resume` runs it again)',
   reason: 'why the trial was decided so',
   windows: 'stability windows run',
   windowMs: 'length of one window',

@@ -188,6 +188,11 @@ describe('comfyload capacity --resume after SIGINT', () => {
     expect(interrupted.stderr).toContain(`comfyload: ${kept[0]!.explanation}`);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
     expect(summary.partial).toBe(true);
+    // A trial the signal ended is no evidence: `stopped`, never the lowest failing rate; stdout says how to go on.
+    const c = summary.capacity!;
+    for (const t of c.trials.slice(1)) expect(t.verdict).toBe('stopped');
+    expect(c.firstFailRatePerSec).toBeNull();
+    expect(interrupted.stdout).toContain(`The search did not finish: continue it with \`comfyload capacity --resume ${dir}\`.`);
   });
 
   describe('bad input: its code, exit 2, no stack trace, nothing touched', () => {

@@ -206,6 +206,21 @@ describe('TrialJudge: goodput and the certain failure', () => {
     expect(certain!.because).toBe(`completionMs.p95<1000 missed at 90% confidence: ${n} of ${n} prompts over (100%)`);
   });
 
+  it('weighs a run of slow prompts as the fewer independent samples it is: no certain failure from one slow stretch', () => {
+    const judge = (slow: (i: number) => boolean): TrialJudge => {
+      const time = new FakeClock(0);
+      const j = new TrialJudge(rules, 10, 1000, 0, () => time.now());
+      for (let i = 0; i < 89; i++) j.settled(record(1000 + i * 10, slow(i) ? 1500 : 200));
+      return j;
+    };
+    const spread = judge((i) => i % 10 === 5);
+    expect(spread.certainFailure()).toBeUndefined(); // at every prompt: 5 × less risk (98%)
+    expect(spread.tallies()[0]).toMatchObject({ samples: 89, over: 9, verdict: 'fail', designEffect: 1 });
+    const run = judge((i) => i >= 40 && i < 49).tallies()[0]!;
+    expect(run).toMatchObject({ samples: 89, over: 9, verdict: 'undecided' });
+    expect(run.designEffect).toBeGreaterThan(2);
+  });
+
   it('explains a verdict on one line with each SLO observed against its threshold', () => {
     const line = explanationLine(
       2,
@@ -234,6 +249,27 @@ describe('the model-guided search', () => {
     expect(modelNext(model, [t1], p)).toEqual({ ratePerSec: 11.5, phase: 'above' });
     expect(modelNext(model, [t1, { ratePerSec: 11.5, passed: false, confident: true }], p)).toBeUndefined();
     expect(answerBacked(10, [t1], p)).toBe(true);
+  });
+
+  it('needs no trial above the answer once one failed just under it', () => {
+    const model = { ratePerSec: 10, aboveRatePerSec: 11.5 };
+    const miss = { ratePerSec: 9.7, passed: false, confident: false };
+    const pass = { ratePerSec: 9.4, passed: true, confident: false };
+    expect(modelNext(model, [miss, pass], p)).toBeUndefined();
+    // A failure far under the answer (past 3 × precision) bounds nothing: the trial above still runs.
+    expect(
+      modelNext(
+        model,
+        [
+          { ratePerSec: 8, passed: false, confident: false },
+          { ratePerSec: 9.7, passed: true, confident: false },
+        ],
+        p,
+      ),
+    ).toEqual({
+      ratePerSec: 11.5,
+      phase: 'above',
+    });
   });
 
   it('steps lower after a miss below, and gives up past 3 × precision', () => {

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   binomialCdf,
   checkLittleLaw,
+  correlatedPercentileVerdict,
+  designEffect,
   isStable,
   linearFit,
   minSamplesForPercentile,
@@ -110,5 +112,50 @@ describe('RunningLinearFit', () => {
         },
       ),
     );
+  });
+});
+
+describe('designEffect and the correlated percentile verdict (runs of slow prompts)', () => {
+  /** mulberry32, written here: the test's own randomness. */
+  function rand(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('is 1 for independent or alternating samples and for a constant sequence', () => {
+    const r = rand(7);
+    const iid = Array.from({ length: 2000 }, () => (r() < 0.1 ? 1 : 0));
+    expect(designEffect(iid)).toBeLessThan(1.2);
+    expect(designEffect(Array.from({ length: 100 }, (_, i) => i % 2))).toBe(1);
+    expect(designEffect(new Array<number>(100).fill(1))).toBe(1);
+  });
+
+  it('grows with the length of the runs: blocks of L equal samples weigh about as 1/L as many', () => {
+    const r = rand(11);
+    for (const L of [5, 10]) {
+      const blocks = Array.from({ length: 400 }, () => (r() < 0.2 ? 1 : 0));
+      const seq = blocks.flatMap((b) => new Array<number>(L).fill(b));
+      // The variance of the mean of n block-constant samples is L times that of n independent ones (less the block edge).
+      expect(designEffect(seq)).toBeGreaterThan(L * 0.6);
+      expect(designEffect(seq)).toBeLessThan(L * 1.4);
+    }
+  });
+
+  it('9 of 89 over is a certain miss of p95 at 90% when spread out, not when they are one run', () => {
+    const spread = Array.from({ length: 89 }, (_, i): number => (i % 10 === 5 ? 1 : 0));
+    const run = Array.from({ length: 89 }, (_, i): number => (i >= 40 && i < 49 ? 1 : 0));
+    expect(spread.reduce((a, b) => a + b, 0)).toBe(9);
+    expect(percentileVerdict(95, 0.9, 89, 9)).toBe('fail');
+    expect(correlatedPercentileVerdict(95, 0.9, spread)).toMatchObject({ verdict: 'fail', designEffect: 1, effectiveSamples: 89, effectiveOver: 9 });
+    const v = correlatedPercentileVerdict(95, 0.9, run);
+    expect(v.designEffect).toBeGreaterThan(2);
+    expect(v.effectiveSamples).toBeLessThan(89 / 2);
+    expect(v.verdict).toBe('undecided');
   });
 });

@@ -1,8 +1,8 @@
 /** report.html's headline (issue 15): the answer in one sentence by a stated rule, the gates and the error rate per level. */
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/metrics/result-types.js';
+import type { CapacityResult, RunSummary } from '../../src/metrics/result-types.js';
 import type { LevelRow } from '../../src/reporters/html/report-data.js';
-import { headlineData, headlineSection } from '../../src/reporters/html/report-headline.js';
+import { capacitySentence, headlineData, headlineSection } from '../../src/reporters/html/report-headline.js';
 
 function row(level: number, concurrency: number, promptsPerSec: number, completionP50Ms: number, over: Partial<LevelRow> = {}): LevelRow {
   return {
@@ -74,5 +74,39 @@ describe('the headline', () => {
     const html = headlineSection(h);
     expect(html).toContain('<li class="fail">L1 c=1: 30.0% (3 of 10)</li>');
     expect(html).toContain('<td class="fail">FAIL</td>');
+  });
+});
+
+describe('the capacity answer sentence (console and report)', () => {
+  const trial = (n: number, verdict: 'pass' | 'fail' | 'stopped') => ({ trial: n, verdict }) as CapacityResult['trials'][number];
+  const result = (over: Partial<CapacityResult>): CapacityResult =>
+    ({
+      slos: ['completionMs.p95<2000'],
+      maxRatePerSec: 12.75,
+      goodputPerSec: 12.5,
+      firstFailRatePerSec: 13.5,
+      trials: [trial(1, 'pass'), trial(2, 'fail')],
+      ...over,
+    }) as unknown as CapacityResult;
+
+  it('says the max rate, goodput, where it fails and the trials it took, first', () => {
+    expect(capacitySentence(result({}))).toBe('Max rate 765.0/min meeting completionMs.p95<2000, goodput 750.0/min; fails from 810.0/min (2 trials).');
+  });
+
+  it('says when no rate met the SLOs, or the probe refused them', () => {
+    expect(capacitySentence(result({ maxRatePerSec: null, goodputPerSec: null }))).toBe('No rate met completionMs.p95<2000 in 2 trials.');
+    expect(capacitySentence(result({ maxRatePerSec: null, refused: 'capacity: hopeless', trials: [] }))).toMatch(
+      /^No rate can meet completionMs\.p95<2000: refused after the probe/,
+    );
+  });
+
+  it('an interrupted search: the stopped trial is no evidence, and the sentence says how to continue in this folder', () => {
+    const s = capacitySentence(result({ trials: [trial(1, 'pass'), trial(2, 'stopped')], firstFailRatePerSec: null }), { resultsDir: '/r/x' });
+    expect(s).toBe(
+      'Max rate 765.0/min meeting completionMs.p95<2000, goodput 750.0/min (1 trial). The search did not finish: continue it with `comfyload capacity --resume /r/x`.',
+    );
+    expect(capacitySentence(result({ stoppedEarly: '--max-trials 2 reached' }), { resultsDir: '/r/x' })).toMatch(
+      /did not finish \(--max-trials 2 reached\): continue it with `comfyload capacity --resume \/r\/x` and a larger budget\.$/,
+    );
   });
 });

@@ -28,7 +28,7 @@ export interface CapacityTrialRow {
   label: string;
   phase: string;
   ratePerMin: number;
-  verdict: 'pass' | 'fail';
+  verdict: 'pass' | 'fail' | 'stopped';
   reason: string;
   /** The one-line verdict, the same words as the console and trials.csv. */
   explanation: string;

@@ -4,7 +4,7 @@
  * gates (--max-error-rate and every --threshold) with pass/fail, and the error rate per level.
  */
 import { levelName } from '../../metrics/level-number.js';
-import type { RunSummary } from '../../metrics/result-types.js';
+import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import type { LevelRow } from './report-data.js';
 import { esc } from './render-tables.js';
 
@@ -25,14 +25,47 @@ const ipm = (v: number | null): string => `${(v ?? 0).toFixed(1)} images/min`;
 export type HeadlineLevel = Pick<LevelRow, 'concurrency' | 'label' | 'ratePerMin' | 'promptsPerSec' | 'imagesPerMin' | 'completionP50Ms'>;
 
 /** The answer in one sentence, for a closed or open loop (the console's summary says it too); undefined for a capacity search. */
-export function headlineSentence(mode: string, measured: readonly HeadlineLevel[]): string | undefined {
+export function headlineSentence(
+  mode: string,
+  measured: readonly HeadlineLevel[],
+  capacity?: CapacityResult,
+  run: { partial?: boolean; resultsDir?: string } = {},
+): string | undefined {
+  if (mode === 'capacity') return capacity !== undefined ? capacitySentence(capacity, run) : undefined;
   return mode === 'closed-loop' ? closedLoopSentence(measured) : mode === 'open-loop' ? openLoopSentence(measured) : undefined;
+}
+
+const perMin = (perSec: number): string => `${(perSec * 60).toFixed(1)}/min`;
+
+/**
+ * A capacity search's answer: the max rate meeting every SLO with the trial that backs it, or why
+ * there is none; and, when the search did not finish, that the answer is provisional and how to go on.
+ */
+export function capacitySentence(c: CapacityResult, run: { partial?: boolean; resultsDir?: string } = {}): string {
+  const slos = c.slos.join(' and ');
+  const decided = c.trials.filter((t) => t.verdict !== 'stopped');
+  const trials = `${decided.length} trial${decided.length === 1 ? '' : 's'}`;
+  const answer =
+    c.refused !== undefined
+      ? `No rate can meet ${slos}: refused after the probe, no trial run`
+      : c.maxRatePerSec === null
+        ? `No rate met ${slos} in ${trials}`
+        : `Max rate ${perMin(c.maxRatePerSec)} meeting ${slos}${c.goodputPerSec !== null ? `, goodput ${perMin(c.goodputPerSec)}` : ''}` +
+          `${c.firstFailRatePerSec !== null ? `; fails from ${perMin(c.firstFailRatePerSec)}` : ''} (${trials})`;
+  const resume = `comfyload capacity --resume ${run.resultsDir ?? '<results folder>'}`;
+  const unfinished =
+    c.stoppedEarly !== undefined
+      ? ` The search did not finish (${c.stoppedEarly}): continue it with \`${resume}\` and a larger budget.`
+      : run.partial === true || c.trials.some((t) => t.verdict === 'stopped')
+        ? ` The search did not finish: continue it with \`${resume}\`.`
+        : '';
+  return `${answer}.${unfinished}`;
 }
 
 export function headlineData(s: RunSummary, levels: readonly LevelRow[]): Headline {
   const mode = s.settings.mode;
   const measured = levels.filter((l) => l.x !== null);
-  const sentence = headlineSentence(mode, measured) ?? 'Capacity search: the answer is below.';
+  const sentence = headlineSentence(mode, measured, s.capacity, { partial: s.partial }) ?? 'Capacity search: the answer is below.';
   const rule =
     mode === 'closed-loop'
       ? `Rule: the GPU counts as saturated from the first level whose ok throughput is within ${SATURATED_WITHIN * 100}% of the peak; past it, more virtual users add queue wait, not images.`
