@@ -264,6 +264,25 @@ function soakTable(): string {
 
 const f1 = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(1));
 
+/** comfyload's CPU per prompt against k6's on the same c=64 load (goal ≤ 0.3×), one line per time scale. */
+function cpuRatios(timing: LoadRow[]): string[] {
+  const perPrompt = (r: LoadRow): number => (r.cost.cpuS * 1000) / Math.max(1, r.errors.prompts);
+  const out: string[] = [];
+  for (const at of ['', `, time-scale ${PEER_SLOW.timeScale}`]) {
+    const node = timing.find((r) => r.clients === PEER_LEVEL && r.tool === `comfyload${at}`);
+    const k = timing.find(
+      (r) => r.clients === PEER_LEVEL && r.tool.startsWith('k6') && (at === '' ? !r.tool.includes('time-scale') : r.tool.includes(at.slice(2))),
+    );
+    if (node === undefined || k === undefined) continue;
+    const ratio = perPrompt(node) / perPrompt(k);
+    out.push(
+      `CPU per prompt at c=${PEER_LEVEL}${at === '' ? `, time-scale ${TIME_SCALE}` : at}: comfyload ${perPrompt(node).toFixed(1)} ms ÷ k6 ${perPrompt(k).toFixed(1)} ms = **${ratio.toFixed(2)}×** (goal ≤ 0.3×: ${ratio <= 0.3 ? 'met' : 'missed'}).`,
+      '',
+    );
+  }
+  return out;
+}
+
 function tables(timing: LoadRow[], rates: RateRow[], held: InFlight[], soak: string): string {
   const kPrompt = (r: LoadRow): string => ((r.cost.cpuS * 1000) / Math.max(1, r.errors.prompts)).toFixed(1);
   const lines = [
@@ -271,7 +290,14 @@ function tables(timing: LoadRow[], rates: RateRow[], held: InFlight[], soak: str
       .map((l) => l.toFixed(2))
       .join(' ')} at the end)${long ? '' : '; soak quoted, not rerun (`-- --long` reruns it)'}.`,
     '',
-    `### Timing error and cost per tool (closed loop, SD1.5 txt2img, emulator time-scale ${TIME_SCALE} in the bench process, warm-up 0)`,
+    `### Timing error and cost per tool (closed loop, SD1.5 txt2img, emulator time-scale ${TIME_SCALE} in the bench process unless the row says otherwise, warm-up 0)`,
+    '',
+    `The SDK loop (bench/scale/sdk-loop.mjs) waits for each ComfyApi's socket to open and takes CallWrapper's onFinished/onFailed as the end. ` +
+      `It cannot follow its prompts at c=64: every CallWrapper reads GET /queue (every pending graph, ~76 KB with 64 queued) on every \`status\` frame, ` +
+      `so each broadcast brings 64 such reads; the server (the emulator here, ComfyUI's single aiohttp loop alike) falls seconds behind, ` +
+      `a prompt's events reach the SDK after its /history already says done (its queue wait is then unknown: left out), ` +
+      `and failed reads escape the SDK's listener as uncaught errors (counted; a user's loop must catch them). ` +
+      `Hence the peers also run at time-scale ${PEER_SLOW.timeScale} (${PEER_SLOW.prompts} prompts), where the server has ten times longer per prompt: the SDK still falls behind there.`,
     '',
     '| tool | clients | prompts ok | step interval \\|err\\| p50 / p99 ms | queue wait \\|err\\| p50 / p99 ms | completion \\|err\\| p50 / p99 ms | CPU s | CPU ms / prompt | peak RSS MB | loop delay p99 ms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -280,6 +306,7 @@ function tables(timing: LoadRow[], rates: RateRow[], held: InFlight[], soak: str
         `| ${r.tool} | ${r.clients} | ${r.errors.prompts} | ${fmtErr(r.errors.step)} | ${fmtErr(r.errors.wait)} | ${fmtErr(r.errors.completion)} | ${r.cost.cpuS.toFixed(2)} | ${kPrompt(r)} | ${r.cost.rssMb.toFixed(0)} | ${f1(r.lagP99Ms)} |`,
     ),
     '',
+    ...cpuRatios(timing),
     '### Message rate one harness process sustains (WsSession → SessionRouter → PromptTracker, replay server in its own process)',
     '',
     '| sockets | asked msg/s | received msg/s | CPU µs / msg | loop delay p50 / p99 / max ms | prompts completed | goal: p99 < 5 ms |',
