@@ -1,10 +1,13 @@
 /**
  * Micro-benchmark of the per-message hot path: every frame a socket receives is decoded and
  * routed to its prompt's tracker (`SessionRouter.onText`). Measures frames/s for the frames that
- * dominate a run (progress + progress_state per sampler step) and the bytes retained per settled
- * prompt. Run: `npm run bench -- protocol-core`.
+ * dominate a run (progress + progress_state per sampler step), the bytes retained per settled
+ * prompt, and the bytes allocated per frame by decode + route against JSON.parse alone of the same
+ * frames (the goal: nothing per message beyond the decoded JSON). Allocation is read as heapUsed
+ * growth over a batch in which no GC ran (a PerformanceObserver of `gc` entries says so; batches
+ * with a GC are measured again). Run: `npm run bench -- protocol-core`.
  */
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { PromptTracker } from '../src/comfy/prompt-tracker.js';
 import { SessionRouter } from '../src/comfy/session-router.js';
 
@@ -82,6 +85,36 @@ function retainedBytesPerPrompt(): number {
   return trackers.length > 0 ? (after - before) / trackers.length : 0;
 }
 
+let gcs = 0;
+new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ entryTypes: ['gc'] });
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/** heapUsed growth per frame of `feed` over `frames`, in a batch without a GC (median of 5 such batches). */
+async function allocatedPerFrame(frames: string[], setup: () => (frame: string, i: number) => void): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return Number.NaN;
+  const got: number[] = [];
+  for (let attempt = 0; got.length < 5 && attempt < 50; attempt++) {
+    const feed = setup();
+    gc();
+    await tick();
+    const seen = gcs;
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < frames.length; i++) feed(frames[i]!, i);
+    const after = process.memoryUsage().heapUsed;
+    await tick();
+    if (gcs === seen) got.push((after - before) / frames.length);
+  }
+  got.sort((a, b) => a - b);
+  return got[Math.floor(got.length / 2)] ?? Number.NaN;
+}
+
+/** Frames of 40 prompts in a row (1,840 frames: small enough for the young generation). */
+function allocationFrames(): { ids: string[]; frames: string[] } {
+  const ids = Array.from({ length: 40 }, (_, i) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  return { ids, frames: ids.flatMap(promptFrames) };
+}
+
 round();
 const samples = Array.from({ length: ROUNDS }, round);
 const rates = samples.map((s) => s.framesPerSec);
@@ -91,4 +124,21 @@ console.log(
   `decode + route: ${(mean / 1e3).toFixed(0)}k frames/s ± ${((sd / mean) * 100).toFixed(1)}% (${samples[0]!.frames} frames a round, ${STEPS}-step prompts)`,
 );
 console.log(`per sampler step (progress + progress_state): ${((2 / mean) * 1e6).toFixed(2)} µs`);
-console.log(`retained per settled prompt (tracker with ${STEPS} steps): ${(retainedBytesPerPrompt() / 1024).toFixed(2)} KiB`);
+const retained = retainedBytesPerPrompt();
+console.log(`retained per settled prompt (tracker with ${STEPS} steps): ${(retained / 1024).toFixed(2)} KiB`);
+{
+  const { ids, frames } = allocationFrames();
+  let sink: unknown;
+  const parseOnly = await allocatedPerFrame(frames, () => (f) => (sink = JSON.parse(f)));
+  const routed = await allocatedPerFrame(frames, () => {
+    const router = new SessionRouter({ clientId: 'c' });
+    for (const id of ids) router.track(new PromptTracker({ promptId: id, clientId: 'c' }));
+    return (f, i) => router.onText(f, i);
+  });
+  void sink;
+  const perPrompt = frames.length / ids.length;
+  console.log(
+    `allocated per frame: decode + route ${routed.toFixed(0)} B, JSON.parse alone ${parseOnly.toFixed(0)} B; the difference, ${(routed - parseOnly).toFixed(0)} B ` +
+      `× ${perPrompt} frames = ${(((routed - parseOnly) * perPrompt) / 1024).toFixed(2)} KiB a prompt, is what its tracker keeps (${(retained / 1024).toFixed(2)} KiB retained, above)`,
+  );
+}

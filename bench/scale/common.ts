@@ -8,6 +8,8 @@ export interface Cost {
   wallS: number;
   cpuS: number;
   rssMb: number;
+  /** The end of the process's stderr (why it failed, when it did). */
+  stderrTail: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export function timed(args: string[], timeFile: string, opts: { cwd?: string; en
       const line = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
       const [wall, user, sys, rssKb] = line.split(' ').map(Number);
       if (err && (wall === undefined || Number.isNaN(wall))) return reject(new Error(`${args.join(' ')}: ${String(err)}\n${stderr}`));
-      resolve({ wallS: wall!, cpuS: user! + sys!, rssMb: rssKb! / 1024 });
+      resolve({ wallS: wall!, cpuS: user! + sys!, rssMb: rssKb! / 1024, stderrTail: String(stderr).slice(-2000) });
     });
   });
 }
@@ -80,7 +82,8 @@ export function addErrors(e: Errors, t: PromptTruth | undefined, m: { steps: num
     const got = m.steps[i];
     if (got !== undefined && Number.isFinite(got)) e.step.push(Math.abs(got - v));
   });
-  e.wait.push(Math.abs(m.waitMs - (t.executionStartMs - t.enqueuedMs)));
+  // A wait the tool never measured (NaN) is left out, not counted as an error.
+  if (Number.isFinite(m.waitMs)) e.wait.push(Math.abs(m.waitMs - (t.executionStartMs - t.enqueuedMs)));
   e.completion.push(Math.abs(m.completionMs - (t.completedMs - t.enqueuedMs)));
 }
 

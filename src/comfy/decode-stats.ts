@@ -48,10 +48,20 @@ export class DecodeStats {
 
   /** Records one decoded text frame. */
   countText(decoded: DecodedText): void {
+    if (decoded.kind === 'message') this.countMessage(decoded.message.type);
+    else this.countProblem(decoded);
+  }
+
+  /** Records one text frame decoded as a known message of `type` (the per-frame path: Map updates only). */
+  countMessage(type: string): void {
     this.#text += 1;
-    if (decoded.kind === 'message') {
-      bump(this.#byType, decoded.message.type);
-    } else if (decoded.kind === 'unknown') {
+    bump(this.#byType, type);
+  }
+
+  /** Records one text frame that was not a known message. */
+  countProblem(decoded: Exclude<DecodedText, { kind: 'message' }>): void {
+    this.#text += 1;
+    if (decoded.kind === 'unknown') {
       const name = decoded.message.type.slice(0, MAX_TYPE_NAME_LENGTH);
       const key = this.#unknownByType.has(name) || this.#unknownByType.size < MAX_UNKNOWN_TYPES ? name : OTHER_UNKNOWN;
       bump(this.#unknownByType, key);

@@ -110,28 +110,50 @@ const SHAPES = new Map<string, ShapeCheck>([
 ]);
 
 /**
+ * A text frame that is not a known message: `unknown` or `malformed` (rare). A class so that
+ * {@link decodeTextFrame}'s caller can tell it from a decoded message by `instanceof`
+ * (JSON.parse never makes class instances, whatever keys a server sends).
+ */
+export class TextProblem {
+  constructor(readonly decoded: Exclude<DecodedText, { kind: 'message' }>) {}
+}
+
+function malformed(reason: string): TextProblem {
+  return new TextProblem({ kind: 'malformed', reason });
+}
+
+/**
+ * The hot path of {@link decodeText}: a known message with a usable shape is returned as the
+ * parsed object itself (no wrapper per frame); anything else as a {@link TextProblem}. Never throws.
+ */
+export function decodeTextFrame(raw: string): KnownServerMessage | TextProblem {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return malformed('invalid JSON');
+  }
+  if (!isObject(parsed)) return malformed('frame is not a JSON object');
+  const type = parsed.type;
+  if (typeof type !== 'string') return malformed('type is missing or not a string');
+  const data = parsed.data;
+  if (!isObject(data)) return malformed('data is missing or not an object');
+  const check = SHAPES.get(type);
+  if (check === undefined) return new TextProblem({ kind: 'unknown', message: { type, data, unknown: true } });
+  const problem = check(data);
+  if (problem !== undefined) return malformed(problem);
+  // The shape check above vouches for the fields the rest of the core reads.
+  return parsed as unknown as KnownServerMessage;
+}
+
+/**
  * Decodes one text frame. Known types with a usable shape are `message`; well-formed frames of a
  * type this code does not know are `unknown` (kept and counted, never fatal); everything else is
  * `malformed` with a short fixed reason. Never throws.
  */
 export function decodeText(raw: string): DecodedText {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { kind: 'malformed', reason: 'invalid JSON' };
-  }
-  if (!isObject(parsed)) return { kind: 'malformed', reason: 'frame is not a JSON object' };
-  const type = parsed.type;
-  if (typeof type !== 'string') return { kind: 'malformed', reason: 'type is missing or not a string' };
-  const data = parsed.data;
-  if (!isObject(data)) return { kind: 'malformed', reason: 'data is missing or not an object' };
-  const check = SHAPES.get(type);
-  if (check === undefined) return { kind: 'unknown', message: { type, data, unknown: true } };
-  const problem = check(data);
-  if (problem !== undefined) return { kind: 'malformed', reason: problem };
-  // The shape check above vouches for the fields the rest of the core reads.
-  return { kind: 'message', message: parsed as unknown as KnownServerMessage };
+  const r = decodeTextFrame(raw);
+  return r instanceof TextProblem ? r.decoded : { kind: 'message', message: r };
 }
 
 function unknownBinary(event: number, length: number): BinaryFrame {

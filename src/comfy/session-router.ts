@@ -8,7 +8,7 @@
  * id and nothing of ours running as `unattributed`; neither is ever fatal. `status` only updates
  * the global queue depth, which never decides anything about a prompt.
  */
-import { decodeBinary, decodeText } from './decoder.js';
+import { decodeBinary, decodeTextFrame, TextProblem } from './decoder.js';
 import { DecodeStats } from './decode-stats.js';
 import type { PromptResponse } from './http-types.js';
 import type { StepMark } from './marks.js';
@@ -128,9 +128,13 @@ export class SessionRouter {
 
   /** Handles one text frame received at `atMs`. Never throws on any input (hooks aside). */
   onText(raw: string, atMs: number): void {
-    const decoded = decodeText(raw);
-    this.stats.countText(decoded);
-    if (decoded.kind === 'message') this.#route(decoded.message, atMs);
+    const decoded = decodeTextFrame(raw);
+    if (decoded instanceof TextProblem) {
+      this.stats.countProblem(decoded.decoded);
+      return;
+    }
+    this.stats.countMessage(decoded.type);
+    this.#route(decoded, atMs);
   }
 
   /** Handles one binary frame received at `atMs`. Never throws on any input (hooks aside). */

@@ -1,7 +1,13 @@
 /**
  * HTTP side of one ComfyUI target. Sends no `Origin` header (ComfyUI answers 403 to a mismatched
  * one). Only idempotent GETs are retried; a POST /prompt is sent exactly once.
+ *
+ * Requests go through node:http(s) with a keep-alive agent of this target, not `fetch`: undici's
+ * fetch (WHATWG streams for every body) cost ~2.8 ms of main-thread CPU per prompt at c=64, the
+ * largest item of the harness's profile (bench/README.md, Scale).
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type {
   HistoryResponse,
   ObjectInfo,
@@ -30,12 +36,24 @@ export class ComfyHttp {
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #getRetries: number;
+  readonly #url: URL;
+  readonly #request: typeof httpRequest;
+  /**
+   * Keep-alive like fetch's pool; an idle socket is closed after 4 s, before the 5 s idle timeout
+   * of Node's and uvicorn's servers can close it under a request (a POST is never retried).
+   */
+  readonly #agent: HttpAgent;
 
   constructor(target: TargetSpec, options: ComfyHttpOptions = {}) {
     this.baseUrl = target.url.replace(/\/+$/, '');
     this.#headers = target.headers;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#getRetries = options.getRetries ?? 2;
+    this.#url = new URL(this.baseUrl);
+    const https = this.#url.protocol === 'https:';
+    this.#request = https ? (httpsRequest as typeof httpRequest) : httpRequest;
+    const agentOptions = { keepAlive: true, timeout: 4000, scheduling: 'lifo' as const };
+    this.#agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
   /** The socket URL for a clientId: http→ws, https→wss. */
@@ -127,7 +145,7 @@ export class ComfyHttp {
     return body as T;
   }
 
-  async #getWithRetry(path: string): Promise<Response> {
+  async #getWithRetry(path: string): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.#fetch('GET', path);
@@ -144,13 +162,16 @@ export class ComfyHttp {
     }
   }
 
-  async #fetch(method: 'GET' | 'POST', path: string, body?: string): Promise<Response> {
+  async #fetch(method: 'GET' | 'POST', path: string, body?: string): Promise<Reply> {
     const headers: Record<string, string> = { ...this.#headers };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
     try {
-      return await fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
+      return await this.#send(method, path, headers, body);
     } catch (err) {
-      const code = (err instanceof Error ? (err.cause as { code?: string } | undefined)?.code : undefined) ?? '';
+      const code = (err as { code?: string }).code ?? '';
       // A name that does not resolve is a typo or DNS, not a server to start.
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         const host = new URL(this.baseUrl).hostname;
@@ -169,6 +190,61 @@ export class ComfyHttp {
       });
     }
   }
+
+  /** One request, its whole body read; rejects on a network error or after the timeout (the whole exchange, like fetch's AbortSignal.timeout). */
+  #send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined): Promise<Reply> {
+    const u = this.#url;
+    return new Promise((resolve, reject) => {
+      const req = this.#request({
+        protocol: u.protocol,
+        hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
+        port: u.port,
+        path: u.pathname.replace(/\/+$/, '') + path,
+        method,
+        headers,
+        agent: this.#agent,
+      });
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), this.#timeoutMs);
+      timer.unref();
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      req.once('error', fail);
+      req.once('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('error', fail);
+        // A connection cut inside the body.
+        res.once('close', () => res.complete || fail(Object.assign(new Error('the connection closed inside the response'), { code: 'ECONNRESET' })));
+        res.once('end', () => {
+          clearTimeout(timer);
+          resolve(new Reply(res.statusCode ?? 0, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+        });
+      });
+      req.end(body);
+    });
+  }
+}
+
+/** A whole HTTP answer: the part of fetch's Response the callers read. */
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly bytes: Buffer,
+  ) {}
+
+  /** UTF-8, a leading BOM dropped (as fetch's text()). */
+  text(): Promise<string> {
+    const b = this.bytes;
+    const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+    return Promise.resolve(b.toString('utf8', bom ? 3 : 0));
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.bytes;
+    return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  }
 }
 
 function parseJsonOr(text: string): unknown {
@@ -186,6 +262,5 @@ function isPromptResponse(body: unknown): body is PromptResponse {
 function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   if (err.name === 'TimeoutError') return 'timed out';
-  const cause = err.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? err.message;
+  return (err as { code?: string }).code ?? err.message;
 }

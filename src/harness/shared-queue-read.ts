@@ -29,3 +29,66 @@ export function queueReadSince(http: { queue(): Promise<QueueResponse> }, sinceM
   promise.then(forget, forget);
   return promise;
 }
+
+/** What a cancel needs of the target's HTTP side (ComfyHttp has it). */
+export interface CancelHttp {
+  deletePending(promptIds: string[]): Promise<void>;
+  queue(): Promise<QueueResponse>;
+  interruptPrompt(promptId: string): Promise<void>;
+}
+
+interface CancelEntry {
+  promptId: string;
+  /** Whether to interrupt when the queue cannot be read (the marks' guess). */
+  runningIfUnread: () => boolean;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface CancelBatch {
+  waiting: CancelEntry[];
+  busy: boolean;
+}
+
+const cancels = new WeakMap<object, CancelBatch>();
+
+/**
+ * Cancels our own prompt: deletes it if pending, interrupts it by id only when a `GET /queue`
+ * read after the delete shows it running (a server before 2025-09-02 ignores the id and
+ * interrupts whatever runs). Cancels of one target coalesce: the first goes at once; those asked
+ * while it is in flight (a level's timeouts, a stop) go together next — one POST /queue delete of
+ * all their ids and one queue read, not one read (every pending graph) per prompt.
+ * Rejects with the delete's error; a failed queue read falls back to `runningIfUnread`.
+ */
+export function cancelPrompt(http: CancelHttp, promptId: string, runningIfUnread: () => boolean): Promise<void> {
+  let batch = cancels.get(http);
+  if (batch === undefined) cancels.set(http, (batch = { waiting: [], busy: false }));
+  const b = batch;
+  const done = new Promise<void>((resolve, reject) => b.waiting.push({ promptId, runningIfUnread, resolve, reject }));
+  if (!b.busy) void drain(http, b);
+  return done;
+}
+
+async function drain(http: CancelHttp, batch: CancelBatch): Promise<void> {
+  batch.busy = true;
+  while (batch.waiting.length > 0) {
+    const entries = batch.waiting.splice(0);
+    try {
+      await http.deletePending(entries.map((e) => e.promptId));
+    } catch (err) {
+      for (const e of entries) e.reject(err);
+      continue;
+    }
+    const queue = await http.queue().catch(() => undefined);
+    for (const e of entries) {
+      const running = queue === undefined ? e.runningIfUnread() : queue.queue_running.some((item) => Array.isArray(item) && item[1] === e.promptId);
+      try {
+        if (running) await http.interruptPrompt(e.promptId);
+        e.resolve();
+      } catch (err) {
+        e.reject(err);
+      }
+    }
+  }
+  batch.busy = false;
+}

@@ -25,7 +25,7 @@ import type { Clock } from './clock.js';
 import type { ComfyHttp } from './comfy-http.js';
 import type { ComfyloadError } from '../comfy/errors.js';
 import { lastActivityMs, lookUpPrompt, PromptWatchdog, raceSettled, type PromptLookupHttp } from './prompt-watchdog.js';
-import { queueReadSince } from './shared-queue-read.js';
+import { cancelPrompt, queueReadSince } from './shared-queue-read.js';
 import { onAbort } from './abort.js';
 import { systemTimers, type Timers } from './clock.js';
 import { WsSession, type Session, type WsSessionOptions } from './ws-session.js';
@@ -260,21 +260,11 @@ export class VirtualUser {
     return true;
   }
 
-  /**
-   * Only our own prompt: delete it if pending, interrupt it by id only when `GET /queue` shows it
-   * running — a server before 2025-09-02 ignores the id and interrupts whatever runs, which on a
-   * shared GPU may be someone else's prompt.
-   */
+  /** Only our own prompt, in a batch with the target's other cancels (see shared-queue-read.ts). */
   async #cancel(tracker: PromptTracker): Promise<void> {
-    const promptId = tracker.promptId;
+    const marks = tracker.marks;
     try {
-      await this.#http.deletePending([promptId]);
-      const queue = await this.#http.queue().catch(() => undefined);
-      const running =
-        queue === undefined
-          ? tracker.marks.executionStartMs !== undefined && tracker.marks.completedMs === undefined
-          : queue.queue_running.some((item) => Array.isArray(item) && item[1] === promptId);
-      if (running) await this.#http.interruptPrompt(promptId);
+      await cancelPrompt(this.#http, tracker.promptId, () => marks.executionStartMs !== undefined && marks.completedMs === undefined);
     } catch (err) {
       this.#onWarning(`could not cancel a prompt: ${(err as Error).message}`);
     }
