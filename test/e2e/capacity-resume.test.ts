@@ -21,6 +21,7 @@ import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { readCsv } from '../helpers/csv-read.js';
 import { browserChecks, openReport } from './report-page.js';
 import { cliPath, findRunDirs, root, runCli, type CliResult } from './run-cli.js';
+import { trueMaxRate } from '../helpers/queue-truth.js';
 
 const TIME_SCALE = 0.025;
 const SERVICE_MS = 45;
@@ -100,38 +101,6 @@ function snapshot(dir: string): Record<string, string> {
 
 function requests(path: string): Record<string, string>[] {
   return readCsv(readFileSync(path, 'utf8')).rows;
-}
-
-/** Own queue simulation (as capacity-emulator.test.ts): Poisson arrivals into one FIFO server drawing from `serviceMs`. */
-function simulatedPercentileMs(serviceMs: readonly number[], ratePerSec: number, percentile: number): number {
-  let seed = 12345;
-  const uniform = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed + 0.5) / 4294967296;
-  };
-  const sojourn: number[] = [];
-  let arrival = 0;
-  let free = 0;
-  for (let i = 0; i < 200_000; i++) {
-    arrival += (-Math.log(uniform()) * 1000) / ratePerSec;
-    const start = Math.max(arrival, free);
-    free = start + serviceMs[Math.floor(uniform() * serviceMs.length)]!;
-    if (i >= 5000) sojourn.push(free - arrival);
-  }
-  sojourn.sort((a, b) => a - b);
-  return sojourn[Math.ceil((percentile / 100) * sojourn.length) - 1]!;
-}
-
-function trueMaxRate(serviceMs: readonly number[], percentile: number, thresholdMs: number): number {
-  const mu = 1000 / (serviceMs.reduce((a, b) => a + b, 0) / serviceMs.length);
-  let lo = 0.01 * mu;
-  let hi = 0.9999 * mu;
-  while ((hi - lo) / hi > 0.002) {
-    const mid = (lo + hi) / 2;
-    if (simulatedPercentileMs(serviceMs, mid, percentile) < thresholdMs) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Σ busy time of the emulator's prompts (ground truth), ms. */

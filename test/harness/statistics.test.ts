@@ -11,6 +11,7 @@ import {
   percentileVerdict,
   RunningLinearFit,
 } from '../../src/metrics/statistics.js';
+import { mulberry32 } from '../../src/metrics/block-bootstrap.js';
 
 describe('linearFit', () => {
   it('recovers a line exactly and reports r² = 1', () => {
@@ -116,17 +117,7 @@ describe('RunningLinearFit', () => {
 });
 
 describe('designEffect and the correlated percentile verdict (runs of slow prompts)', () => {
-  /** mulberry32, written here: the test's own randomness. */
-  function rand(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const rand = mulberry32;
 
   it('is 1 for independent or alternating samples and for a constant sequence', () => {
     const r = rand(7);
