@@ -112,14 +112,15 @@ describe('interrupt', () => {
 describe('sockets', () => {
   test('an owner reconnecting mid-run is told the running node without prompt_id', async () => {
     const first = await Recorder.open(sim.url);
-    const id = await submit(first, fake(501, 40, 20));
-    await first.waitFor((m) => m.type === 'progress' && isRecord(m.data) && m.data.prompt_id === id);
+    // A sampler that runs until interrupted (50 s at this time scale): node 1 is still running at the reconnect however loaded the machine.
+    const id = await blocker(first);
     first.close();
     await new Promise((r) => setTimeout(r, 20));
     const again = await Recorder.open(sim.url, { clientId: first.clientId });
     const replay = await again.waitFor((m) => m.type === 'executing');
     expect(replay.data).toEqual({ node: '1' });
     expect(again.messages[0]?.data).toMatchObject({ sid: first.clientId });
+    await postJson(sim.url, '/interrupt', { prompt_id: id });
     await again.waitDone(id);
     again.close();
   });
