@@ -13,7 +13,7 @@
 // on k6 v0.49, against 0.1 s for the same code as CommonJS (measured with `k6 inspect`), so the
 // builds for older k6 are CommonJS; k6 >= 0.52 reads ES modules natively.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -30,6 +30,9 @@ const common = {
 
 // The shebang is harmless in the worker entry and needed in the bin.
 await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', 'sim-worker': 'src/sim/sim-worker.ts' }, banner: { js: '#!/usr/bin/env node' } });
+// The bin must be executable itself: npm links it with its mode as built (esbuild writes 0644), and
+// `npx comfyload` in this checkout runs it directly.
+chmodSync('dist/cli.js', 0o755);
 await build({ ...common, entryPoints: { index: 'src/index.ts' } });
 
 const SCENARIO_FLAVOURS = [
