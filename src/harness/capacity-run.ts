@@ -425,17 +425,12 @@ export class CapacityRun {
       const answer = modelAnswer(modelRate, points, p);
       const backer = trials.filter((t) => t.verdict === 'pass' && t.ratePerSec >= answer * (1 - 3 * p)).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
       if (backer !== undefined) {
-        const held =
-          answer === modelRate
-            ? ''
-            : answer > modelRate
-              ? ' (held to a pass certain at the confidence)'
-              : ` (held ${(p * 100).toFixed(1)}% under a failure certain at the confidence)`;
-        const above = trials.filter((t) => t.verdict === 'pass' && !t.confident && t.ratePerSec > answer).map((t) => `trial ${t.trial}`);
+        const held = answer === modelRate ? '' : ` (held ${(p * 100).toFixed(1)}% under a failure certain at the confidence)`;
+        const above = trials.filter((t) => t.verdict === 'pass' && t.ratePerSec > answer).map((t) => `trial ${t.trial}`);
         const under = trials.filter((t) => t.verdict === 'fail' && !t.confident && t.ratePerSec < answer).map((t) => `trial ${t.trial}`);
         const noisy =
           (above.length > 0
-            ? `; ${above.join(' and ')} passed above it without certainty (a trial starts from an empty queue and sees less queueing than steady state)`
+            ? `; ${above.join(' and ')} passed above it (a trial starts from an empty queue and sees less queueing than the steady state the SLO is about)`
             : '') +
           (under.length > 0
             ? `; ${under.join(' and ')} failed under it without certainty (near the answer a trial of a few hundred prompts decides on noise)`
@@ -462,7 +457,7 @@ export class CapacityRun {
       `windows of max(1 s, ${cap.windowArrivals} arrivals); the first settles the queue and counts toward nothing; at most ${cap.maxWindows} windows per trial`,
       'pass: last 3 windows stable (throughput and mean completion within 10%, perf_analyzer) and every SLO claimed at the confidence (binomial early stopping); or, after the last window, every SLO met on what was seen (not certain)',
       'fail: an SLO missed at the confidence (binomial on the effective sample count: runs of slow prompts weigh as fewer independent samples), checked at every prompt (the trial ends at once); or saturated (at or above the measured service rate: completion rising 3 windows running while the backlog grows); or, after the last window, missed on what was seen (not certain)',
-      'max rate: the model rate, held between the highest pass and precision under the lowest failure certain at the confidence, backed by a pass within 3 × precision below it; without a model, the highest passing trial',
+      'max rate: the model rate, held precision under the lowest failure certain at the confidence (a pass never raises it: a trial starts from an empty queue), backed by a pass within 3 × precision below it; without a model, the highest passing trial',
       'goodput: the max rate × the share of judged prompts that met every SLO in the passing trial nearest it (per trial: its rate × its share)',
       'counts: arrivals = ok + failed + cut; cut = cancelled by the search once the trial was decided (not failures); judged = measured after the settling window',
     ];

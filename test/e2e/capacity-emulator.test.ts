@@ -170,10 +170,9 @@ describe('comfyload capacity against the emulator: a tight SLO (≈ 0.81 μ)', (
 
   it('max rate, goodput, knee and lowest failing rate can be checked against each other', () => {
     const r = s.result;
-    const certainPass = Math.max(0, ...r.trials.filter((t) => t.verdict === 'pass' && t.confident).map((t) => t.ratePerSec));
     const certainFail = Math.min(Infinity, ...r.trials.filter((t) => t.verdict === 'fail' && t.confident).map((t) => t.ratePerSec));
-    expect(r.maxRatePerSec!).toBeGreaterThanOrEqual(certainPass);
-    expect(r.maxRatePerSec!).toBeLessThanOrEqual(certainFail);
+    // Never at or above a rate that failed for certain; a pass backs it from below (passes do not raise it: see modelAnswer).
+    expect(r.maxRatePerSec!).toBeLessThan(certainFail);
     expect(r.trials.some((t) => t.verdict === 'pass' && t.ratePerSec >= r.maxRatePerSec! * (1 - 3 * r.precision))).toBe(true);
     const g = r.trials[r.goodputTrial! - 1]!;
     expect(g.verdict).toBe('pass');

