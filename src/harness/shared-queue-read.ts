@@ -65,6 +65,7 @@ export function cancelPrompt(http: CancelHttp, promptId: string, runningIfUnread
   if (batch === undefined) cancels.set(http, (batch = { waiting: [], busy: false }));
   const b = batch;
   const done = new Promise<void>((resolve, reject) => b.waiting.push({ promptId, runningIfUnread, resolve, reject }));
+  // drain never rejects: every entry's outcome goes to its own promise.
   if (!b.busy) void drain(http, b);
   return done;
 }
@@ -79,10 +80,11 @@ async function drain(http: CancelHttp, batch: CancelBatch): Promise<void> {
       for (const e of entries) e.reject(err);
       continue;
     }
+    // An unreadable queue is no error of the cancel: each prompt's own marks say whether it runs.
     const queue = await http.queue().catch(() => undefined);
     for (const e of entries) {
-      const running = queue === undefined ? e.runningIfUnread() : queue.queue_running.some((item) => Array.isArray(item) && item[1] === e.promptId);
       try {
+        const running = queue === undefined ? e.runningIfUnread() : queue.queue_running.some((item) => Array.isArray(item) && item[1] === e.promptId);
         if (running) await http.interruptPrompt(e.promptId);
         e.resolve();
       } catch (err) {
