@@ -32,3 +32,8 @@ export function formatRateText(perSec: number): string {
 function round(n: number): string {
   return String(Number(n.toPrecision(6)));
 }
+
+/** A rate per second as per minute, one decimal: `769.8/min` (capacity lines and answer). */
+export function formatPerMin(perSec: number): string {
+  return `${(perSec * 60).toFixed(1)}/min`;
+}

@@ -8,7 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { levelName, levelNumber } from '../metrics/level-number.js';
 import type { QueueSample } from '../metrics/queue-timeline.js';
 import type { CapacityResult, CapacityTrial, LevelSummary, OpenLoopLevelReport } from '../metrics/result-types.js';
-import { formatDurationShort, formatMs, formatRate } from './format.js';
+import { formatDurationShort, formatMs, formatPerMin, formatRate } from './format.js';
 import { levelsCsvColumns, levelsCsvComments, levelsCsvRow } from './levels-csv.js';
 import { commentBlock, toSink, type Sink, type SinkLike } from './sink.js';
 
@@ -189,8 +189,4 @@ function trialRange(trials: readonly number[]): string {
   const last = trials[trials.length - 1] as number;
   if (trials.length === 1) return String(first);
   return last - first === trials.length - 1 ? `${first}–${last}` : trials.join(', ');
-}
-
-function formatPerMin(perSec: number): string {
-  return `${(perSec * 60).toFixed(1)}/min`;
 }

@@ -6,6 +6,7 @@
 import { levelName } from '../../metrics/level-number.js';
 import type { CapacityResult, RunSummary } from '../../metrics/result-types.js';
 import type { LevelRow } from './report-data.js';
+import { formatPerMin } from '../format.js';
 import { esc } from './render-tables.js';
 
 export interface Headline {
@@ -35,8 +36,6 @@ export function headlineSentence(
   return mode === 'closed-loop' ? closedLoopSentence(measured) : mode === 'open-loop' ? openLoopSentence(measured) : undefined;
 }
 
-const perMin = (perSec: number): string => `${(perSec * 60).toFixed(1)}/min`;
-
 /**
  * A capacity search's answer: the max rate meeting every SLO with the trial that backs it, or why
  * there is none; and, when the search did not finish, that the answer is provisional and how to go on.
@@ -50,8 +49,8 @@ export function capacitySentence(c: CapacityResult, run: { partial?: boolean; re
       ? `No rate can meet ${slos}: refused after the probe, no trial run`
       : c.maxRatePerSec === null
         ? `No rate met ${slos} in ${trials}`
-        : `Max rate ${perMin(c.maxRatePerSec)} meeting ${slos}${c.goodputPerSec !== null ? `, goodput ${perMin(c.goodputPerSec)}` : ''}` +
-          `${c.firstFailRatePerSec !== null ? `; fails from ${perMin(c.firstFailRatePerSec)}` : ''} (${trials})`;
+        : `Max rate ${formatPerMin(c.maxRatePerSec)} meeting ${slos}${c.goodputPerSec !== null ? `, goodput ${formatPerMin(c.goodputPerSec)}` : ''}` +
+          `${c.firstFailRatePerSec !== null ? `; fails from ${formatPerMin(c.firstFailRatePerSec)}` : ''} (${trials})`;
   const resume = `comfyload capacity --resume ${run.resultsDir ?? '<results folder>'}`;
   const unfinished =
     c.stoppedEarly !== undefined
